@@ -1,0 +1,280 @@
+//! The system catalog: tables and their columns, persisted in two system
+//! heap relations so a restart finds every table again.
+//!
+//! ```text
+//! relation 1  flint_class      (oid int8, relname text)
+//! relation 2  flint_attribute  (attrelid int8, attnum int2, attname text,
+//!                               atttypid int4, atttypmod int4,
+//!                               attnotnull bool, attdefault text)
+//! ```
+//! A user table's relation number is its OID (from 16384, like PostgreSQL).
+//! Column defaults are kept as SQL text and bound again when used. The
+//! in-memory map is the cache; the system relations are the truth, read by
+//! [`Catalog::load`]. Names are stored as given (already case-folded by the
+//! binder).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use parking_lot::RwLock;
+
+use crate::encoding::row;
+use crate::error::{sqlstate, Error, Result};
+use crate::storage::heap::{Heap, Xid};
+use crate::storage::RelId;
+use crate::types::{ColumnType, DataType, Value};
+use crate::{errinput, txn};
+
+/// Relation of the table list.
+const CLASS_REL: RelId = RelId(1);
+/// Relation of the column list.
+const ATTRIBUTE_REL: RelId = RelId(2);
+/// First OID given to a user table.
+pub const FIRST_USER_OID: u32 = 16384;
+/// Most columns a table may have, as in PostgreSQL.
+pub const MAX_COLUMNS: usize = 1600;
+
+/// A column of a table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ColumnDef {
+    pub name: String,
+    pub ty: ColumnType,
+    pub not_null: bool,
+    /// The DEFAULT expression as SQL text.
+    pub default: Option<String>,
+}
+
+/// A table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableDef {
+    pub oid: u32,
+    pub name: String,
+    pub columns: Vec<ColumnDef>,
+}
+
+impl TableDef {
+    /// The table's heap relation.
+    pub fn rel(&self) -> RelId {
+        RelId(self.oid)
+    }
+
+    /// The position of a column by name.
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+}
+
+/// The catalog: a cache of the system relations.
+pub struct Catalog {
+    heap: Arc<Heap>,
+    tables: RwLock<HashMap<String, Arc<TableDef>>>,
+}
+
+impl Catalog {
+    /// Reads the catalog from the system relations, creating them in a new
+    /// database.
+    pub fn load(heap: Arc<Heap>) -> Result<Catalog> {
+        heap.create(CLASS_REL)?;
+        heap.create(ATTRIBUTE_REL)?;
+        let mut tables: HashMap<u32, TableDef> = HashMap::new();
+        for values in scan(&heap, CLASS_REL, 2)? {
+            match (&values[0], &values[1]) {
+                (Value::Int8(oid), Value::Text(name)) => {
+                    let oid = *oid as u32;
+                    tables.insert(
+                        oid,
+                        TableDef {
+                            oid,
+                            name: name.clone(),
+                            columns: Vec::new(),
+                        },
+                    );
+                }
+                _ => return Err(corrupt("flint_class")),
+            }
+        }
+        let mut columns: Vec<(u32, i16, ColumnDef)> = Vec::new();
+        for values in scan(&heap, ATTRIBUTE_REL, 7)? {
+            let (
+                Value::Int8(rel),
+                Value::Int2(num),
+                Value::Text(name),
+                Value::Int4(typ),
+                Value::Int4(typmod),
+                Value::Bool(not_null),
+            ) = (
+                &values[0], &values[1], &values[2], &values[3], &values[4], &values[5],
+            )
+            else {
+                return Err(corrupt("flint_attribute"));
+            };
+            let data_type =
+                DataType::from_oid(*typ as u32).ok_or_else(|| corrupt("flint_attribute"))?;
+            let default = match &values[6] {
+                Value::Text(s) => Some(s.clone()),
+                _ => None,
+            };
+            let ty = ColumnType {
+                data_type,
+                typmod: *typmod,
+            };
+            columns.push((
+                *rel as u32,
+                *num,
+                ColumnDef {
+                    name: name.clone(),
+                    ty,
+                    not_null: *not_null,
+                    default,
+                },
+            ));
+        }
+        columns.sort_by_key(|(rel, num, _)| (*rel, *num));
+        for (rel, _, column) in columns {
+            tables
+                .get_mut(&rel)
+                .ok_or_else(|| corrupt("flint_attribute"))?
+                .columns
+                .push(column);
+        }
+        let tables = tables
+            .into_values()
+            .map(|t| (t.name.clone(), Arc::new(t)))
+            .collect();
+        Ok(Catalog {
+            heap,
+            tables: RwLock::new(tables),
+        })
+    }
+
+    /// A table by name.
+    pub fn get_table(&self, name: &str) -> Option<Arc<TableDef>> {
+        self.tables.read().get(name).cloned()
+    }
+
+    /// A table by name, or 42P01.
+    pub fn must_get_table(&self, name: &str) -> Result<Arc<TableDef>> {
+        self.get_table(name).ok_or_else(|| {
+            errinput!(
+                sqlstate::UNDEFINED_TABLE,
+                "relation \"{name}\" does not exist"
+            )
+        })
+    }
+
+    /// All tables, by name.
+    pub fn tables(&self) -> Vec<Arc<TableDef>> {
+        let mut all: Vec<_> = self.tables.read().values().cloned().collect();
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        all
+    }
+
+    /// Creates a table (its OID is chosen here) and its empty relation.
+    pub fn create_table(
+        &self,
+        name: &str,
+        columns: Vec<ColumnDef>,
+        xid: Xid,
+    ) -> Result<Arc<TableDef>> {
+        let mut tables = self.tables.write();
+        if tables.contains_key(name) {
+            return Err(errinput!(
+                sqlstate::DUPLICATE_TABLE,
+                "relation \"{name}\" already exists"
+            ));
+        }
+        if columns.len() > MAX_COLUMNS {
+            return Err(errinput!(
+                sqlstate::TOO_MANY_COLUMNS,
+                "tables can have at most {MAX_COLUMNS} columns"
+            ));
+        }
+        let oid = tables
+            .values()
+            .map(|t| t.oid + 1)
+            .max()
+            .unwrap_or(FIRST_USER_OID)
+            .max(FIRST_USER_OID);
+        let table = TableDef {
+            oid,
+            name: name.to_string(),
+            columns,
+        };
+        self.heap.create(table.rel())?;
+        insert_row(
+            &self.heap,
+            CLASS_REL,
+            xid,
+            &[Value::Int8(oid as i64), Value::Text(table.name.clone())],
+        )?;
+        for (i, c) in table.columns.iter().enumerate() {
+            let values = [
+                Value::Int8(oid as i64),
+                Value::Int2(i as i16 + 1),
+                Value::Text(c.name.clone()),
+                Value::Int4(c.ty.data_type.oid() as i32),
+                Value::Int4(c.ty.typmod),
+                Value::Bool(c.not_null),
+                c.default.clone().map_or(Value::Null, Value::Text),
+            ];
+            insert_row(&self.heap, ATTRIBUTE_REL, xid, &values)?;
+        }
+        let table = Arc::new(table);
+        tables.insert(name.to_string(), table.clone());
+        Ok(table)
+    }
+
+    /// Drops a table and removes its relation file.
+    pub fn drop_table(&self, name: &str, xid: Xid) -> Result<()> {
+        let mut tables = self.tables.write();
+        let table = tables.get(name).cloned().ok_or_else(|| {
+            errinput!(sqlstate::UNDEFINED_TABLE, "table \"{name}\" does not exist")
+        })?;
+        let oid = Value::Int8(table.oid as i64);
+        delete_rows(&self.heap, CLASS_REL, 2, xid, |v| v[0] == oid)?;
+        delete_rows(&self.heap, ATTRIBUTE_REL, 7, xid, |v| v[0] == oid)?;
+        self.heap.drop_relation(table.rel())?;
+        tables.remove(name);
+        Ok(())
+    }
+}
+
+fn corrupt(what: &str) -> Error {
+    Error::Corrupted(format!("system catalog {what} is malformed"))
+}
+
+fn insert_row(heap: &Heap, rel: RelId, xid: Xid, values: &[Value]) -> Result<()> {
+    let mut buf = Vec::new();
+    row::encode(values, &mut buf);
+    heap.insert(rel, xid, &buf)?;
+    Ok(())
+}
+
+fn scan(heap: &Heap, rel: RelId, width: usize) -> Result<Vec<Vec<Value>>> {
+    let mut out = Vec::new();
+    for block in 0..heap.nblocks(rel)? {
+        for tuple in heap.read_page(rel, block)? {
+            if txn::is_visible(&tuple.header) {
+                out.push(row::decode(&tuple.data, width)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn delete_rows(
+    heap: &Heap,
+    rel: RelId,
+    width: usize,
+    xid: Xid,
+    matches: impl Fn(&[Value]) -> bool,
+) -> Result<()> {
+    for block in 0..heap.nblocks(rel)? {
+        for tuple in heap.read_page(rel, block)? {
+            if txn::is_visible(&tuple.header) && matches(&row::decode(&tuple.data, width)?) {
+                heap.delete(rel, tuple.tid, xid)?;
+            }
+        }
+    }
+    Ok(())
+}

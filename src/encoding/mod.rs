@@ -1,0 +1,3 @@
+//! Byte encodings of engine data: rows as stored in heap tuples.
+
+pub mod row;

@@ -1,0 +1,138 @@
+//! The `flintdb` binary: parses the command line, sets up logging, opens
+//! the data directory and serves until SIGTERM or Ctrl-C, then flushes.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use flintdb::config::{Config, LogFormat};
+use flintdb::engine::{Engine, EngineOptions};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "flintdb",
+    version,
+    about = "A PostgreSQL-compatible SQL database server"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Start the server (the default when no command is given).
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args, Debug, Default)]
+struct ServeArgs {
+    /// Data directory [default: ./flintdb-data]
+    #[arg(long, env = "FLINTDB_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:5432]
+    #[arg(long, env = "FLINTDB_LISTEN")]
+    listen: Option<String>,
+    /// Configuration file [default: config/flintdb.toml if present]
+    #[arg(long, env = "FLINTDB_CONFIG")]
+    config: Option<PathBuf>,
+    /// Buffer pool size in MiB
+    #[arg(long, env = "FLINTDB_BUFFER_POOL_MB")]
+    buffer_pool_mb: Option<usize>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let args = match cli.command {
+        Some(Command::Serve(args)) => args,
+        None => ServeArgs {
+            data_dir: std::env::var_os("FLINTDB_DATA_DIR").map(PathBuf::from),
+            listen: std::env::var("FLINTDB_LISTEN").ok(),
+            config: std::env::var_os("FLINTDB_CONFIG").map(PathBuf::from),
+            buffer_pool_mb: std::env::var("FLINTDB_BUFFER_POOL_MB")
+                .ok()
+                .and_then(|v| v.parse().ok()),
+        },
+    };
+    match serve(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("flintdb: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> Result<(), String> {
+    let mut config = Config::load(args.config.as_deref()).map_err(|e| e.message().to_string())?;
+    if let Some(d) = args.data_dir {
+        config.data_dir = d;
+    }
+    if let Some(l) = args.listen {
+        config.listen = l;
+    }
+    if let Some(b) = args.buffer_pool_mb {
+        config.buffer_pool_mb = b;
+    }
+    config.validate().map_err(|e| e.message().to_string())?;
+    init_logging(&config);
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&config.listen).await.map_err(|e| match e.kind() {
+            std::io::ErrorKind::AddrInUse => format!(
+                "could not listen on {}: address already in use (is another server running? choose another with --listen HOST:PORT)",
+                config.listen
+            ),
+            _ => format!("could not listen on {}: {e}", config.listen),
+        })?;
+        let options = EngineOptions {
+            data_dir: config.data_dir.clone(),
+            buffer_pool_bytes: config.buffer_pool_mb * 1024 * 1024,
+        };
+        let engine = tokio::task::spawn_blocking(move || Engine::open(&options))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.message().to_string())?;
+        let engine = Arc::new(engine);
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        tracing::info!(%addr, data_dir = %config.data_dir.display(), "FlintDB is ready to accept connections");
+        flintdb::server::serve(engine.clone(), listener, config.max_connections, shutdown_signal()).await;
+        tracing::info!("shutting down: writing dirty pages");
+        let flushed = tokio::task::spawn_blocking(move || engine.checkpoint()).await.map_err(|e| e.to_string())?;
+        flushed.map_err(|e| format!("shutdown checkpoint failed: {}", e.message()))?;
+        tracing::info!("shutdown complete");
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => {
+            let _ = ctrl_c.await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term.recv() => {}
+    }
+}
+
+fn init_logging(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&config.log_level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match config.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}

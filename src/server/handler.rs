@@ -1,0 +1,366 @@
+//! pgwire handlers: startup (with the server parameters drivers read),
+//! the simple query protocol, and the extended protocol (Parse, Bind,
+//! Describe, Execute, Close). Dispatch is on parsed statements only.
+
+use std::collections::HashMap;
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use futures::{Sink, SinkExt};
+use pgwire::api::auth::{
+    finish_authentication, protocol_negotiation, save_startup_parameters_to_metadata,
+    ServerParameterProvider, StartupHandler,
+};
+use pgwire::api::portal::{Format, Portal};
+use pgwire::api::query::{ExtendedQueryHandler, SimpleQueryHandler};
+use pgwire::api::results::{FieldInfo, Response};
+use pgwire::api::stmt::QueryParser;
+use pgwire::api::store::PortalStore;
+use pgwire::api::{
+    ClientInfo, ClientPortalStore, PgWireServerHandlers, Type, METADATA_DATABASE, METADATA_USER,
+};
+use pgwire::error::{PgWireError, PgWireResult};
+use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage};
+use sqlparser::ast::Statement;
+
+use super::encode;
+use super::errors::{fatal, to_pgwire};
+use super::run::{run_statement, StatementInput};
+use crate::engine::Engine;
+use crate::errinput;
+use crate::error::{sqlstate, Error, Result};
+use crate::sql::parser;
+use crate::sql::plan::OutputColumn;
+use crate::sql::session::Session;
+use crate::types::DataType;
+
+/// The only database name this server has.
+pub const DATABASE_NAME: &str = "postgres";
+/// The PostgreSQL version FlintDB reports (psql picks its catalog queries by it).
+pub const SERVER_VERSION: &str = "15.8";
+/// `server_version_num` for [`SERVER_VERSION`].
+pub const SERVER_VERSION_NUM: &str = "150008";
+
+/// All of FlintDB's protocol handlers; one per server, shared by sessions.
+pub struct Handlers {
+    engine: Arc<Engine>,
+    parser: Arc<StatementParser>,
+}
+
+impl Handlers {
+    /// Handlers serving an engine.
+    pub fn new(engine: Arc<Engine>) -> Arc<Self> {
+        Arc::new(Handlers {
+            parser: Arc::new(StatementParser {
+                engine: engine.clone(),
+            }),
+            engine,
+        })
+    }
+}
+
+impl PgWireServerHandlers for Handlers {
+    fn simple_query_handler(&self) -> Arc<impl SimpleQueryHandler> {
+        Arc::new(QueryHandler {
+            engine: self.engine.clone(),
+            parser: self.parser.clone(),
+        })
+    }
+
+    fn extended_query_handler(&self) -> Arc<impl ExtendedQueryHandler> {
+        Arc::new(QueryHandler {
+            engine: self.engine.clone(),
+            parser: self.parser.clone(),
+        })
+    }
+
+    fn startup_handler(&self) -> Arc<impl StartupHandler> {
+        Arc::new(Startup)
+    }
+}
+
+/// Accepts any user (authentication arrives with its own issue), checks
+/// the database name, and sends the server parameters.
+struct Startup;
+
+#[async_trait]
+impl StartupHandler for Startup {
+    async fn on_startup<C>(
+        &self,
+        client: &mut C,
+        message: PgWireFrontendMessage,
+    ) -> PgWireResult<()>
+    where
+        C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let PgWireFrontendMessage::Startup(startup) = message else {
+            return Ok(());
+        };
+        protocol_negotiation(client, &startup).await?;
+        save_startup_parameters_to_metadata(client, &startup);
+        let user = client
+            .metadata()
+            .get(METADATA_USER)
+            .cloned()
+            .unwrap_or_default();
+        if user.is_empty() {
+            return Err(fatal(errinput!(
+                "28000",
+                "no PostgreSQL user name specified in startup packet"
+            )));
+        }
+        let database = client
+            .metadata()
+            .get(METADATA_DATABASE)
+            .cloned()
+            .unwrap_or_else(|| user.clone());
+        if database != DATABASE_NAME {
+            return Err(fatal(errinput!(
+                sqlstate::INVALID_CATALOG_NAME,
+                "database \"{database}\" does not exist"
+            )));
+        }
+        let (pid, key) = (
+            std::process::id() as i32 ^ rand_pid(),
+            pgwire::messages::startup::SecretKey::I32(rand_pid()),
+        );
+        client.set_pid_and_secret_key(pid, key);
+        finish_authentication(client, &Parameters).await
+    }
+}
+
+fn rand_pid() -> i32 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0),
+    );
+    (h.finish() as i32) & 0x3fff_ffff
+}
+
+/// The ParameterStatus values sent after authentication.
+struct Parameters;
+
+impl ServerParameterProvider for Parameters {
+    fn server_parameters<C: ClientInfo>(&self, client: &C) -> Option<HashMap<String, String>> {
+        let user = client
+            .metadata()
+            .get(METADATA_USER)
+            .cloned()
+            .unwrap_or_default();
+        let app = client
+            .metadata()
+            .get("application_name")
+            .cloned()
+            .unwrap_or_default();
+        let pairs = [
+            (
+                "server_version",
+                format!("{SERVER_VERSION} (FlintDB {})", env!("CARGO_PKG_VERSION")),
+            ),
+            ("server_version_num", SERVER_VERSION_NUM.to_string()),
+            ("server_encoding", "UTF8".to_string()),
+            ("client_encoding", "UTF8".to_string()),
+            ("DateStyle", "ISO, MDY".to_string()),
+            ("IntervalStyle", "postgres".to_string()),
+            ("integer_datetimes", "on".to_string()),
+            ("standard_conforming_strings", "on".to_string()),
+            ("TimeZone", "UTC".to_string()),
+            ("is_superuser", "on".to_string()),
+            ("session_authorization", user),
+            ("application_name", app),
+            ("default_transaction_read_only", "off".to_string()),
+            ("in_hot_standby", "off".to_string()),
+        ];
+        Some(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    }
+}
+
+/// A statement prepared by Parse: its AST and bound types.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    statement: Arc<Statement>,
+    param_types: Vec<DataType>,
+    columns: Option<Vec<OutputColumn>>,
+}
+
+/// Parses and binds statements for the extended protocol.
+pub struct StatementParser {
+    engine: Arc<Engine>,
+}
+
+#[async_trait]
+impl QueryParser for StatementParser {
+    type Statement = Prepared;
+
+    async fn parse_sql<C>(
+        &self,
+        _client: &C,
+        sql: &str,
+        types: &[Option<Type>],
+    ) -> PgWireResult<Option<Prepared>>
+    where
+        C: ClientInfo + Unpin + Send + Sync,
+    {
+        let mut statements = parser::parse(sql).map_err(to_pgwire)?;
+        if statements.len() > 1 {
+            return Err(to_pgwire(errinput!(
+                sqlstate::SYNTAX_ERROR,
+                "cannot insert multiple commands into a prepared statement"
+            )));
+        }
+        let Some(statement) = statements.pop() else {
+            return Ok(None);
+        };
+        let declared = declared_types(types).map_err(to_pgwire)?;
+        let statement = Arc::new(statement);
+        let engine = self.engine.clone();
+        let stmt = statement.clone();
+        let bound =
+            tokio::task::spawn_blocking(move || Session::new(engine).describe(&stmt, &declared))
+                .await
+                .map_err(|e| to_pgwire(crate::errinternal!("describe failed: {e}")))?
+                .map_err(to_pgwire)?;
+        Ok(Some(Prepared {
+            statement,
+            columns: bound.plan.output_columns().map(<[OutputColumn]>::to_vec),
+            param_types: bound.param_types,
+        }))
+    }
+
+    fn get_parameter_types(&self, stmt: &Prepared) -> PgWireResult<Vec<Type>> {
+        Ok(stmt
+            .param_types
+            .iter()
+            .map(|t| encode::pg_type(*t))
+            .collect())
+    }
+
+    fn get_result_schema(
+        &self,
+        stmt: &Prepared,
+        format: Option<&Format>,
+    ) -> PgWireResult<Vec<FieldInfo>> {
+        match &stmt.columns {
+            None => Ok(vec![]),
+            Some(columns) => {
+                let fields = encode::fields(columns, format.unwrap_or(&Format::UnifiedText))
+                    .map_err(to_pgwire)?;
+                Ok(fields.as_ref().clone())
+            }
+        }
+    }
+}
+
+fn declared_types(types: &[Option<Type>]) -> Result<Vec<Option<DataType>>> {
+    types
+        .iter()
+        .map(|t| match t {
+            None => Ok(None),
+            Some(t) if t.oid() == 0 || *t == Type::UNKNOWN => Ok(None),
+            Some(t) => DataType::from_oid(t.oid()).map(Some).ok_or_else(|| {
+                Error::Unsupported(format!("parameter type {} is not supported", t.name()))
+            }),
+        })
+        .collect()
+}
+
+/// Runs queries for both protocols.
+pub struct QueryHandler {
+    engine: Arc<Engine>,
+    parser: Arc<StatementParser>,
+}
+
+#[async_trait]
+impl SimpleQueryHandler for QueryHandler {
+    async fn do_query<C>(&self, client: &mut C, query: &str) -> PgWireResult<Vec<Response>>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let statements = match parser::parse(query) {
+            Ok(s) => s,
+            Err(e) => {
+                return Ok(vec![Response::Error(Box::new(super::errors::error_info(
+                    &e, "ERROR",
+                )))])
+            }
+        };
+        if statements.is_empty() {
+            return Ok(vec![Response::EmptyQuery]);
+        }
+        let last = statements.len() - 1;
+        let mut responses = Vec::with_capacity(statements.len());
+        for (i, statement) in statements.into_iter().enumerate() {
+            let input = StatementInput {
+                statement: Arc::new(statement),
+                declared: vec![],
+                params: vec![],
+                result_format: Format::UnifiedText,
+            };
+            let (notices, response) = run_statement(self.engine.clone(), input, i == last).await;
+            for n in notices {
+                client.feed(PgWireBackendMessage::NoticeResponse(n)).await?;
+            }
+            let failed = matches!(response, Response::Error(_));
+            responses.push(response);
+            if failed {
+                break;
+            }
+        }
+        Ok(responses)
+    }
+}
+
+#[async_trait]
+impl ExtendedQueryHandler for QueryHandler {
+    type Statement = Prepared;
+    type QueryParser = StatementParser;
+
+    fn query_parser(&self) -> Arc<StatementParser> {
+        self.parser.clone()
+    }
+
+    async fn do_query<C>(
+        &self,
+        client: &mut C,
+        portal: &Portal<Prepared>,
+        _max_rows: usize,
+    ) -> PgWireResult<Response>
+    where
+        C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
+        C::PortalStore: PortalStore<Statement = Self::Statement>,
+        C::Error: Debug,
+        PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
+    {
+        let prepared = &portal.statement.statement;
+        let params = encode::decode_params(
+            &portal.parameters,
+            &portal.parameter_format,
+            &prepared.param_types,
+        )
+        .map_err(to_pgwire)?;
+        let input = StatementInput {
+            statement: prepared.statement.clone(),
+            declared: prepared.param_types.iter().copied().map(Some).collect(),
+            params,
+            result_format: portal.result_column_format.clone(),
+        };
+        let (notices, response) = run_statement(self.engine.clone(), input, true).await;
+        for n in notices {
+            client.feed(PgWireBackendMessage::NoticeResponse(n)).await?;
+        }
+        match response {
+            Response::Error(info) => Err(PgWireError::UserError(info)),
+            other => Ok(other),
+        }
+    }
+}

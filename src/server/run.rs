@@ -1,0 +1,182 @@
+//! Running a statement for a client: the session executes on a blocking
+//! thread and streams encoded rows back through a bounded channel, so a
+//! large result never sits in memory and a slow client slows the scan
+//! rather than filling RAM.
+
+use std::sync::Arc;
+
+use futures::stream;
+use pgwire::api::portal::Format;
+use pgwire::api::results::{FieldInfo, QueryResponse, Response, Tag};
+use pgwire::error::PgWireError;
+use pgwire::messages::data::DataRow;
+use pgwire::messages::response::NoticeResponse;
+use sqlparser::ast::Statement;
+use tokio::sync::mpsc;
+
+use super::encode;
+use super::errors::to_pgwire;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::sql::exec::Row;
+use crate::sql::plan::OutputColumn;
+use crate::sql::session::{RowSink, Session};
+use crate::types::{DataType, Value};
+
+/// Rows buffered between the executor and the socket.
+const CHANNEL_ROWS: usize = 256;
+
+enum Message {
+    Notice(NoticeResponse),
+    Columns(Arc<Vec<FieldInfo>>, String),
+    Row(DataRow),
+    Done(Result<String>),
+}
+
+struct ChannelSink {
+    tx: mpsc::Sender<Message>,
+    format: Format,
+    fields: Option<Arc<Vec<FieldInfo>>>,
+}
+
+impl RowSink for ChannelSink {
+    fn columns(&mut self, columns: &[OutputColumn], tag: &str) -> Result<()> {
+        let fields = encode::fields(columns, &self.format)?;
+        self.fields = Some(fields.clone());
+        self.tx
+            .blocking_send(Message::Columns(fields, tag.to_string()))
+            .map_err(|_| client_gone())
+    }
+
+    fn row(&mut self, row: Row) -> Result<()> {
+        let fields = self
+            .fields
+            .as_ref()
+            .ok_or_else(|| crate::errinternal!("row before columns"))?;
+        self.tx
+            .blocking_send(Message::Row(encode::data_row(&row, fields)))
+            .map_err(|_| client_gone())
+    }
+
+    fn notice(&mut self, code: &str, message: String) {
+        let fields = vec![
+            (b'S', "NOTICE".to_string()),
+            (b'V', "NOTICE".to_string()),
+            (b'C', code.to_string()),
+            (b'M', message),
+        ];
+        let _ = self
+            .tx
+            .blocking_send(Message::Notice(NoticeResponse::new(fields)));
+    }
+}
+
+fn client_gone() -> Error {
+    Error::Io("client connection closed".to_string())
+}
+
+/// What the statement needs besides its text.
+pub struct StatementInput {
+    pub statement: Arc<Statement>,
+    pub declared: Vec<Option<DataType>>,
+    pub params: Vec<Value>,
+    pub result_format: Format,
+}
+
+/// Executes a statement; `stream` lets rows flow while the statement runs
+/// (the last statement of a query string), otherwise they are collected
+/// first so the next statement sees the effects of this one. Returns the
+/// notices raised before any row, and the response.
+pub async fn run_statement(
+    engine: Arc<Engine>,
+    input: StatementInput,
+    stream: bool,
+) -> (Vec<NoticeResponse>, Response) {
+    let mut notices = Vec::new();
+    let response = run(engine, input, stream, &mut notices).await;
+    (notices, response)
+}
+
+async fn run(
+    engine: Arc<Engine>,
+    input: StatementInput,
+    stream: bool,
+    notices: &mut Vec<NoticeResponse>,
+) -> Response {
+    let (tx, mut rx) = mpsc::channel(CHANNEL_ROWS);
+    let worker = tokio::task::spawn_blocking(move || {
+        let session = Session::new(engine);
+        let mut sink = ChannelSink {
+            tx: tx.clone(),
+            format: input.result_format,
+            fields: None,
+        };
+        let result = session.execute(&input.statement, &input.declared, input.params, &mut sink);
+        let _ = tx.blocking_send(Message::Done(result));
+    });
+    let mut first = rx.recv().await;
+    while let Some(Message::Notice(n)) = first {
+        notices.push(n);
+        first = rx.recv().await;
+    }
+    match first {
+        Some(Message::Columns(fields, tag)) => {
+            if stream {
+                let rows = stream::unfold((rx, Some(worker)), |(mut rx, worker)| async move {
+                    match rx.recv().await {
+                        Some(Message::Row(r)) => Some((Ok(r), (rx, worker))),
+                        Some(Message::Done(Ok(_))) => None,
+                        Some(Message::Done(Err(e))) => Some((Err(to_pgwire(e)), (rx, None))),
+                        Some(Message::Columns(..) | Message::Notice(_)) => None,
+                        None => match worker {
+                            Some(w) => Some((Err(panicked(w.await.err())), (rx, None))),
+                            None => None,
+                        },
+                    }
+                });
+                let mut response = QueryResponse::new(fields, rows);
+                response.set_command_tag(&tag);
+                return Response::Query(response);
+            }
+            let mut rows = Vec::new();
+            loop {
+                match rx.recv().await {
+                    Some(Message::Row(r)) => rows.push(r),
+                    Some(Message::Done(Ok(_))) => break,
+                    Some(Message::Done(Err(e))) => return error_response(e),
+                    Some(Message::Columns(..) | Message::Notice(_)) => {}
+                    None => {
+                        return Response::Error(Box::new(error_info_of(panicked(
+                            worker.await.err(),
+                        ))))
+                    }
+                }
+            }
+            let mut response = QueryResponse::new(fields, stream::iter(rows.into_iter().map(Ok)));
+            response.set_command_tag(&tag);
+            Response::Query(response)
+        }
+        Some(Message::Done(Ok(tag))) => Response::Execution(Tag::new(&tag)),
+        Some(Message::Done(Err(e))) => error_response(e),
+        Some(Message::Row(_) | Message::Notice(_)) | None => {
+            Response::Error(Box::new(error_info_of(panicked(worker.await.err()))))
+        }
+    }
+}
+
+fn error_response(e: Error) -> Response {
+    Response::Error(Box::new(super::errors::error_info(&e, "ERROR")))
+}
+
+fn error_info_of(e: PgWireError) -> pgwire::error::ErrorInfo {
+    e.into()
+}
+
+fn panicked(err: Option<tokio::task::JoinError>) -> PgWireError {
+    let what = match err {
+        Some(e) if e.is_panic() => "the statement's worker panicked",
+        _ => "the statement's worker stopped unexpectedly",
+    };
+    tracing::error!("{what}");
+    to_pgwire(crate::errinternal!("internal error: {what}"))
+}

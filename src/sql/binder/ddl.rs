@@ -1,0 +1,139 @@
+//! Binding CREATE TABLE and DROP TABLE.
+
+use sqlparser::ast::{self, ColumnOption, CreateTable, ObjectType, Statement};
+
+use super::scope::{normalize, table_name, Scope};
+use super::types::resolve_type;
+use super::Binder;
+use crate::catalog::ColumnDef;
+use crate::errinput;
+use crate::error::{sqlstate, Result};
+use crate::sql::plan::Plan;
+
+impl Binder<'_> {
+    pub(super) fn bind_create_table(&mut self, c: &CreateTable) -> Result<Plan> {
+        let unsupported = if c.or_replace {
+            Some("CREATE OR REPLACE TABLE")
+        } else if c.temporary {
+            Some("temporary tables")
+        } else if c.unlogged {
+            Some("unlogged tables")
+        } else if c.query.is_some() {
+            Some("CREATE TABLE ... AS")
+        } else if c.like.is_some() || c.clone.is_some() {
+            Some("CREATE TABLE ... LIKE")
+        } else if c.inherits.is_some() || c.partition_of.is_some() || c.partition_by.is_some() {
+            Some("table inheritance and partitioning")
+        } else if !matches!(c.table_options, ast::CreateTableOptions::None) {
+            Some("table storage options (WITH ...)")
+        } else if c.on_commit.is_some() {
+            Some("ON COMMIT")
+        } else if !c.constraints.is_empty() {
+            Some("table constraints (PRIMARY KEY, UNIQUE, CHECK, FOREIGN KEY)")
+        } else if c.external
+            || c.global.is_some()
+            || c.transient
+            || c.volatile
+            || c.iceberg
+            || c.dynamic
+        {
+            Some("this kind of CREATE TABLE")
+        } else {
+            None
+        };
+        if let Some(what) = unsupported {
+            return Err(crate::errunsupported!("{what}"));
+        }
+        let name = table_name(&c.name)?;
+        let mut columns: Vec<ColumnDef> = Vec::with_capacity(c.columns.len());
+        for col in &c.columns {
+            let col_name = normalize(&col.name);
+            if columns.iter().any(|d| d.name == col_name) {
+                return Err(errinput!(
+                    sqlstate::DUPLICATE_COLUMN,
+                    "column \"{col_name}\" specified more than once"
+                ));
+            }
+            let ty = resolve_type(&col.data_type)?;
+            let mut def = ColumnDef {
+                name: col_name,
+                ty,
+                not_null: false,
+                default: None,
+            };
+            for opt in &col.options {
+                if opt.name.is_some() {
+                    return Err(crate::errunsupported!("named column constraints"));
+                }
+                match &opt.option {
+                    ColumnOption::Null => def.not_null = false,
+                    ColumnOption::NotNull => def.not_null = true,
+                    ColumnOption::Default(e) => {
+                        // Validate now: the default must bind and fit the column.
+                        let bound = self.bind_expr(e, &Scope::default())?;
+                        if bound.contains_aggregate() {
+                            return Err(errinput!(
+                                sqlstate::GROUPING_ERROR,
+                                "cannot use aggregate function in DEFAULT expression"
+                            ));
+                        }
+                        self.coerce_assign(bound, ty, &def.name)?;
+                        def.default = Some(e.to_string());
+                    }
+                    ColumnOption::PrimaryKey(_) => {
+                        return Err(crate::errunsupported!("PRIMARY KEY"))
+                    }
+                    ColumnOption::Unique(_) => {
+                        return Err(crate::errunsupported!("UNIQUE constraints"))
+                    }
+                    ColumnOption::Check(_) => {
+                        return Err(crate::errunsupported!("CHECK constraints"))
+                    }
+                    ColumnOption::ForeignKey(_) => {
+                        return Err(crate::errunsupported!("FOREIGN KEY"))
+                    }
+                    other => return Err(crate::errunsupported!("column option {other}")),
+                }
+            }
+            columns.push(def);
+        }
+        if !self.params.is_empty() {
+            return Err(errinput!(
+                sqlstate::INVALID_PARAMETER_REFERENCE,
+                "there is no parameter $1"
+            ));
+        }
+        Ok(Plan::CreateTable {
+            name,
+            columns,
+            if_not_exists: c.if_not_exists,
+        })
+    }
+
+    pub(super) fn bind_drop(&mut self, s: &Statement) -> Result<Plan> {
+        let Statement::Drop {
+            object_type,
+            if_exists,
+            names,
+            cascade: _,
+            restrict: _,
+            purge,
+            temporary,
+            table,
+        } = s
+        else {
+            return Err(crate::errinternal!("bind_drop on {s}"));
+        };
+        if *object_type != ObjectType::Table {
+            return Err(crate::errunsupported!("DROP {object_type}"));
+        }
+        if *purge || *temporary || table.is_some() {
+            return Err(crate::errunsupported!("DROP TABLE syntax in {s}"));
+        }
+        let names = names.iter().map(table_name).collect::<Result<Vec<_>>>()?;
+        Ok(Plan::DropTable {
+            names,
+            if_exists: *if_exists,
+        })
+    }
+}

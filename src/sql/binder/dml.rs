@@ -1,0 +1,404 @@
+//! Binding INSERT, UPDATE and DELETE (with RETURNING).
+
+use std::sync::Arc;
+
+use sqlparser::ast::{self, SelectItem, SetExpr};
+
+use super::scope::{name_parts, normalize, table_name, Scope, ScopeColumn};
+use super::Binder;
+use crate::catalog::TableDef;
+use crate::errinput;
+use crate::error::{sqlstate, Result};
+use crate::sql::expr::Expr;
+use crate::sql::plan::{Node, Plan, Returning};
+use crate::types::Value;
+
+impl Binder<'_> {
+    pub(super) fn bind_insert(&mut self, ins: &ast::Insert) -> Result<Plan> {
+        if ins.or.is_some()
+            || ins.ignore
+            || ins.overwrite
+            || !ins.assignments.is_empty()
+            || ins.partitioned.is_some()
+            || !ins.after_columns.is_empty()
+            || ins.has_table_keyword
+            || ins.priority.is_some()
+            || ins.insert_alias.is_some()
+            || ins.settings.is_some()
+            || ins.format_clause.is_some()
+            || ins.replace_into
+            || ins.output.is_some()
+            || ins.multi_table_insert_type.is_some()
+            || !ins.optimizer_hints.is_empty()
+        {
+            return Err(crate::errunsupported!("INSERT syntax in {ins}"));
+        }
+        if ins.on.is_some() {
+            return Err(crate::errunsupported!("INSERT ... ON CONFLICT"));
+        }
+        let ast::TableObject::TableName(name) = &ins.table else {
+            return Err(crate::errunsupported!("INSERT INTO a table function"));
+        };
+        let table = self.catalog.must_get_table(&table_name(name)?)?;
+        let qualifier = match &ins.table_alias {
+            Some(a) => normalize(&a.alias),
+            None => table.name.clone(),
+        };
+        let mut targets = Vec::with_capacity(ins.columns.len());
+        for c in &ins.columns {
+            let parts = name_parts(c)?;
+            let col = parts
+                .last()
+                .ok_or_else(|| crate::errinternal!("empty column name"))?;
+            let i = table.column_index(col).ok_or_else(|| {
+                errinput!(
+                    sqlstate::UNDEFINED_COLUMN,
+                    "column \"{col}\" of relation \"{}\" does not exist",
+                    table.name
+                )
+            })?;
+            if targets.contains(&i) {
+                return Err(errinput!(
+                    sqlstate::DUPLICATE_COLUMN,
+                    "column \"{col}\" specified more than once"
+                ));
+            }
+            targets.push(i);
+        }
+        let defaults = self.bind_defaults(&table)?;
+        let source = match &ins.source {
+            None => Node::Values { rows: vec![vec![]] },
+            Some(q) => self.bind_insert_source(q, &table, &mut targets, &defaults)?,
+        };
+        let returning = self.bind_returning(ins.returning.as_deref(), &table, &qualifier)?;
+        Ok(Plan::Insert {
+            table,
+            source,
+            targets,
+            defaults,
+            returning,
+        })
+    }
+
+    fn bind_insert_source(
+        &mut self,
+        q: &ast::Query,
+        table: &TableDef,
+        targets: &mut Vec<usize>,
+        defaults: &[Option<Expr>],
+    ) -> Result<Node> {
+        let explicit_targets = !targets.is_empty();
+        let simple_values = q.order_by.is_none() && q.limit_clause.is_none() && q.with.is_none();
+        if let (SetExpr::Values(values), true) = (q.body.as_ref(), simple_values) {
+            let width = values.rows.first().map_or(0, |r| r.content.len());
+            if !explicit_targets {
+                if width > table.columns.len() {
+                    return Err(errinput!(
+                        sqlstate::SYNTAX_ERROR,
+                        "INSERT has more expressions than target columns"
+                    ));
+                }
+                *targets = (0..width).collect();
+            }
+            let empty = Scope::default();
+            let mut rows = Vec::with_capacity(values.rows.len());
+            for row in &values.rows {
+                check_width(row.content.len(), targets.len())?;
+                let mut bound = Vec::with_capacity(row.content.len());
+                for (e, &col) in row.content.iter().zip(targets.iter()) {
+                    let column = &table.columns[col];
+                    if is_default_keyword(e) {
+                        bound.push(
+                            defaults[col]
+                                .clone()
+                                .unwrap_or(Expr::Literal(Value::Null, column.ty.data_type)),
+                        );
+                        continue;
+                    }
+                    let b = self.bind_expr(e, &empty)?;
+                    bound.push(self.coerce_assign(b, column.ty, &column.name)?);
+                }
+                rows.push(bound);
+            }
+            return Ok(Node::Values { rows });
+        }
+        let (node, columns) = self.bind_query(q)?;
+        if !explicit_targets {
+            if columns.len() > table.columns.len() {
+                return Err(errinput!(
+                    sqlstate::SYNTAX_ERROR,
+                    "INSERT has more expressions than target columns"
+                ));
+            }
+            *targets = (0..columns.len()).collect();
+        }
+        check_width(columns.len(), targets.len())?;
+        let mut exprs = Vec::with_capacity(columns.len());
+        for (i, (c, &col)) in columns.iter().zip(targets.iter()).enumerate() {
+            let column = &table.columns[col];
+            let e = Expr::Column {
+                index: i,
+                ty: c.ty.data_type,
+            };
+            exprs.push(self.coerce_assign(e, column.ty, &column.name)?);
+        }
+        Ok(Node::Project {
+            input: Box::new(node),
+            exprs,
+        })
+    }
+
+    /// Each column's DEFAULT, bound and coerced to the column type.
+    fn bind_defaults(&mut self, table: &TableDef) -> Result<Vec<Option<Expr>>> {
+        table
+            .columns
+            .iter()
+            .map(|c| match &c.default {
+                None => Ok(None),
+                Some(sql) => {
+                    let parsed = crate::sql::parser::parse_expr(sql)?;
+                    let bound = self.bind_expr(&parsed, &Scope::default())?;
+                    Ok(Some(self.coerce_assign(bound, c.ty, &c.name)?))
+                }
+            })
+            .collect()
+    }
+
+    pub(super) fn bind_update(&mut self, u: &ast::Update) -> Result<Plan> {
+        if u.from.is_some() {
+            return Err(crate::errunsupported!("UPDATE ... FROM"));
+        }
+        if u.or.is_some()
+            || u.output.is_some()
+            || !u.order_by.is_empty()
+            || u.limit.is_some()
+            || !u.optimizer_hints.is_empty()
+        {
+            return Err(crate::errunsupported!("UPDATE syntax in {u}"));
+        }
+        let (table, qualifier) = self.target_table(&u.table)?;
+        let scope = table_scope(&table, &qualifier);
+        let defaults = self.bind_defaults(&table)?;
+        let mut assignments: Vec<(usize, Expr)> = Vec::with_capacity(u.assignments.len());
+        for a in &u.assignments {
+            let ast::AssignmentTarget::ColumnName(name) = &a.target else {
+                return Err(crate::errunsupported!(
+                    "multiple-column UPDATE SET (a, b) = ..."
+                ));
+            };
+            let parts = name_parts(name)?;
+            let col = match parts.as_slice() {
+                [c] => c,
+                [q, c] if *q == qualifier => c,
+                _ => return Err(crate::errunsupported!("UPDATE of a nested field {name}")),
+            };
+            let i = table.column_index(col).ok_or_else(|| {
+                errinput!(
+                    sqlstate::UNDEFINED_COLUMN,
+                    "column \"{col}\" of relation \"{}\" does not exist",
+                    table.name
+                )
+            })?;
+            if assignments.iter().any(|(j, _)| *j == i) {
+                return Err(errinput!(
+                    sqlstate::SYNTAX_ERROR,
+                    "multiple assignments to same column \"{col}\""
+                ));
+            }
+            let column = &table.columns[i];
+            let value = if is_default_keyword(&a.value) {
+                defaults[i]
+                    .clone()
+                    .unwrap_or(Expr::Literal(Value::Null, column.ty.data_type))
+            } else {
+                let b = self.bind_expr(&a.value, &scope)?;
+                self.coerce_assign(b, column.ty, &column.name)?
+            };
+            assignments.push((i, value));
+        }
+        let predicate = self.bind_where(u.selection.as_ref(), &scope)?;
+        let returning = self.bind_returning(u.returning.as_deref(), &table, &qualifier)?;
+        Ok(Plan::Update {
+            table,
+            predicate,
+            assignments,
+            returning,
+        })
+    }
+
+    pub(super) fn bind_delete(&mut self, d: &ast::Delete) -> Result<Plan> {
+        if !d.tables.is_empty()
+            || d.using.is_some()
+            || d.output.is_some()
+            || !d.order_by.is_empty()
+            || d.limit.is_some()
+            || !d.optimizer_hints.is_empty()
+        {
+            return Err(crate::errunsupported!("DELETE syntax in {d}"));
+        }
+        let from = match &d.from {
+            ast::FromTable::WithFromKeyword(f) | ast::FromTable::WithoutKeyword(f) => f,
+        };
+        let [twj] = from.as_slice() else {
+            return Err(crate::errunsupported!("DELETE from several tables"));
+        };
+        let (table, qualifier) = self.target_table(twj)?;
+        let scope = table_scope(&table, &qualifier);
+        let predicate = self.bind_where(d.selection.as_ref(), &scope)?;
+        let returning = self.bind_returning(d.returning.as_deref(), &table, &qualifier)?;
+        Ok(Plan::Delete {
+            table,
+            predicate,
+            returning,
+        })
+    }
+
+    fn target_table(&mut self, twj: &ast::TableWithJoins) -> Result<(Arc<TableDef>, String)> {
+        if !twj.joins.is_empty() {
+            return Err(crate::errunsupported!(
+                "joins in the target of UPDATE/DELETE"
+            ));
+        }
+        let ast::TableFactor::Table {
+            name,
+            alias,
+            args: None,
+            ..
+        } = &twj.relation
+        else {
+            return Err(crate::errunsupported!(
+                "UPDATE/DELETE target {}",
+                twj.relation
+            ));
+        };
+        let table = self.catalog.must_get_table(&table_name(name)?)?;
+        let qualifier = alias
+            .as_ref()
+            .map_or(table.name.clone(), |a| normalize(&a.name));
+        Ok((table, qualifier))
+    }
+
+    fn bind_where(&mut self, selection: Option<&ast::Expr>, scope: &Scope) -> Result<Option<Expr>> {
+        selection
+            .map(|w| {
+                let p = self.bind_expr(w, scope)?;
+                self.coerce_bool(p, "WHERE")
+            })
+            .transpose()
+    }
+
+    fn bind_returning(
+        &mut self,
+        items: Option<&[SelectItem]>,
+        table: &TableDef,
+        qualifier: &str,
+    ) -> Result<Option<Returning>> {
+        let Some(items) = items else { return Ok(None) };
+        let scope = table_scope(table, qualifier);
+        let mut exprs = Vec::new();
+        let mut columns = Vec::new();
+        for item in self.bind_returning_items(items, &scope)? {
+            exprs.push(item.0);
+            columns.push(item.1);
+        }
+        Ok(Some(Returning { exprs, columns }))
+    }
+
+    fn bind_returning_items(
+        &mut self,
+        items: &[SelectItem],
+        scope: &Scope,
+    ) -> Result<Vec<(Expr, crate::sql::plan::OutputColumn)>> {
+        // Bind the items directly over the table scope.
+        let mut out = Vec::new();
+        for item in items {
+            match item {
+                SelectItem::Wildcard(_) => {
+                    for (i, c) in scope.columns.iter().enumerate() {
+                        out.push((
+                            Expr::Column {
+                                index: i,
+                                ty: c.ty.data_type,
+                            },
+                            crate::sql::plan::OutputColumn {
+                                name: c.name.clone(),
+                                ty: c.ty,
+                                table_oid: c.table_oid,
+                                column_number: c.column_number,
+                            },
+                        ));
+                    }
+                }
+                SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                    let bound = self.bind_expr(e, scope)?;
+                    let bound = self.resolve_unknown(bound)?;
+                    let name = match item {
+                        SelectItem::ExprWithAlias { alias, .. } => normalize(alias),
+                        _ => super::expr::column_name(e).unwrap_or_else(|| "?column?".to_string()),
+                    };
+                    let (table_oid, column_number, typmod) = match &bound {
+                        Expr::Column { index, .. } => {
+                            let c = &scope.columns[*index];
+                            (c.table_oid, c.column_number, c.ty.typmod)
+                        }
+                        other => (0, 0, other.typmod()),
+                    };
+                    let ty = crate::types::ColumnType {
+                        data_type: bound.data_type(),
+                        typmod,
+                    };
+                    out.push((
+                        bound,
+                        crate::sql::plan::OutputColumn {
+                            name,
+                            ty,
+                            table_oid,
+                            column_number,
+                        },
+                    ));
+                }
+                other => return Err(crate::errunsupported!("RETURNING item {other}")),
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn check_width(values: usize, targets: usize) -> Result<()> {
+    if values > targets {
+        Err(errinput!(
+            sqlstate::SYNTAX_ERROR,
+            "INSERT has more expressions than target columns"
+        ))
+    } else if values < targets {
+        Err(errinput!(
+            sqlstate::SYNTAX_ERROR,
+            "INSERT has more target columns than expressions"
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// `DEFAULT` in VALUES or SET parses as a bare identifier.
+fn is_default_keyword(e: &ast::Expr) -> bool {
+    matches!(e, ast::Expr::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default"))
+}
+
+/// The columns of a table as seen by WHERE/SET/RETURNING.
+pub(super) fn table_scope(table: &TableDef, qualifier: &str) -> Scope {
+    Scope {
+        columns: table
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ScopeColumn {
+                qualifier: Some(qualifier.to_string()),
+                name: c.name.clone(),
+                ty: c.ty,
+                table_oid: table.oid,
+                column_number: i as i16 + 1,
+            })
+            .collect(),
+    }
+}

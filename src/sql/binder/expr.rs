@@ -1,0 +1,759 @@
+//! Binding expressions: names to columns, literals to values, operators
+//! to typed nodes with PostgreSQL's operand coercion.
+
+use sqlparser::ast::{self, BinaryOperator, UnaryOperator, Value as AstValue};
+
+use super::scope::{normalize, Scope};
+use super::types::{self, common_type};
+use super::Binder;
+use crate::errinput;
+use crate::error::{sqlstate, Result};
+use crate::sql::expr::{BinaryOp, Expr};
+use crate::types::{numeric, DataType, Value};
+
+impl Binder<'_> {
+    /// Binds an expression over a scope.
+    pub(super) fn bind_expr(&mut self, e: &ast::Expr, scope: &Scope) -> Result<Expr> {
+        use ast::Expr as A;
+        Ok(match e {
+            A::Identifier(ident) => self.bind_column(None, ident, scope)?,
+            A::CompoundIdentifier(parts) => match parts.as_slice() {
+                [q, c] => self.bind_column(Some(normalize(q)), c, scope)?,
+                [s, q, c] if normalize(s) == "public" => {
+                    self.bind_column(Some(normalize(q)), c, scope)?
+                }
+                _ => return Err(crate::errunsupported!("column reference {e}")),
+            },
+            A::Value(v) => self.bind_literal(&v.value)?,
+            A::Nested(inner) => self.bind_expr(inner, scope)?,
+            A::UnaryOp {
+                op: UnaryOperator::Minus,
+                expr,
+            } => match expr.as_ref() {
+                A::Value(v) if matches!(v.value, AstValue::Number(..)) => {
+                    let AstValue::Number(n, _) = &v.value else {
+                        unreachable!()
+                    };
+                    number_literal(&format!("-{n}"))?
+                }
+                _ => {
+                    let inner = self.bind_expr(expr, scope)?;
+                    let inner = if inner.data_type() == DataType::Unknown {
+                        self.coerce(inner, DataType::Numeric)?
+                    } else {
+                        inner
+                    };
+                    let ty = inner.data_type();
+                    if !ty.is_numeric() {
+                        return Err(no_operator(&format!("- {}", ty.sql_name())));
+                    }
+                    Expr::Negate(Box::new(inner), ty)
+                }
+            },
+            A::UnaryOp {
+                op: UnaryOperator::Plus,
+                expr,
+            } => {
+                let inner = self.bind_expr(expr, scope)?;
+                if !inner.data_type().is_numeric() && inner.data_type() != DataType::Unknown {
+                    return Err(no_operator(&format!("+ {}", inner.data_type().sql_name())));
+                }
+                inner
+            }
+            A::UnaryOp {
+                op: UnaryOperator::Not,
+                expr,
+            } => {
+                let inner = self.bind_expr(expr, scope)?;
+                Expr::Not(Box::new(self.coerce_bool(inner, "NOT")?))
+            }
+            A::BinaryOp { left, op, right } => self.bind_binary(left, op, right, scope)?,
+            A::IsNull(x) | A::IsNotNull(x) => {
+                let inner = self.bind_expr(x, scope)?;
+                let inner = self.resolve_unknown(inner)?;
+                Expr::IsNull {
+                    expr: Box::new(inner),
+                    negated: matches!(e, A::IsNotNull(_)),
+                }
+            }
+            A::IsTrue(x) | A::IsNotTrue(x) | A::IsFalse(x) | A::IsNotFalse(x) => {
+                let inner = self.bind_expr(x, scope)?;
+                let inner = self.coerce_bool(inner, "IS TRUE")?;
+                Expr::IsBool {
+                    expr: Box::new(inner),
+                    value: matches!(e, A::IsTrue(_) | A::IsNotTrue(_)),
+                    negated: matches!(e, A::IsNotTrue(_) | A::IsNotFalse(_)),
+                }
+            }
+            A::IsUnknown(x) | A::IsNotUnknown(x) => {
+                let inner = self.bind_expr(x, scope)?;
+                let inner = self.coerce_bool(inner, "IS UNKNOWN")?;
+                Expr::IsNull {
+                    expr: Box::new(inner),
+                    negated: matches!(e, A::IsNotUnknown(_)),
+                }
+            }
+            A::IsDistinctFrom(l, r) | A::IsNotDistinctFrom(l, r) => {
+                let (l, r) = self.bind_pair(l, r, scope, "IS DISTINCT FROM")?;
+                Expr::IsDistinct {
+                    left: Box::new(l),
+                    right: Box::new(r),
+                    negated: matches!(e, A::IsNotDistinctFrom(..)),
+                }
+            }
+            A::InList {
+                expr,
+                list,
+                negated,
+            } => {
+                let mut items = vec![self.bind_expr(expr, scope)?];
+                for item in list {
+                    items.push(self.bind_expr(item, scope)?);
+                }
+                let items = self.unify_for_comparison(items, "IN")?;
+                let mut items = items.into_iter();
+                let subject = items
+                    .next()
+                    .ok_or_else(|| crate::errinternal!("empty IN"))?;
+                Expr::InList {
+                    expr: Box::new(subject),
+                    list: items.collect(),
+                    negated: *negated,
+                }
+            }
+            A::Between {
+                expr,
+                negated,
+                low,
+                high,
+            } => {
+                let x = self.bind_expr(expr, scope)?;
+                let lo = self.bind_expr(low, scope)?;
+                let hi = self.bind_expr(high, scope)?;
+                let mut v = self
+                    .unify_for_comparison(vec![x, lo, hi], "BETWEEN")?
+                    .into_iter();
+                let (x, lo, hi) = (
+                    v.next()
+                        .unwrap_or(Expr::Literal(Value::Null, DataType::Text)),
+                    v.next()
+                        .unwrap_or(Expr::Literal(Value::Null, DataType::Text)),
+                    v.next()
+                        .unwrap_or(Expr::Literal(Value::Null, DataType::Text)),
+                );
+                let ge = comparison(BinaryOp::GtEq, x.clone(), lo);
+                let le = comparison(BinaryOp::LtEq, x, hi);
+                let both = Expr::Binary {
+                    op: BinaryOp::And,
+                    left: Box::new(ge),
+                    right: Box::new(le),
+                    ty: DataType::Bool,
+                };
+                if *negated {
+                    Expr::Not(Box::new(both))
+                } else {
+                    both
+                }
+            }
+            A::Like {
+                negated,
+                any: false,
+                expr,
+                pattern,
+                escape_char,
+            }
+            | A::ILike {
+                negated,
+                any: false,
+                expr,
+                pattern,
+                escape_char,
+            } => {
+                let x = self.bind_text_operand(expr, scope, "~~")?;
+                let p = self.bind_text_operand(pattern, scope, "~~")?;
+                let escape = match escape_char {
+                    Some(esc) => Some(Box::new(self.bind_text_operand(esc, scope, "ESCAPE")?)),
+                    None => None,
+                };
+                Expr::Like {
+                    expr: Box::new(x),
+                    pattern: Box::new(p),
+                    escape,
+                    case_insensitive: matches!(e, A::ILike { .. }),
+                    negated: *negated,
+                }
+            }
+            A::Case {
+                operand,
+                conditions,
+                else_result,
+                ..
+            } => self.bind_case(
+                operand.as_deref(),
+                conditions,
+                else_result.as_deref(),
+                scope,
+            )?,
+            A::Cast {
+                kind,
+                expr,
+                data_type,
+                format: None,
+            } => {
+                if !matches!(kind, ast::CastKind::Cast | ast::CastKind::DoubleColon) {
+                    return Err(crate::errunsupported!("{kind:?} casts"));
+                }
+                let to = types::resolve_type(data_type)?;
+                let inner = self.bind_expr(expr, scope)?;
+                self.explicit_cast(inner, to)?
+            }
+            A::TypedString(ast::TypedString {
+                data_type,
+                value,
+                uses_odbc_syntax: false,
+            }) => {
+                let to = types::resolve_type(data_type)?;
+                let literal = self.bind_literal(&value.value)?;
+                self.explicit_cast(literal, to)?
+            }
+            A::Function(f) => self.bind_function(f, scope)?,
+            A::Substring {
+                expr,
+                substring_from,
+                substring_for,
+                ..
+            } => {
+                let mut args = vec![self.bind_expr(expr, scope)?];
+                args.push(match substring_from {
+                    Some(f) => self.bind_expr(f, scope)?,
+                    None => Expr::Literal(Value::Int4(1), DataType::Int4),
+                });
+                if let Some(f) = substring_for {
+                    args.push(self.bind_expr(f, scope)?);
+                }
+                self.call_scalar("substring", args)?
+            }
+            A::Trim {
+                expr,
+                trim_where,
+                trim_what,
+                trim_characters: None,
+            } => {
+                let mut args = vec![self.bind_expr(expr, scope)?];
+                if let Some(w) = trim_what {
+                    args.push(self.bind_expr(w, scope)?);
+                }
+                let name = match trim_where {
+                    Some(ast::TrimWhereField::Leading) => "ltrim",
+                    Some(ast::TrimWhereField::Trailing) => "rtrim",
+                    _ => "btrim",
+                };
+                self.call_scalar(name, args)?
+            }
+            A::Position { expr, r#in } => {
+                let needle = self.bind_expr(expr, scope)?;
+                let hay = self.bind_expr(r#in, scope)?;
+                self.call_scalar("strpos", vec![hay, needle])?
+            }
+            A::Ceil {
+                expr,
+                field: ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime),
+            }
+            | A::Floor {
+                expr,
+                field: ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime),
+            } => {
+                let arg = self.bind_expr(expr, scope)?;
+                self.call_scalar(
+                    if matches!(e, A::Ceil { .. }) {
+                        "ceil"
+                    } else {
+                        "floor"
+                    },
+                    vec![arg],
+                )?
+            }
+            other => return Err(crate::errunsupported!("expression {other}")),
+        })
+    }
+
+    fn bind_column(
+        &mut self,
+        qualifier: Option<String>,
+        ident: &ast::Ident,
+        scope: &Scope,
+    ) -> Result<Expr> {
+        let name = normalize(ident);
+        if qualifier.is_none() && ident.quote_style.is_none() {
+            // SQL-standard niladic functions parse as identifiers in some positions.
+            match name.as_str() {
+                "current_date" => return self.call_scalar("current_date", vec![]),
+                "current_timestamp" => return self.call_scalar("now", vec![]),
+                "localtimestamp" => return self.call_scalar("localtimestamp", vec![]),
+                _ => {}
+            }
+        }
+        let index = scope.must_resolve(qualifier.as_deref(), &name)?;
+        Ok(Expr::Column {
+            index,
+            ty: scope.columns[index].ty.data_type,
+        })
+    }
+
+    pub(super) fn bind_literal(&mut self, v: &AstValue) -> Result<Expr> {
+        Ok(match v {
+            AstValue::Number(n, _) => number_literal(n)?,
+            AstValue::SingleQuotedString(s)
+            | AstValue::EscapedStringLiteral(s)
+            | AstValue::UnicodeStringLiteral(s) => {
+                Expr::Literal(Value::Text(s.clone()), DataType::Unknown)
+            }
+            AstValue::DollarQuotedString(d) => {
+                Expr::Literal(Value::Text(d.value.clone()), DataType::Unknown)
+            }
+            AstValue::Boolean(b) => Expr::Literal(Value::Bool(*b), DataType::Bool),
+            AstValue::Null => Expr::Literal(Value::Null, DataType::Unknown),
+            AstValue::Placeholder(p) => {
+                let n: usize = p
+                    .strip_prefix('$')
+                    .and_then(|d| d.parse().ok())
+                    .ok_or_else(|| {
+                        errinput!(sqlstate::SYNTAX_ERROR, "syntax error at or near \"{p}\"")
+                    })?;
+                let ty = self.param_type(n)?.unwrap_or(DataType::Unknown);
+                Expr::Param { index: n - 1, ty }
+            }
+            other => return Err(crate::errunsupported!("literal {other}")),
+        })
+    }
+
+    /// Binds two operands and unifies their types.
+    fn bind_pair(
+        &mut self,
+        l: &ast::Expr,
+        r: &ast::Expr,
+        scope: &Scope,
+        op: &str,
+    ) -> Result<(Expr, Expr)> {
+        let l = self.bind_expr(l, scope)?;
+        let r = self.bind_expr(r, scope)?;
+        let mut v = self.unify_for_comparison(vec![l, r], op)?.into_iter();
+        match (v.next(), v.next()) {
+            (Some(l), Some(r)) => Ok((l, r)),
+            _ => Err(crate::errinternal!("unify lost operands")),
+        }
+    }
+
+    /// Coerces expressions to their common type (IN, CASE, COALESCE, …).
+    /// char(n) operands compare as text, without trailing spaces.
+    pub(super) fn unify(&mut self, exprs: Vec<Expr>, what: &str) -> Result<Vec<Expr>> {
+        let mut target = DataType::Unknown;
+        for e in &exprs {
+            target = common_type(target, e.data_type()).ok_or_else(|| {
+                if what.chars().all(|c| c.is_ascii_uppercase() || c == ' ') {
+                    errinput!(
+                        sqlstate::DATATYPE_MISMATCH,
+                        "{what} types {} and {} cannot be matched",
+                        target.sql_name(),
+                        e.data_type().sql_name()
+                    )
+                } else {
+                    no_operator(&format!(
+                        "{} {what} {}",
+                        target.sql_name(),
+                        e.data_type().sql_name()
+                    ))
+                }
+            })?;
+        }
+        if target == DataType::Unknown {
+            target = DataType::Text;
+        }
+        exprs.into_iter().map(|e| self.coerce(e, target)).collect()
+    }
+
+    /// Like [`Self::unify`], but char(n) values compare as text, ignoring
+    /// trailing spaces as PostgreSQL's bpchar operators do.
+    pub(super) fn unify_for_comparison(
+        &mut self,
+        exprs: Vec<Expr>,
+        what: &str,
+    ) -> Result<Vec<Expr>> {
+        let unified = self.unify(exprs, what)?;
+        if unified.first().map(Expr::data_type) != Some(DataType::Bpchar) {
+            return Ok(unified);
+        }
+        Ok(unified
+            .into_iter()
+            .map(|e| Expr::Cast {
+                expr: Box::new(e),
+                to: DataType::Text.into(),
+                explicit: false,
+            })
+            .collect())
+    }
+
+    fn bind_text_operand(&mut self, e: &ast::Expr, scope: &Scope, op: &str) -> Result<Expr> {
+        let x = self.bind_expr(e, scope)?;
+        match x.data_type() {
+            DataType::Unknown | DataType::Text | DataType::Varchar | DataType::Bpchar => {
+                self.coerce(x, DataType::Text)
+            }
+            other => Err(no_operator(&format!("{} {op} text", other.sql_name()))),
+        }
+    }
+
+    fn bind_binary(
+        &mut self,
+        left: &ast::Expr,
+        op: &BinaryOperator,
+        right: &ast::Expr,
+        scope: &Scope,
+    ) -> Result<Expr> {
+        use BinaryOperator as B;
+        let op = match op {
+            B::Plus => BinaryOp::Add,
+            B::Minus => BinaryOp::Subtract,
+            B::Multiply => BinaryOp::Multiply,
+            B::Divide => BinaryOp::Divide,
+            B::Modulo => BinaryOp::Modulo,
+            B::StringConcat => BinaryOp::Concat,
+            B::Eq => BinaryOp::Eq,
+            B::NotEq => BinaryOp::NotEq,
+            B::Lt => BinaryOp::Lt,
+            B::LtEq => BinaryOp::LtEq,
+            B::Gt => BinaryOp::Gt,
+            B::GtEq => BinaryOp::GtEq,
+            B::And => BinaryOp::And,
+            B::Or => BinaryOp::Or,
+            B::PGLikeMatch | B::PGILikeMatch | B::PGNotLikeMatch | B::PGNotILikeMatch => {
+                let x = self.bind_text_operand(left, scope, "~~")?;
+                let p = self.bind_text_operand(right, scope, "~~")?;
+                return Ok(Expr::Like {
+                    expr: Box::new(x),
+                    pattern: Box::new(p),
+                    escape: None,
+                    case_insensitive: matches!(op, B::PGILikeMatch | B::PGNotILikeMatch),
+                    negated: matches!(op, B::PGNotLikeMatch | B::PGNotILikeMatch),
+                });
+            }
+            B::PGExp => {
+                let l = self.bind_expr(left, scope)?;
+                let r = self.bind_expr(right, scope)?;
+                return self.call_scalar("power", vec![l, r]);
+            }
+            other => return Err(crate::errunsupported!("operator {other}")),
+        };
+        let l = self.bind_expr(left, scope)?;
+        let r = self.bind_expr(right, scope)?;
+        match op {
+            BinaryOp::And | BinaryOp::Or => {
+                let what = op.symbol();
+                let l = self.coerce_bool(l, what)?;
+                let r = self.coerce_bool(r, what)?;
+                Ok(Expr::Binary {
+                    op,
+                    left: Box::new(l),
+                    right: Box::new(r),
+                    ty: DataType::Bool,
+                })
+            }
+            BinaryOp::Concat => self.bind_concat(l, r),
+            _ if op.is_comparison() => {
+                let (lt, rt) = (l.data_type(), r.data_type());
+                if common_type(lt, rt).is_none() {
+                    return Err(no_operator(&format!(
+                        "{} {} {}",
+                        lt.sql_name(),
+                        op.symbol(),
+                        rt.sql_name()
+                    )));
+                }
+                let mut v = self.unify_for_comparison(vec![l, r], op.symbol())?;
+                let r = v.pop().ok_or_else(|| crate::errinternal!("operand"))?;
+                let l = v.pop().ok_or_else(|| crate::errinternal!("operand"))?;
+                Ok(comparison(op, l, r))
+            }
+            _ => self.bind_arithmetic(op, l, r),
+        }
+    }
+
+    fn bind_concat(&mut self, l: Expr, r: Expr) -> Result<Expr> {
+        let (lt, rt) = (l.data_type(), r.data_type());
+        if lt == DataType::Bytea && (rt == DataType::Bytea || rt == DataType::Unknown) {
+            let r = self.coerce(r, DataType::Bytea)?;
+            return Ok(Expr::Binary {
+                op: BinaryOp::Concat,
+                left: Box::new(l),
+                right: Box::new(r),
+                ty: DataType::Bytea,
+            });
+        }
+        if !lt.is_string() && !rt.is_string() {
+            return Err(no_operator(&format!(
+                "{} || {}",
+                lt.sql_name(),
+                rt.sql_name()
+            )));
+        }
+        let as_text = |b: &mut Self, e: Expr| -> Result<Expr> {
+            match e.data_type() {
+                DataType::Unknown => b.coerce(e, DataType::Text),
+                DataType::Text => Ok(e),
+                _ => Ok(Expr::Cast {
+                    expr: Box::new(e),
+                    to: DataType::Text.into(),
+                    explicit: false,
+                }),
+            }
+        };
+        let l = as_text(self, l)?;
+        let r = as_text(self, r)?;
+        Ok(Expr::Binary {
+            op: BinaryOp::Concat,
+            left: Box::new(l),
+            right: Box::new(r),
+            ty: DataType::Text,
+        })
+    }
+
+    fn bind_arithmetic(&mut self, op: BinaryOp, l: Expr, r: Expr) -> Result<Expr> {
+        let (lt, rt) = (l.data_type(), r.data_type());
+        // date ± integer, integer + date, date - date
+        let date_int =
+            |t: DataType| matches!(t, DataType::Int2 | DataType::Int4 | DataType::Unknown);
+        if lt == DataType::Date && date_int(rt) && matches!(op, BinaryOp::Add | BinaryOp::Subtract)
+        {
+            let r = self.coerce(r, DataType::Int4)?;
+            return Ok(Expr::Binary {
+                op,
+                left: Box::new(l),
+                right: Box::new(r),
+                ty: DataType::Date,
+            });
+        }
+        if rt == DataType::Date && date_int(lt) && op == BinaryOp::Add {
+            let l = self.coerce(l, DataType::Int4)?;
+            return Ok(Expr::Binary {
+                op,
+                left: Box::new(l),
+                right: Box::new(r),
+                ty: DataType::Date,
+            });
+        }
+        if lt == DataType::Date && rt == DataType::Date && op == BinaryOp::Subtract {
+            return Ok(Expr::Binary {
+                op,
+                left: Box::new(l),
+                right: Box::new(r),
+                ty: DataType::Int4,
+            });
+        }
+        let numeric_or_unknown = |t: DataType| t.is_numeric() || t == DataType::Unknown;
+        let target = match common_type(lt, rt) {
+            Some(t) if numeric_or_unknown(lt) && numeric_or_unknown(rt) && t.is_numeric() => t,
+            _ => {
+                return Err(no_operator(&format!(
+                    "{} {} {}",
+                    lt.sql_name(),
+                    op.symbol(),
+                    rt.sql_name()
+                )))
+            }
+        };
+        if op == BinaryOp::Modulo && matches!(target, DataType::Float4 | DataType::Float8) {
+            return Err(no_operator(&format!(
+                "{} % {}",
+                target.sql_name(),
+                target.sql_name()
+            )));
+        }
+        let l = self.coerce(l, target)?;
+        let r = self.coerce(r, target)?;
+        Ok(Expr::Binary {
+            op,
+            left: Box::new(l),
+            right: Box::new(r),
+            ty: target,
+        })
+    }
+
+    fn bind_case(
+        &mut self,
+        operand: Option<&ast::Expr>,
+        conditions: &[ast::CaseWhen],
+        else_result: Option<&ast::Expr>,
+        scope: &Scope,
+    ) -> Result<Expr> {
+        let operand = match operand {
+            Some(o) => Some(self.bind_expr(o, scope)?),
+            None => None,
+        };
+        let mut whens = Vec::with_capacity(conditions.len());
+        let mut results = Vec::with_capacity(conditions.len() + 1);
+        for c in conditions {
+            whens.push(self.bind_expr(&c.condition, scope)?);
+            results.push(self.bind_expr(&c.result, scope)?);
+        }
+        let has_else = else_result.is_some();
+        if let Some(e) = else_result {
+            results.push(self.bind_expr(e, scope)?);
+        }
+        let mut results = self.unify(results, "CASE")?;
+        let ty = results
+            .first()
+            .map(|r| r.data_type())
+            .unwrap_or(DataType::Text);
+        let otherwise = if has_else {
+            results.pop().map(Box::new)
+        } else {
+            None
+        };
+        let (operand, whens) = match operand {
+            Some(op) => {
+                let mut all = vec![op];
+                all.extend(whens);
+                let mut all = self.unify_for_comparison(all, "CASE/WHEN")?.into_iter();
+                let op = all
+                    .next()
+                    .ok_or_else(|| crate::errinternal!("case operand"))?;
+                (Some(Box::new(op)), all.collect::<Vec<_>>())
+            }
+            None => {
+                let whens = whens
+                    .into_iter()
+                    .map(|w| self.coerce_bool(w, "CASE/WHEN"))
+                    .collect::<Result<Vec<_>>>()?;
+                (None, whens)
+            }
+        };
+        Ok(Expr::Case {
+            operand,
+            whens: whens.into_iter().zip(results).collect(),
+            otherwise,
+            ty,
+        })
+    }
+
+    /// `expr::type` / `CAST(expr AS type)`.
+    pub(super) fn explicit_cast(
+        &mut self,
+        inner: Expr,
+        to: crate::types::ColumnType,
+    ) -> Result<Expr> {
+        let from = inner.data_type();
+        if from == DataType::Unknown {
+            let inner = match inner {
+                Expr::Literal(Value::Text(s), _) if to.data_type == DataType::Bytea => {
+                    Expr::Literal(
+                        Value::Bytea(crate::types::text::parse_bytea(&s)?),
+                        DataType::Bytea,
+                    )
+                }
+                other => self.coerce(other, to.data_type)?,
+            };
+            return Ok(Expr::Cast {
+                expr: Box::new(inner),
+                to,
+                explicit: true,
+            });
+        }
+        if !types::explicit_cast_ok(from, to.data_type) {
+            return Err(errinput!(
+                "42846",
+                "cannot cast type {} to {}",
+                from.sql_name(),
+                to.sql_name()
+            ));
+        }
+        Ok(Expr::Cast {
+            expr: Box::new(inner),
+            to,
+            explicit: true,
+        })
+    }
+
+    /// A call to a scalar function by name with bound arguments.
+    pub(super) fn call_scalar(&mut self, name: &str, args: Vec<Expr>) -> Result<Expr> {
+        let (func, args, ty) = self.resolve_scalar(name, args)?;
+        Ok(Expr::Call { func, args, ty })
+    }
+}
+
+/// A comparison node (operands already unified).
+fn comparison(op: BinaryOp, l: Expr, r: Expr) -> Expr {
+    Expr::Binary {
+        op,
+        left: Box::new(l),
+        right: Box::new(r),
+        ty: DataType::Bool,
+    }
+}
+
+/// 42883 for an operator with no match.
+pub(super) fn no_operator(signature: &str) -> crate::error::Error {
+    errinput!(sqlstate::UNDEFINED_FUNCTION, "operator does not exist: {signature}")
+        .with_hint("No operator matches the given name and argument types. You might need to add explicit type casts.")
+}
+
+/// An integer literal is int4 if it fits, else int8, else numeric; a
+/// literal with a point or exponent is numeric.
+fn number_literal(n: &str) -> Result<Expr> {
+    let is_integer = n
+        .trim_start_matches('-')
+        .bytes()
+        .all(|b| b.is_ascii_digit());
+    if is_integer {
+        if let Ok(v) = n.parse::<i32>() {
+            return Ok(Expr::Literal(Value::Int4(v), DataType::Int4));
+        }
+        if let Ok(v) = n.parse::<i64>() {
+            return Ok(Expr::Literal(Value::Int8(v), DataType::Int8));
+        }
+    }
+    Ok(Expr::Literal(
+        Value::Numeric(numeric::parse(n)?),
+        DataType::Numeric,
+    ))
+}
+
+/// PostgreSQL's name for an output column (FigureColname).
+pub(super) fn column_name(e: &ast::Expr) -> Option<String> {
+    use ast::Expr as A;
+    match e {
+        A::Identifier(i) => Some(normalize(i)),
+        A::CompoundIdentifier(parts) => parts.last().map(normalize),
+        A::Nested(inner) => column_name(inner),
+        A::Function(f) => match f.name.0.last() {
+            Some(ast::ObjectNamePart::Identifier(i)) => Some(normalize(i)),
+            _ => None,
+        },
+        A::Cast {
+            expr, data_type, ..
+        } => column_name(expr).or_else(|| {
+            types::resolve_type(data_type)
+                .ok()
+                .map(|t| types::internal_name(t.data_type).to_string())
+        }),
+        A::TypedString(t) => types::resolve_type(&t.data_type)
+            .ok()
+            .map(|t| types::internal_name(t.data_type).to_string()),
+        A::Value(v) if matches!(v.value, AstValue::Boolean(_)) => Some("bool".to_string()),
+        A::Case { .. } => Some("case".to_string()),
+        A::Substring { shorthand, .. } => {
+            Some(if *shorthand { "substr" } else { "substring" }.to_string())
+        }
+        A::Position { .. } => Some("position".to_string()),
+        A::Trim { trim_where, .. } => Some(
+            match trim_where {
+                Some(ast::TrimWhereField::Leading) => "ltrim",
+                Some(ast::TrimWhereField::Trailing) => "rtrim",
+                _ => "btrim",
+            }
+            .to_string(),
+        ),
+        A::Ceil { .. } => Some("ceil".to_string()),
+        A::Floor { .. } => Some("floor".to_string()),
+        _ => None,
+    }
+}

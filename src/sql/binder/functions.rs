@@ -1,0 +1,358 @@
+//! Function calls: aggregates, and scalar functions resolved by name and
+//! argument types the way PostgreSQL's overload resolution would pick
+//! them (integers go to the float8 variant where only float8 and numeric
+//! variants exist, as float8 is the preferred numeric type).
+
+use sqlparser::ast::{self, FunctionArg, FunctionArgExpr, FunctionArguments};
+
+use super::scope::{name_parts, Scope};
+use super::Binder;
+use crate::errinput;
+use crate::error::{sqlstate, Result};
+use crate::sql::expr::{AggregateCall, AggregateFunction, Expr, Function};
+use crate::types::DataType;
+
+impl Binder<'_> {
+    pub(super) fn bind_function(&mut self, f: &ast::Function, scope: &Scope) -> Result<Expr> {
+        let parts = name_parts(&f.name)?;
+        let name = match parts.as_slice() {
+            [n] => n.clone(),
+            [schema, n] if schema == "pg_catalog" => n.clone(),
+            _ => return Err(undefined_function(&f.name.to_string(), &[])),
+        };
+        if f.uses_odbc_syntax || !f.within_group.is_empty() || f.null_treatment.is_some() {
+            return Err(crate::errunsupported!("function call syntax in {f}"));
+        }
+        if f.over.is_some() {
+            return Err(crate::errunsupported!("window functions"));
+        }
+        if !matches!(f.parameters, FunctionArguments::None) {
+            return Err(crate::errunsupported!("parametric function calls"));
+        }
+        let (distinct, arg_exprs, star) = match &f.args {
+            FunctionArguments::None => (false, vec![], false),
+            FunctionArguments::Subquery(_) => {
+                return Err(crate::errunsupported!("subquery as function argument"))
+            }
+            FunctionArguments::List(list) => {
+                if !list.clauses.is_empty() {
+                    return Err(crate::errunsupported!(
+                        "clauses in the argument list of {name}()"
+                    ));
+                }
+                let distinct = matches!(
+                    list.duplicate_treatment,
+                    Some(ast::DuplicateTreatment::Distinct)
+                );
+                let mut exprs = Vec::new();
+                let mut star = false;
+                for arg in &list.args {
+                    match arg {
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => exprs.push(e),
+                        FunctionArg::Unnamed(FunctionArgExpr::Wildcard) => star = true,
+                        _ => {
+                            return Err(crate::errunsupported!(
+                                "named or wildcard arguments in {name}()"
+                            ))
+                        }
+                    }
+                }
+                (distinct, exprs, star)
+            }
+        };
+        if let Some(func) = aggregate_function(&name) {
+            if f.filter.is_some() {
+                return Err(crate::errunsupported!("FILTER on aggregates"));
+            }
+            return self.bind_aggregate(&name, func, distinct, star, &arg_exprs, scope);
+        }
+        if f.filter.is_some() || distinct || star {
+            return Err(errinput!(
+                sqlstate::WRONG_OBJECT_TYPE,
+                "DISTINCT, FILTER or * specified, but {name} is not an aggregate function"
+            ));
+        }
+        let args = arg_exprs
+            .iter()
+            .map(|e| self.bind_expr(e, scope))
+            .collect::<Result<Vec<_>>>()?;
+        self.call_scalar(&name, args)
+    }
+
+    fn bind_aggregate(
+        &mut self,
+        name: &str,
+        func: AggregateFunction,
+        distinct: bool,
+        star: bool,
+        args: &[&ast::Expr],
+        scope: &Scope,
+    ) -> Result<Expr> {
+        if !self.allow_aggregates {
+            return Err(errinput!(
+                sqlstate::GROUPING_ERROR,
+                "aggregate functions are not allowed here"
+            ));
+        }
+        if star {
+            if func != AggregateFunction::Count || !args.is_empty() || distinct {
+                return Err(errinput!(
+                    sqlstate::SYNTAX_ERROR,
+                    "syntax error at or near \"*\""
+                ));
+            }
+            let call = AggregateCall {
+                func: AggregateFunction::CountStar,
+                arg: None,
+                distinct: false,
+                ty: DataType::Int8,
+            };
+            return Ok(Expr::Aggregate(Box::new(call)));
+        }
+        let [arg] = args else {
+            return Err(undefined_function(
+                name,
+                &vec![DataType::Unknown; args.len()],
+            ));
+        };
+        // Aggregates cannot nest.
+        self.allow_aggregates = false;
+        let bound = self.bind_expr(arg, scope);
+        self.allow_aggregates = true;
+        let arg = self.resolve_unknown(bound?)?;
+        if arg.contains_aggregate() {
+            return Err(errinput!(
+                sqlstate::GROUPING_ERROR,
+                "aggregate function calls cannot be nested"
+            ));
+        }
+        let t = arg.data_type();
+        let ty = match func {
+            AggregateFunction::Count | AggregateFunction::CountStar => DataType::Int8,
+            AggregateFunction::Sum => match t {
+                DataType::Int2 | DataType::Int4 => DataType::Int8,
+                DataType::Int8 | DataType::Numeric => DataType::Numeric,
+                DataType::Float4 | DataType::Float8 => t,
+                _ => return Err(undefined_function(name, &[t])),
+            },
+            AggregateFunction::Avg => match t {
+                DataType::Int2 | DataType::Int4 | DataType::Int8 | DataType::Numeric => {
+                    DataType::Numeric
+                }
+                DataType::Float4 | DataType::Float8 => DataType::Float8,
+                _ => return Err(undefined_function(name, &[t])),
+            },
+            AggregateFunction::Min | AggregateFunction::Max => {
+                if t == DataType::Bool {
+                    return Err(undefined_function(name, &[t]));
+                }
+                if t == DataType::Bpchar {
+                    DataType::Bpchar
+                } else {
+                    t
+                }
+            }
+        };
+        Ok(Expr::Aggregate(Box::new(AggregateCall {
+            func,
+            arg: Some(arg),
+            distinct,
+            ty,
+        })))
+    }
+
+    /// Picks the scalar function and coerces its arguments.
+    pub(super) fn resolve_scalar(
+        &mut self,
+        name: &str,
+        args: Vec<Expr>,
+    ) -> Result<(Function, Vec<Expr>, DataType)> {
+        use DataType as T;
+        let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
+        let n = args.len();
+        let text_like = |t: &DataType| t.is_string();
+        let numeric_like = |t: &DataType| t.is_numeric() || *t == T::Unknown;
+        let all = |f: &dyn Fn(&DataType) -> bool| types.iter().all(f);
+        // The float8-or-numeric family: numeric stays numeric, the rest go to float8.
+        let float_or_numeric = |t: DataType| {
+            if t == T::Numeric {
+                T::Numeric
+            } else {
+                T::Float8
+            }
+        };
+        let sig: Option<(Function, Vec<DataType>, DataType)> = match (name, n) {
+            ("length" | "char_length" | "character_length", 1)
+                if types[0] == T::Bytea && name == "length" =>
+            {
+                Some((Function::Length, vec![T::Bytea], T::Int4))
+            }
+            ("length" | "char_length" | "character_length", 1) if all(&text_like) => {
+                Some((Function::Length, vec![T::Text], T::Int4))
+            }
+            ("octet_length", 1) if types[0] == T::Bytea => {
+                Some((Function::OctetLength, vec![T::Bytea], T::Int4))
+            }
+            ("octet_length", 1) if all(&text_like) => {
+                Some((Function::OctetLength, vec![T::Text], T::Int4))
+            }
+            ("lower", 1) if all(&text_like) => Some((Function::Lower, vec![T::Text], T::Text)),
+            ("upper", 1) if all(&text_like) => Some((Function::Upper, vec![T::Text], T::Text)),
+            ("substr" | "substring", 2 | 3)
+                if text_like(&types[0])
+                    && types[1..]
+                        .iter()
+                        .all(|t| matches!(t, T::Int2 | T::Int4 | T::Unknown)) =>
+            {
+                let mut sig = vec![T::Text, T::Int4];
+                if n == 3 {
+                    sig.push(T::Int4);
+                }
+                Some((Function::Substr, sig, T::Text))
+            }
+            ("btrim" | "ltrim" | "rtrim", 1 | 2) if all(&text_like) => {
+                let f = match name {
+                    "ltrim" => Function::Ltrim,
+                    "rtrim" => Function::Rtrim,
+                    _ => Function::Btrim,
+                };
+                Some((f, vec![T::Text; n], T::Text))
+            }
+            ("replace", 3) if all(&text_like) => {
+                Some((Function::Replace, vec![T::Text; 3], T::Text))
+            }
+            ("strpos", 2) if all(&text_like) => Some((Function::Strpos, vec![T::Text; 2], T::Int4)),
+            ("concat", _) if n > 0 => Some((
+                Function::Concat,
+                types
+                    .iter()
+                    .map(|t| if *t == T::Unknown { T::Text } else { *t })
+                    .collect(),
+                T::Text,
+            )),
+            ("concat_ws", _) if n > 0 && text_like(&types[0]) => {
+                let mut sig = vec![T::Text];
+                sig.extend(
+                    types[1..]
+                        .iter()
+                        .map(|t| if *t == T::Unknown { T::Text } else { *t }),
+                );
+                Some((Function::ConcatWs, sig, T::Text))
+            }
+            ("abs", 1) if numeric_like(&types[0]) => {
+                let t = if types[0] == T::Unknown {
+                    T::Float8
+                } else {
+                    types[0]
+                };
+                Some((Function::Abs, vec![t], t))
+            }
+            ("round" | "trunc", 1) if numeric_like(&types[0]) => {
+                let t = float_or_numeric(types[0]);
+                let f = if name == "round" {
+                    Function::Round
+                } else {
+                    Function::Trunc
+                };
+                Some((f, vec![t], t))
+            }
+            ("round" | "trunc", 2)
+                if numeric_like(&types[0])
+                    && matches!(types[1], T::Int2 | T::Int4 | T::Unknown) =>
+            {
+                let f = if name == "round" {
+                    Function::Round
+                } else {
+                    Function::Trunc
+                };
+                Some((f, vec![T::Numeric, T::Int4], T::Numeric))
+            }
+            ("ceil" | "ceiling" | "floor" | "sign", 1) if numeric_like(&types[0]) => {
+                let t = float_or_numeric(types[0]);
+                let f = match name {
+                    "floor" => Function::Floor,
+                    "sign" => Function::Sign,
+                    _ => Function::Ceil,
+                };
+                Some((f, vec![t], t))
+            }
+            ("sqrt", 1) if numeric_like(&types[0]) => {
+                let t = float_or_numeric(types[0]);
+                Some((Function::Sqrt, vec![t], t))
+            }
+            ("power" | "pow", 2) if all(&numeric_like) => {
+                if types.contains(&T::Numeric) {
+                    return Err(crate::errunsupported!("power() on numeric arguments"));
+                }
+                Some((Function::Power, vec![T::Float8; 2], T::Float8))
+            }
+            ("mod", 2) if all(&numeric_like) => {
+                let t = super::types::common_type(types[0], types[1]).unwrap_or(T::Int4);
+                let t = if t == T::Unknown { T::Int4 } else { t };
+                if matches!(t, T::Float4 | T::Float8) {
+                    None
+                } else {
+                    Some((Function::Mod, vec![t; 2], t))
+                }
+            }
+            ("now" | "current_timestamp" | "transaction_timestamp" | "statement_timestamp", 0) => {
+                Some((Function::Now, vec![], T::Timestamptz))
+            }
+            ("current_date", 0) => Some((Function::CurrentDate, vec![], T::Date)),
+            ("localtimestamp", 0) => Some((Function::LocalTimestamp, vec![], T::Timestamp)),
+            ("coalesce" | "greatest" | "least", _) if n > 0 => {
+                let what = name.to_uppercase();
+                let args = self.unify(args, &what)?;
+                let t = args[0].data_type();
+                let f = match name {
+                    "coalesce" => Function::Coalesce,
+                    "greatest" => Function::Greatest,
+                    _ => Function::Least,
+                };
+                return Ok((f, args, t));
+            }
+            ("nullif", 2) => {
+                let args = self.unify(args, "NULLIF")?;
+                let t = args[0].data_type();
+                return Ok((Function::NullIf, args, t));
+            }
+            _ => None,
+        };
+        let Some((func, sig, ret)) = sig else {
+            return Err(undefined_function(name, &types));
+        };
+        let args = args
+            .into_iter()
+            .zip(&sig)
+            .map(|(a, t)| self.coerce(a, *t))
+            .collect::<Result<Vec<_>>>()?;
+        Ok((func, args, ret))
+    }
+}
+
+fn aggregate_function(name: &str) -> Option<AggregateFunction> {
+    Some(match name {
+        "count" => AggregateFunction::Count,
+        "sum" => AggregateFunction::Sum,
+        "avg" => AggregateFunction::Avg,
+        "min" => AggregateFunction::Min,
+        "max" => AggregateFunction::Max,
+        _ => return None,
+    })
+}
+
+/// 42883 for a function with no matching signature.
+fn undefined_function(name: &str, types: &[DataType]) -> crate::error::Error {
+    let args: Vec<&str> = types
+        .iter()
+        .map(|t| {
+            if *t == DataType::Unknown {
+                "unknown"
+            } else {
+                t.sql_name()
+            }
+        })
+        .collect();
+    errinput!(sqlstate::UNDEFINED_FUNCTION, "function {name}({}) does not exist", args.join(", "))
+        .with_hint("No function matches the given name and argument types. You might need to add explicit type casts.")
+}

@@ -1,0 +1,205 @@
+//! The binder: sqlparser's AST in, a typed [`Plan`] out.
+//!
+//! It resolves names against the catalog and the FROM clause, types every
+//! expression with PostgreSQL's coercion rules, infers the types of `$n`
+//! parameters from where they are used, and rejects anything it does not
+//! implement with 0A000 naming the feature (never silently ignoring a
+//! clause). Files: `scope` (names), `types` (type names and casts), `expr`
+//! (expressions), `functions` (calls), `select` (queries), `dml`
+//! (INSERT/UPDATE/DELETE), `ddl` (CREATE/DROP TABLE).
+
+mod ddl;
+mod dml;
+mod expr;
+mod functions;
+mod scope;
+mod select;
+mod types;
+
+use sqlparser::ast::Statement;
+
+use super::expr::Expr;
+use super::plan::Plan;
+use crate::catalog::Catalog;
+use crate::errinput;
+use crate::error::{sqlstate, Result};
+use crate::types::{text, ColumnType, DataType, Value};
+
+pub use scope::normalize;
+
+/// The most parameters a statement may have (the wire's Int16 count).
+pub const MAX_PARAMS: usize = 65535;
+
+/// A bound statement and the types of its parameters.
+#[derive(Clone, Debug)]
+pub struct Bound {
+    pub plan: Plan,
+    pub param_types: Vec<DataType>,
+}
+
+/// Binds one statement. `declared` holds the parameter types the client
+/// gave (None where it left them to the server).
+pub fn bind(
+    statement: &Statement,
+    catalog: &Catalog,
+    declared: &[Option<DataType>],
+) -> Result<Bound> {
+    let mut binder = Binder {
+        catalog,
+        params: declared.to_vec(),
+        allow_aggregates: false,
+    };
+    let plan = match statement {
+        Statement::Query(q) => {
+            let (root, columns) = binder.bind_query(q)?;
+            Plan::Query { root, columns }
+        }
+        Statement::Insert(i) => binder.bind_insert(i)?,
+        Statement::Update(u) => binder.bind_update(u)?,
+        Statement::Delete(d) => binder.bind_delete(d)?,
+        Statement::CreateTable(c) => binder.bind_create_table(c)?,
+        Statement::Drop { .. } => binder.bind_drop(statement)?,
+        other => {
+            return Err(crate::errunsupported!(
+                "statement {}",
+                statement_kind(other)
+            ))
+        }
+    };
+    let param_types = binder
+        .params
+        .iter()
+        .map(|t| t.unwrap_or(DataType::Text))
+        .collect();
+    Ok(Bound { plan, param_types })
+}
+
+/// A short name for a statement kind, for 0A000 messages.
+pub fn statement_kind(statement: &Statement) -> String {
+    let text = statement.to_string();
+    let words: Vec<&str> = text.split_whitespace().take(2).collect();
+    match words.as_slice() {
+        [first, second] if matches!(*first, "CREATE" | "DROP" | "ALTER" | "SHOW" | "SET") => {
+            format!("{first} {second}")
+        }
+        [first, ..] => first.to_string(),
+        [] => "empty".to_string(),
+    }
+}
+
+struct Binder<'a> {
+    catalog: &'a Catalog,
+    /// Parameter types known so far ($1 is index 0).
+    params: Vec<Option<DataType>>,
+    /// Whether aggregate calls may appear in the expression being bound.
+    allow_aggregates: bool,
+}
+
+impl Binder<'_> {
+    /// The type of `$n` (1-based), growing the list if needed.
+    fn param_type(&mut self, n: usize) -> Result<Option<DataType>> {
+        if n == 0 || n > MAX_PARAMS {
+            return Err(errinput!(
+                sqlstate::INVALID_PARAMETER_REFERENCE,
+                "there is no parameter ${n}"
+            ));
+        }
+        if self.params.len() < n {
+            self.params.resize(n, None);
+        }
+        Ok(self.params[n - 1])
+    }
+
+    /// Coerces an expression to a type with an implicit cast; unknown
+    /// literals are parsed now and unknown parameters take the type.
+    fn coerce(&mut self, e: Expr, to: DataType) -> Result<Expr> {
+        let from = e.data_type();
+        if from == to {
+            return Ok(e);
+        }
+        match e {
+            Expr::Literal(Value::Null, DataType::Unknown) => Ok(Expr::Literal(Value::Null, to)),
+            Expr::Literal(Value::Text(s), DataType::Unknown) => {
+                let v = if to == DataType::Unknown {
+                    Value::Text(s)
+                } else {
+                    text::parse(&s, to)?
+                };
+                Ok(Expr::Literal(v, to))
+            }
+            Expr::Param {
+                index,
+                ty: DataType::Unknown,
+            } => {
+                self.params[index] = Some(to);
+                Ok(Expr::Param { index, ty: to })
+            }
+            e if types::implicit_cast_ok(from, to) => Ok(Expr::Cast {
+                expr: Box::new(e),
+                to: ColumnType::plain(to),
+                explicit: false,
+            }),
+            _ => Err(errinput!(
+                sqlstate::DATATYPE_MISMATCH,
+                "cannot cast type {} to {}",
+                from.sql_name(),
+                to.sql_name()
+            )),
+        }
+    }
+
+    /// Coerces a value to be stored in a column (assignment cast).
+    fn coerce_assign(&mut self, e: Expr, to: ColumnType, column: &str) -> Result<Expr> {
+        let from = e.data_type();
+        let needs_typmod = to.typmod >= 0;
+        if from == DataType::Unknown || from == to.data_type {
+            let e = self.coerce(e, to.data_type)?;
+            return Ok(if needs_typmod {
+                Expr::Cast {
+                    expr: Box::new(e),
+                    to,
+                    explicit: false,
+                }
+            } else {
+                e
+            });
+        }
+        if !types::assignment_cast_ok(from, to.data_type) {
+            return Err(errinput!(
+                sqlstate::DATATYPE_MISMATCH,
+                "column \"{column}\" is of type {} but expression is of type {}",
+                to.sql_name(),
+                from.sql_name()
+            )
+            .with_hint("You will need to rewrite or cast the expression."));
+        }
+        Ok(Expr::Cast {
+            expr: Box::new(e),
+            to,
+            explicit: false,
+        })
+    }
+
+    /// Requires a boolean (WHERE, HAVING, AND, …); `what` names the clause.
+    fn coerce_bool(&mut self, e: Expr, what: &str) -> Result<Expr> {
+        match e.data_type() {
+            DataType::Bool => Ok(e),
+            DataType::Unknown => self.coerce(e, DataType::Bool),
+            other => Err(errinput!(
+                sqlstate::DATATYPE_MISMATCH,
+                "argument of {what} must be type boolean, not type {}",
+                other.sql_name()
+            )),
+        }
+    }
+
+    /// Gives still-unknown literals and parameters the type text, as
+    /// PostgreSQL does for output columns.
+    fn resolve_unknown(&mut self, e: Expr) -> Result<Expr> {
+        if e.data_type() == DataType::Unknown {
+            self.coerce(e, DataType::Text)
+        } else {
+            Ok(e)
+        }
+    }
+}

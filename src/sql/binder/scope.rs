@@ -1,0 +1,116 @@
+//! Name scopes: the columns an expression may refer to, and how a
+//! (possibly qualified) name resolves to one of them.
+
+use sqlparser::ast::{Ident, ObjectName, ObjectNamePart};
+
+use crate::errinput;
+use crate::error::{sqlstate, Result};
+use crate::types::ColumnType;
+
+/// One column visible to expressions.
+#[derive(Clone, Debug)]
+pub struct ScopeColumn {
+    pub qualifier: Option<String>,
+    pub name: String,
+    pub ty: ColumnType,
+    pub table_oid: u32,
+    pub column_number: i16,
+}
+
+/// The columns of the rows an expression is evaluated over, in row order.
+#[derive(Clone, Debug, Default)]
+pub struct Scope {
+    pub columns: Vec<ScopeColumn>,
+}
+
+impl Scope {
+    /// Resolves `name` or `qualifier.name` to a row position.
+    pub fn resolve(&self, qualifier: Option<&str>, name: &str) -> Result<Option<usize>> {
+        if let Some(q) = qualifier {
+            if !self
+                .columns
+                .iter()
+                .any(|c| c.qualifier.as_deref() == Some(q))
+            {
+                return Err(errinput!(
+                    sqlstate::UNDEFINED_TABLE,
+                    "missing FROM-clause entry for table \"{q}\""
+                ));
+            }
+        }
+        let mut found = None;
+        for (i, c) in self.columns.iter().enumerate() {
+            if c.name == name && (qualifier.is_none() || c.qualifier.as_deref() == qualifier) {
+                if found.is_some() {
+                    return Err(errinput!(
+                        sqlstate::AMBIGUOUS_COLUMN,
+                        "column reference \"{name}\" is ambiguous"
+                    ));
+                }
+                found = Some(i);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Resolves a name or fails with 42703.
+    pub fn must_resolve(&self, qualifier: Option<&str>, name: &str) -> Result<usize> {
+        self.resolve(qualifier, name)?
+            .ok_or_else(|| match qualifier {
+                Some(q) => errinput!(
+                    sqlstate::UNDEFINED_COLUMN,
+                    "column {q}.{name} does not exist"
+                ),
+                None => errinput!(
+                    sqlstate::UNDEFINED_COLUMN,
+                    "column \"{name}\" does not exist"
+                ),
+            })
+    }
+
+    /// Two scopes side by side (a join's output).
+    pub fn join(mut self, right: Scope) -> Scope {
+        self.columns.extend(right.columns);
+        self
+    }
+}
+
+/// Folds an identifier like PostgreSQL: unquoted names are lower-cased.
+pub fn normalize(ident: &Ident) -> String {
+    match ident.quote_style {
+        Some(_) => ident.value.clone(),
+        None => ident.value.to_lowercase(),
+    }
+}
+
+/// The parts of an object name, folded.
+pub fn name_parts(name: &ObjectName) -> Result<Vec<String>> {
+    name.0
+        .iter()
+        .map(|part| match part {
+            ObjectNamePart::Identifier(ident) => Ok(normalize(ident)),
+            ObjectNamePart::Function(_) => {
+                Err(crate::errunsupported!("function-valued name parts"))
+            }
+        })
+        .collect()
+}
+
+/// A table name, with an optional `public.` or `postgres.public.` prefix.
+pub fn table_name(name: &ObjectName) -> Result<String> {
+    let parts = name_parts(name)?;
+    match parts.as_slice() {
+        [table] => Ok(table.clone()),
+        [schema, table] if schema == "public" => Ok(table.clone()),
+        [db, schema, table] if schema == "public" && db == "postgres" => Ok(table.clone()),
+        [schema, _] => Err(errinput!("3F000", "schema \"{schema}\" does not exist")),
+        [db, _, _] => Err(errinput!(
+            sqlstate::FEATURE_NOT_SUPPORTED,
+            "cross-database references are not implemented: \"{db}\""
+        )),
+        _ => Err(errinput!(
+            sqlstate::SYNTAX_ERROR,
+            "improper qualified name (too many dotted names): {name}"
+        )),
+    }
+}

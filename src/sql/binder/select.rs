@@ -1,0 +1,774 @@
+//! Binding queries: SELECT (FROM, WHERE, GROUP BY, HAVING, DISTINCT,
+//! ORDER BY, LIMIT/OFFSET), VALUES and parenthesised queries.
+//!
+//! The shape of a bound SELECT, bottom up: FROM (scans and joins) → Filter
+//! (WHERE) → Aggregate (group keys, then aggregate values) → Filter
+//! (HAVING) → Project (select list, then hidden ORDER BY keys) → Distinct
+//! → Sort → Limit → Project (drops the hidden keys).
+
+use sqlparser::ast::{self, SelectItem, SetExpr, TableFactor};
+
+use super::expr::column_name;
+use super::scope::{normalize, table_name, Scope, ScopeColumn};
+use super::Binder;
+use crate::errinput;
+use crate::error::{sqlstate, Result};
+use crate::sql::expr::{AggregateCall, Expr};
+use crate::sql::plan::{Node, OutputColumn, SortKey};
+use crate::types::{ColumnType, DataType, Value};
+
+/// ORDER BY and LIMIT/OFFSET of a query, applied to its body.
+struct Tail<'q> {
+    order_by: Vec<&'q ast::OrderByExpr>,
+    limit: Option<&'q ast::Expr>,
+    offset: Option<&'q ast::Expr>,
+}
+
+/// One select-list entry while binding.
+struct Item {
+    expr: Expr,
+    column: OutputColumn,
+}
+
+impl Binder<'_> {
+    /// Binds a query to a plan node and its output columns.
+    pub(super) fn bind_query(&mut self, q: &ast::Query) -> Result<(Node, Vec<OutputColumn>)> {
+        if q.with.is_some() {
+            return Err(crate::errunsupported!("WITH"));
+        }
+        if q.fetch.is_some() {
+            return Err(crate::errunsupported!("FETCH FIRST"));
+        }
+        if !q.locks.is_empty() {
+            return Err(crate::errunsupported!("SELECT ... FOR UPDATE/SHARE"));
+        }
+        if q.for_clause.is_some()
+            || q.settings.is_some()
+            || q.format_clause.is_some()
+            || !q.pipe_operators.is_empty()
+        {
+            return Err(crate::errunsupported!("query clause in {q}"));
+        }
+        let order_by = match &q.order_by {
+            None => vec![],
+            Some(ob) => {
+                if ob.interpolate.is_some() {
+                    return Err(crate::errunsupported!("ORDER BY ... INTERPOLATE"));
+                }
+                match &ob.kind {
+                    ast::OrderByKind::Expressions(exprs) => exprs.iter().collect(),
+                    ast::OrderByKind::All(_) => return Err(crate::errunsupported!("ORDER BY ALL")),
+                }
+            }
+        };
+        let (limit, offset) = match &q.limit_clause {
+            None => (None, None),
+            Some(ast::LimitClause::LimitOffset {
+                limit,
+                offset,
+                limit_by,
+            }) => {
+                if !limit_by.is_empty() {
+                    return Err(crate::errunsupported!("LIMIT BY"));
+                }
+                (limit.as_ref(), offset.as_ref().map(|o| &o.value))
+            }
+            Some(ast::LimitClause::OffsetCommaLimit { .. }) => {
+                return Err(
+                    errinput!(sqlstate::SYNTAX_ERROR, "LIMIT #,# syntax is not supported")
+                        .with_hint("Use separate LIMIT and OFFSET clauses."),
+                )
+            }
+        };
+        let tail = Tail {
+            order_by,
+            limit,
+            offset,
+        };
+        match q.body.as_ref() {
+            SetExpr::Select(select) => self.bind_select(select, tail),
+            body => {
+                let (node, columns) = match body {
+                    SetExpr::Values(values) => self.bind_values(values)?,
+                    SetExpr::Query(inner) => self.bind_query(inner)?,
+                    SetExpr::SetOperation { op, .. } => return Err(crate::errunsupported!("{op}")),
+                    other => return Err(crate::errunsupported!("query body {other}")),
+                };
+                // ORDER BY over the body's own output columns.
+                let scope = output_scope(&columns);
+                let items = columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| Item {
+                        expr: Expr::Column {
+                            index: i,
+                            ty: c.ty.data_type,
+                        },
+                        column: c.clone(),
+                    })
+                    .collect();
+                self.finish_select(node, items, &scope, false, false, tail, None)
+            }
+        }
+    }
+
+    /// VALUES (...), (...): every row the same width, columns unified.
+    pub(super) fn bind_values(
+        &mut self,
+        values: &ast::Values,
+    ) -> Result<(Node, Vec<OutputColumn>)> {
+        let empty = Scope::default();
+        let width = values.rows.first().map_or(0, |r| r.content.len());
+        let mut rows: Vec<Vec<Expr>> = Vec::with_capacity(values.rows.len());
+        for row in &values.rows {
+            if row.content.len() != width {
+                return Err(errinput!(
+                    sqlstate::SYNTAX_ERROR,
+                    "VALUES lists must all be the same length"
+                ));
+            }
+            rows.push(
+                row.content
+                    .iter()
+                    .map(|e| self.bind_expr(e, &empty))
+                    .collect::<Result<_>>()?,
+            );
+        }
+        let mut columns = Vec::with_capacity(width);
+        for col in 0..width {
+            let unified = self.unify(rows.iter().map(|r| r[col].clone()).collect(), "VALUES")?;
+            let ty = unified.first().map_or(DataType::Text, Expr::data_type);
+            for (row, e) in rows.iter_mut().zip(unified) {
+                row[col] = e;
+            }
+            columns.push(OutputColumn {
+                name: format!("column{}", col + 1),
+                ty: ColumnType::plain(ty),
+                table_oid: 0,
+                column_number: 0,
+            });
+        }
+        Ok((Node::Values { rows }, columns))
+    }
+
+    fn bind_select(&mut self, s: &ast::Select, tail: Tail) -> Result<(Node, Vec<OutputColumn>)> {
+        check_select_clauses(s)?;
+        let (mut node, scope) = self.bind_from(&s.from)?;
+        if let Some(w) = &s.selection {
+            let predicate = self.bind_expr(w, &scope)?;
+            let predicate = self.coerce_bool(predicate, "WHERE")?;
+            node = Node::Filter {
+                input: Box::new(node),
+                predicate,
+            };
+        }
+        let group_exprs = match &s.group_by {
+            ast::GroupByExpr::Expressions(exprs, modifiers) if modifiers.is_empty() => exprs,
+            _ => {
+                return Err(crate::errunsupported!(
+                    "GROUP BY ALL, ROLLUP, CUBE and GROUPING SETS"
+                ))
+            }
+        };
+        self.allow_aggregates = true;
+        let items = self.bind_select_list(&s.projection, &scope);
+        let having = match (&s.having, &items) {
+            (Some(h), Ok(_)) => Some(
+                self.bind_expr(h, &scope)
+                    .and_then(|h| self.coerce_bool(h, "HAVING")),
+            ),
+            _ => None,
+        };
+        self.allow_aggregates = false;
+        let mut items = items?;
+        let having = having.transpose()?;
+        let grouped = !group_exprs.is_empty()
+            || having.is_some()
+            || items.iter().any(|i| i.expr.contains_aggregate())
+            || self.order_by_has_aggregate(&tail, &scope);
+        let distinct = match &s.distinct {
+            None | Some(ast::Distinct::All) => false,
+            Some(ast::Distinct::Distinct) => true,
+            Some(ast::Distinct::On(_)) => return Err(crate::errunsupported!("SELECT DISTINCT ON")),
+        };
+        if !grouped {
+            return self.finish_select(node, items, &scope, distinct, false, tail, None);
+        }
+        // Group keys: input expressions, select-list ordinals or aliases.
+        let mut groups = Vec::with_capacity(group_exprs.len());
+        for g in group_exprs {
+            let bound = match self.resolve_output_ref(g, &items, &scope)? {
+                Some(i) => items[i].expr.clone(),
+                None => self.bind_expr(g, &scope)?,
+            };
+            if bound.contains_aggregate() {
+                return Err(errinput!(
+                    sqlstate::GROUPING_ERROR,
+                    "aggregate functions are not allowed in GROUP BY"
+                ));
+            }
+            groups.push(self.resolve_unknown(bound)?);
+        }
+        let mut aggregates = Vec::new();
+        for item in &mut items {
+            let e = std::mem::replace(&mut item.expr, Expr::Literal(Value::Null, DataType::Text));
+            item.expr = lift_aggregates(e, &groups, &mut aggregates, &scope)?;
+        }
+        let having = having
+            .map(|h| lift_aggregates(h, &groups, &mut aggregates, &scope))
+            .transpose()?;
+        node = Node::Aggregate {
+            input: Box::new(node),
+            group_by: groups.clone(),
+            aggregates: aggregates.clone(),
+        };
+        if let Some(h) = having {
+            node = Node::Filter {
+                input: Box::new(node),
+                predicate: h,
+            };
+        }
+        let grouping = Grouping { groups, aggregates };
+        self.finish_select(node, items, &scope, distinct, true, tail, Some(grouping))
+    }
+
+    fn order_by_has_aggregate(&mut self, tail: &Tail, scope: &Scope) -> bool {
+        let saved = self.allow_aggregates;
+        self.allow_aggregates = true;
+        let found = tail.order_by.iter().any(|o| {
+            self.bind_expr(&o.expr, scope)
+                .map(|e| e.contains_aggregate())
+                .unwrap_or(false)
+        });
+        self.allow_aggregates = saved;
+        found
+    }
+
+    fn bind_select_list(&mut self, projection: &[SelectItem], scope: &Scope) -> Result<Vec<Item>> {
+        let mut items = Vec::new();
+        for item in projection {
+            match item {
+                SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
+                    let bound = self.bind_expr(e, scope)?;
+                    let bound = self.resolve_unknown(bound)?;
+                    let name = match item {
+                        SelectItem::ExprWithAlias { alias, .. } => normalize(alias),
+                        _ => column_name(e).unwrap_or_else(|| "?column?".to_string()),
+                    };
+                    let (table_oid, column_number) = match &bound {
+                        Expr::Column { index, .. } => (
+                            scope.columns[*index].table_oid,
+                            scope.columns[*index].column_number,
+                        ),
+                        _ => (0, 0),
+                    };
+                    let ty = ColumnType {
+                        data_type: bound.data_type(),
+                        typmod: column_typmod(&bound, scope),
+                    };
+                    items.push(Item {
+                        expr: bound,
+                        column: OutputColumn {
+                            name,
+                            ty,
+                            table_oid,
+                            column_number,
+                        },
+                    });
+                }
+                SelectItem::Wildcard(opts) => {
+                    check_wildcard(opts)?;
+                    if scope.columns.is_empty() {
+                        return Err(errinput!(
+                            sqlstate::SYNTAX_ERROR,
+                            "SELECT * with no tables specified is not valid"
+                        ));
+                    }
+                    items.extend(expand(scope, None));
+                }
+                SelectItem::QualifiedWildcard(
+                    ast::SelectItemQualifiedWildcardKind::ObjectName(name),
+                    opts,
+                ) => {
+                    check_wildcard(opts)?;
+                    let q = table_name(name)?;
+                    if !scope
+                        .columns
+                        .iter()
+                        .any(|c| c.qualifier.as_deref() == Some(&q))
+                    {
+                        return Err(errinput!(
+                            sqlstate::UNDEFINED_TABLE,
+                            "missing FROM-clause entry for table \"{q}\""
+                        ));
+                    }
+                    items.extend(expand(scope, Some(&q)));
+                }
+                other => return Err(crate::errunsupported!("select item {other}")),
+            }
+        }
+        Ok(items)
+    }
+
+    /// A select-list position named by an ORDER BY / GROUP BY item: an
+    /// ordinal, or (when it is not an input column) an output alias.
+    fn resolve_output_ref(
+        &mut self,
+        e: &ast::Expr,
+        items: &[Item],
+        scope: &Scope,
+    ) -> Result<Option<usize>> {
+        match e {
+            ast::Expr::Value(v) => {
+                if let ast::Value::Number(n, _) = &v.value {
+                    let pos: usize = n.parse().unwrap_or(0);
+                    if pos == 0 || pos > items.len() {
+                        return Err(errinput!(
+                            sqlstate::INVALID_COLUMN_REFERENCE,
+                            "position {n} is not in select list"
+                        ));
+                    }
+                    return Ok(Some(pos - 1));
+                }
+                Ok(None)
+            }
+            ast::Expr::Identifier(ident) => {
+                let name = normalize(ident);
+                if scope.resolve(None, &name).ok().flatten().is_some() {
+                    return Ok(None);
+                }
+                Ok(items.iter().position(|i| i.column.name == name))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Projection, DISTINCT, ORDER BY and LIMIT over a bound input.
+    #[allow(clippy::too_many_arguments)]
+    fn finish_select(
+        &mut self,
+        input: Node,
+        items: Vec<Item>,
+        scope: &Scope,
+        distinct: bool,
+        grouped: bool,
+        tail: Tail,
+        grouping: Option<Grouping>,
+    ) -> Result<(Node, Vec<OutputColumn>)> {
+        let width = items.len();
+        let mut exprs: Vec<Expr> = items.iter().map(|i| i.expr.clone()).collect();
+        let columns: Vec<OutputColumn> = items.iter().map(|i| i.column.clone()).collect();
+        let mut keys = Vec::with_capacity(tail.order_by.len());
+        for o in &tail.order_by {
+            if o.with_fill.is_some() {
+                return Err(crate::errunsupported!("ORDER BY ... WITH FILL"));
+            }
+            // An output alias or ordinal wins over an input column of the same
+            // name (PostgreSQL's rule for ORDER BY, unlike GROUP BY).
+            let by_output = match &o.expr {
+                ast::Expr::Identifier(ident) => {
+                    let name = normalize(ident);
+                    let hits: Vec<usize> =
+                        (0..width).filter(|i| columns[*i].name == name).collect();
+                    match hits.as_slice() {
+                        [] => None,
+                        [one] => Some(*one),
+                        [first, rest @ ..] if rest.iter().all(|r| exprs[*r] == exprs[*first]) => {
+                            Some(*first)
+                        }
+                        _ => {
+                            return Err(errinput!(
+                                sqlstate::AMBIGUOUS_COLUMN,
+                                "ORDER BY \"{name}\" is ambiguous"
+                            ))
+                        }
+                    }
+                }
+                ast::Expr::Value(_) => {
+                    let items_view: Vec<Item> = columns
+                        .iter()
+                        .zip(&exprs)
+                        .map(|(c, e)| Item {
+                            expr: e.clone(),
+                            column: c.clone(),
+                        })
+                        .collect();
+                    self.resolve_output_ref(&o.expr, &items_view, &Scope::default())?
+                }
+                _ => None,
+            };
+            let index = match by_output {
+                Some(i) => i,
+                None => {
+                    self.allow_aggregates = grouped;
+                    let bound = self.bind_expr(&o.expr, scope);
+                    self.allow_aggregates = false;
+                    let mut bound = self.resolve_unknown(bound?)?;
+                    if let Some(g) = &grouping {
+                        let mut aggs = g.aggregates.clone();
+                        bound = lift_aggregates(bound, &g.groups, &mut aggs, scope)?;
+                        if aggs.len() != g.aggregates.len() {
+                            return Err(crate::errunsupported!(
+                                "ORDER BY an aggregate that is not in the select list"
+                            ));
+                        }
+                    }
+                    match exprs.iter().position(|e| *e == bound) {
+                        Some(i) => i,
+                        None if distinct => return Err(errinput!(
+                            sqlstate::INVALID_COLUMN_REFERENCE,
+                            "for SELECT DISTINCT, ORDER BY expressions must appear in select list"
+                        )),
+                        None => {
+                            exprs.push(bound);
+                            exprs.len() - 1
+                        }
+                    }
+                }
+            };
+            let descending = match &o.options.sort {
+                None | Some(ast::OrderBySort::Asc) => false,
+                Some(ast::OrderBySort::Desc) => true,
+                Some(_) => return Err(crate::errunsupported!("ORDER BY ... USING")),
+            };
+            let nulls_first = o.options.nulls_first.unwrap_or(descending);
+            keys.push(SortKey {
+                expr: Expr::Column {
+                    index,
+                    ty: exprs[index].data_type(),
+                },
+                descending,
+                nulls_first,
+            });
+        }
+        let hidden = exprs.len() > width;
+        let project_types: Vec<DataType> = exprs.iter().map(Expr::data_type).collect();
+        let mut node = Node::Project {
+            input: Box::new(input),
+            exprs,
+        };
+        if distinct {
+            node = Node::Distinct {
+                input: Box::new(node),
+            };
+        }
+        if !keys.is_empty() {
+            node = Node::Sort {
+                input: Box::new(node),
+                keys,
+            };
+        }
+        let limit = tail.limit.map(|l| self.bind_row_count(l)).transpose()?;
+        let offset = tail.offset.map(|o| self.bind_row_count(o)).transpose()?;
+        if limit.is_some() || offset.is_some() {
+            node = Node::Limit {
+                input: Box::new(node),
+                limit,
+                offset,
+            };
+        }
+        if hidden {
+            let strip = (0..width)
+                .map(|i| Expr::Column {
+                    index: i,
+                    ty: project_types[i],
+                })
+                .collect();
+            node = Node::Project {
+                input: Box::new(node),
+                exprs: strip,
+            };
+        }
+        Ok((node, columns))
+    }
+
+    fn bind_row_count(&mut self, e: &ast::Expr) -> Result<Expr> {
+        let bound = self.bind_expr(e, &Scope::default())?;
+        match bound.data_type() {
+            DataType::Int2 | DataType::Int4 | DataType::Int8 | DataType::Unknown => {
+                self.coerce(bound, DataType::Int8)
+            }
+            DataType::Numeric | DataType::Float4 | DataType::Float8 => Ok(Expr::Cast {
+                expr: Box::new(bound),
+                to: DataType::Int8.into(),
+                explicit: false,
+            }),
+            other => Err(errinput!(
+                sqlstate::DATATYPE_MISMATCH,
+                "argument of LIMIT must be type bigint, not type {}",
+                other.sql_name()
+            )),
+        }
+    }
+
+    /// FROM: nothing, tables, derived tables and joins.
+    pub(super) fn bind_from(&mut self, from: &[ast::TableWithJoins]) -> Result<(Node, Scope)> {
+        let mut result: Option<(Node, Scope)> = None;
+        for twj in from {
+            let mut current = self.bind_table_factor(&twj.relation)?;
+            for join in &twj.joins {
+                if join.global {
+                    return Err(crate::errunsupported!("GLOBAL JOIN"));
+                }
+                let right = self.bind_table_factor(&join.relation)?;
+                current = self.bind_join(current, right, &join.join_operator)?;
+            }
+            result = Some(match result {
+                None => current,
+                Some(left) => self.cross_join(left, current),
+            });
+        }
+        Ok(result.unwrap_or((Node::Values { rows: vec![vec![]] }, Scope::default())))
+    }
+
+    fn cross_join(&mut self, left: (Node, Scope), right: (Node, Scope)) -> (Node, Scope) {
+        let right_width = right.1.columns.len();
+        let node = Node::NestedLoopJoin {
+            left: Box::new(left.0),
+            right: Box::new(right.0),
+            predicate: None,
+            left_outer: false,
+            right_width,
+        };
+        (node, left.1.join(right.1))
+    }
+
+    fn bind_join(
+        &mut self,
+        left: (Node, Scope),
+        right: (Node, Scope),
+        op: &ast::JoinOperator,
+    ) -> Result<(Node, Scope)> {
+        use ast::JoinOperator as J;
+        let (constraint, left_outer) = match op {
+            J::Join(c) | J::Inner(c) => (c, false),
+            J::Left(c) | J::LeftOuter(c) => (c, true),
+            J::CrossJoin(c) => (c, false),
+            other => return Err(crate::errunsupported!("join type {other:?}")),
+        };
+        let right_width = right.1.columns.len();
+        let scope = left.1.clone().join(right.1);
+        let predicate = match constraint {
+            ast::JoinConstraint::None => None,
+            ast::JoinConstraint::On(e) => {
+                let p = self.bind_expr(e, &scope)?;
+                Some(self.coerce_bool(p, "JOIN/ON")?)
+            }
+            ast::JoinConstraint::Using(_) => return Err(crate::errunsupported!("JOIN ... USING")),
+            ast::JoinConstraint::Natural => return Err(crate::errunsupported!("NATURAL JOIN")),
+        };
+        let node = Node::NestedLoopJoin {
+            left: Box::new(left.0),
+            right: Box::new(right.0),
+            predicate,
+            left_outer,
+            right_width,
+        };
+        Ok((node, scope))
+    }
+
+    fn bind_table_factor(&mut self, factor: &TableFactor) -> Result<(Node, Scope)> {
+        match factor {
+            TableFactor::Table {
+                name,
+                alias,
+                args: None,
+                with_hints,
+                version: None,
+                with_ordinality: false,
+                partitions,
+                json_path: None,
+                sample: None,
+                index_hints,
+            } if with_hints.is_empty() && partitions.is_empty() && index_hints.is_empty() => {
+                let table = self.catalog.must_get_table(&table_name(name)?)?;
+                let qualifier = match alias {
+                    Some(a) => {
+                        if !a.columns.is_empty() {
+                            return Err(crate::errunsupported!("column aliases on a table"));
+                        }
+                        normalize(&a.name)
+                    }
+                    None => table.name.clone(),
+                };
+                let columns = table
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| ScopeColumn {
+                        qualifier: Some(qualifier.clone()),
+                        name: c.name.clone(),
+                        ty: c.ty,
+                        table_oid: table.oid,
+                        column_number: i as i16 + 1,
+                    })
+                    .collect();
+                Ok((Node::SeqScan { table }, Scope { columns }))
+            }
+            TableFactor::Derived {
+                lateral: false,
+                subquery,
+                alias,
+                sample: None,
+            } => {
+                let (node, columns) = self.bind_query(subquery)?;
+                let qualifier = match alias {
+                    Some(a) if a.columns.is_empty() => normalize(&a.name),
+                    Some(_) => return Err(crate::errunsupported!("column aliases on a subquery")),
+                    None => {
+                        return Err(errinput!(
+                            sqlstate::SYNTAX_ERROR,
+                            "subquery in FROM must have an alias"
+                        ))
+                    }
+                };
+                let mut scope = output_scope(&columns);
+                for c in &mut scope.columns {
+                    c.qualifier = Some(qualifier.clone());
+                }
+                Ok((node, scope))
+            }
+            TableFactor::NestedJoin {
+                table_with_joins,
+                alias: None,
+            } => self.bind_from(std::slice::from_ref(table_with_joins)),
+            other => Err(crate::errunsupported!("FROM item {other}")),
+        }
+    }
+}
+
+/// Group keys and aggregates of a grouped SELECT.
+struct Grouping {
+    groups: Vec<Expr>,
+    aggregates: Vec<AggregateCall>,
+}
+
+/// Rewrites a select-list expression over the Aggregate node's output:
+/// group keys become columns 0.., aggregates columns after them, and any
+/// other input column is a grouping error.
+fn lift_aggregates(
+    e: Expr,
+    groups: &[Expr],
+    aggregates: &mut Vec<AggregateCall>,
+    scope: &Scope,
+) -> Result<Expr> {
+    e.transform(&mut |node| {
+        if let Some(i) = groups.iter().position(|g| g == node) {
+            return Ok(Some(Expr::Column { index: i, ty: node.data_type() }));
+        }
+        match node {
+            Expr::Aggregate(call) => {
+                let i = match aggregates.iter().position(|a| a == call.as_ref()) {
+                    Some(i) => i,
+                    None => {
+                        aggregates.push((**call).clone());
+                        aggregates.len() - 1
+                    }
+                };
+                Ok(Some(Expr::Column { index: groups.len() + i, ty: call.ty }))
+            }
+            Expr::Column { index, .. } => {
+                let c = &scope.columns[*index];
+                let name = match &c.qualifier {
+                    Some(q) => format!("{q}.{}", c.name),
+                    None => c.name.clone(),
+                };
+                Err(errinput!(
+                    sqlstate::GROUPING_ERROR,
+                    "column \"{name}\" must appear in the GROUP BY clause or be used in an aggregate function"
+                ))
+            }
+            _ => Ok(None),
+        }
+    })
+}
+
+fn column_typmod(e: &Expr, scope: &Scope) -> i32 {
+    match e {
+        Expr::Column { index, .. } => scope.columns[*index].ty.typmod,
+        other => other.typmod(),
+    }
+}
+
+fn expand(scope: &Scope, qualifier: Option<&str>) -> Vec<Item> {
+    scope
+        .columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| qualifier.is_none() || c.qualifier.as_deref() == qualifier)
+        .map(|(i, c)| Item {
+            expr: Expr::Column {
+                index: i,
+                ty: c.ty.data_type,
+            },
+            column: OutputColumn {
+                name: c.name.clone(),
+                ty: c.ty,
+                table_oid: c.table_oid,
+                column_number: c.column_number,
+            },
+        })
+        .collect()
+}
+
+fn output_scope(columns: &[OutputColumn]) -> Scope {
+    Scope {
+        columns: columns
+            .iter()
+            .map(|c| ScopeColumn {
+                qualifier: None,
+                name: c.name.clone(),
+                ty: c.ty,
+                table_oid: c.table_oid,
+                column_number: c.column_number,
+            })
+            .collect(),
+    }
+}
+
+fn check_wildcard(opts: &ast::WildcardAdditionalOptions) -> Result<()> {
+    if opts.opt_ilike.is_some()
+        || opts.opt_exclude.is_some()
+        || opts.opt_except.is_some()
+        || opts.opt_replace.is_some()
+        || opts.opt_rename.is_some()
+        || opts.opt_alias.is_some()
+    {
+        return Err(crate::errunsupported!("wildcard options"));
+    }
+    Ok(())
+}
+
+fn check_select_clauses(s: &ast::Select) -> Result<()> {
+    let unsupported = if s.top.is_some() {
+        Some("TOP")
+    } else if s.into.is_some() {
+        Some("SELECT INTO")
+    } else if !s.lateral_views.is_empty() {
+        Some("LATERAL VIEW")
+    } else if s.prewhere.is_some() {
+        Some("PREWHERE")
+    } else if !s.connect_by.is_empty() {
+        Some("CONNECT BY")
+    } else if !s.cluster_by.is_empty() || !s.distribute_by.is_empty() || !s.sort_by.is_empty() {
+        Some("CLUSTER/DISTRIBUTE/SORT BY")
+    } else if !s.named_window.is_empty() {
+        Some("WINDOW")
+    } else if s.qualify.is_some() {
+        Some("QUALIFY")
+    } else if s.value_table_mode.is_some()
+        || s.exclude.is_some()
+        || s.select_modifiers.is_some()
+        || !s.optimizer_hints.is_empty()
+    {
+        Some("SELECT modifiers")
+    } else if !matches!(s.flavor, ast::SelectFlavor::Standard) {
+        Some("FROM-first SELECT")
+    } else {
+        None
+    };
+    match unsupported {
+        Some(what) => Err(crate::errunsupported!("{what}")),
+        None => Ok(()),
+    }
+}

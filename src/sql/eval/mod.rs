@@ -1,0 +1,179 @@
+//! Expression evaluation with PostgreSQL semantics: three-valued logic,
+//! NULL propagation, overflow and division-by-zero errors.
+
+mod cast;
+mod functions;
+mod like;
+mod ops;
+
+pub use cast::cast;
+
+use super::expr::{BinaryOp, Expr};
+use crate::error::Result;
+use crate::types::Value;
+
+/// What an expression may read besides its row.
+#[derive(Clone, Debug, Default)]
+pub struct EvalContext {
+    /// Bound parameter values ($1 is index 0).
+    pub params: Vec<Value>,
+    /// Statement start time, µs since 2000-01-01 UTC (now(), current_date).
+    pub statement_time: i64,
+}
+
+/// Evaluates an expression over a row.
+pub fn eval(expr: &Expr, row: &[Value], ctx: &EvalContext) -> Result<Value> {
+    Ok(match expr {
+        Expr::Literal(v, _) => v.clone(),
+        Expr::Column { index, .. } => row.get(*index).cloned().unwrap_or(Value::Null),
+        Expr::Param { index, .. } => ctx.params.get(*index).cloned().unwrap_or(Value::Null),
+        Expr::Negate(e, _) => ops::negate(eval(e, row, ctx)?)?,
+        Expr::Not(e) => match eval(e, row, ctx)? {
+            Value::Bool(b) => Value::Bool(!b),
+            _ => Value::Null,
+        },
+        Expr::Binary {
+            op: BinaryOp::And,
+            left,
+            right,
+            ..
+        } => {
+            let l = eval(left, row, ctx)?;
+            if matches!(l, Value::Bool(false)) {
+                return Ok(l);
+            }
+            match (l, eval(right, row, ctx)?) {
+                (_, Value::Bool(false)) => Value::Bool(false),
+                (Value::Bool(true), Value::Bool(true)) => Value::Bool(true),
+                _ => Value::Null,
+            }
+        }
+        Expr::Binary {
+            op: BinaryOp::Or,
+            left,
+            right,
+            ..
+        } => {
+            let l = eval(left, row, ctx)?;
+            if matches!(l, Value::Bool(true)) {
+                return Ok(l);
+            }
+            match (l, eval(right, row, ctx)?) {
+                (_, Value::Bool(true)) => Value::Bool(true),
+                (Value::Bool(false), Value::Bool(false)) => Value::Bool(false),
+                _ => Value::Null,
+            }
+        }
+        Expr::Binary {
+            op,
+            left,
+            right,
+            ty,
+        } => {
+            let l = eval(left, row, ctx)?;
+            let r = eval(right, row, ctx)?;
+            ops::binary(*op, l, r, *ty)?
+        }
+        Expr::IsNull { expr, negated } => Value::Bool(eval(expr, row, ctx)?.is_null() != *negated),
+        Expr::IsBool {
+            expr,
+            value,
+            negated,
+        } => {
+            let is = matches!(eval(expr, row, ctx)?, Value::Bool(b) if b == *value);
+            Value::Bool(is != *negated)
+        }
+        Expr::IsDistinct {
+            left,
+            right,
+            negated,
+        } => {
+            let l = eval(left, row, ctx)?;
+            let r = eval(right, row, ctx)?;
+            let distinct = match (l.is_null(), r.is_null()) {
+                (true, true) => false,
+                (true, false) | (false, true) => true,
+                _ => l != r,
+            };
+            Value::Bool(distinct != *negated)
+        }
+        Expr::InList {
+            expr,
+            list,
+            negated,
+        } => {
+            let v = eval(expr, row, ctx)?;
+            if v.is_null() {
+                return Ok(Value::Null);
+            }
+            let mut saw_null = false;
+            for item in list {
+                let candidate = eval(item, row, ctx)?;
+                if candidate.is_null() {
+                    saw_null = true;
+                } else if candidate == v {
+                    return Ok(Value::Bool(!negated));
+                }
+            }
+            if saw_null {
+                Value::Null
+            } else {
+                Value::Bool(*negated)
+            }
+        }
+        Expr::Like {
+            expr,
+            pattern,
+            escape,
+            case_insensitive,
+            negated,
+        } => {
+            let v = eval(expr, row, ctx)?;
+            let p = eval(pattern, row, ctx)?;
+            let e = match escape {
+                Some(e) => Some(eval(e, row, ctx)?),
+                None => None,
+            };
+            like::like(v, p, e, *case_insensitive, *negated)?
+        }
+        Expr::Case {
+            operand,
+            whens,
+            otherwise,
+            ..
+        } => {
+            let subject = match operand {
+                Some(o) => Some(eval(o, row, ctx)?),
+                None => None,
+            };
+            for (when, then) in whens {
+                let w = eval(when, row, ctx)?;
+                let hit = match &subject {
+                    Some(s) => !s.is_null() && !w.is_null() && *s == w,
+                    None => matches!(w, Value::Bool(true)),
+                };
+                if hit {
+                    return eval(then, row, ctx);
+                }
+            }
+            match otherwise {
+                Some(e) => eval(e, row, ctx)?,
+                None => Value::Null,
+            }
+        }
+        Expr::Cast { expr, to, explicit } => {
+            cast(eval(expr, row, ctx)?, expr.data_type(), *to, *explicit)?
+        }
+        Expr::Call { func, args, ty } => functions::call(*func, args, *ty, row, ctx)?,
+        Expr::Aggregate(_) => {
+            return Err(crate::errinternal!(
+                "aggregate evaluated outside an Aggregate node"
+            ))
+        }
+    })
+}
+
+/// Evaluates a predicate: only TRUE passes (NULL and FALSE do not).
+pub fn eval_predicate(expr: &Expr, row: &[Value], ctx: &EvalContext) -> Result<bool> {
+    Ok(matches!(eval(expr, row, ctx)?, Value::Bool(true)))
+}

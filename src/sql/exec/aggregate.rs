@@ -1,0 +1,165 @@
+//! Hash aggregation: one accumulator set per distinct group key, groups
+//! returned in first-seen order. Without group keys there is exactly one
+//! group, even over no rows (so `count(*)` of an empty table is 0).
+
+use std::collections::{HashMap, HashSet};
+
+use bigdecimal::BigDecimal;
+
+use super::super::eval::eval;
+use super::super::expr::{AggregateCall, AggregateFunction, Expr};
+use super::{ExecContext, Row, Rows};
+use crate::errinput;
+use crate::error::{sqlstate, Result};
+use crate::types::{numeric, DataType, Value};
+
+/// Groups the input and computes the aggregates: group keys then values.
+pub fn aggregate<'a>(
+    input: Rows<'a>,
+    group_by: &[Expr],
+    aggregates: &[AggregateCall],
+    ctx: &ExecContext,
+) -> Result<Rows<'a>> {
+    let mut index: HashMap<Row, usize> = HashMap::new();
+    let mut groups: Vec<(Row, Vec<Accumulator>)> = Vec::new();
+    let fresh = || aggregates.iter().map(Accumulator::new).collect::<Vec<_>>();
+    if group_by.is_empty() {
+        groups.push((vec![], fresh()));
+        index.insert(vec![], 0);
+    }
+    for r in input {
+        let row = r?;
+        let key = group_by
+            .iter()
+            .map(|e| eval(e, &row, &ctx.eval))
+            .collect::<Result<Row>>()?;
+        let slot = match index.get(&key) {
+            Some(i) => *i,
+            None => {
+                groups.push((key.clone(), fresh()));
+                index.insert(key, groups.len() - 1);
+                groups.len() - 1
+            }
+        };
+        for (acc, call) in groups[slot].1.iter_mut().zip(aggregates) {
+            let v = match &call.arg {
+                Some(arg) => eval(arg, &row, &ctx.eval)?,
+                None => Value::Bool(true),
+            };
+            acc.add(v)?;
+        }
+    }
+    let out: Vec<Result<Row>> = groups
+        .into_iter()
+        .map(|(mut key, accs)| {
+            for acc in accs {
+                key.push(acc.finish()?);
+            }
+            Ok(key)
+        })
+        .collect();
+    Ok(Box::new(out.into_iter()))
+}
+
+/// Running state of one aggregate in one group.
+struct Accumulator {
+    func: AggregateFunction,
+    input: DataType,
+    seen: Option<HashSet<Value>>,
+    count: i64,
+    int_sum: i128,
+    float_sum: f64,
+    decimal_sum: BigDecimal,
+    best: Option<Value>,
+}
+
+impl Accumulator {
+    fn new(call: &AggregateCall) -> Self {
+        Accumulator {
+            func: call.func,
+            input: call.arg.as_ref().map_or(DataType::Int8, Expr::data_type),
+            seen: call.distinct.then(HashSet::new),
+            count: 0,
+            int_sum: 0,
+            float_sum: 0.0,
+            decimal_sum: BigDecimal::from(0),
+            best: None,
+        }
+    }
+
+    fn add(&mut self, v: Value) -> Result<()> {
+        if v.is_null() {
+            return Ok(());
+        }
+        if let Some(seen) = &mut self.seen {
+            if !seen.insert(v.clone()) {
+                return Ok(());
+            }
+        }
+        self.count += 1;
+        match self.func {
+            AggregateFunction::Count | AggregateFunction::CountStar => {}
+            AggregateFunction::Sum | AggregateFunction::Avg => match &v {
+                Value::Int2(_) | Value::Int4(_) | Value::Int8(_) => {
+                    self.int_sum += v.as_i64().unwrap_or(0) as i128;
+                }
+                Value::Float4(f) => self.float_sum += *f as f64,
+                Value::Float8(f) => self.float_sum += f,
+                Value::Numeric(d) => self.decimal_sum += d,
+                _ => {}
+            },
+            AggregateFunction::Min | AggregateFunction::Max => {
+                let replace = match &self.best {
+                    None => true,
+                    Some(b) => {
+                        let ord = v.compare(b);
+                        if self.func == AggregateFunction::Min {
+                            ord.is_lt()
+                        } else {
+                            ord.is_gt()
+                        }
+                    }
+                };
+                if replace {
+                    self.best = Some(v);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn exact_sum(&self) -> BigDecimal {
+        if self.input == DataType::Numeric {
+            self.decimal_sum.clone()
+        } else {
+            BigDecimal::from(bigdecimal::num_bigint::BigInt::from(self.int_sum))
+        }
+    }
+
+    fn finish(self) -> Result<Value> {
+        Ok(match self.func {
+            AggregateFunction::Count | AggregateFunction::CountStar => Value::Int8(self.count),
+            _ if self.count == 0 => Value::Null,
+            AggregateFunction::Sum => match self.input {
+                DataType::Int2 | DataType::Int4 => {
+                    Value::Int8(i64::try_from(self.int_sum).map_err(|_| {
+                        errinput!(sqlstate::NUMERIC_VALUE_OUT_OF_RANGE, "bigint out of range")
+                    })?)
+                }
+                DataType::Float4 => Value::Float4(self.float_sum as f32),
+                DataType::Float8 => Value::Float8(self.float_sum),
+                _ => Value::Numeric(self.exact_sum()),
+            },
+            AggregateFunction::Avg => match self.input {
+                DataType::Float4 | DataType::Float8 => {
+                    Value::Float8(self.float_sum / self.count as f64)
+                }
+                _ => Value::Numeric(numeric::divide(
+                    &self.exact_sum(),
+                    &BigDecimal::from(self.count),
+                )?),
+            },
+            AggregateFunction::Min | AggregateFunction::Max => self.best.unwrap_or(Value::Null),
+        })
+    }
+}

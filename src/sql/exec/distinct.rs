@@ -1,0 +1,14 @@
+//! Distinct: drops rows equal to one already returned (NULLs compare equal).
+
+use std::collections::HashSet;
+
+use super::{Row, Rows};
+
+/// The first occurrence of each distinct row.
+pub fn distinct<'a>(input: Rows<'a>) -> Rows<'a> {
+    let mut seen: HashSet<Row> = HashSet::new();
+    Box::new(input.filter(move |r| match r {
+        Ok(row) => seen.insert(row.clone()),
+        Err(_) => true,
+    }))
+}

@@ -1,0 +1,76 @@
+//! The executor: plan nodes become pull-based row iterators.
+//!
+//! One operator per file. Each `Node` turns into a boxed iterator of rows
+//! that pulls from its children on demand, so a scan of a table larger than
+//! memory streams. Sort, aggregation and the right side of a nested-loop
+//! join materialise (spilling to disk arrives with its own issue).
+
+mod aggregate;
+mod distinct;
+mod filter;
+mod join;
+mod limit;
+mod project;
+mod scan;
+mod sort;
+mod values;
+pub mod write;
+
+pub use scan::TableScan;
+
+use super::eval::EvalContext;
+use super::plan::Node;
+use crate::engine::Engine;
+use crate::error::Result;
+use crate::types::Value;
+
+/// A row of values.
+pub type Row = Vec<Value>;
+
+/// A stream of rows.
+pub type Rows<'a> = Box<dyn Iterator<Item = Result<Row>> + 'a>;
+
+/// What operators may read: the engine and the expression context.
+pub struct ExecContext<'a> {
+    pub engine: &'a Engine,
+    pub eval: EvalContext,
+}
+
+/// Builds the iterator tree for a plan node.
+pub fn execute<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>> {
+    Ok(match node {
+        Node::Values { rows } => values::values(rows, ctx),
+        Node::SeqScan { table } => {
+            let scan = TableScan::new(ctx.engine.heap(), table.rel(), table.columns.len())?;
+            Box::new(scan.map(|r| r.map(|(_, row)| row)))
+        }
+        Node::Filter { input, predicate } => filter::filter(execute(input, ctx)?, predicate, ctx),
+        Node::Project { input, exprs } => project::project(execute(input, ctx)?, exprs, ctx),
+        Node::Aggregate {
+            input,
+            group_by,
+            aggregates,
+        } => aggregate::aggregate(execute(input, ctx)?, group_by, aggregates, ctx)?,
+        Node::Sort { input, keys } => sort::sort(execute(input, ctx)?, keys, ctx)?,
+        Node::Distinct { input } => distinct::distinct(execute(input, ctx)?),
+        Node::Limit {
+            input,
+            limit,
+            offset,
+        } => limit::limit(execute(input, ctx)?, limit.as_ref(), offset.as_ref(), ctx)?,
+        Node::NestedLoopJoin {
+            left,
+            right,
+            predicate,
+            left_outer,
+            right_width,
+        } => join::nested_loop(
+            execute(left, ctx)?,
+            execute(right, ctx)?,
+            predicate.as_ref(),
+            *left_outer,
+            *right_width,
+            ctx,
+        )?,
+    })
+}

@@ -1,0 +1,383 @@
+//! Bound expressions: names resolved to column positions, every node typed.
+//!
+//! The binder builds these from sqlparser's AST; `sql::eval` evaluates them
+//! against a row. Aggregate calls appear only while the binder is still
+//! working on a SELECT; the plans it hands on contain none.
+
+use crate::types::{ColumnType, DataType, Value};
+
+/// Arithmetic, comparison, logical and string binary operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    Modulo,
+    Concat,
+    Eq,
+    NotEq,
+    Lt,
+    LtEq,
+    Gt,
+    GtEq,
+    And,
+    Or,
+}
+
+impl BinaryOp {
+    /// The SQL spelling, for error messages.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Add => "+",
+            BinaryOp::Subtract => "-",
+            BinaryOp::Multiply => "*",
+            BinaryOp::Divide => "/",
+            BinaryOp::Modulo => "%",
+            BinaryOp::Concat => "||",
+            BinaryOp::Eq => "=",
+            BinaryOp::NotEq => "<>",
+            BinaryOp::Lt => "<",
+            BinaryOp::LtEq => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::GtEq => ">=",
+            BinaryOp::And => "AND",
+            BinaryOp::Or => "OR",
+        }
+    }
+
+    /// True for the six comparison operators.
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinaryOp::Eq
+                | BinaryOp::NotEq
+                | BinaryOp::Lt
+                | BinaryOp::LtEq
+                | BinaryOp::Gt
+                | BinaryOp::GtEq
+        )
+    }
+}
+
+/// Scalar functions FlintDB implements.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Function {
+    Length,
+    OctetLength,
+    Lower,
+    Upper,
+    Substr,
+    Btrim,
+    Ltrim,
+    Rtrim,
+    Concat,
+    ConcatWs,
+    Replace,
+    Strpos,
+    Abs,
+    Round,
+    Trunc,
+    Ceil,
+    Floor,
+    Sign,
+    Mod,
+    Power,
+    Sqrt,
+    Now,
+    CurrentDate,
+    LocalTimestamp,
+    Coalesce,
+    NullIf,
+    Greatest,
+    Least,
+}
+
+/// Aggregate functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AggregateFunction {
+    CountStar,
+    Count,
+    Sum,
+    Avg,
+    Min,
+    Max,
+}
+
+/// One aggregate call of a grouped SELECT.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AggregateCall {
+    pub func: AggregateFunction,
+    pub arg: Option<Expr>,
+    pub distinct: bool,
+    pub ty: DataType,
+}
+
+/// A typed expression over the columns of an input row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    Literal(Value, DataType),
+    Column {
+        index: usize,
+        ty: DataType,
+    },
+    Param {
+        index: usize,
+        ty: DataType,
+    },
+    Negate(Box<Expr>, DataType),
+    Not(Box<Expr>),
+    Binary {
+        op: BinaryOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+        ty: DataType,
+    },
+    IsNull {
+        expr: Box<Expr>,
+        negated: bool,
+    },
+    /// `IS [NOT] TRUE/FALSE`: never NULL.
+    IsBool {
+        expr: Box<Expr>,
+        value: bool,
+        negated: bool,
+    },
+    IsDistinct {
+        left: Box<Expr>,
+        right: Box<Expr>,
+        negated: bool,
+    },
+    InList {
+        expr: Box<Expr>,
+        list: Vec<Expr>,
+        negated: bool,
+    },
+    Like {
+        expr: Box<Expr>,
+        pattern: Box<Expr>,
+        escape: Option<Box<Expr>>,
+        case_insensitive: bool,
+        negated: bool,
+    },
+    Case {
+        operand: Option<Box<Expr>>,
+        whens: Vec<(Expr, Expr)>,
+        otherwise: Option<Box<Expr>>,
+        ty: DataType,
+    },
+    /// A cast; `explicit` casts truncate strings where assignment raises.
+    Cast {
+        expr: Box<Expr>,
+        to: ColumnType,
+        explicit: bool,
+    },
+    Call {
+        func: Function,
+        args: Vec<Expr>,
+        ty: DataType,
+    },
+    Aggregate(Box<AggregateCall>),
+}
+
+impl Expr {
+    /// The result type.
+    pub fn data_type(&self) -> DataType {
+        match self {
+            Expr::Literal(_, ty)
+            | Expr::Column { ty, .. }
+            | Expr::Param { ty, .. }
+            | Expr::Negate(_, ty)
+            | Expr::Binary { ty, .. }
+            | Expr::Case { ty, .. }
+            | Expr::Call { ty, .. } => *ty,
+            Expr::Not(_)
+            | Expr::IsNull { .. }
+            | Expr::IsBool { .. }
+            | Expr::IsDistinct { .. }
+            | Expr::InList { .. }
+            | Expr::Like { .. } => DataType::Bool,
+            Expr::Cast { to, .. } => to.data_type,
+            Expr::Aggregate(call) => call.ty,
+        }
+    }
+
+    /// The declared typmod, where it survives (casts to varchar(n) etc.).
+    pub fn typmod(&self) -> i32 {
+        match self {
+            Expr::Cast { to, .. } => to.typmod,
+            _ => -1,
+        }
+    }
+
+    /// True if this is an untyped literal or NULL whose type may still bend.
+    pub fn is_unknown_literal(&self) -> bool {
+        matches!(self, Expr::Literal(_, DataType::Unknown))
+    }
+
+    /// True if the tree holds an aggregate call.
+    pub fn contains_aggregate(&self) -> bool {
+        let mut found = false;
+        self.walk(&mut |e| found |= matches!(e, Expr::Aggregate(_)));
+        found
+    }
+
+    /// Visits every node, parents first.
+    pub fn walk(&self, visit: &mut dyn FnMut(&Expr)) {
+        visit(self);
+        for child in self.children() {
+            child.walk(visit);
+        }
+    }
+
+    fn children(&self) -> Vec<&Expr> {
+        match self {
+            Expr::Literal(..) | Expr::Column { .. } | Expr::Param { .. } => vec![],
+            Expr::Negate(e, _)
+            | Expr::Not(e)
+            | Expr::IsNull { expr: e, .. }
+            | Expr::IsBool { expr: e, .. } => {
+                vec![e]
+            }
+            Expr::Cast { expr, .. } => vec![expr],
+            Expr::Binary { left, right, .. } | Expr::IsDistinct { left, right, .. } => {
+                vec![left, right]
+            }
+            Expr::InList { expr, list, .. } => std::iter::once(&**expr).chain(list).collect(),
+            Expr::Like {
+                expr,
+                pattern,
+                escape,
+                ..
+            } => {
+                let mut v: Vec<&Expr> = vec![expr, pattern];
+                v.extend(escape.as_deref());
+                v
+            }
+            Expr::Case {
+                operand,
+                whens,
+                otherwise,
+                ..
+            } => {
+                let mut v: Vec<&Expr> = operand.iter().map(|b| &**b).collect();
+                for (w, t) in whens {
+                    v.push(w);
+                    v.push(t);
+                }
+                v.extend(otherwise.as_deref());
+                v
+            }
+            Expr::Call { args, .. } => args.iter().collect(),
+            Expr::Aggregate(call) => call.arg.iter().collect(),
+        }
+    }
+
+    /// Rebuilds the tree bottom-up through `f`, which may replace a node
+    /// (returning `Some`) before its children are visited.
+    pub fn transform(
+        self,
+        f: &mut dyn FnMut(&Expr) -> crate::error::Result<Option<Expr>>,
+    ) -> crate::error::Result<Expr> {
+        if let Some(replaced) = f(&self)? {
+            return Ok(replaced);
+        }
+        type F<'a> = &'a mut dyn FnMut(&Expr) -> crate::error::Result<Option<Expr>>;
+        fn tb(e: Box<Expr>, f: F<'_>) -> crate::error::Result<Box<Expr>> {
+            Ok(Box::new(e.transform(f)?))
+        }
+        Ok(match self {
+            e @ (Expr::Literal(..)
+            | Expr::Column { .. }
+            | Expr::Param { .. }
+            | Expr::Aggregate(_)) => e,
+            Expr::Negate(e, ty) => Expr::Negate(tb(e, f)?, ty),
+            Expr::Not(e) => Expr::Not(tb(e, f)?),
+            Expr::Binary {
+                op,
+                left,
+                right,
+                ty,
+            } => Expr::Binary {
+                op,
+                left: tb(left, f)?,
+                right: tb(right, f)?,
+                ty,
+            },
+            Expr::IsNull { expr, negated } => Expr::IsNull {
+                expr: tb(expr, f)?,
+                negated,
+            },
+            Expr::IsBool {
+                expr,
+                value,
+                negated,
+            } => Expr::IsBool {
+                expr: tb(expr, f)?,
+                value,
+                negated,
+            },
+            Expr::IsDistinct {
+                left,
+                right,
+                negated,
+            } => Expr::IsDistinct {
+                left: tb(left, f)?,
+                right: tb(right, f)?,
+                negated,
+            },
+            Expr::InList {
+                expr,
+                list,
+                negated,
+            } => Expr::InList {
+                expr: tb(expr, f)?,
+                list: list
+                    .into_iter()
+                    .map(|e| e.transform(f))
+                    .collect::<crate::error::Result<_>>()?,
+                negated,
+            },
+            Expr::Like {
+                expr,
+                pattern,
+                escape,
+                case_insensitive,
+                negated,
+            } => Expr::Like {
+                expr: tb(expr, f)?,
+                pattern: tb(pattern, f)?,
+                escape: escape.map(|e| tb(e, f)).transpose()?,
+                case_insensitive,
+                negated,
+            },
+            Expr::Case {
+                operand,
+                whens,
+                otherwise,
+                ty,
+            } => Expr::Case {
+                operand: operand.map(|e| tb(e, f)).transpose()?,
+                whens: whens
+                    .into_iter()
+                    .map(|(w, r)| Ok((w.transform(f)?, r.transform(f)?)))
+                    .collect::<crate::error::Result<_>>()?,
+                otherwise: otherwise.map(|e| tb(e, f)).transpose()?,
+                ty,
+            },
+            Expr::Cast { expr, to, explicit } => Expr::Cast {
+                expr: tb(expr, f)?,
+                to,
+                explicit,
+            },
+            Expr::Call { func, args, ty } => Expr::Call {
+                func,
+                args: args
+                    .into_iter()
+                    .map(|e| e.transform(f))
+                    .collect::<crate::error::Result<_>>()?,
+                ty,
+            },
+        })
+    }
+}

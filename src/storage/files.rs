@@ -1,0 +1,119 @@
+//! Relation files: one file per relation under `base/`, opened on first
+//! use, with the relation's block count kept in memory.
+//!
+//! Invariant: `nblocks` only grows while the relation exists; a block below
+//! it that was never written reads as zeros (an unused page).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+
+use super::io::{File, FileSystem};
+use super::page::{PageBuf, PAGE_SIZE};
+use super::RelId;
+use crate::error::Result;
+
+/// An open relation file.
+pub struct RelationFile {
+    file: Box<dyn File>,
+    nblocks: AtomicU32,
+}
+
+impl RelationFile {
+    /// Blocks allocated in the relation.
+    pub fn nblocks(&self) -> u32 {
+        self.nblocks.load(Ordering::Acquire)
+    }
+}
+
+/// Opens and tracks relation files in a directory.
+pub struct RelationFiles {
+    dir: PathBuf,
+    fs: Arc<dyn FileSystem>,
+    open: Mutex<HashMap<RelId, Arc<RelationFile>>>,
+}
+
+impl RelationFiles {
+    /// Relation files in `dir` (created by the caller).
+    pub fn new(dir: PathBuf, fs: Arc<dyn FileSystem>) -> Self {
+        RelationFiles {
+            dir,
+            fs,
+            open: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn path(&self, rel: RelId) -> PathBuf {
+        self.dir.join(rel.0.to_string())
+    }
+
+    /// A name for error messages: `base/16384`.
+    pub fn display_name(rel: RelId) -> String {
+        format!("relation base/{}", rel.0)
+    }
+
+    /// The open file of a relation, opening (and creating) it if needed.
+    pub fn get(&self, rel: RelId) -> Result<Arc<RelationFile>> {
+        let mut open = self.open.lock();
+        if let Some(f) = open.get(&rel) {
+            return Ok(f.clone());
+        }
+        let file = self.fs.open(&self.path(rel))?;
+        let nblocks = (file.len()? / PAGE_SIZE as u64) as u32;
+        let f = Arc::new(RelationFile {
+            file,
+            nblocks: AtomicU32::new(nblocks),
+        });
+        open.insert(rel, f.clone());
+        Ok(f)
+    }
+
+    /// Creates the file of a new relation and makes its name durable.
+    pub fn create(&self, rel: RelId) -> Result<()> {
+        self.get(rel)?;
+        self.fs.sync_dir(&self.dir)
+    }
+
+    /// Reserves the next block number of a relation.
+    pub fn allocate_block(&self, rel: RelId) -> Result<u32> {
+        Ok(self.get(rel)?.nblocks.fetch_add(1, Ordering::AcqRel))
+    }
+
+    /// Blocks allocated in a relation.
+    pub fn nblocks(&self, rel: RelId) -> Result<u32> {
+        Ok(self.get(rel)?.nblocks())
+    }
+
+    /// Reads a block.
+    pub fn read(&self, rel: RelId, block: u32, buf: &mut PageBuf) -> Result<()> {
+        self.get(rel)?
+            .file
+            .read_at(buf, block as u64 * PAGE_SIZE as u64)
+    }
+
+    /// Writes a block.
+    pub fn write(&self, rel: RelId, block: u32, buf: &PageBuf) -> Result<()> {
+        self.get(rel)?
+            .file
+            .write_at(buf, block as u64 * PAGE_SIZE as u64)
+    }
+
+    /// Syncs every open relation file.
+    pub fn sync_all(&self) -> Result<()> {
+        let files: Vec<_> = self.open.lock().values().cloned().collect();
+        for f in files {
+            f.file.sync()?;
+        }
+        Ok(())
+    }
+
+    /// Closes and deletes a relation's file.
+    pub fn remove(&self, rel: RelId) -> Result<()> {
+        self.open.lock().remove(&rel);
+        self.fs.remove(&self.path(rel))?;
+        self.fs.sync_dir(&self.dir)
+    }
+}

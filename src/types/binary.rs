@@ -1,0 +1,60 @@
+//! Binary wire format (`typsend`/`typrecv`): big-endian integers and IEEE
+//! floats, raw UTF-8 text, raw bytea, dates as days and timestamps as
+//! microseconds since 2000-01-01, numerics in base-10000 digits.
+
+use super::{numeric, DataType, Value};
+use crate::errinput;
+use crate::error::{sqlstate, Result};
+
+/// Appends the binary form of a non-NULL value.
+pub fn encode(value: &Value, out: &mut Vec<u8>) {
+    match value {
+        Value::Null => {}
+        Value::Bool(b) => out.push(*b as u8),
+        Value::Int2(v) => out.extend_from_slice(&v.to_be_bytes()),
+        Value::Int4(v) => out.extend_from_slice(&v.to_be_bytes()),
+        Value::Int8(v) => out.extend_from_slice(&v.to_be_bytes()),
+        Value::Float4(v) => out.extend_from_slice(&v.to_be_bytes()),
+        Value::Float8(v) => out.extend_from_slice(&v.to_be_bytes()),
+        Value::Numeric(d) => numeric::to_binary(d, out),
+        Value::Text(s) => out.extend_from_slice(s.as_bytes()),
+        Value::Bytea(b) => out.extend_from_slice(b),
+        Value::Date(d) => out.extend_from_slice(&d.to_be_bytes()),
+        Value::Timestamp(t) | Value::Timestamptz(t) => out.extend_from_slice(&t.to_be_bytes()),
+    }
+}
+
+fn fixed<const N: usize>(buf: &[u8], type_name: &str) -> Result<[u8; N]> {
+    buf.try_into().map_err(|_| {
+        errinput!(
+            sqlstate::INVALID_BINARY_REPRESENTATION,
+            "incorrect binary data format for type {type_name}"
+        )
+    })
+}
+
+/// Decodes a binary parameter value of a type.
+pub fn decode(buf: &[u8], data_type: DataType) -> Result<Value> {
+    let name = data_type.sql_name();
+    Ok(match data_type {
+        DataType::Bool => Value::Bool(fixed::<1>(buf, name)?[0] != 0),
+        DataType::Int2 => Value::Int2(i16::from_be_bytes(fixed(buf, name)?)),
+        DataType::Int4 => Value::Int4(i32::from_be_bytes(fixed(buf, name)?)),
+        DataType::Int8 => Value::Int8(i64::from_be_bytes(fixed(buf, name)?)),
+        DataType::Float4 => Value::Float4(f32::from_be_bytes(fixed(buf, name)?)),
+        DataType::Float8 => Value::Float8(f64::from_be_bytes(fixed(buf, name)?)),
+        DataType::Numeric => Value::Numeric(numeric::from_binary(buf)?),
+        DataType::Text | DataType::Varchar | DataType::Bpchar | DataType::Unknown => {
+            Value::Text(String::from_utf8(buf.to_vec()).map_err(|_| {
+                errinput!(
+                    sqlstate::CHARACTER_NOT_IN_REPERTOIRE,
+                    "invalid byte sequence for encoding \"UTF8\""
+                )
+            })?)
+        }
+        DataType::Bytea => Value::Bytea(buf.to_vec()),
+        DataType::Date => Value::Date(i32::from_be_bytes(fixed(buf, name)?)),
+        DataType::Timestamp => Value::Timestamp(i64::from_be_bytes(fixed(buf, name)?)),
+        DataType::Timestamptz => Value::Timestamptz(i64::from_be_bytes(fixed(buf, name)?)),
+    })
+}

@@ -1,0 +1,251 @@
+//! SQL data types and values: PostgreSQL's type OIDs, names and typmods,
+//! the runtime [`Value`], and the text and binary wire formats.
+//!
+//! Owns: what a type is and how its values look on the wire and in text.
+//! Does not own: how values are stored in rows (`encoding::row`) or how
+//! expressions combine them (`sql::eval`).
+
+pub mod binary;
+pub mod datetime;
+pub mod float_format;
+pub mod numeric;
+pub mod text;
+mod value;
+
+pub use value::Value;
+
+use crate::errinput;
+use crate::error::{sqlstate, Result};
+
+/// A PostgreSQL base type that FlintDB supports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DataType {
+    Bool,
+    Int2,
+    Int4,
+    Int8,
+    Float4,
+    Float8,
+    Numeric,
+    Text,
+    Varchar,
+    Bpchar,
+    Bytea,
+    Date,
+    Timestamp,
+    Timestamptz,
+    /// The type of an untyped string literal or parameter before it is
+    /// resolved; shown as `text` if it never is.
+    Unknown,
+}
+
+impl DataType {
+    /// The PostgreSQL type OID.
+    pub fn oid(self) -> u32 {
+        match self {
+            DataType::Bool => 16,
+            DataType::Bytea => 17,
+            DataType::Int8 => 20,
+            DataType::Int2 => 21,
+            DataType::Int4 => 23,
+            DataType::Text => 25,
+            DataType::Float4 => 700,
+            DataType::Float8 => 701,
+            DataType::Bpchar => 1042,
+            DataType::Varchar => 1043,
+            DataType::Date => 1082,
+            DataType::Timestamp => 1114,
+            DataType::Timestamptz => 1184,
+            DataType::Numeric => 1700,
+            DataType::Unknown => 705,
+        }
+    }
+
+    /// The type for a PostgreSQL OID, if FlintDB supports it.
+    pub fn from_oid(oid: u32) -> Option<DataType> {
+        Some(match oid {
+            16 => DataType::Bool,
+            17 => DataType::Bytea,
+            20 => DataType::Int8,
+            21 => DataType::Int2,
+            23 => DataType::Int4,
+            25 => DataType::Text,
+            700 => DataType::Float4,
+            701 => DataType::Float8,
+            1042 => DataType::Bpchar,
+            1043 => DataType::Varchar,
+            1082 => DataType::Date,
+            1114 => DataType::Timestamp,
+            1184 => DataType::Timestamptz,
+            1700 => DataType::Numeric,
+            705 => DataType::Unknown,
+            _ => return None,
+        })
+    }
+
+    /// PostgreSQL's `typlen`: fixed width in bytes, or -1 for varlena.
+    pub fn type_len(self) -> i16 {
+        match self {
+            DataType::Bool => 1,
+            DataType::Int2 => 2,
+            DataType::Int4 | DataType::Float4 | DataType::Date => 4,
+            DataType::Int8 | DataType::Float8 | DataType::Timestamp | DataType::Timestamptz => 8,
+            DataType::Unknown => -2,
+            _ => -1,
+        }
+    }
+
+    /// The name PostgreSQL's `format_type` prints (without typmod).
+    pub fn sql_name(self) -> &'static str {
+        match self {
+            DataType::Bool => "boolean",
+            DataType::Int2 => "smallint",
+            DataType::Int4 => "integer",
+            DataType::Int8 => "bigint",
+            DataType::Float4 => "real",
+            DataType::Float8 => "double precision",
+            DataType::Numeric => "numeric",
+            DataType::Text => "text",
+            DataType::Varchar => "character varying",
+            DataType::Bpchar => "character",
+            DataType::Bytea => "bytea",
+            DataType::Date => "date",
+            DataType::Timestamp => "timestamp without time zone",
+            DataType::Timestamptz => "timestamp with time zone",
+            DataType::Unknown => "unknown",
+        }
+    }
+
+    /// True for the string types (text, varchar, bpchar, unknown literals).
+    pub fn is_string(self) -> bool {
+        matches!(
+            self,
+            DataType::Text | DataType::Varchar | DataType::Bpchar | DataType::Unknown
+        )
+    }
+
+    /// True for int2/int4/int8/numeric/float4/float8.
+    pub fn is_numeric(self) -> bool {
+        self.numeric_rank().is_some()
+    }
+
+    /// Position in the implicit numeric promotion order.
+    pub fn numeric_rank(self) -> Option<u8> {
+        match self {
+            DataType::Int2 => Some(0),
+            DataType::Int4 => Some(1),
+            DataType::Int8 => Some(2),
+            DataType::Numeric => Some(3),
+            DataType::Float4 => Some(4),
+            DataType::Float8 => Some(5),
+            _ => None,
+        }
+    }
+
+    /// True for the date/time types.
+    pub fn is_datetime(self) -> bool {
+        matches!(
+            self,
+            DataType::Date | DataType::Timestamp | DataType::Timestamptz
+        )
+    }
+}
+
+/// A column's declared type: base type plus PostgreSQL typmod (-1 = none).
+/// For varchar(n)/char(n) the typmod is n + 4; for numeric(p,s) it is
+/// ((p << 16) | s) + 4, exactly as PostgreSQL stores `atttypmod`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ColumnType {
+    pub data_type: DataType,
+    pub typmod: i32,
+}
+
+/// Largest length accepted for varchar(n) and char(n), as in PostgreSQL.
+pub const MAX_CHAR_LENGTH: u64 = 10_485_760;
+/// Largest precision accepted for numeric(p,s), as in PostgreSQL.
+pub const MAX_NUMERIC_PRECISION: u64 = 1000;
+
+impl ColumnType {
+    /// A type without modifier.
+    pub fn plain(data_type: DataType) -> Self {
+        ColumnType {
+            data_type,
+            typmod: -1,
+        }
+    }
+
+    /// varchar(n) / char(n).
+    pub fn with_length(data_type: DataType, length: u64) -> Result<Self> {
+        if length == 0 || length > MAX_CHAR_LENGTH {
+            let name = if data_type == DataType::Bpchar {
+                "char"
+            } else {
+                "varchar"
+            };
+            return Err(errinput!(
+                sqlstate::INVALID_PARAMETER_VALUE,
+                "length for type {name} must be between 1 and {MAX_CHAR_LENGTH}"
+            ));
+        }
+        Ok(ColumnType {
+            data_type,
+            typmod: length as i32 + 4,
+        })
+    }
+
+    /// numeric(p,s).
+    pub fn numeric(precision: u64, scale: i64) -> Result<Self> {
+        if precision == 0 || precision > MAX_NUMERIC_PRECISION {
+            return Err(errinput!(
+                sqlstate::INVALID_PARAMETER_VALUE,
+                "NUMERIC precision {precision} must be between 1 and {MAX_NUMERIC_PRECISION}"
+            ));
+        }
+        if scale < 0 || scale > precision as i64 {
+            return Err(errinput!(
+                sqlstate::INVALID_PARAMETER_VALUE,
+                "NUMERIC scale {scale} must be between 0 and precision {precision}"
+            ));
+        }
+        Ok(ColumnType {
+            data_type: DataType::Numeric,
+            typmod: (((precision as i32) << 16) | scale as i32) + 4,
+        })
+    }
+
+    /// The declared length of varchar(n)/char(n).
+    pub fn char_length(self) -> Option<usize> {
+        (self.typmod >= 4).then(|| (self.typmod - 4) as usize)
+    }
+
+    /// The declared (precision, scale) of numeric(p,s).
+    pub fn numeric_precision_scale(self) -> Option<(u32, u32)> {
+        (self.data_type == DataType::Numeric && self.typmod >= 4).then(|| {
+            let t = self.typmod - 4;
+            (((t >> 16) & 0xffff) as u32, (t & 0xffff) as u32)
+        })
+    }
+
+    /// The name PostgreSQL's `format_type(oid, typmod)` prints.
+    pub fn sql_name(self) -> String {
+        let base = self.data_type.sql_name();
+        match self.data_type {
+            DataType::Varchar | DataType::Bpchar => match self.char_length() {
+                Some(n) => format!("{base}({n})"),
+                None if self.data_type == DataType::Bpchar => "bpchar".to_string(),
+                None => base.to_string(),
+            },
+            DataType::Numeric => match self.numeric_precision_scale() {
+                Some((p, s)) => format!("numeric({p},{s})"),
+                None => base.to_string(),
+            },
+            _ => base.to_string(),
+        }
+    }
+}
+
+impl From<DataType> for ColumnType {
+    fn from(data_type: DataType) -> Self {
+        ColumnType::plain(data_type)
+    }
+}
