@@ -19,8 +19,8 @@ use tokio::sync::Semaphore;
 
 use crate::engine::Engine;
 
-/// Serves connections until `shutdown` completes; then stops accepting
-/// and returns (open sessions end when their tasks are dropped).
+/// Serves connections until `shutdown` completes; then stops accepting,
+/// ends every open session (like PostgreSQL's fast shutdown) and returns.
 pub async fn serve(
     engine: Arc<Engine>,
     listener: TcpListener,
@@ -29,11 +29,13 @@ pub async fn serve(
 ) {
     let handlers = handler::Handlers::new(engine);
     let slots = Arc::new(Semaphore::new(max_connections));
+    let mut sessions = tokio::task::JoinSet::new();
     tokio::pin!(shutdown);
     loop {
         let accepted = tokio::select! {
             _ = &mut shutdown => break,
             accepted = listener.accept() => accepted,
+            Some(_) = sessions.join_next(), if !sessions.is_empty() => continue,
         };
         let (socket, peer) = match accepted {
             Ok(a) => a,
@@ -49,7 +51,7 @@ pub async fn serve(
             continue;
         };
         let handlers = handlers.clone();
-        tokio::spawn(async move {
+        sessions.spawn(async move {
             tracing::debug!(%peer, "connection opened");
             if let Err(e) = pgwire::tokio::process_socket(socket, None, handlers).await {
                 tracing::debug!(%peer, error = %e, "connection ended with error");
@@ -58,6 +60,7 @@ pub async fn serve(
             drop(permit);
         });
     }
+    sessions.shutdown().await;
 }
 
 /// Answers a connection over the limit with PostgreSQL's FATAL 53300.

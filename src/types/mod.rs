@@ -193,7 +193,7 @@ impl ColumnType {
         })
     }
 
-    /// numeric(p,s).
+    /// numeric(p,s); PostgreSQL 15 allows -1000 <= s <= 1000.
     pub fn numeric(precision: u64, scale: i64) -> Result<Self> {
         if precision == 0 || precision > MAX_NUMERIC_PRECISION {
             return Err(errinput!(
@@ -201,15 +201,15 @@ impl ColumnType {
                 "NUMERIC precision {precision} must be between 1 and {MAX_NUMERIC_PRECISION}"
             ));
         }
-        if scale < 0 || scale > precision as i64 {
+        if !(-1000..=1000).contains(&scale) {
             return Err(errinput!(
                 sqlstate::INVALID_PARAMETER_VALUE,
-                "NUMERIC scale {scale} must be between 0 and precision {precision}"
+                "NUMERIC scale {scale} must be between -1000 and 1000"
             ));
         }
         Ok(ColumnType {
             data_type: DataType::Numeric,
-            typmod: (((precision as i32) << 16) | scale as i32) + 4,
+            typmod: (((precision as i32) << 16) | (scale as i32 & 0x7ff)) + 4,
         })
     }
 
@@ -218,11 +218,13 @@ impl ColumnType {
         (self.typmod >= 4).then(|| (self.typmod - 4) as usize)
     }
 
-    /// The declared (precision, scale) of numeric(p,s).
-    pub fn numeric_precision_scale(self) -> Option<(u32, u32)> {
+    /// The declared (precision, scale) of numeric(p,s); the scale is an
+    /// 11-bit signed field, as in PostgreSQL 15.
+    pub fn numeric_precision_scale(self) -> Option<(u32, i32)> {
         (self.data_type == DataType::Numeric && self.typmod >= 4).then(|| {
             let t = self.typmod - 4;
-            (((t >> 16) & 0xffff) as u32, (t & 0xffff) as u32)
+            let scale = ((t & 0x7ff) ^ 0x400) - 0x400;
+            (((t >> 16) & 0xffff) as u32, scale)
         })
     }
 

@@ -87,21 +87,30 @@ pub fn round(d: &BigDecimal, scale: i64) -> BigDecimal {
 }
 
 /// Coerces a value to numeric(precision, scale), as on assignment or cast.
-pub fn apply_typmod(d: &BigDecimal, precision: u32, scale: u32) -> Result<BigDecimal> {
+/// A negative scale rounds left of the decimal point (PostgreSQL 15).
+pub fn apply_typmod(d: &BigDecimal, precision: u32, scale: i32) -> Result<BigDecimal> {
     let rounded = round(d, scale as i64);
+    let rounded = if scale < 0 {
+        rounded.with_scale(0)
+    } else {
+        rounded
+    };
     let max_integer_digits = precision as i64 - scale as i64;
     let (digits, s) = rounded.as_bigint_and_exponent();
-    let total = if digits.is_zero() {
-        0
+    let integer_digits = if digits.is_zero() {
+        i64::MIN
     } else {
-        digits.magnitude().to_string().len() as i64
+        digits.magnitude().to_string().len() as i64 - s
     };
-    if total - s > max_integer_digits {
-        return Err(errinput!(sqlstate::NUMERIC_VALUE_OUT_OF_RANGE, "numeric field overflow")
-            .with_detail(format!(
-                "A field with precision {precision}, scale {scale} must round to an absolute value less than {}.",
-                if max_integer_digits == 0 { "1".to_string() } else { format!("10^{max_integer_digits}") }
-            )));
+    if integer_digits > max_integer_digits {
+        let limit = if max_integer_digits == 0 {
+            "1".to_string()
+        } else {
+            format!("10^{max_integer_digits}")
+        };
+        return Err(errinput!(sqlstate::NUMERIC_VALUE_OUT_OF_RANGE, "numeric field overflow").with_detail(format!(
+            "A field with precision {precision}, scale {scale} must round to an absolute value less than {limit}."
+        )));
     }
     Ok(rounded)
 }

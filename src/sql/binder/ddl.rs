@@ -47,6 +47,7 @@ impl Binder<'_> {
         let name = table_name(&c.name)?;
         let mut columns: Vec<ColumnDef> = Vec::with_capacity(c.columns.len());
         for col in &c.columns {
+            super::scope::check_not_reserved(&col.name)?;
             let col_name = normalize(&col.name);
             if columns.iter().any(|d| d.name == col_name) {
                 return Err(errinput!(

@@ -122,7 +122,7 @@ impl Binder<'_> {
             }
             return Ok(Node::Values { rows });
         }
-        let (node, columns) = self.bind_query(q)?;
+        let (node, columns) = self.bind_query_with(q, true)?;
         if !explicit_targets {
             if columns.len() > table.columns.len() {
                 return Err(errinput!(

@@ -348,7 +348,7 @@ impl Binder<'_> {
     /// char(n) operands compare as text, without trailing spaces.
     pub(super) fn unify(&mut self, exprs: Vec<Expr>, what: &str) -> Result<Vec<Expr>> {
         let mut target = DataType::Unknown;
-        for e in &exprs {
+        for e in exprs.iter().filter(|e| e.data_type() != DataType::Unknown) {
             target = common_type(target, e.data_type()).ok_or_else(|| {
                 if what.chars().all(|c| c.is_ascii_uppercase() || c == ' ') {
                     errinput!(

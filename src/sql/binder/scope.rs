@@ -96,8 +96,107 @@ pub fn name_parts(name: &ObjectName) -> Result<Vec<String>> {
         .collect()
 }
 
+/// PostgreSQL's fully reserved key words, which cannot name a table or
+/// column unless quoted (sqlparser is more lenient).
+const RESERVED: &[&str] = &[
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "column",
+    "constraint",
+    "create",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "from",
+    "grant",
+    "group",
+    "having",
+    "in",
+    "initially",
+    "intersect",
+    "into",
+    "lateral",
+    "leading",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "not",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "placing",
+    "primary",
+    "references",
+    "returning",
+    "select",
+    "session_user",
+    "some",
+    "symmetric",
+    "table",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "variadic",
+    "when",
+    "where",
+    "window",
+    "with",
+];
+
+/// Rejects an unquoted reserved word used as a name, like PostgreSQL's grammar.
+pub fn check_not_reserved(ident: &Ident) -> Result<()> {
+    if ident.quote_style.is_none() && RESERVED.contains(&ident.value.to_lowercase().as_str()) {
+        return Err(errinput!(
+            sqlstate::SYNTAX_ERROR,
+            "syntax error at or near \"{}\"",
+            ident.value
+        ));
+    }
+    Ok(())
+}
+
 /// A table name, with an optional `public.` or `postgres.public.` prefix.
 pub fn table_name(name: &ObjectName) -> Result<String> {
+    for part in &name.0 {
+        if let ObjectNamePart::Identifier(ident) = part {
+            check_not_reserved(ident)?;
+        }
+    }
     let parts = name_parts(name)?;
     match parts.as_slice() {
         [table] => Ok(table.clone()),

@@ -33,6 +33,17 @@ struct Item {
 impl Binder<'_> {
     /// Binds a query to a plan node and its output columns.
     pub(super) fn bind_query(&mut self, q: &ast::Query) -> Result<(Node, Vec<OutputColumn>)> {
+        self.bind_query_with(q, false)
+    }
+
+    /// Binds a query; with `keep_unknown`, untyped literals in its select
+    /// list stay untyped so INSERT ... SELECT can give them the target
+    /// column's type, as PostgreSQL does.
+    pub(super) fn bind_query_with(
+        &mut self,
+        q: &ast::Query,
+        keep_unknown: bool,
+    ) -> Result<(Node, Vec<OutputColumn>)> {
         if q.with.is_some() {
             return Err(crate::errunsupported!("WITH"));
         }
@@ -86,7 +97,7 @@ impl Binder<'_> {
             offset,
         };
         match q.body.as_ref() {
-            SetExpr::Select(select) => self.bind_select(select, tail),
+            SetExpr::Select(select) => self.bind_select(select, tail, keep_unknown),
             body => {
                 let (node, columns) = match body {
                     SetExpr::Values(values) => self.bind_values(values)?,
@@ -151,7 +162,12 @@ impl Binder<'_> {
         Ok((Node::Values { rows }, columns))
     }
 
-    fn bind_select(&mut self, s: &ast::Select, tail: Tail) -> Result<(Node, Vec<OutputColumn>)> {
+    fn bind_select(
+        &mut self,
+        s: &ast::Select,
+        tail: Tail,
+        keep_unknown: bool,
+    ) -> Result<(Node, Vec<OutputColumn>)> {
         check_select_clauses(s)?;
         let (mut node, scope) = self.bind_from(&s.from)?;
         if let Some(w) = &s.selection {
@@ -171,7 +187,7 @@ impl Binder<'_> {
             }
         };
         self.allow_aggregates = true;
-        let items = self.bind_select_list(&s.projection, &scope);
+        let items = self.bind_select_list(&s.projection, &scope, keep_unknown);
         let having = match (&s.having, &items) {
             (Some(h), Ok(_)) => Some(
                 self.bind_expr(h, &scope)
@@ -244,13 +260,22 @@ impl Binder<'_> {
         found
     }
 
-    fn bind_select_list(&mut self, projection: &[SelectItem], scope: &Scope) -> Result<Vec<Item>> {
+    fn bind_select_list(
+        &mut self,
+        projection: &[SelectItem],
+        scope: &Scope,
+        keep_unknown: bool,
+    ) -> Result<Vec<Item>> {
         let mut items = Vec::new();
         for item in projection {
             match item {
                 SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } => {
                     let bound = self.bind_expr(e, scope)?;
-                    let bound = self.resolve_unknown(bound)?;
+                    let bound = if keep_unknown {
+                        bound
+                    } else {
+                        self.resolve_unknown(bound)?
+                    };
                     let name = match item {
                         SelectItem::ExprWithAlias { alias, .. } => normalize(alias),
                         _ => column_name(e).unwrap_or_else(|| "?column?".to_string()),
@@ -415,10 +440,12 @@ impl Binder<'_> {
                     }
                     match exprs.iter().position(|e| *e == bound) {
                         Some(i) => i,
-                        None if distinct => return Err(errinput!(
+                        None if distinct => {
+                            return Err(errinput!(
                             sqlstate::INVALID_COLUMN_REFERENCE,
                             "for SELECT DISTINCT, ORDER BY expressions must appear in select list"
-                        )),
+                        ))
+                        }
                         None => {
                             exprs.push(bound);
                             exprs.len() - 1

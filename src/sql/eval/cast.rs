@@ -121,8 +121,10 @@ fn from_numeric(d: BigDecimal, to: DataType) -> Result<Value> {
             let i = r.to_i64().ok_or_else(|| out_of_range(to))?;
             from_i64(i, to)?
         }
-        DataType::Float4 => Value::Float4(numeric::to_f64(&d) as f32),
-        DataType::Float8 => Value::Float8(numeric::to_f64(&d)),
+        DataType::Float4 | DataType::Float8 => {
+            // Through the float's text input, as PostgreSQL does.
+            return text::parse(&numeric::format(&d), to);
+        }
         _ => Value::Numeric(d),
     })
 }

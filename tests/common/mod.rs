@@ -1,0 +1,129 @@
+//! Test support: a FlintDB server started in-process on a random loopback
+//! port over a temporary data directory, which can be stopped and started
+//! again on the same directory.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use flintdb::engine::{Engine, EngineOptions};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A running (or stopped) in-process server.
+pub struct TestServer {
+    pub data_dir: PathBuf,
+    _temp: Option<tempfile::TempDir>,
+    pub port: u16,
+    buffer_pool_bytes: usize,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Starts a server over a fresh temporary data directory.
+    pub async fn start() -> TestServer {
+        Self::start_with_pool(16 * 1024 * 1024).await
+    }
+
+    /// Starts a server with a given buffer pool size.
+    pub async fn start_with_pool(buffer_pool_bytes: usize) -> TestServer {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let mut server = TestServer {
+            data_dir: temp.path().join("data"),
+            _temp: Some(temp),
+            port: 0,
+            buffer_pool_bytes,
+            stop: None,
+            task: None,
+        };
+        server.run().await;
+        server
+    }
+
+    async fn run(&mut self) {
+        let options = EngineOptions {
+            data_dir: self.data_dir.clone(),
+            buffer_pool_bytes: self.buffer_pool_bytes,
+        };
+        // The previous engine may still be released by a finishing worker.
+        let mut engine = None;
+        for _ in 0..100 {
+            match Engine::open(&options) {
+                Ok(e) => {
+                    engine = Some(e);
+                    break;
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+        let engine =
+            Arc::new(engine.unwrap_or_else(|| Engine::open(&options).expect("open engine")));
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        self.port = listener.local_addr().expect("addr").port();
+        let (tx, rx) = oneshot::channel();
+        self.stop = Some(tx);
+        self.task = Some(tokio::spawn(async move {
+            flintdb::server::serve(engine.clone(), listener, 100, async {
+                let _ = rx.await;
+            })
+            .await;
+            let e = engine.clone();
+            tokio::task::spawn_blocking(move || e.checkpoint())
+                .await
+                .expect("join")
+                .expect("checkpoint");
+        }));
+    }
+
+    /// Stops the server cleanly (flushing every page) and starts it again
+    /// on the same data directory, on a new port.
+    pub async fn restart(&mut self) {
+        self.stop().await;
+        self.run().await;
+    }
+
+    /// Stops the server cleanly.
+    pub async fn stop(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("server task");
+        }
+    }
+
+    /// A tokio-postgres connection string.
+    pub fn conn_str(&self) -> String {
+        format!(
+            "host=127.0.0.1 port={} user=postgres dbname=postgres",
+            self.port
+        )
+    }
+
+    /// Connects a tokio-postgres client.
+    pub async fn connect(&self) -> tokio_postgres::Client {
+        connect(&self.conn_str()).await
+    }
+}
+
+/// Connects and drives the connection in the background.
+pub async fn connect(conn_str: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(conn_str, tokio_postgres::NoTls)
+        .await
+        .expect("connect");
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    client
+}
+
+/// `CODE: message` of a database error, for assertions.
+pub fn sqlstate_of(err: &tokio_postgres::Error) -> String {
+    err.as_db_error()
+        .map(|e| e.code().code().to_string())
+        .unwrap_or_else(|| format!("not a db error: {err}"))
+}
