@@ -283,8 +283,12 @@ impl Expr {
             return Ok(replaced);
         }
         type F<'a> = &'a mut dyn FnMut(&Expr) -> crate::error::Result<Option<Expr>>;
-        fn tb(e: Box<Expr>, f: F<'_>) -> crate::error::Result<Box<Expr>> {
-            Ok(Box::new(e.transform(f)?))
+        // Reuses the box's allocation for the transformed child.
+        #[allow(clippy::boxed_local)]
+        fn tb(mut e: Box<Expr>, f: F<'_>) -> crate::error::Result<Box<Expr>> {
+            let inner = std::mem::replace(&mut *e, Expr::Literal(Value::Null, DataType::Unknown));
+            *e = inner.transform(f)?;
+            Ok(e)
         }
         Ok(match self {
             e @ (Expr::Literal(..)

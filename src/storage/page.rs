@@ -196,7 +196,8 @@ pub fn validate(buf: &PageBuf) -> bool {
         return true;
     }
     let (lo, up) = (lower(buf), upper(buf));
-    if lo < HEADER_SIZE || lo > up || up > DATA_END || (lo - HEADER_SIZE) % SLOT_SIZE != 0 {
+    if lo < HEADER_SIZE || lo > up || up > DATA_END || !(lo - HEADER_SIZE).is_multiple_of(SLOT_SIZE)
+    {
         return false;
     }
     (0..slot_count(buf)).all(|n| {

@@ -134,7 +134,7 @@ fn parse_datetime(text: &str, type_name: &str) -> Result<(NaiveDateTime, Option<
 
 /// Splits "YYYY-MM-DD[ BC]" off the front; returns the date and the rest.
 fn parse_parts<'a>(t: &'a str, original: &str, type_name: &str) -> Result<(NaiveDate, &'a str)> {
-    let end = t.find(|c: char| c == ' ' || c == 't').unwrap_or(t.len());
+    let end = t.find([' ', 't']).unwrap_or(t.len());
     let (date_text, mut rest) = t.split_at(end);
     let mut fields = date_text.split('-');
     let (y, m, d) = match (fields.next(), fields.next(), fields.next(), fields.next()) {

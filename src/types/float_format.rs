@@ -115,6 +115,6 @@ mod tests {
         assert_eq!(format_f32(1000000.0), "1e+06");
         assert_eq!(format_f32(123456.0), "123456");
         assert_eq!(format_f32(0.1), "0.1");
-        assert_eq!(format_f32(3.14159), "3.14159");
+        assert_eq!(format_f32(1.23457), "1.23457");
     }
 }

@@ -1,0 +1,330 @@
+//! The `flintdb` binary and the wire front, tested as a user meets them:
+//! start, connect, stop with SIGTERM, start again; a port in use; a wrong
+//! database; multi-statement queries; eviction under a tiny buffer pool.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{connect, sqlstate_of, TestServer};
+use tokio_postgres::SimpleQueryMessage;
+
+/// A `flintdb` child process on a free loopback port.
+struct Binary {
+    child: Child,
+    port: u16,
+}
+
+impl Binary {
+    fn start(data_dir: &std::path::Path) -> Binary {
+        let port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_flintdb"))
+            .args(["serve", "--data-dir"])
+            .arg(data_dir)
+            .args([
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--buffer-pool-mb",
+                "4",
+            ])
+            .env("RUST_LOG", "info")
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn flintdb");
+        let mut b = Binary { child, port };
+        b.wait_ready();
+        b
+    }
+
+    fn wait_ready(&mut self) {
+        let stderr = self.child.stderr.take().expect("stderr");
+        let mut lines = BufReader::new(stderr).lines();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            match lines.next() {
+                Some(Ok(line)) if line.contains("ready to accept connections") => {
+                    // Keep draining stderr so the child never blocks on it.
+                    std::thread::spawn(move || for _ in lines {});
+                    return;
+                }
+                Some(Ok(_)) => {}
+                _ => break,
+            }
+        }
+        panic!("flintdb did not become ready");
+    }
+
+    fn conn_str(&self) -> String {
+        format!(
+            "host=127.0.0.1 port={} user=postgres dbname=postgres",
+            self.port
+        )
+    }
+
+    /// Sends SIGTERM and returns the exit status.
+    fn terminate(mut self) -> std::process::ExitStatus {
+        let ok = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(ok.success());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "flintdb did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_then_restart_keeps_every_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = Binary::start(&data);
+    let client = connect(&server.conn_str()).await;
+    client
+        .batch_execute(
+            "CREATE TABLE kept (id int8 NOT NULL, payload text);
+             INSERT INTO kept SELECT 1, 'x';
+             CREATE TABLE gone (a int);",
+        )
+        .await
+        .unwrap();
+    // ~12 MB of rows through a 4 MB buffer pool: pages are evicted and read back.
+    let payload = "p".repeat(1000);
+    for batch in 0..12 {
+        let values: Vec<String> = (0..1000)
+            .map(|i| format!("({}, '{payload}')", 2 + batch * 1000 + i))
+            .collect();
+        client
+            .batch_execute(&format!("INSERT INTO kept VALUES {}", values.join(",")))
+            .await
+            .unwrap();
+    }
+    client
+        .batch_execute("DROP TABLE gone; DELETE FROM kept WHERE id = 5")
+        .await
+        .unwrap();
+    drop(client);
+    let status = server.terminate();
+    assert!(status.success(), "clean exit on SIGTERM, got {status}");
+
+    let server = Binary::start(&data);
+    let client = connect(&server.conn_str()).await;
+    let row = client
+        .query_one(
+            "SELECT count(*), sum(id), sum(length(payload)) FROM kept",
+            &[],
+        )
+        .await
+        .unwrap();
+    let expected_ids: i64 = (1..=12001).sum::<i64>() - 5;
+    assert_eq!(row.get::<_, i64>(0), 12000);
+    assert_eq!(
+        row.get::<_, numeric_text::Num>(1).0,
+        expected_ids.to_string()
+    );
+    assert_eq!(row.get::<_, i64>(2), 1 + 11999 * 1000);
+    let err = client.query("SELECT * FROM gone", &[]).await.unwrap_err();
+    assert_eq!(sqlstate_of(&err), "42P01");
+    drop(client);
+    assert!(server.terminate().success());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn port_in_use_is_a_one_line_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let out = Command::new(env!("CARGO_BIN_EXE_flintdb"))
+        .args(["serve", "--data-dir"])
+        .arg(dir.path().join("data"))
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("address already in use") && stderr.contains("--listen"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn second_server_on_same_data_dir_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let _first = Binary::start(&data);
+    let out = Command::new(env!("CARGO_BIN_EXE_flintdb"))
+        .args(["serve", "--data-dir"])
+        .arg(&data)
+        .args(["--listen", &format!("127.0.0.1:{}", free_port())])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("in use by another FlintDB server"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_database_is_3d000() {
+    let server = TestServer::start().await;
+    let conn = format!(
+        "host=127.0.0.1 port={} user=postgres dbname=nosuchdb",
+        server.port
+    );
+    let err = tokio_postgres::connect(&conn, tokio_postgres::NoTls)
+        .await
+        .err()
+        .expect("refused");
+    assert_eq!(sqlstate_of(&err), "3D000");
+    let db = err.as_db_error().unwrap();
+    assert_eq!(db.message(), "database \"nosuchdb\" does not exist");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn multi_statement_query_stops_at_first_error_and_session_survives() {
+    let server = TestServer::start().await;
+    let client = server.connect().await;
+    let err = client
+        .simple_query("CREATE TABLE m (a int); INSERT INTO m VALUES (1); SELECT 1/0; INSERT INTO m VALUES (2)")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate_of(&err), "22012");
+    let rows = client
+        .simple_query("SELECT a FROM m; SELECT count(*) FROM m")
+        .await
+        .unwrap();
+    let values: Vec<String> = rows
+        .iter()
+        .filter_map(|m| match m {
+            SimpleQueryMessage::Row(r) => r.get(0).map(str::to_string),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(values, vec!["1", "1"]);
+    // Empty queries are fine too.
+    client.simple_query("").await.unwrap();
+    client.simple_query(";").await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extended_protocol_infers_parameter_types_and_round_trips_binary() {
+    let server = TestServer::start().await;
+    let client = server.connect().await;
+    client
+        .batch_execute(
+            "CREATE TABLE x (i int4, l int8, f float8, t text, b bool, y bytea, n numeric(10,2))",
+        )
+        .await
+        .unwrap();
+    let insert = client
+        .prepare("INSERT INTO x VALUES ($1, $2, $3, $4, $5, $6, $7::text::numeric)")
+        .await
+        .unwrap();
+    let types: Vec<String> = insert
+        .params()
+        .iter()
+        .map(|t| t.name().to_string())
+        .collect();
+    assert_eq!(
+        types,
+        ["int4", "int8", "float8", "text", "bool", "bytea", "text"]
+    );
+    for i in 0..3 {
+        client
+            .execute(
+                &insert,
+                &[
+                    &i,
+                    &(i as i64 * 1_000_000_000_000),
+                    &(i as f64 / 4.0),
+                    &format!("row {i}"),
+                    &(i % 2 == 0),
+                    &vec![i as u8; 3],
+                    &"1.5",
+                ],
+            )
+            .await
+            .unwrap();
+    }
+    let select = client
+        .prepare("SELECT i, l, f, t, b, y FROM x WHERE i >= $1 AND t <> $2 ORDER BY i")
+        .await
+        .unwrap();
+    let types: Vec<String> = select
+        .params()
+        .iter()
+        .map(|t| t.name().to_string())
+        .collect();
+    assert_eq!(types, ["int4", "text"]);
+    let rows = client.query(&select, &[&1i32, &"row 2"]).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    let r = &rows[0];
+    assert_eq!(r.get::<_, i32>(0), 1);
+    assert_eq!(r.get::<_, i64>(1), 1_000_000_000_000);
+    assert_eq!(r.get::<_, f64>(2), 0.25);
+    assert_eq!(r.get::<_, String>(3), "row 1");
+    assert!(!r.get::<_, bool>(4));
+    assert_eq!(r.get::<_, Vec<u8>>(5), vec![1u8; 3]);
+    // A parse-time error names the problem; the connection stays usable.
+    let err = client.prepare("SELECT nosuch FROM x").await.unwrap_err();
+    assert_eq!(sqlstate_of(&err), "42703");
+    let err = client
+        .query("SELECT i FROM x WHERE i = $1", &[&"not an int"])
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("error serializing parameter") || sqlstate_of(&err) == "22P02"
+    );
+    assert_eq!(
+        client
+            .query_one("SELECT count(*) FROM x", &[])
+            .await
+            .unwrap()
+            .get::<_, i64>(0),
+        3
+    );
+}
+
+/// Reads a binary numeric column as its PostgreSQL text form,
+/// through FlintDB's own numeric decoder.
+mod numeric_text {
+    use tokio_postgres::types::{FromSql, Type};
+
+    pub struct Num(pub String);
+
+    impl<'a> FromSql<'a> for Num {
+        fn from_sql(
+            _: &Type,
+            raw: &'a [u8],
+        ) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+            let v = flintdb::types::numeric::from_binary(raw).map_err(|e| e.to_string())?;
+            Ok(Num(flintdb::types::numeric::format(&v)))
+        }
+
+        fn accepts(ty: &Type) -> bool {
+            *ty == Type::NUMERIC
+        }
+    }
+}
