@@ -48,7 +48,11 @@ impl FreeSpaceMap {
     pub fn find(&self, rel: RelId, needed: usize) -> Option<u32> {
         let needed = u16::try_from(needed).ok()?;
         let rels = self.rels.lock();
-        rels.get(&rel)?.by_space.range((needed, 0)..).next().map(|(_, block)| *block)
+        rels.get(&rel)?
+            .by_space
+            .range((needed, 0)..)
+            .next()
+            .map(|(_, block)| *block)
     }
 
     /// Forgets a relation.
