@@ -26,6 +26,10 @@ pub struct Config {
     pub max_connections: usize,
     pub log_level: String,
     pub log_format: LogFormat,
+    pub fsync: bool,
+    pub synchronous_commit: bool,
+    pub checkpoint_wal_mb: u64,
+    pub checkpoint_timeout_s: u64,
 }
 
 /// How log lines look.
@@ -45,6 +49,10 @@ impl Default for Config {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             log_level: "info".to_string(),
             log_format: LogFormat::Text,
+            fsync: true,
+            synchronous_commit: true,
+            checkpoint_wal_mb: 64,
+            checkpoint_timeout_s: 300,
         }
     }
 }
@@ -59,6 +67,10 @@ struct FileConfig {
     max_connections: Option<usize>,
     log_level: Option<String>,
     log_format: Option<LogFormat>,
+    fsync: Option<bool>,
+    synchronous_commit: Option<bool>,
+    checkpoint_wal_mb: Option<u64>,
+    checkpoint_timeout_s: Option<u64>,
 }
 
 impl Config {
@@ -106,6 +118,18 @@ impl Config {
         if let Some(v) = f.log_format {
             self.log_format = v;
         }
+        if let Some(v) = f.fsync {
+            self.fsync = v;
+        }
+        if let Some(v) = f.synchronous_commit {
+            self.synchronous_commit = v;
+        }
+        if let Some(v) = f.checkpoint_wal_mb {
+            self.checkpoint_wal_mb = v;
+        }
+        if let Some(v) = f.checkpoint_timeout_s {
+            self.checkpoint_timeout_s = v;
+        }
         Ok(())
     }
 
@@ -113,6 +137,11 @@ impl Config {
     pub fn validate(&self) -> Result<()> {
         if self.buffer_pool_mb == 0 {
             return Err(Error::Io("buffer_pool_mb must be at least 1".to_string()));
+        }
+        if self.checkpoint_wal_mb == 0 || self.checkpoint_timeout_s == 0 {
+            return Err(Error::Io(
+                "checkpoint_wal_mb and checkpoint_timeout_s must be at least 1".to_string(),
+            ));
         }
         if self.max_connections == 0 {
             return Err(Error::Io("max_connections must be at least 1".to_string()));

@@ -90,9 +90,14 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             ),
             _ => format!("could not listen on {}: {e}", config.listen),
         })?;
+        if !config.fsync {
+            tracing::warn!("fsync is off: a power loss or OS crash can corrupt this database; never use this for data you keep");
+        }
         let options = EngineOptions {
-            data_dir: config.data_dir.clone(),
-            buffer_pool_bytes: config.buffer_pool_mb * 1024 * 1024,
+            fsync: config.fsync,
+            synchronous_commit: config.synchronous_commit,
+            checkpoint_wal_bytes: config.checkpoint_wal_mb * 1024 * 1024,
+            ..EngineOptions::new(config.data_dir.clone(), config.buffer_pool_mb * 1024 * 1024)
         };
         let engine = tokio::task::spawn_blocking(move || Engine::open(&options))
             .await
@@ -101,13 +106,49 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         let engine = Arc::new(engine);
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         tracing::info!(%addr, data_dir = %config.data_dir.display(), "FlintDB is ready to accept connections");
-        flintdb::server::serve(engine.clone(), listener, config.max_connections, shutdown_signal()).await;
+        let checkpointer = tokio::spawn(checkpoint_periodically(engine.clone(), config.checkpoint_timeout_s));
+        let stop = async {
+            tokio::select! {
+                _ = shutdown_signal() => {}
+                _ = wait_for_failure(engine.clone()) => {}
+            }
+        };
+        flintdb::server::serve(engine.clone(), listener, config.max_connections, stop).await;
+        checkpointer.abort();
+        if engine.has_failed() {
+            // Fail-stop: write nothing more; the next start recovers from the WAL.
+            return Err("stopped after a write-ahead log failure; restart to recover".to_string());
+        }
         tracing::info!("shutting down: writing dirty pages");
         let flushed = tokio::task::spawn_blocking(move || engine.checkpoint()).await.map_err(|e| e.to_string())?;
         flushed.map_err(|e| format!("shutdown checkpoint failed: {}", e.message()))?;
         tracing::info!("shutdown complete");
         Ok(())
     })
+}
+
+/// Checkpoints every `seconds` so recovery time stays bounded.
+async fn checkpoint_periodically(engine: Arc<Engine>, seconds: u64) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(seconds));
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let e = engine.clone();
+        match tokio::task::spawn_blocking(move || e.checkpoint()).await {
+            Ok(Ok(())) => tracing::debug!("periodic checkpoint done"),
+            Ok(Err(err)) => tracing::error!(error = %err, "periodic checkpoint failed"),
+            Err(err) => tracing::error!(error = %err, "periodic checkpoint panicked"),
+        }
+    }
+}
+
+/// Resolves once the WAL has failed (a failed write or fsync).
+async fn wait_for_failure(engine: Arc<Engine>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(100));
+    while !engine.has_failed() {
+        tick.tick().await;
+    }
+    tracing::error!("write-ahead log failure: stopping the server");
 }
 
 async fn shutdown_signal() {

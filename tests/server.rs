@@ -4,97 +4,10 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-use common::{connect, sqlstate_of, TestServer};
+use common::{connect, free_port, sqlstate_of, Binary, TestServer};
 use tokio_postgres::SimpleQueryMessage;
-
-/// A `flintdb` child process on a free loopback port.
-struct Binary {
-    child: Child,
-    port: u16,
-}
-
-impl Binary {
-    fn start(data_dir: &std::path::Path) -> Binary {
-        let port = free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_flintdb"))
-            .args(["serve", "--data-dir"])
-            .arg(data_dir)
-            .args([
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--buffer-pool-mb",
-                "4",
-            ])
-            .env("RUST_LOG", "info")
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn flintdb");
-        let mut b = Binary { child, port };
-        b.wait_ready();
-        b
-    }
-
-    fn wait_ready(&mut self) {
-        let stderr = self.child.stderr.take().expect("stderr");
-        let mut lines = BufReader::new(stderr).lines();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            match lines.next() {
-                Some(Ok(line)) if line.contains("ready to accept connections") => {
-                    // Keep draining stderr so the child never blocks on it.
-                    std::thread::spawn(move || for _ in lines {});
-                    return;
-                }
-                Some(Ok(_)) => {}
-                _ => break,
-            }
-        }
-        panic!("flintdb did not become ready");
-    }
-
-    fn conn_str(&self) -> String {
-        format!(
-            "host=127.0.0.1 port={} user=postgres dbname=postgres",
-            self.port
-        )
-    }
-
-    /// Sends SIGTERM and returns the exit status.
-    fn terminate(mut self) -> std::process::ExitStatus {
-        let ok = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("kill");
-        assert!(ok.success());
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Some(status) = self.child.try_wait().expect("wait") {
-                return status;
-            }
-            assert!(Instant::now() < deadline, "flintdb did not stop on SIGTERM");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-}
-
-impl Drop for Binary {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_then_restart_keeps_every_row() {

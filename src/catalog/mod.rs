@@ -19,11 +19,12 @@ use std::sync::Arc;
 use parking_lot::RwLock;
 
 use crate::encoding::row;
+use crate::errinput;
 use crate::error::{sqlstate, Error, Result};
 use crate::storage::heap::{Heap, Xid};
 use crate::storage::RelId;
+use crate::txn::{self, Clog};
 use crate::types::{ColumnType, DataType, Value};
-use crate::{errinput, txn};
 
 /// Relation of the table list.
 const CLASS_REL: RelId = RelId(1);
@@ -67,17 +68,18 @@ impl TableDef {
 /// The catalog: a cache of the system relations.
 pub struct Catalog {
     heap: Arc<Heap>,
+    clog: Arc<Clog>,
     tables: RwLock<HashMap<String, Arc<TableDef>>>,
 }
 
 impl Catalog {
     /// Reads the catalog from the system relations, creating them in a new
     /// database.
-    pub fn load(heap: Arc<Heap>) -> Result<Catalog> {
-        heap.create(CLASS_REL)?;
-        heap.create(ATTRIBUTE_REL)?;
+    pub fn load(heap: Arc<Heap>, clog: Arc<Clog>) -> Result<Catalog> {
+        heap.pool().files().create(CLASS_REL)?;
+        heap.pool().files().create(ATTRIBUTE_REL)?;
         let mut tables: HashMap<u32, TableDef> = HashMap::new();
-        for values in scan(&heap, CLASS_REL, 2)? {
+        for values in scan(&heap, &clog, CLASS_REL, 2)? {
             match (&values[0], &values[1]) {
                 (Value::Int8(oid), Value::Text(name)) => {
                     let oid = *oid as u32;
@@ -94,7 +96,7 @@ impl Catalog {
             }
         }
         let mut columns: Vec<(u32, i16, ColumnDef)> = Vec::new();
-        for values in scan(&heap, ATTRIBUTE_REL, 7)? {
+        for values in scan(&heap, &clog, ATTRIBUTE_REL, 7)? {
             let (
                 Value::Int8(rel),
                 Value::Int2(num),
@@ -143,6 +145,7 @@ impl Catalog {
             .collect();
         Ok(Catalog {
             heap,
+            clog,
             tables: RwLock::new(tables),
         })
     }
@@ -200,7 +203,7 @@ impl Catalog {
             name: name.to_string(),
             columns,
         };
-        self.heap.create(table.rel())?;
+        self.heap.create(table.rel(), xid)?;
         insert_row(
             &self.heap,
             CLASS_REL,
@@ -224,18 +227,20 @@ impl Catalog {
         Ok(table)
     }
 
-    /// Drops a table and removes its relation file.
-    pub fn drop_table(&self, name: &str, xid: Xid) -> Result<()> {
+    /// Drops a table from the catalog; returns its relation, whose file the
+    /// caller removes once the drop has committed.
+    pub fn drop_table(&self, name: &str, xid: Xid) -> Result<RelId> {
         let mut tables = self.tables.write();
         let table = tables.get(name).cloned().ok_or_else(|| {
             errinput!(sqlstate::UNDEFINED_TABLE, "table \"{name}\" does not exist")
         })?;
         let oid = Value::Int8(table.oid as i64);
-        delete_rows(&self.heap, CLASS_REL, 2, xid, |v| v[0] == oid)?;
-        delete_rows(&self.heap, ATTRIBUTE_REL, 7, xid, |v| v[0] == oid)?;
-        self.heap.drop_relation(table.rel())?;
+        delete_rows(&self.heap, &self.clog, CLASS_REL, 2, xid, |v| v[0] == oid)?;
+        delete_rows(&self.heap, &self.clog, ATTRIBUTE_REL, 7, xid, |v| {
+            v[0] == oid
+        })?;
         tables.remove(name);
-        Ok(())
+        Ok(table.rel())
     }
 }
 
@@ -250,11 +255,11 @@ fn insert_row(heap: &Heap, rel: RelId, xid: Xid, values: &[Value]) -> Result<()>
     Ok(())
 }
 
-fn scan(heap: &Heap, rel: RelId, width: usize) -> Result<Vec<Vec<Value>>> {
+fn scan(heap: &Heap, clog: &Clog, rel: RelId, width: usize) -> Result<Vec<Vec<Value>>> {
     let mut out = Vec::new();
     for block in 0..heap.nblocks(rel)? {
         for tuple in heap.read_page(rel, block)? {
-            if txn::is_visible(&tuple.header) {
+            if txn::is_visible(&tuple.header, clog) {
                 out.push(row::decode(&tuple.data, width)?);
             }
         }
@@ -264,6 +269,7 @@ fn scan(heap: &Heap, rel: RelId, width: usize) -> Result<Vec<Vec<Value>>> {
 
 fn delete_rows(
     heap: &Heap,
+    clog: &Clog,
     rel: RelId,
     width: usize,
     xid: Xid,
@@ -271,7 +277,7 @@ fn delete_rows(
 ) -> Result<()> {
     for block in 0..heap.nblocks(rel)? {
         for tuple in heap.read_page(rel, block)? {
-            if txn::is_visible(&tuple.header) && matches(&row::decode(&tuple.data, width)?) {
+            if txn::is_visible(&tuple.header, clog) && matches(&row::decode(&tuple.data, width)?) {
                 heap.delete(rel, tuple.tid, xid)?;
             }
         }

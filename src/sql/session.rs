@@ -12,6 +12,8 @@ use super::exec::{self, write, ExecContext, Row};
 use super::plan::{OutputColumn, Plan};
 use crate::engine::Engine;
 use crate::error::Result;
+use crate::storage::heap::Xid;
+use crate::storage::RelId;
 use crate::types::{datetime, DataType, Value};
 
 /// Receives a statement's result rows.
@@ -42,7 +44,8 @@ impl Session {
         bind(statement, self.engine.catalog(), declared)
     }
 
-    /// Runs a statement with parameter values; returns the command tag.
+    /// Runs a statement with parameter values; returns the command tag
+    /// once a write is committed and durable.
     pub fn execute(
         &self,
         statement: &Statement,
@@ -50,13 +53,38 @@ impl Session {
         params: Vec<Value>,
         sink: &mut dyn RowSink,
     ) -> Result<String> {
-        let is_query = matches!(statement, Statement::Query(_));
-        let (_read, _write, xid) = if is_query {
-            (Some(self.engine.begin_read()), None, 0)
-        } else {
-            let (guard, xid) = self.engine.begin_write();
-            (None, Some(guard), xid)
+        if matches!(statement, Statement::Query(_)) {
+            let _read = self.engine.begin_read();
+            return self.run(statement, declared, params, sink, 0, &mut Vec::new());
+        }
+        let mut dropped = Vec::new();
+        let (tag, commit_lsn) = {
+            let (_write, xid) = self.engine.begin_write();
+            match self.run(statement, declared, params, sink, xid, &mut dropped) {
+                Ok(tag) => (tag, self.engine.commit(xid)?),
+                Err(e) => {
+                    self.engine.abort(xid);
+                    return Err(e);
+                }
+            }
         };
+        self.engine.wait_durable(commit_lsn)?;
+        self.engine.remove_relations(&dropped)?;
+        self.engine.maybe_checkpoint()?;
+        Ok(tag)
+    }
+
+    /// Binds and executes under the statement lock; `dropped` collects the
+    /// relations whose files go once the statement commits.
+    fn run(
+        &self,
+        statement: &Statement,
+        declared: &[Option<DataType>],
+        params: Vec<Value>,
+        sink: &mut dyn RowSink,
+        xid: Xid,
+        dropped: &mut Vec<RelId>,
+    ) -> Result<String> {
         let bound = bind(statement, self.engine.catalog(), declared)?;
         let ctx = ExecContext {
             engine: &self.engine,
@@ -135,12 +163,14 @@ impl Session {
                 Ok("CREATE TABLE".to_string())
             }
             Plan::DropTable { names, if_exists } => {
-                for missing in write::drop_tables(&ctx, xid, names, *if_exists)? {
+                let (missing, rels) = write::drop_tables(&ctx, xid, names, *if_exists)?;
+                for name in missing {
                     sink.notice(
                         "00000",
-                        format!("table \"{missing}\" does not exist, skipping"),
+                        format!("table \"{name}\" does not exist, skipping"),
                     );
                 }
+                dropped.extend(rels);
                 Ok("DROP TABLE".to_string())
             }
         }

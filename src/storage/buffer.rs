@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use parking_lot::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
@@ -25,6 +25,18 @@ use crate::error::Result;
 
 /// Smallest pool accepted: enough frames for any one operation's pins.
 pub const MIN_FRAMES: usize = 16;
+
+/// Makes the log durable up to an LSN; the pool calls it before writing a
+/// page whose changes are logged up to that LSN (write-ahead logging).
+pub trait LogFlusher: Send + Sync {
+    fn flush_log(&self, lsn: u64) -> Result<()>;
+}
+
+impl LogFlusher for super::wal::Wal {
+    fn flush_log(&self, lsn: u64) -> Result<()> {
+        self.flush(lsn)
+    }
+}
 
 struct Frame {
     data: RwLock<Box<PageBuf>>,
@@ -49,6 +61,7 @@ pub struct BufferPool {
     frames: Vec<Frame>,
     state: Mutex<PoolState>,
     files: Arc<RelationFiles>,
+    log: OnceLock<Arc<dyn LogFlusher>>,
 }
 
 /// A pinned page. Dropping it unpins.
@@ -104,7 +117,13 @@ impl BufferPool {
                 hand: 0,
             }),
             files,
+            log: OnceLock::new(),
         }
+    }
+
+    /// From now on, flush the log before writing any page.
+    pub fn attach_log(&self, log: Arc<dyn LogFlusher>) {
+        let _ = self.log.set(log);
     }
 
     /// The relation files under this pool.
@@ -136,6 +155,31 @@ impl BufferPool {
             self.files.read(id.rel, id.block, &mut data)?;
             page::verify(&data, id.block, &|| RelationFiles::display_name(id.rel))?;
         }
+        self.install(&mut state, frame, id);
+        Ok(PageRef {
+            pool: self,
+            frame,
+            id,
+        })
+    }
+
+    /// Pins a page that the caller will overwrite entirely (recovery's full
+    /// page images): a cached copy is used, but disk is not read, so a torn
+    /// page on disk does not stop its repair.
+    pub fn fetch_for_overwrite(&self, id: PageId) -> Result<PageRef<'_>> {
+        let mut state = self.state.lock();
+        if let Some(&frame) = state.table.get(&id) {
+            let meta = &mut state.meta[frame];
+            meta.pins += 1;
+            meta.referenced = true;
+            return Ok(PageRef {
+                pool: self,
+                frame,
+                id,
+            });
+        }
+        let frame = self.evict(&mut state)?;
+        self.frames[frame].data.write().fill(0);
         self.install(&mut state, frame, id);
         Ok(PageRef {
             pool: self,
@@ -204,6 +248,12 @@ impl BufferPool {
         let f = &self.frames[frame];
         if f.dirty.swap(false, Ordering::AcqRel) {
             let mut data = f.data.write();
+            if let Some(log) = self.log.get() {
+                if let Err(e) = log.flush_log(page::lsn(&data)) {
+                    f.dirty.store(true, Ordering::Release);
+                    return Err(e);
+                }
+            }
             page::seal(&mut data, id.block);
             if let Err(e) = self.files.write(id.rel, id.block, &data) {
                 f.dirty.store(true, Ordering::Release);
@@ -213,8 +263,8 @@ impl BufferPool {
         Ok(())
     }
 
-    /// Writes every dirty page and syncs all relation files.
-    pub fn flush_all(&self) -> Result<()> {
+    /// Writes every dirty page and (with `sync`) fsyncs all relation files.
+    pub fn flush_all(&self, sync: bool) -> Result<()> {
         let state = self.state.lock();
         for (frame, meta) in state.meta.iter().enumerate() {
             if let Some(id) = meta.page {
@@ -222,7 +272,10 @@ impl BufferPool {
             }
         }
         drop(state);
-        self.files.sync_all()
+        if sync {
+            self.files.sync_all()?;
+        }
+        Ok(())
     }
 
     /// Forgets every cached page of a relation without writing it (the
@@ -318,7 +371,7 @@ mod tests {
                 .unwrap();
             page::insert(&mut p.write(), b"persisted").unwrap();
             drop(p);
-            pool.flush_all().unwrap();
+            pool.flush_all(true).unwrap();
         }
         let files = Arc::new(RelationFiles::new(
             dir.path().to_path_buf(),

@@ -82,6 +82,13 @@ impl RelationFiles {
         Ok(self.get(rel)?.nblocks.fetch_add(1, Ordering::AcqRel))
     }
 
+    /// Makes sure a relation counts at least `n` blocks (recovery replays
+    /// changes to blocks the file may not have reached before a crash).
+    pub fn ensure_blocks(&self, rel: RelId, n: u32) -> Result<()> {
+        self.get(rel)?.nblocks.fetch_max(n, Ordering::AcqRel);
+        Ok(())
+    }
+
     /// Blocks allocated in a relation.
     pub fn nblocks(&self, rel: RelId) -> Result<u32> {
         Ok(self.get(rel)?.nblocks())

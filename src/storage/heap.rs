@@ -1,4 +1,5 @@
-//! Heap relations: unordered tuples on slotted pages, addressed by [`Tid`].
+//! Heap relations: unordered tuples on slotted pages, addressed by [`Tid`],
+//! every change logged to the WAL before the page may reach disk.
 //!
 //! Each tuple is a 24-byte header followed by the caller's data:
 //! ```text
@@ -10,15 +11,20 @@
 //!     22    2 reserved, 0
 //! ```
 //! Deleting sets xmax; the bytes stay until the page is pruned, which
-//! removes tuples whose deleter is older than every running reader (the
-//! caller says which with `prune_horizon`). Until MVCC arrives, statements
-//! are serialised, so everything deleted is prunable.
+//! removes tuples the caller's [`TupleStatus`] calls dead. Logging: the
+//! first change to a page after a checkpoint logs the whole page (a full
+//! page image, which also repairs a torn write of that page); later changes
+//! log just the insert or delete. A new page logs `PageInit`; a prune logs
+//! a full image. Every logged change stamps the page LSN, and the buffer
+//! pool flushes the WAL up to it before writing the page.
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use super::buffer::BufferPool;
 use super::fsm::FreeSpaceMap;
-use super::page::{self, PageKind, MAX_ITEM_SIZE};
+use super::page::{self, PageBuf, PageKind, MAX_ITEM_SIZE};
+use super::wal::{record::corrupt, Lsn, Record, Wal};
 use super::{PageId, RelId, Tid};
 use crate::errinput;
 use crate::error::Result;
@@ -39,12 +45,23 @@ pub struct TupleHeader {
 }
 
 impl TupleHeader {
-    fn read(bytes: &[u8]) -> TupleHeader {
+    /// Reads the header at the start of a tuple.
+    pub fn read(bytes: &[u8]) -> TupleHeader {
         TupleHeader {
             xmin: u64::from_le_bytes(bytes[0..8].try_into().unwrap_or_default()),
             xmax: u64::from_le_bytes(bytes[8..16].try_into().unwrap_or_default()),
         }
     }
+}
+
+/// What the transaction layer says about tuples (storage knows no
+/// transactions): whether a version is gone for every reader, and whether
+/// its delete stands.
+pub trait TupleStatus: Send + Sync {
+    /// No reader can see it any more: its space may be reclaimed.
+    fn is_dead(&self, header: &TupleHeader) -> bool;
+    /// A delete that did not abort has been recorded on it.
+    fn is_deleted(&self, header: &TupleHeader) -> bool;
 }
 
 /// A tuple read from a page.
@@ -59,15 +76,35 @@ pub struct HeapTuple {
 pub struct Heap {
     pool: Arc<BufferPool>,
     fsm: FreeSpaceMap,
+    status: Arc<dyn TupleStatus>,
+    wal: OnceLock<Arc<Wal>>,
+    /// Pages whose LSN is at or below this get a full image on next change
+    /// (the redo point of the latest checkpoint).
+    full_page_horizon: AtomicU64,
 }
 
 impl Heap {
-    /// Heap access through a buffer pool.
-    pub fn new(pool: Arc<BufferPool>) -> Self {
+    /// Heap access through a buffer pool. Changes are not logged until
+    /// [`Heap::attach_wal`] (recovery replays into an unlogged heap).
+    pub fn new(pool: Arc<BufferPool>, status: Arc<dyn TupleStatus>) -> Self {
         Heap {
             pool,
             fsm: FreeSpaceMap::default(),
+            status,
+            wal: OnceLock::new(),
+            full_page_horizon: AtomicU64::new(0),
         }
+    }
+
+    /// Starts logging every change to `wal`.
+    pub fn attach_wal(&self, wal: Arc<Wal>) {
+        let _ = self.wal.set(wal);
+    }
+
+    /// Sets the redo point of a new checkpoint: the next change of any page
+    /// not changed since logs a full page image.
+    pub fn set_full_page_horizon(&self, lsn: Lsn) {
+        self.full_page_horizon.store(lsn, Ordering::Release);
     }
 
     /// The buffer pool underneath.
@@ -75,13 +112,53 @@ impl Heap {
         &self.pool
     }
 
+    fn log(&self, xid: Xid, record: &Record) -> Result<Option<Lsn>> {
+        match self.wal.get() {
+            Some(wal) => wal.append(xid, record).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Logs a change already made to `buf` and stamps the page LSN: the
+    /// given record, or a full page image when none is given or the page
+    /// was not changed since the last checkpoint.
+    fn log_change(
+        &self,
+        buf: &mut PageBuf,
+        id: PageId,
+        xid: Xid,
+        record: Option<Record>,
+    ) -> Result<()> {
+        if self.wal.get().is_none() {
+            return Ok(());
+        }
+        let record = match record {
+            Some(r) if page::lsn(buf) > self.full_page_horizon.load(Ordering::Acquire) => r,
+            _ => Record::PageImage {
+                rel: id.rel,
+                block: id.block,
+                page: Box::new(*buf),
+            },
+        };
+        if let Some(end) = self.log(xid, &record)? {
+            page::set_lsn(buf, end);
+        }
+        Ok(())
+    }
+
     /// Creates the file of a new, empty relation.
-    pub fn create(&self, rel: RelId) -> Result<()> {
+    pub fn create(&self, rel: RelId, xid: Xid) -> Result<()> {
+        self.log(xid, &Record::CreateRel { rel })?;
         self.pool.files().create(rel)
     }
 
     /// Drops a relation and its file.
     pub fn drop_relation(&self, rel: RelId) -> Result<()> {
+        self.log(0, &Record::DropRel { rel })?;
+        self.remove_relation(rel)
+    }
+
+    fn remove_relation(&self, rel: RelId) -> Result<()> {
         self.pool.discard_relation(rel)?;
         self.fsm.forget(rel);
         self.pool.files().remove(rel)
@@ -121,55 +198,93 @@ impl Heap {
                 None => None,
             };
             let Some(block) = candidate else { break };
-            let p = self.pool.fetch(PageId { rel, block })?;
+            let id = PageId { rel, block };
+            let p = self.pool.fetch(id)?;
             let mut buf = p.write();
+            let mut rewritten = false;
             if page::kind(&buf) == PageKind::Unused {
                 page::init(&mut buf, PageKind::Heap);
+                rewritten = true;
             }
-            if let Some(slot) = page::insert(&mut buf, &tuple) {
-                self.fsm.record(rel, block, page::free_space(&buf));
-                return Ok(Tid {
-                    block,
-                    slot: slot as u16,
-                });
+            let mut slot = page::insert(&mut buf, &tuple);
+            if slot.is_none() && self.prune(&mut buf) {
+                rewritten = true;
+                slot = page::insert(&mut buf, &tuple);
             }
-            prune(&mut buf);
-            let slot = page::insert(&mut buf, &tuple);
             self.fsm.record(rel, block, page::free_space(&buf));
-            if let Some(slot) = slot {
-                return Ok(Tid {
-                    block,
-                    slot: slot as u16,
-                });
+            match slot {
+                Some(slot) => {
+                    let rec = (!rewritten).then(|| Record::HeapInsert {
+                        rel,
+                        block,
+                        slot: slot as u16,
+                        tuple: tuple.clone(),
+                    });
+                    self.log_change(&mut buf, id, xmin, rec)?;
+                    return Ok(Tid {
+                        block,
+                        slot: slot as u16,
+                    });
+                }
+                None if rewritten => self.log_change(&mut buf, id, xmin, None)?,
+                None => {}
             }
         }
         let p = self.pool.allocate(rel, |b| page::init(b, PageKind::Heap))?;
+        let id = p.id();
         let mut buf = p.write();
+        if let Some(end) = self.log(
+            xmin,
+            &Record::PageInit {
+                rel,
+                block: id.block,
+            },
+        )? {
+            page::set_lsn(&mut buf, end);
+        }
         let slot = page::insert(&mut buf, &tuple)
             .ok_or_else(|| crate::errinternal!("tuple does not fit on an empty page"))?;
-        let block = p.id().block;
-        self.fsm.record(rel, block, page::free_space(&buf));
+        self.fsm.record(rel, id.block, page::free_space(&buf));
+        let rec = Record::HeapInsert {
+            rel,
+            block: id.block,
+            slot: slot as u16,
+            tuple,
+        };
+        self.log_change(&mut buf, id, xmin, Some(rec))?;
         Ok(Tid {
-            block,
+            block: id.block,
             slot: slot as u16,
         })
     }
 
-    /// Marks a tuple deleted by `xmax`. Returns false if it was already
-    /// deleted or does not exist.
+    /// Marks a tuple deleted by `xmax`. Returns false if a delete already
+    /// stands or the tuple does not exist.
     pub fn delete(&self, rel: RelId, tid: Tid, xmax: Xid) -> Result<bool> {
-        let p = self.pool.fetch(PageId {
+        let id = PageId {
             rel,
             block: tid.block,
-        })?;
+        };
+        let p = self.pool.fetch(id)?;
         let mut buf = p.write();
         let Some(item) = page::item_mut(&mut buf, tid.slot as usize) else {
             return Ok(false);
         };
-        if TupleHeader::read(item).xmax != 0 {
+        if self.status.is_deleted(&TupleHeader::read(item)) {
             return Ok(false);
         }
         item[8..16].copy_from_slice(&xmax.to_le_bytes());
+        self.log_change(
+            &mut buf,
+            id,
+            xmax,
+            Some(Record::HeapDelete {
+                rel,
+                block: tid.block,
+                slot: tid.slot,
+                xmax,
+            }),
+        )?;
         Ok(true)
     }
 
@@ -186,7 +301,7 @@ impl Heap {
         for slot in 0..page::slot_count(&buf) {
             if let Some(item) = page::item(&buf, slot) {
                 let header = TupleHeader::read(item);
-                if header.xmax != 0 {
+                if self.status.is_dead(&header) {
                     dead_bytes += item.len();
                 }
                 out.push(HeapTuple {
@@ -203,18 +318,74 @@ impl Heap {
             .record(rel, block, page::free_space(&buf) + dead_bytes);
         Ok(out)
     }
-}
 
-/// Removes deleted tuples from a page. Until MVCC snapshots exist, every
-/// deleted tuple is invisible to everyone, so all are removed.
-fn prune(buf: &mut page::PageBuf) {
-    for slot in 0..page::slot_count(buf) {
-        let dead = page::item(buf, slot).is_some_and(|item| TupleHeader::read(item).xmax != 0);
-        if dead {
-            page::remove(buf, slot);
+    /// Removes dead tuples from a page; true if any were removed.
+    fn prune(&self, buf: &mut PageBuf) -> bool {
+        let mut removed = false;
+        for slot in 0..page::slot_count(buf) {
+            let dead = page::item(buf, slot)
+                .is_some_and(|item| self.status.is_dead(&TupleHeader::read(item)));
+            if dead {
+                page::remove(buf, slot);
+                removed = true;
+            }
         }
+        if removed {
+            page::compact(buf);
+        }
+        removed
     }
-    page::compact(buf);
+
+    /// Replays one page record during recovery (`end` is the LSN just past
+    /// it). A page already at or past `end` is left alone.
+    pub fn redo(&self, end: Lsn, record: &Record) -> Result<()> {
+        let Some((rel, block)) = record.page() else {
+            return match record {
+                Record::CreateRel { rel } => self.pool.files().create(*rel),
+                Record::DropRel { rel } => self.remove_relation(*rel),
+                _ => Ok(()),
+            };
+        };
+        self.pool.files().ensure_blocks(rel, block + 1)?;
+        let id = PageId { rel, block };
+        let whole_page = matches!(record, Record::PageImage { .. } | Record::PageInit { .. });
+        // A full image or a fresh page never needs the old (maybe torn) bytes.
+        let p = if whole_page {
+            self.pool.fetch_for_overwrite(id)?
+        } else {
+            self.pool.fetch(id)?
+        };
+        let mut buf = p.write();
+        if page::lsn(&buf) >= end {
+            return Ok(());
+        }
+        match record {
+            Record::PageImage { page: image, .. } => buf.copy_from_slice(&image[..]),
+            Record::PageInit { .. } => page::init(&mut buf, PageKind::Heap),
+            Record::HeapInsert { slot, tuple, .. }
+                if page::insert(&mut buf, tuple) != Some(*slot as usize) =>
+            {
+                let why = format!(
+                    "insert does not land in slot {slot} of block {block} of rel {}",
+                    rel.0
+                );
+                return Err(corrupt(end, &why));
+            }
+            Record::HeapDelete { slot, xmax, .. } => match page::item_mut(&mut buf, *slot as usize)
+            {
+                Some(item) => item[8..16].copy_from_slice(&xmax.to_le_bytes()),
+                None => {
+                    return Err(corrupt(
+                        end,
+                        &format!("delete of missing slot {slot} in block {block}"),
+                    ))
+                }
+            },
+            _ => {}
+        }
+        page::set_lsn(&mut buf, end);
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -224,6 +395,17 @@ mod tests {
     use crate::storage::files::RelationFiles;
     use crate::storage::io::OsFileSystem;
 
+    struct DeletedIsDead;
+
+    impl TupleStatus for DeletedIsDead {
+        fn is_dead(&self, h: &TupleHeader) -> bool {
+            h.xmax != 0
+        }
+        fn is_deleted(&self, h: &TupleHeader) -> bool {
+            h.xmax != 0
+        }
+    }
+
     #[test]
     fn insert_scan_delete_reuses_space() {
         let dir = tempfile::tempdir().unwrap();
@@ -231,9 +413,12 @@ mod tests {
             dir.path().to_path_buf(),
             Arc::new(OsFileSystem),
         ));
-        let heap = Heap::new(Arc::new(BufferPool::new(MIN_FRAMES, files)));
+        let heap = Heap::new(
+            Arc::new(BufferPool::new(MIN_FRAMES, files)),
+            Arc::new(DeletedIsDead),
+        );
         let rel = RelId(1);
-        heap.create(rel).unwrap();
+        heap.create(rel, 0).unwrap();
         let payload = vec![5u8; 1000];
         let tids: Vec<Tid> = (0..40)
             .map(|_| heap.insert(rel, 1, &payload).unwrap())

@@ -9,6 +9,7 @@ pub mod fsm;
 pub mod heap;
 pub mod io;
 pub mod page;
+pub mod wal;
 
 /// A relation's number; its file is `base/<RelId>` in the data directory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -1,14 +1,19 @@
-//! Transactions: identifiers, and which tuple versions a reader sees.
+//! Transactions: identifiers, the commit log, and which tuple versions a
+//! reader sees.
 //!
 //! Today every statement runs as its own transaction and writers are
-//! serialised by the engine's statement lock, so a tuple is visible exactly
-//! when no transaction has deleted it. Snapshots, the commit log and
-//! isolation levels replace this rule in the WAL/MVCC issue; callers already
-//! go through [`is_visible`] so that change stays here.
+//! serialised by the engine's statement lock, so a reader never meets a
+//! running writer: a tuple is visible when its inserter did not abort and
+//! no surviving transaction deleted it. Snapshots and isolation levels
+//! replace this rule with MVCC; callers already go through [`is_visible`].
+
+pub mod clog;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::storage::heap::{TupleHeader, Xid};
+pub use clog::Clog;
+
+use crate::storage::heap::{TupleHeader, TupleStatus, Xid};
 
 /// The first transaction id handed out in a new database; ids below it are
 /// reserved (1 = bootstrap, used for the system catalog's own rows).
@@ -40,6 +45,6 @@ impl TxnManager {
 }
 
 /// Whether a reader sees a tuple version.
-pub fn is_visible(header: &TupleHeader) -> bool {
-    header.xmax == 0
+pub fn is_visible(header: &TupleHeader, clog: &Clog) -> bool {
+    !clog.is_dead(header)
 }

@@ -4,9 +4,11 @@
 
 #![allow(dead_code)]
 
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use flintdb::engine::{Engine, EngineOptions};
 use tokio::net::TcpListener;
@@ -45,10 +47,7 @@ impl TestServer {
     }
 
     async fn run(&mut self) {
-        let options = EngineOptions {
-            data_dir: self.data_dir.clone(),
-            buffer_pool_bytes: self.buffer_pool_bytes,
-        };
+        let options = EngineOptions::new(self.data_dir.clone(), self.buffer_pool_bytes);
         // The previous engine may still be released by a finishing worker.
         let mut engine = None;
         for _ in 0..100 {
@@ -126,4 +125,101 @@ pub fn sqlstate_of(err: &tokio_postgres::Error) -> String {
     err.as_db_error()
         .map(|e| e.code().code().to_string())
         .unwrap_or_else(|| format!("not a db error: {err}"))
+}
+
+/// A `flintdb` child process on a free loopback port.
+pub struct Binary {
+    pub child: Child,
+    pub port: u16,
+}
+
+impl Binary {
+    pub fn start(data_dir: &std::path::Path) -> Binary {
+        Self::start_with(data_dir, &[])
+    }
+
+    /// Starts with extra command-line arguments.
+    pub fn start_with(data_dir: &std::path::Path, extra: &[&str]) -> Binary {
+        let port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_flintdb"))
+            .args(["serve", "--data-dir"])
+            .arg(data_dir)
+            .args([
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--buffer-pool-mb",
+                "4",
+            ])
+            .args(extra)
+            .env("RUST_LOG", "info")
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn flintdb");
+        let mut b = Binary { child, port };
+        b.wait_ready();
+        b
+    }
+
+    fn wait_ready(&mut self) {
+        let stderr = self.child.stderr.take().expect("stderr");
+        let mut lines = BufReader::new(stderr).lines();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            match lines.next() {
+                Some(Ok(line)) if line.contains("ready to accept connections") => {
+                    // Keep draining stderr so the child never blocks on it.
+                    std::thread::spawn(move || for _ in lines {});
+                    return;
+                }
+                Some(Ok(_)) => {}
+                _ => break,
+            }
+        }
+        panic!("flintdb did not become ready");
+    }
+
+    pub fn conn_str(&self) -> String {
+        format!(
+            "host=127.0.0.1 port={} user=postgres dbname=postgres",
+            self.port
+        )
+    }
+
+    /// Sends SIGKILL and waits for the process to be gone.
+    pub fn kill9(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Sends SIGTERM and returns the exit status.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let ok = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(ok.success());
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "flintdb did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for Binary {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
 }

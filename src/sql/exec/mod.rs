@@ -41,7 +41,12 @@ pub fn execute<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>>
     Ok(match node {
         Node::Values { rows } => values::values(rows, ctx),
         Node::SeqScan { table } => {
-            let scan = TableScan::new(ctx.engine.heap(), table.rel(), table.columns.len())?;
+            let scan = TableScan::new(
+                ctx.engine.heap(),
+                ctx.engine.clog(),
+                table.rel(),
+                table.columns.len(),
+            )?;
             Box::new(scan.map(|r| r.map(|(_, row)| row)))
         }
         Node::Filter { input, predicate } => filter::filter(execute(input, ctx)?, predicate, ctx),

@@ -6,7 +6,7 @@ use crate::encoding::row;
 use crate::error::Result;
 use crate::storage::heap::Heap;
 use crate::storage::{RelId, Tid};
-use crate::txn;
+use crate::txn::{self, Clog};
 
 use super::Row;
 
@@ -15,6 +15,7 @@ use super::Row;
 /// the scan are not seen again.
 pub struct TableScan<'a> {
     heap: &'a Heap,
+    clog: &'a Clog,
     rel: RelId,
     width: usize,
     next_block: u32,
@@ -24,9 +25,10 @@ pub struct TableScan<'a> {
 
 impl<'a> TableScan<'a> {
     /// Starts a scan of `rel`, decoding rows `width` columns wide.
-    pub fn new(heap: &'a Heap, rel: RelId, width: usize) -> Result<Self> {
+    pub fn new(heap: &'a Heap, clog: &'a Clog, rel: RelId, width: usize) -> Result<Self> {
         Ok(TableScan {
             heap,
+            clog,
             rel,
             width,
             next_block: 0,
@@ -39,7 +41,7 @@ impl<'a> TableScan<'a> {
         let tuples = self.heap.read_page(self.rel, self.next_block)?;
         self.next_block += 1;
         for t in tuples {
-            if txn::is_visible(&t.header) {
+            if txn::is_visible(&t.header, self.clog) {
                 self.page_rows
                     .push_back((t.tid, row::decode(&t.data, self.width)?));
             }

@@ -16,7 +16,7 @@ use crate::encoding::row;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
 use crate::storage::heap::Xid;
-use crate::storage::Tid;
+use crate::storage::{RelId, Tid};
 use crate::types::{text, Value};
 
 /// Rows changed and the RETURNING rows.
@@ -64,7 +64,12 @@ pub fn update(
     returning: Option<&Returning>,
 ) -> Result<WriteResult> {
     let mut changes: Vec<(Tid, Row)> = Vec::new();
-    for r in TableScan::new(ctx.engine.heap(), table.rel(), table.columns.len())? {
+    for r in TableScan::new(
+        ctx.engine.heap(),
+        ctx.engine.clog(),
+        table.rel(),
+        table.columns.len(),
+    )? {
         let (tid, old) = r?;
         if let Some(p) = predicate {
             if !eval_predicate(p, &old, &ctx.eval)? {
@@ -97,7 +102,12 @@ pub fn delete(
     returning: Option<&Returning>,
 ) -> Result<WriteResult> {
     let mut victims: Vec<(Tid, Row)> = Vec::new();
-    for r in TableScan::new(ctx.engine.heap(), table.rel(), table.columns.len())? {
+    for r in TableScan::new(
+        ctx.engine.heap(),
+        ctx.engine.clog(),
+        table.rel(),
+        table.columns.len(),
+    )? {
         let (tid, old) = r?;
         if let Some(p) = predicate {
             if !eval_predicate(p, &old, &ctx.eval)? {
@@ -139,7 +149,7 @@ pub fn drop_tables(
     xid: Xid,
     names: &[String],
     if_exists: bool,
-) -> Result<Vec<String>> {
+) -> Result<(Vec<String>, Vec<RelId>)> {
     let catalog = ctx.engine.catalog();
     let mut tables: Vec<Arc<TableDef>> = Vec::new();
     let mut missing = Vec::new();
@@ -155,10 +165,11 @@ pub fn drop_tables(
             }
         }
     }
+    let mut rels = Vec::with_capacity(tables.len());
     for t in tables {
-        catalog.drop_table(&t.name, xid)?;
+        rels.push(catalog.drop_table(&t.name, xid)?);
     }
-    Ok(missing)
+    Ok((missing, rels))
 }
 
 fn store(

@@ -108,8 +108,10 @@ impl Wal {
         if file.len()? > end - seg {
             file.set_len(end - seg)?;
         }
-        file.sync()?;
-        fs.sync_dir(dir)?;
+        if fsync {
+            file.sync()?;
+            fs.sync_dir(dir)?;
+        }
         Ok(Wal {
             dir: dir.to_path_buf(),
             fs,
@@ -122,7 +124,10 @@ impl Wal {
                 unsynced: Vec::new(),
                 dir_dirty: false,
             }),
-            flush_state: Mutex::new(FlushState { flushed_lsn: end, flushing: false }),
+            flush_state: Mutex::new(FlushState {
+                flushed_lsn: end,
+                flushing: false,
+            }),
             flushed: Condvar::new(),
             failed: AtomicBool::new(false),
         })
@@ -130,7 +135,9 @@ impl Wal {
 
     fn check_failed(&self) -> Result<()> {
         if self.failed.load(Ordering::Acquire) {
-            return Err(Error::Io("the write-ahead log failed earlier; the server must restart".to_string()));
+            return Err(Error::Io(
+                "the write-ahead log failed earlier; the server must restart".to_string(),
+            ));
         }
         Ok(())
     }
@@ -234,7 +241,11 @@ impl Wal {
         let (upto, files, dir_dirty) = {
             let mut w = self.writer.lock();
             self.write_out(&mut w)?;
-            (w.next_lsn, std::mem::take(&mut w.unsynced), std::mem::take(&mut w.dir_dirty))
+            (
+                w.next_lsn,
+                std::mem::take(&mut w.unsynced),
+                std::mem::take(&mut w.dir_dirty),
+            )
         };
         if self.fsync {
             for f in files {
@@ -250,7 +261,10 @@ impl Wal {
     /// Deletes segments wholly before `lsn` (after a checkpoint).
     pub fn remove_before(&self, lsn: Lsn) -> Result<()> {
         let keep_from = segment_start(lsn);
-        let removable: BTreeSet<Lsn> = list_segments(&self.dir)?.into_iter().filter(|s| *s < keep_from).collect();
+        let removable: BTreeSet<Lsn> = list_segments(&self.dir)?
+            .into_iter()
+            .filter(|s| *s < keep_from)
+            .collect();
         for start in &removable {
             self.fs.remove(&segment_path(&self.dir, *start))?;
         }

@@ -95,7 +95,8 @@ fn find_valid_after(
 ) -> Result<Option<Lsn>> {
     for offset in bad_offset + 1..buf.len().saturating_sub(super::record::HEADER_SIZE) {
         // Cheap filter: a record stores its own LSN at +8.
-        let claimed = u64::from_le_bytes(buf[offset + 8..offset + 16].try_into().unwrap_or_default());
+        let claimed =
+            u64::from_le_bytes(buf[offset + 8..offset + 16].try_into().unwrap_or_default());
         if claimed == seg + offset as u64 && decode(&buf[offset..], claimed).is_ok() {
             return Ok(Some(claimed));
         }

@@ -35,15 +35,39 @@ pub const HEADER_SIZE: usize = 25;
 /// What a record says.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Record {
-    PageImage { rel: RelId, block: u32, page: Box<PageBuf> },
-    PageInit { rel: RelId, block: u32 },
-    HeapInsert { rel: RelId, block: u32, slot: u16, tuple: Vec<u8> },
-    HeapDelete { rel: RelId, block: u32, slot: u16, xmax: u64 },
+    PageImage {
+        rel: RelId,
+        block: u32,
+        page: Box<PageBuf>,
+    },
+    PageInit {
+        rel: RelId,
+        block: u32,
+    },
+    HeapInsert {
+        rel: RelId,
+        block: u32,
+        slot: u16,
+        tuple: Vec<u8>,
+    },
+    HeapDelete {
+        rel: RelId,
+        block: u32,
+        slot: u16,
+        xmax: u64,
+    },
     Commit,
     Abort,
-    CreateRel { rel: RelId },
-    DropRel { rel: RelId },
-    Checkpoint { redo: Lsn, next_xid: u64 },
+    CreateRel {
+        rel: RelId,
+    },
+    DropRel {
+        rel: RelId,
+    },
+    Checkpoint {
+        redo: Lsn,
+        next_xid: u64,
+    },
 }
 
 impl Record {
@@ -89,18 +113,30 @@ impl Record {
                 out.extend_from_slice(&page[..]);
             }
             Record::PageInit { rel, block } => page_ref(out, rel, block),
-            Record::HeapInsert { rel, block, slot, tuple } => {
+            Record::HeapInsert {
+                rel,
+                block,
+                slot,
+                tuple,
+            } => {
                 page_ref(out, rel, block);
                 out.extend_from_slice(&slot.to_le_bytes());
                 out.extend_from_slice(tuple);
             }
-            Record::HeapDelete { rel, block, slot, xmax } => {
+            Record::HeapDelete {
+                rel,
+                block,
+                slot,
+                xmax,
+            } => {
                 page_ref(out, rel, block);
                 out.extend_from_slice(&slot.to_le_bytes());
                 out.extend_from_slice(&xmax.to_le_bytes());
             }
             Record::Commit | Record::Abort => {}
-            Record::CreateRel { rel } | Record::DropRel { rel } => out.extend_from_slice(&rel.0.to_le_bytes()),
+            Record::CreateRel { rel } | Record::DropRel { rel } => {
+                out.extend_from_slice(&rel.0.to_le_bytes())
+            }
             Record::Checkpoint { redo, next_xid } => {
                 out.extend_from_slice(&redo.to_le_bytes());
                 out.extend_from_slice(&next_xid.to_le_bytes());
@@ -143,7 +179,7 @@ pub fn decode(buf: &[u8], lsn: Lsn) -> std::result::Result<(Record, u64, usize),
         return Err(DecodeFailure::Empty);
     }
     let total = u32::from_le_bytes(buf[0..4].try_into().unwrap_or_default()) as usize;
-    if total < HEADER_SIZE || total > HEADER_SIZE + 8 + PAGE_SIZE + 64 || total > buf.len() {
+    if !(HEADER_SIZE..=HEADER_SIZE + 8 + PAGE_SIZE + 64).contains(&total) || total > buf.len() {
         return Err(DecodeFailure::Invalid(format!("bad record length {total}")));
     }
     let crc = u32::from_le_bytes(buf[4..8].try_into().unwrap_or_default());
@@ -157,9 +193,18 @@ pub fn decode(buf: &[u8], lsn: Lsn) -> std::result::Result<(Record, u64, usize),
     let xid = u64::from_le_bytes(buf[16..24].try_into().unwrap_or_default());
     let p = &buf[HEADER_SIZE..total];
     let bad = || DecodeFailure::Invalid("malformed payload".to_string());
-    let u32_at = |i: usize| p.get(i..i + 4).map(|b| u32::from_le_bytes(b.try_into().unwrap_or_default()));
-    let u64_at = |i: usize| p.get(i..i + 8).map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()));
-    let u16_at = |i: usize| p.get(i..i + 2).map(|b| u16::from_le_bytes(b.try_into().unwrap_or_default()));
+    let u32_at = |i: usize| {
+        p.get(i..i + 4)
+            .map(|b| u32::from_le_bytes(b.try_into().unwrap_or_default()))
+    };
+    let u64_at = |i: usize| {
+        p.get(i..i + 8)
+            .map(|b| u64::from_le_bytes(b.try_into().unwrap_or_default()))
+    };
+    let u16_at = |i: usize| {
+        p.get(i..i + 2)
+            .map(|b| u16::from_le_bytes(b.try_into().unwrap_or_default()))
+    };
     let page_ref = || Some((RelId(u32_at(0)?), u32_at(4)?));
     let record = match buf[24] {
         1 => {
@@ -176,17 +221,34 @@ pub fn decode(buf: &[u8], lsn: Lsn) -> std::result::Result<(Record, u64, usize),
         3 => {
             let (rel, block) = page_ref().ok_or_else(bad)?;
             let slot = u16_at(8).ok_or_else(bad)?;
-            Record::HeapInsert { rel, block, slot, tuple: p[10..].to_vec() }
+            Record::HeapInsert {
+                rel,
+                block,
+                slot,
+                tuple: p[10..].to_vec(),
+            }
         }
         4 => {
             let (rel, block) = page_ref().ok_or_else(bad)?;
-            Record::HeapDelete { rel, block, slot: u16_at(8).ok_or_else(bad)?, xmax: u64_at(10).ok_or_else(bad)? }
+            Record::HeapDelete {
+                rel,
+                block,
+                slot: u16_at(8).ok_or_else(bad)?,
+                xmax: u64_at(10).ok_or_else(bad)?,
+            }
         }
         5 => Record::Commit,
         6 => Record::Abort,
-        7 => Record::CreateRel { rel: RelId(u32_at(0).ok_or_else(bad)?) },
-        8 => Record::DropRel { rel: RelId(u32_at(0).ok_or_else(bad)?) },
-        9 => Record::Checkpoint { redo: u64_at(0).ok_or_else(bad)?, next_xid: u64_at(8).ok_or_else(bad)? },
+        7 => Record::CreateRel {
+            rel: RelId(u32_at(0).ok_or_else(bad)?),
+        },
+        8 => Record::DropRel {
+            rel: RelId(u32_at(0).ok_or_else(bad)?),
+        },
+        9 => Record::Checkpoint {
+            redo: u64_at(0).ok_or_else(bad)?,
+            next_xid: u64_at(8).ok_or_else(bad)?,
+        },
         k => return Err(DecodeFailure::Invalid(format!("unknown record kind {k}"))),
     };
     Ok((record, xid, total))
@@ -209,15 +271,35 @@ mod tests {
         let mut page = Box::new([0u8; PAGE_SIZE]);
         page[100] = 7;
         let records = vec![
-            Record::PageImage { rel: RelId(5), block: 9, page },
-            Record::PageInit { rel: RelId(5), block: 10 },
-            Record::HeapInsert { rel: RelId(5), block: 10, slot: 3, tuple: vec![1, 2, 3] },
-            Record::HeapDelete { rel: RelId(5), block: 10, slot: 3, xmax: 77 },
+            Record::PageImage {
+                rel: RelId(5),
+                block: 9,
+                page,
+            },
+            Record::PageInit {
+                rel: RelId(5),
+                block: 10,
+            },
+            Record::HeapInsert {
+                rel: RelId(5),
+                block: 10,
+                slot: 3,
+                tuple: vec![1, 2, 3],
+            },
+            Record::HeapDelete {
+                rel: RelId(5),
+                block: 10,
+                slot: 3,
+                xmax: 77,
+            },
             Record::Commit,
             Record::Abort,
             Record::CreateRel { rel: RelId(16384) },
             Record::DropRel { rel: RelId(16384) },
-            Record::Checkpoint { redo: 1234, next_xid: 99 },
+            Record::Checkpoint {
+                redo: 1234,
+                next_xid: 99,
+            },
         ];
         for (i, r) in records.iter().enumerate() {
             let mut buf = Vec::new();
@@ -225,10 +307,16 @@ mod tests {
             assert_eq!(buf.len(), r.encoded_len());
             let (back, xid, len) = decode(&buf, 4096 + i as u64).unwrap();
             assert_eq!((&back, xid, len), (r, 42, buf.len()));
-            assert!(matches!(decode(&buf, 1), Err(DecodeFailure::Invalid(_))), "wrong position");
+            assert!(
+                matches!(decode(&buf, 1), Err(DecodeFailure::Invalid(_))),
+                "wrong position"
+            );
             let mut flipped = buf.clone();
             *flipped.last_mut().unwrap() ^= 1;
-            assert!(matches!(decode(&flipped, 4096 + i as u64), Err(DecodeFailure::Invalid(_))));
+            assert!(matches!(
+                decode(&flipped, 4096 + i as u64),
+                Err(DecodeFailure::Invalid(_))
+            ));
             assert!(decode(&buf[..buf.len() - 1], 4096 + i as u64).is_err());
         }
         assert_eq!(decode(&[0u8; 64], 0), Err(DecodeFailure::Empty));

@@ -1,0 +1,198 @@
+//! kill -9 under load: 16 clients transfer money between accounts and
+//! insert tagged multi-row batches against the real `flintdb` binary,
+//! which is SIGKILLed at a random moment and restarted. After every
+//! restart: every acknowledged batch is there whole, no batch is partial,
+//! and the money total is unchanged.
+//!
+//! `cargo test` runs 3 cycles; `FLINTDB_KILL_CYCLES=N` runs N (see
+//! `bench/crash-loop.sh`). Single statements are the transactions here
+//! (BEGIN/COMMIT arrive with MVCC): a transfer is one UPDATE, a batch one
+//! multi-row INSERT.
+
+mod common;
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::{connect, Binary};
+use parking_lot::Mutex;
+
+const CLIENTS: u64 = 16;
+const ACCOUNTS: i64 = 20;
+const START_BALANCE: i64 = 1000;
+
+/// xorshift64*: enough randomness for choosing accounts and kill moments.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+fn seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64
+        | 1
+}
+
+async fn load(
+    conn: String,
+    client_no: u64,
+    acked: Arc<Mutex<HashSet<i64>>>,
+    stop: Arc<AtomicBool>,
+    cycle: u64,
+) {
+    let client = match tokio_postgres::connect(&conn, tokio_postgres::NoTls).await {
+        Ok((c, connection)) => {
+            tokio::spawn(async move {
+                let _ = connection.await;
+            });
+            c
+        }
+        Err(_) => return,
+    };
+    let mut rng = Rng(seed() ^ (client_no << 32));
+    let mut n = 0i64;
+    while !stop.load(Ordering::Relaxed) {
+        n += 1;
+        let result = if rng.below(2) == 0 {
+            let a = rng.below(ACCOUNTS as u64) as i64;
+            let b = (a + 1 + rng.below(ACCOUNTS as u64 - 1) as i64) % ACCOUNTS;
+            let x = rng.below(100) as i64 + 1;
+            client
+                .batch_execute(&format!(
+                    "UPDATE accounts SET balance = balance + CASE WHEN id = {a} THEN -{x} ELSE {x} END WHERE id IN ({a}, {b})"
+                ))
+                .await
+                .map(|_| None)
+        } else {
+            // Tags are unique across clients and cycles.
+            let tag = (cycle as i64) << 40 | (client_no as i64) << 32 | n;
+            client
+                .batch_execute(&format!(
+                    "INSERT INTO events VALUES ({tag}, 1), ({tag}, 2), ({tag}, 3)"
+                ))
+                .await
+                .map(|_| Some(tag))
+        };
+        match result {
+            Ok(Some(tag)) => {
+                acked.lock().insert(tag);
+            }
+            Ok(None) => {}
+            Err(_) => return, // the server is gone
+        }
+    }
+}
+
+async fn verify(conn: &str, acked: &HashSet<i64>) -> (usize, usize) {
+    let client = connect(conn).await;
+    let total: i64 = client
+        .query_one("SELECT sum(balance)::int8 FROM accounts", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(
+        total,
+        ACCOUNTS * START_BALANCE,
+        "money was created or destroyed"
+    );
+    let rows = client
+        .query("SELECT tag, count(*) FROM events GROUP BY tag", &[])
+        .await
+        .unwrap();
+    let mut partial = 0;
+    let mut present = HashSet::new();
+    for r in rows {
+        let (tag, count): (i64, i64) = (r.get(0), r.get(1));
+        if count != 3 {
+            partial += 1;
+        }
+        present.insert(tag);
+    }
+    let lost = acked.difference(&present).count();
+    (lost, partial)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_under_load_loses_no_acknowledged_commit() {
+    let cycles: u64 = std::env::var("FLINTDB_KILL_CYCLES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let server = Binary::start(&data);
+    let client = connect(&server.conn_str()).await;
+    client
+        .batch_execute("CREATE TABLE accounts (id int8 NOT NULL, balance int8 NOT NULL)")
+        .await
+        .unwrap();
+    client
+        .batch_execute("CREATE TABLE events (tag int8 NOT NULL, part int4 NOT NULL)")
+        .await
+        .unwrap();
+    let values: Vec<String> = (0..ACCOUNTS)
+        .map(|i| format!("({i}, {START_BALANCE})"))
+        .collect();
+    client
+        .batch_execute(&format!("INSERT INTO accounts VALUES {}", values.join(",")))
+        .await
+        .unwrap();
+    drop(client);
+    let acked = Arc::new(Mutex::new(HashSet::new()));
+    let mut rng = Rng(seed());
+    let mut server = server;
+    let (mut lost_total, mut partial_total) = (0, 0);
+    let mut slowest_recovery = Duration::ZERO;
+    for cycle in 0..cycles {
+        let stop = Arc::new(AtomicBool::new(false));
+        let tasks: Vec<_> = (0..CLIENTS)
+            .map(|c| {
+                tokio::spawn(load(
+                    server.conn_str(),
+                    c,
+                    acked.clone(),
+                    stop.clone(),
+                    cycle,
+                ))
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(200 + rng.below(800))).await;
+        server.kill9();
+        stop.store(true, Ordering::Relaxed);
+        for t in tasks {
+            let _ = t.await;
+        }
+        let started = Instant::now();
+        server = Binary::start(&data);
+        slowest_recovery = slowest_recovery.max(started.elapsed());
+        let snapshot = acked.lock().clone();
+        let (lost, partial) = verify(&server.conn_str(), &snapshot).await;
+        lost_total += lost;
+        partial_total += partial;
+        assert_eq!(
+            (lost, partial),
+            (0, 0),
+            "cycle {cycle}: lost or partial transactions"
+        );
+    }
+    let acknowledged = acked.lock().len();
+    println!(
+        "{cycles} cycles, {lost_total} lost, {partial_total} partial; {acknowledged} acknowledged batches; slowest restart {:.2}s",
+        slowest_recovery.as_secs_f64()
+    );
+    assert!(acknowledged > 0, "the load made progress");
+    assert!(server.terminate().success());
+}
