@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Loads ~2 GB of 1 KB rows with a 64 MB buffer pool (64 MB shared_buffers
-# for PostgreSQL 15, fsync off), then reads every byte back two ways: an
+# for PostgreSQL 15; both durable: WAL and fsync at commit), then reads every byte back two ways: an
 # aggregate over the whole table, and every row streamed to a client.
 # Prints MB/s for both systems and the ratio. GB=… changes the size.
 source "$(dirname "$0")/common.sh"

@@ -26,7 +26,7 @@ start_flintdb() {
 
 # start_postgres SHARED_BUFFERS -> sets PG_PORT
 start_postgres() {
-  PG_PORT=$("$root/scripts/throwaway-postgres.sh" start "$work/pg" "shared_buffers=$1" "fsync=off" "synchronous_commit=off")
+  PG_PORT=$("$root/scripts/throwaway-postgres.sh" start "$work/pg" "shared_buffers=$1")
 }
 
 # q PORT SQL: runs SQL quietly, fails loudly

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Rows/s of a 1,000,000-row INSERT ... SELECT (three columns: int8, int4,
 # text), FlintDB vs PostgreSQL 15 on the same machine in the same run.
-# PostgreSQL runs with fsync=off (FlintDB has no WAL yet, so this compares
-# the executor and storage paths, not durability).
+# Both run with their durable defaults (WAL, fsync at commit).
 source "$(dirname "$0")/common.sh"
 rows=1048576
 start_flintdb 128
