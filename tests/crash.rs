@@ -26,11 +26,11 @@ impl RowSink for Collect {
         self.0.push(row);
         Ok(())
     }
-    fn notice(&mut self, _: &str, _: String) {}
+    fn notice(&mut self, _: &str, _: &str, _: String) {}
 }
 
 fn run(engine: &Arc<Engine>, sql: &str) -> Result<Vec<Row>> {
-    let session = Session::new(engine.clone());
+    let mut session = Session::new(engine.clone());
     let mut out = Collect(Vec::new());
     for statement in parser::parse(sql)? {
         out.0.clear();

@@ -78,76 +78,20 @@ impl Catalog {
     pub fn load(heap: Arc<Heap>, clog: Arc<Clog>) -> Result<Catalog> {
         heap.pool().files().create(CLASS_REL)?;
         heap.pool().files().create(ATTRIBUTE_REL)?;
-        let mut tables: HashMap<u32, TableDef> = HashMap::new();
-        for values in scan(&heap, &clog, CLASS_REL, 2)? {
-            match (&values[0], &values[1]) {
-                (Value::Int8(oid), Value::Text(name)) => {
-                    let oid = *oid as u32;
-                    tables.insert(
-                        oid,
-                        TableDef {
-                            oid,
-                            name: name.clone(),
-                            columns: Vec::new(),
-                        },
-                    );
-                }
-                _ => return Err(corrupt("flint_class")),
-            }
-        }
-        let mut columns: Vec<(u32, i16, ColumnDef)> = Vec::new();
-        for values in scan(&heap, &clog, ATTRIBUTE_REL, 7)? {
-            let (
-                Value::Int8(rel),
-                Value::Int2(num),
-                Value::Text(name),
-                Value::Int4(typ),
-                Value::Int4(typmod),
-                Value::Bool(not_null),
-            ) = (
-                &values[0], &values[1], &values[2], &values[3], &values[4], &values[5],
-            )
-            else {
-                return Err(corrupt("flint_attribute"));
-            };
-            let data_type =
-                DataType::from_oid(*typ as u32).ok_or_else(|| corrupt("flint_attribute"))?;
-            let default = match &values[6] {
-                Value::Text(s) => Some(s.clone()),
-                _ => None,
-            };
-            let ty = ColumnType {
-                data_type,
-                typmod: *typmod,
-            };
-            columns.push((
-                *rel as u32,
-                *num,
-                ColumnDef {
-                    name: name.clone(),
-                    ty,
-                    not_null: *not_null,
-                    default,
-                },
-            ));
-        }
-        columns.sort_by_key(|(rel, num, _)| (*rel, *num));
-        for (rel, _, column) in columns {
-            tables
-                .get_mut(&rel)
-                .ok_or_else(|| corrupt("flint_attribute"))?
-                .columns
-                .push(column);
-        }
-        let tables = tables
-            .into_values()
-            .map(|t| (t.name.clone(), Arc::new(t)))
-            .collect();
+        let tables = read_tables(&heap, &clog)?;
         Ok(Catalog {
             heap,
             clog,
             tables: RwLock::new(tables),
         })
+    }
+
+    /// Reads the tables again from the system relations (after a rollback
+    /// undid DDL).
+    pub fn reload(&self) -> Result<()> {
+        let tables = read_tables(&self.heap, &self.clog)?;
+        *self.tables.write() = tables;
+        Ok(())
     }
 
     /// A table by name.
@@ -244,6 +188,75 @@ impl Catalog {
     }
 }
 
+fn read_tables(heap: &Heap, clog: &Clog) -> Result<HashMap<String, Arc<TableDef>>> {
+    let mut tables: HashMap<u32, TableDef> = HashMap::new();
+    for values in scan(heap, clog, CLASS_REL, 2)? {
+        match (&values[0], &values[1]) {
+            (Value::Int8(oid), Value::Text(name)) => {
+                let oid = *oid as u32;
+                tables.insert(
+                    oid,
+                    TableDef {
+                        oid,
+                        name: name.clone(),
+                        columns: Vec::new(),
+                    },
+                );
+            }
+            _ => return Err(corrupt("flint_class")),
+        }
+    }
+    let mut columns: Vec<(u32, i16, ColumnDef)> = Vec::new();
+    for values in scan(heap, clog, ATTRIBUTE_REL, 7)? {
+        let (
+            Value::Int8(rel),
+            Value::Int2(num),
+            Value::Text(name),
+            Value::Int4(typ),
+            Value::Int4(typmod),
+            Value::Bool(not_null),
+        ) = (
+            &values[0], &values[1], &values[2], &values[3], &values[4], &values[5],
+        )
+        else {
+            return Err(corrupt("flint_attribute"));
+        };
+        let data_type =
+            DataType::from_oid(*typ as u32).ok_or_else(|| corrupt("flint_attribute"))?;
+        let default = match &values[6] {
+            Value::Text(s) => Some(s.clone()),
+            _ => None,
+        };
+        let ty = ColumnType {
+            data_type,
+            typmod: *typmod,
+        };
+        columns.push((
+            *rel as u32,
+            *num,
+            ColumnDef {
+                name: name.clone(),
+                ty,
+                not_null: *not_null,
+                default,
+            },
+        ));
+    }
+    columns.sort_by_key(|(rel, num, _)| (*rel, *num));
+    for (rel, _, column) in columns {
+        tables
+            .get_mut(&rel)
+            .ok_or_else(|| corrupt("flint_attribute"))?
+            .columns
+            .push(column);
+    }
+    let tables = tables
+        .into_values()
+        .map(|t| (t.name.clone(), Arc::new(t)))
+        .collect();
+    Ok(tables)
+}
+
 fn corrupt(what: &str) -> Error {
     Error::Corrupted(format!("system catalog {what} is malformed"))
 }
@@ -259,7 +272,7 @@ fn scan(heap: &Heap, clog: &Clog, rel: RelId, width: usize) -> Result<Vec<Vec<Va
     let mut out = Vec::new();
     for block in 0..heap.nblocks(rel)? {
         for tuple in heap.read_page(rel, block)? {
-            if txn::is_visible(&tuple.header, clog) {
+            if txn::is_visible_latest(&tuple.header, clog) {
                 out.push(row::decode(&tuple.data, width)?);
             }
         }
@@ -277,7 +290,9 @@ fn delete_rows(
 ) -> Result<()> {
     for block in 0..heap.nblocks(rel)? {
         for tuple in heap.read_page(rel, block)? {
-            if txn::is_visible(&tuple.header, clog) && matches(&row::decode(&tuple.data, width)?) {
+            if txn::is_visible_latest(&tuple.header, clog)
+                && matches(&row::decode(&tuple.data, width)?)
+            {
                 heap.delete(rel, tuple.tid, xid)?;
             }
         }

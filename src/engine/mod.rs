@@ -2,10 +2,10 @@
 //!
 //! [`Engine::open`] locks the data directory (one server per directory),
 //! reads the control file, replays the WAL from the last checkpoint
-//! (`recovery`), loads the catalog and takes a checkpoint. Statements take
-//! the statement lock (shared for reads, exclusive for writes) and writes
-//! end with [`Engine::commit`] (durable before it returns) or
-//! [`Engine::abort`]. [`Engine::checkpoint`] writes every dirty page,
+//! (`recovery`), loads the catalog and takes a checkpoint. Sessions run
+//! transactions through [`Engine::txns`] (snapshots, the writer lock, xids)
+//! and end them with [`Engine::log_commit`] + [`Engine::wait_durable`] or
+//! [`Engine::log_abort`]. [`Engine::checkpoint`] writes every dirty page,
 //! records the redo point, and drops WAL segments nobody needs.
 //!
 //! Data directory layout:
@@ -23,8 +23,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
-use parking_lot::{Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use parking_lot::Mutex;
 
 pub use control::Control;
 
@@ -52,11 +53,13 @@ pub struct EngineOptions {
     pub synchronous_commit: bool,
     /// Take a checkpoint once this much WAL was written since the last.
     pub checkpoint_wal_bytes: u64,
+    /// How long a writer waits for the writer lock (None: forever).
+    pub lock_timeout: Option<Duration>,
 }
 
 impl EngineOptions {
     /// Defaults for a data directory: durable commits, 64 MB between
-    /// checkpoints.
+    /// checkpoints, no lock timeout.
     pub fn new(data_dir: impl Into<PathBuf>, buffer_pool_bytes: usize) -> Self {
         EngineOptions {
             data_dir: data_dir.into(),
@@ -64,6 +67,7 @@ impl EngineOptions {
             fsync: true,
             synchronous_commit: true,
             checkpoint_wal_bytes: 64 * 1024 * 1024,
+            lock_timeout: None,
         }
     }
 }
@@ -73,10 +77,8 @@ pub struct Engine {
     options: EngineOptions,
     heap: Arc<Heap>,
     wal: Arc<Wal>,
-    clog: Arc<Clog>,
+    txns: Arc<TxnManager>,
     catalog: Catalog,
-    txns: TxnManager,
-    statement_lock: RwLock<()>,
     /// Serialises checkpoints.
     checkpointing: Mutex<()>,
     last_redo: AtomicU64,
@@ -118,7 +120,8 @@ impl Engine {
             (options.buffer_pool_bytes / PAGE_SIZE).max(crate::storage::buffer::MIN_FRAMES);
         let pool = Arc::new(BufferPool::new(frames, files));
         let clog = Arc::new(Clog::new(control.aborted.iter().copied()));
-        let heap = Arc::new(Heap::new(pool.clone(), clog.clone()));
+        let recovery_status = Arc::new(TxnManager::new(control.next_xid, clog.clone()));
+        let heap = Arc::new(Heap::new(pool.clone(), recovery_status));
 
         let started = std::time::Instant::now();
         let recovered = recovery::recover(
@@ -139,6 +142,11 @@ impl Engine {
                 "recovered from the write-ahead log"
             );
         }
+        let txns = Arc::new(TxnManager::new(
+            recovered.next_xid.max(control.next_xid),
+            clog.clone(),
+        ));
+        let heap = Arc::new(Heap::new(pool.clone(), txns.clone()));
         let wal = Arc::new(Wal::open(
             &dir.join("wal"),
             fs,
@@ -147,21 +155,24 @@ impl Engine {
         )?);
         pool.attach_log(wal.clone());
         heap.attach_wal(wal.clone());
-        let catalog = Catalog::load(heap.clone(), clog.clone())?;
+        let catalog = Catalog::load(heap.clone(), clog)?;
         let engine = Engine {
             options: options.clone(),
             heap,
             wal,
-            clog,
+            txns,
             catalog,
-            txns: TxnManager::new(recovered.next_xid.max(control.next_xid)),
-            statement_lock: RwLock::new(()),
             checkpointing: Mutex::new(()),
             last_redo: AtomicU64::new(control.redo_lsn),
             _lock_file: lock_file,
         };
         engine.checkpoint()?;
         Ok(engine)
+    }
+
+    /// The settings this engine was opened with.
+    pub fn options(&self) -> &EngineOptions {
+        &self.options
     }
 
     /// The data directory.
@@ -179,9 +190,14 @@ impl Engine {
         &self.catalog
     }
 
+    /// Transactions: snapshots, the writer lock, xids.
+    pub fn txns(&self) -> &Arc<TxnManager> {
+        &self.txns
+    }
+
     /// The commit log (which transactions aborted).
     pub fn clog(&self) -> &Clog {
-        &self.clog
+        self.txns.clog()
     }
 
     /// The current end of the WAL (for tests and monitoring).
@@ -195,26 +211,15 @@ impl Engine {
         self.wal.has_failed()
     }
 
-    /// Takes the statement lock for a read-only statement.
-    pub fn begin_read(&self) -> RwLockReadGuard<'_, ()> {
-        self.statement_lock.read()
-    }
-
-    /// Takes the statement lock for a writing statement and starts its
-    /// transaction.
-    pub fn begin_write(&self) -> (RwLockWriteGuard<'_, ()>, Xid) {
-        let guard = self.statement_lock.write();
-        (guard, self.txns.begin())
-    }
-
-    /// Logs a transaction's commit; returns the LSN that must be durable
-    /// before the commit is acknowledged (see [`Engine::wait_durable`]).
-    pub fn commit(&self, xid: Xid) -> Result<u64> {
-        self.wal.append(xid, &Record::Commit)
+    /// Logs a transaction's commit (its first xid and its other xids);
+    /// returns the LSN that must be durable before the commit is
+    /// acknowledged (see [`Engine::wait_durable`]).
+    pub fn log_commit(&self, xid: Xid, subxids: Vec<Xid>) -> Result<u64> {
+        self.wal.append(xid, &Record::Commit { subxids })
     }
 
     /// Waits until the log is durable up to `lsn` (a no-op with
-    /// synchronous_commit off). Called after releasing the statement lock,
+    /// synchronous_commit off). Called after the writer lock is released,
     /// so one fsync covers every commit that arrived meanwhile.
     pub fn wait_durable(&self, lsn: u64) -> Result<()> {
         if self.options.synchronous_commit {
@@ -223,11 +228,13 @@ impl Engine {
         Ok(())
     }
 
-    /// Aborts a transaction: its tuples become invisible.
-    pub fn abort(&self, xid: Xid) {
-        self.clog.abort(xid);
-        if let Err(e) = self.wal.append(xid, &Record::Abort) {
-            tracing::warn!(error = %e, xid, "could not log an abort; recovery will abort it");
+    /// Aborts transaction ids: their tuples become invisible at once.
+    pub fn log_abort(&self, xids: &[Xid]) {
+        for xid in xids {
+            self.txns.clog().abort(*xid);
+            if let Err(e) = self.wal.append(*xid, &Record::Abort) {
+                tracing::warn!(error = %e, xid, "could not log an abort; recovery will abort it");
+            }
         }
     }
 
@@ -240,7 +247,7 @@ impl Engine {
     }
 
     /// Takes a checkpoint if enough WAL was written since the last one.
-    /// Call without holding the statement lock.
+    /// Call without holding the writer lock.
     pub fn maybe_checkpoint(&self) -> Result<()> {
         let written = self
             .wal
@@ -253,10 +260,16 @@ impl Engine {
     }
 
     /// Writes all dirty pages, syncs them, records the redo point, and
-    /// removes WAL segments before it.
+    /// removes WAL segments before it. Waits for the running writer.
     pub fn checkpoint(&self) -> Result<()> {
         let _one = self.checkpointing.lock();
-        let _writers = self.statement_lock.write();
+        let token = self.txns.writer_lock().acquire(None)?;
+        let result = self.checkpoint_locked();
+        self.txns.writer_lock().release(token);
+        result
+    }
+
+    fn checkpoint_locked(&self) -> Result<()> {
         let redo = self.wal.current_lsn();
         self.heap.set_full_page_horizon(redo);
         self.heap.pool().flush_all(self.options.fsync)?;
@@ -266,7 +279,7 @@ impl Engine {
         Control {
             next_xid,
             redo_lsn: redo,
-            aborted: self.clog.aborted(),
+            aborted: self.txns.clog().aborted(),
         }
         .write(&self.options.data_dir, self.options.fsync)?;
         self.last_redo.store(redo, Ordering::Release);

@@ -50,8 +50,9 @@ pub fn recover(
             next = next.max(xid + 1);
         }
         match record {
-            Record::Commit => {
+            Record::Commit { subxids } => {
                 finished.insert(xid);
+                finished.extend(subxids);
             }
             Record::Abort => {
                 finished.insert(xid);

@@ -223,7 +223,7 @@ impl QueryParser for StatementParser {
         let engine = self.engine.clone();
         let stmt = statement.clone();
         let bound =
-            tokio::task::spawn_blocking(move || Session::new(engine).describe(&stmt, &declared))
+            tokio::task::spawn_blocking(move || Session::describe(&engine, &stmt, &declared))
                 .await
                 .map_err(|e| to_pgwire(crate::errinternal!("describe failed: {e}")))?
                 .map_err(to_pgwire)?;
@@ -277,6 +277,16 @@ pub struct QueryHandler {
     parser: Arc<StatementParser>,
 }
 
+impl QueryHandler {
+    /// The connection's session (its transaction and settings), created on
+    /// first use and dropped, rolling back, with the connection.
+    fn session<C: ClientInfo>(&self, client: &C) -> Arc<parking_lot::Mutex<Session>> {
+        client
+            .session_extensions()
+            .get_or_insert_with(|| parking_lot::Mutex::new(Session::new(self.engine.clone())))
+    }
+}
+
 #[async_trait]
 impl SimpleQueryHandler for QueryHandler {
     async fn do_query<C>(&self, client: &mut C, query: &str) -> PgWireResult<Vec<Response>>
@@ -306,7 +316,7 @@ impl SimpleQueryHandler for QueryHandler {
                 params: vec![],
                 result_format: Format::UnifiedText,
             };
-            let (notices, response) = run_statement(self.engine.clone(), input, i == last).await;
+            let (notices, response) = run_statement(self.session(client), input, i == last).await;
             for n in notices {
                 client.feed(PgWireBackendMessage::NoticeResponse(n)).await?;
             }
@@ -354,7 +364,7 @@ impl ExtendedQueryHandler for QueryHandler {
             params,
             result_format: portal.result_column_format.clone(),
         };
-        let (notices, response) = run_statement(self.engine.clone(), input, true).await;
+        let (notices, response) = run_statement(self.session(client), input, true).await;
         for n in notices {
             client.feed(PgWireBackendMessage::NoticeResponse(n)).await?;
         }

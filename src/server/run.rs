@@ -5,6 +5,8 @@
 
 use std::sync::Arc;
 
+use parking_lot::Mutex;
+
 use futures::stream;
 use pgwire::api::portal::Format;
 use pgwire::api::results::{FieldInfo, QueryResponse, Response, Tag};
@@ -16,11 +18,10 @@ use tokio::sync::mpsc;
 
 use super::encode;
 use super::errors::to_pgwire;
-use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::sql::exec::Row;
 use crate::sql::plan::OutputColumn;
-use crate::sql::session::{RowSink, Session};
+use crate::sql::session::{Outcome, RowSink, Session, TxnEffect};
 use crate::types::{DataType, Value};
 
 /// Rows buffered between the executor and the socket.
@@ -30,7 +31,7 @@ enum Message {
     Notice(NoticeResponse),
     Columns(Arc<Vec<FieldInfo>>, String),
     Row(DataRow),
-    Done(Result<String>),
+    Done(Result<Outcome>),
 }
 
 struct ChannelSink {
@@ -58,10 +59,10 @@ impl RowSink for ChannelSink {
             .map_err(|_| client_gone())
     }
 
-    fn notice(&mut self, code: &str, message: String) {
+    fn notice(&mut self, severity: &str, code: &str, message: String) {
         let fields = vec![
-            (b'S', "NOTICE".to_string()),
-            (b'V', "NOTICE".to_string()),
+            (b'S', severity.to_string()),
+            (b'V', severity.to_string()),
             (b'C', code.to_string()),
             (b'M', message),
         ];
@@ -88,24 +89,24 @@ pub struct StatementInput {
 /// first so the next statement sees the effects of this one. Returns the
 /// notices raised before any row, and the response.
 pub async fn run_statement(
-    engine: Arc<Engine>,
+    session: Arc<Mutex<Session>>,
     input: StatementInput,
     stream: bool,
 ) -> (Vec<NoticeResponse>, Response) {
     let mut notices = Vec::new();
-    let response = run(engine, input, stream, &mut notices).await;
+    let response = run(session, input, stream, &mut notices).await;
     (notices, response)
 }
 
 async fn run(
-    engine: Arc<Engine>,
+    session: Arc<Mutex<Session>>,
     input: StatementInput,
     stream: bool,
     notices: &mut Vec<NoticeResponse>,
 ) -> Response {
     let (tx, mut rx) = mpsc::channel(CHANNEL_ROWS);
     let worker = tokio::task::spawn_blocking(move || {
-        let session = Session::new(engine);
+        let mut session = session.lock();
         let mut sink = ChannelSink {
             tx: tx.clone(),
             format: input.result_format,
@@ -156,7 +157,11 @@ async fn run(
             response.set_command_tag(&tag);
             Response::Query(response)
         }
-        Some(Message::Done(Ok(tag))) => Response::Execution(Tag::new(&tag)),
+        Some(Message::Done(Ok(Outcome { tag, effect }))) => match effect {
+            TxnEffect::None => Response::Execution(Tag::new(&tag)),
+            TxnEffect::Started => Response::TransactionStart(Tag::new(&tag)),
+            TxnEffect::Ended => Response::TransactionEnd(Tag::new(&tag)),
+        },
         Some(Message::Done(Err(e))) => error_response(e),
         Some(Message::Row(_) | Message::Notice(_)) | None => {
             Response::Error(Box::new(error_info_of(panicked(worker.await.err()))))

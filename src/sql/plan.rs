@@ -116,6 +116,11 @@ pub enum Plan {
         names: Vec<String>,
         if_exists: bool,
     },
+    /// A statement the session runs itself (transaction control, SHOW);
+    /// only described, never executed as a plan.
+    Utility {
+        columns: Option<Vec<OutputColumn>>,
+    },
 }
 
 impl Plan {
@@ -126,12 +131,8 @@ impl Plan {
             Plan::Insert { returning, .. }
             | Plan::Update { returning, .. }
             | Plan::Delete { returning, .. } => returning.as_ref().map(|r| r.columns.as_slice()),
+            Plan::Utility { columns } => columns.as_deref(),
             Plan::CreateTable { .. } | Plan::DropTable { .. } => None,
         }
-    }
-
-    /// True if the statement changes data or schema.
-    pub fn is_write(&self) -> bool {
-        !matches!(self, Plan::Query { .. })
     }
 }

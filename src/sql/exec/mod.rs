@@ -22,6 +22,7 @@ use super::eval::EvalContext;
 use super::plan::Node;
 use crate::engine::Engine;
 use crate::error::Result;
+use crate::txn::Visibility;
 use crate::types::Value;
 
 /// A row of values.
@@ -30,9 +31,11 @@ pub type Row = Vec<Value>;
 /// A stream of rows.
 pub type Rows<'a> = Box<dyn Iterator<Item = Result<Row>> + 'a>;
 
-/// What operators may read: the engine and the expression context.
+/// What operators may read: the engine, what the statement sees, and the
+/// expression context.
 pub struct ExecContext<'a> {
     pub engine: &'a Engine,
+    pub visibility: Visibility,
     pub eval: EvalContext,
 }
 
@@ -44,6 +47,7 @@ pub fn execute<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>>
             let scan = TableScan::new(
                 ctx.engine.heap(),
                 ctx.engine.clog(),
+                &ctx.visibility,
                 table.rel(),
                 table.columns.len(),
             )?;

@@ -6,16 +6,18 @@ use crate::encoding::row;
 use crate::error::Result;
 use crate::storage::heap::Heap;
 use crate::storage::{RelId, Tid};
-use crate::txn::{self, Clog};
+use crate::txn::{Clog, Visibility};
 
 use super::Row;
 
-/// Iterates the visible rows of a relation with their addresses. The block
+/// Iterates the rows of a relation visible to a statement, with their
+/// addresses. The block
 /// count is fixed when the scan starts, so rows a statement inserts behind
 /// the scan are not seen again.
 pub struct TableScan<'a> {
     heap: &'a Heap,
     clog: &'a Clog,
+    visibility: &'a Visibility,
     rel: RelId,
     width: usize,
     next_block: u32,
@@ -25,10 +27,17 @@ pub struct TableScan<'a> {
 
 impl<'a> TableScan<'a> {
     /// Starts a scan of `rel`, decoding rows `width` columns wide.
-    pub fn new(heap: &'a Heap, clog: &'a Clog, rel: RelId, width: usize) -> Result<Self> {
+    pub fn new(
+        heap: &'a Heap,
+        clog: &'a Clog,
+        visibility: &'a Visibility,
+        rel: RelId,
+        width: usize,
+    ) -> Result<Self> {
         Ok(TableScan {
             heap,
             clog,
+            visibility,
             rel,
             width,
             next_block: 0,
@@ -41,7 +50,7 @@ impl<'a> TableScan<'a> {
         let tuples = self.heap.read_page(self.rel, self.next_block)?;
         self.next_block += 1;
         for t in tuples {
-            if txn::is_visible(&t.header, self.clog) {
+            if self.visibility.sees(&t.header, self.clog) {
                 self.page_rows
                     .push_back((t.tid, row::decode(&t.data, self.width)?));
             }

@@ -67,6 +67,7 @@ pub fn update(
     for r in TableScan::new(
         ctx.engine.heap(),
         ctx.engine.clog(),
+        &ctx.visibility,
         table.rel(),
         table.columns.len(),
     )? {
@@ -86,7 +87,7 @@ pub fn update(
     let encoded = encode_all(changes.iter().map(|(_, r)| r))?;
     let heap = ctx.engine.heap();
     for ((tid, _), data) in changes.iter().zip(&encoded) {
-        heap.delete(table.rel(), *tid, xid)?;
+        delete_version(ctx, table, *tid, xid)?;
         heap.insert(table.rel(), xid, data)?;
     }
     let rows: Vec<Row> = changes.into_iter().map(|(_, r)| r).collect();
@@ -105,6 +106,7 @@ pub fn delete(
     for r in TableScan::new(
         ctx.engine.heap(),
         ctx.engine.clog(),
+        &ctx.visibility,
         table.rel(),
         table.columns.len(),
     )? {
@@ -117,7 +119,7 @@ pub fn delete(
         victims.push((tid, old));
     }
     for (tid, _) in &victims {
-        ctx.engine.heap().delete(table.rel(), *tid, xid)?;
+        delete_version(ctx, table, *tid, xid)?;
     }
     finish(
         ctx,
@@ -218,6 +220,20 @@ fn finish(ctx: &ExecContext, rows: Vec<Row>, returning: Option<&Returning>) -> R
             .collect::<Result<_>>()?,
     };
     Ok(WriteResult { count, returning })
+}
+
+/// Marks a row version deleted by `xid`. A version someone else already
+/// deleted or updated after this statement's snapshot is a serialization
+/// failure (the REPEATABLE READ rule; under READ COMMITTED the snapshot is
+/// taken after the writer lock, so it cannot happen).
+fn delete_version(ctx: &ExecContext, table: &TableDef, tid: Tid, xid: Xid) -> Result<()> {
+    if !ctx.engine.heap().delete(table.rel(), tid, xid)? {
+        return Err(errinput!(
+            "40001",
+            "could not serialize access due to concurrent update"
+        ));
+    }
+    Ok(())
 }
 
 fn check_not_null(table: &TableDef, row: &[Value]) -> Result<()> {

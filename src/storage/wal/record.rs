@@ -13,7 +13,7 @@
 //!   2 PageInit    u32 rel, u32 block: a new, empty heap page
 //!   3 HeapInsert  u32 rel, u32 block, u16 slot, tuple bytes
 //!   4 HeapDelete  u32 rel, u32 block, u16 slot, u64 xmax
-//!   5 Commit      (nothing)
+//!   5 Commit      u32 count, count × u64: the transaction's other (sub)xids
 //!   6 Abort       (nothing)
 //!   7 CreateRel   u32 rel
 //!   8 DropRel     u32 rel
@@ -56,7 +56,9 @@ pub enum Record {
         slot: u16,
         xmax: u64,
     },
-    Commit,
+    Commit {
+        subxids: Vec<u64>,
+    },
     Abort,
     CreateRel {
         rel: RelId,
@@ -77,7 +79,7 @@ impl Record {
             Record::PageInit { .. } => 2,
             Record::HeapInsert { .. } => 3,
             Record::HeapDelete { .. } => 4,
-            Record::Commit => 5,
+            Record::Commit { .. } => 5,
             Record::Abort => 6,
             Record::CreateRel { .. } => 7,
             Record::DropRel { .. } => 8,
@@ -133,7 +135,13 @@ impl Record {
                 out.extend_from_slice(&slot.to_le_bytes());
                 out.extend_from_slice(&xmax.to_le_bytes());
             }
-            Record::Commit | Record::Abort => {}
+            Record::Commit { subxids } => {
+                out.extend_from_slice(&(subxids.len() as u32).to_le_bytes());
+                for x in subxids {
+                    out.extend_from_slice(&x.to_le_bytes());
+                }
+            }
+            Record::Abort => {}
             Record::CreateRel { rel } | Record::DropRel { rel } => {
                 out.extend_from_slice(&rel.0.to_le_bytes())
             }
@@ -156,7 +164,8 @@ impl Record {
                 Record::PageInit { .. } => 8,
                 Record::HeapInsert { tuple, .. } => 10 + tuple.len(),
                 Record::HeapDelete { .. } => 18,
-                Record::Commit | Record::Abort => 0,
+                Record::Commit { subxids } => 4 + 8 * subxids.len(),
+                Record::Abort => 0,
                 Record::CreateRel { .. } | Record::DropRel { .. } => 4,
                 Record::Checkpoint { .. } => 16,
             }
@@ -237,7 +246,13 @@ pub fn decode(buf: &[u8], lsn: Lsn) -> std::result::Result<(Record, u64, usize),
                 xmax: u64_at(10).ok_or_else(bad)?,
             }
         }
-        5 => Record::Commit,
+        5 => {
+            let n = u32_at(0).ok_or_else(bad)? as usize;
+            let subxids = (0..n)
+                .map(|i| u64_at(4 + 8 * i).ok_or_else(bad))
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            Record::Commit { subxids }
+        }
         6 => Record::Abort,
         7 => Record::CreateRel {
             rel: RelId(u32_at(0).ok_or_else(bad)?),
@@ -292,7 +307,10 @@ mod tests {
                 slot: 3,
                 xmax: 77,
             },
-            Record::Commit,
+            Record::Commit { subxids: vec![] },
+            Record::Commit {
+                subxids: vec![7, 8, 9],
+            },
             Record::Abort,
             Record::CreateRel { rel: RelId(16384) },
             Record::DropRel { rel: RelId(16384) },

@@ -1,0 +1,563 @@
+//! A session: one client's statements, its transaction block, its
+//! settings. It is synchronous; the server calls it on a blocking thread.
+//!
+//! Every statement runs in a transaction: the open block (BEGIN …) or one
+//! made for it alone (autocommit). Reads see a snapshot; the first write
+//! takes the writer lock, which the transaction keeps until it ends. A
+//! write is acknowledged only once its commit is durable. A failed
+//! statement in a block puts it in the aborted state (25P02) until
+//! ROLLBACK or ROLLBACK TO SAVEPOINT.
+
+mod transaction;
+
+use std::sync::Arc;
+
+use sqlparser::ast::{Set, Statement, TransactionIsolationLevel, TransactionMode};
+
+pub use transaction::Transaction;
+
+use super::binder::{bind, normalize, Bound};
+use super::eval::EvalContext;
+use super::exec::{self, write, ExecContext, Row};
+use super::plan::{OutputColumn, Plan};
+use crate::engine::Engine;
+use crate::errinput;
+use crate::error::Result;
+use crate::storage::heap::Xid;
+use crate::storage::RelId;
+use crate::txn::{Isolation, Visibility};
+use crate::types::{ColumnType, DataType, Value};
+
+/// Receives a statement's result rows and messages.
+pub trait RowSink {
+    /// Called once, before any row, for statements that return rows; `tag`
+    /// is the command tag without its row count ("SELECT", "INSERT 0").
+    fn columns(&mut self, columns: &[OutputColumn], tag: &str) -> Result<()>;
+    /// Called per row; an error (client gone) stops the statement.
+    fn row(&mut self, row: Row) -> Result<()>;
+    /// A NOTICE or WARNING for the client.
+    fn notice(&mut self, severity: &str, code: &str, message: String);
+}
+
+/// How a statement changed the transaction state (the server reports it
+/// in ReadyForQuery).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TxnEffect {
+    None,
+    Started,
+    Ended,
+}
+
+/// A finished statement: its command tag and transaction effect.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub tag: String,
+    pub effect: TxnEffect,
+}
+
+impl Outcome {
+    fn tag(tag: impl Into<String>) -> Self {
+        Outcome {
+            tag: tag.into(),
+            effect: TxnEffect::None,
+        }
+    }
+}
+
+/// One client's session.
+pub struct Session {
+    engine: Arc<Engine>,
+    txn: Option<Transaction>,
+    default_isolation: Isolation,
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if let Some(t) = self.txn.take() {
+            if let Err(e) = t.finish(&self.engine, false) {
+                tracing::warn!(error = %e, "rolling back a closed session's transaction failed");
+            }
+        }
+    }
+}
+
+impl Session {
+    /// A session on an engine.
+    pub fn new(engine: Arc<Engine>) -> Self {
+        Session {
+            engine,
+            txn: None,
+            default_isolation: Isolation::ReadCommitted,
+        }
+    }
+
+    /// True inside a transaction block.
+    pub fn in_block(&self) -> bool {
+        self.txn.as_ref().is_some_and(|t| t.explicit)
+    }
+
+    /// Binds a statement to learn its parameter and result types.
+    pub fn describe(
+        engine: &Engine,
+        statement: &Statement,
+        declared: &[Option<DataType>],
+    ) -> Result<Bound> {
+        if let Some(columns) = utility_columns(statement) {
+            return Ok(Bound {
+                plan: Plan::Utility {
+                    columns: Some(columns),
+                },
+                param_types: vec![],
+            });
+        }
+        if is_transaction_control(statement) {
+            return Ok(Bound {
+                plan: Plan::Utility { columns: None },
+                param_types: vec![],
+            });
+        }
+        bind(statement, engine.catalog(), declared)
+    }
+
+    /// Runs a statement with parameter values.
+    pub fn execute(
+        &mut self,
+        statement: &Statement,
+        declared: &[Option<DataType>],
+        params: Vec<Value>,
+        sink: &mut dyn RowSink,
+    ) -> Result<Outcome> {
+        match self.transaction_control(statement, sink) {
+            Ok(Some(outcome)) => return Ok(outcome),
+            Ok(None) => {}
+            Err(e) => {
+                // Any error inside a block aborts it, as in PostgreSQL.
+                if let Some(t) = self.txn.as_mut().filter(|t| t.explicit) {
+                    t.failed = true;
+                }
+                return Err(e);
+            }
+        }
+        if self.txn.as_ref().is_some_and(|t| t.failed) {
+            return Err(errinput!(
+                "25P02",
+                "current transaction is aborted, commands ignored until end of transaction block"
+            ));
+        }
+        let implicit = self.txn.is_none();
+        if implicit {
+            self.txn = Some(Transaction::new(self.default_isolation, false));
+        }
+        let result = self.run(statement, declared, params, sink);
+        let Some(txn) = self.txn.as_mut() else {
+            return Err(crate::errinternal!("transaction vanished"));
+        };
+        txn.started = true;
+        match result {
+            Ok(tag) if implicit => {
+                self.end_transaction(true)?;
+                Ok(Outcome::tag(tag))
+            }
+            Ok(tag) => Ok(Outcome::tag(tag)),
+            Err(e) => {
+                if implicit {
+                    self.end_transaction(false)?;
+                } else {
+                    txn.failed = true;
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// Commits (or rolls back) the current transaction and waits for the
+    /// commit to be durable.
+    fn end_transaction(&mut self, commit: bool) -> Result<()> {
+        let Some(txn) = self.txn.take() else {
+            return Ok(());
+        };
+        let dropped = txn.dropped.clone();
+        let lsn = txn.finish(&self.engine, commit)?;
+        if commit && lsn > 0 {
+            self.engine.wait_durable(lsn)?;
+            self.engine.remove_relations(&dropped)?;
+            self.engine.maybe_checkpoint()?;
+        }
+        Ok(())
+    }
+
+    /// BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE, SET TRANSACTION, SHOW
+    /// transaction_isolation; None for any other statement.
+    fn transaction_control(
+        &mut self,
+        statement: &Statement,
+        sink: &mut dyn RowSink,
+    ) -> Result<Option<Outcome>> {
+        let in_block = self.in_block();
+        let failed = self.txn.as_ref().is_some_and(|t| t.failed);
+        let outcome = match statement {
+            Statement::StartTransaction {
+                modes,
+                statements,
+                exception: None,
+                ..
+            } if statements.is_empty() => {
+                let isolation = isolation_of(modes)?.unwrap_or(self.default_isolation);
+                if in_block {
+                    sink.notice(
+                        "WARNING",
+                        "25001",
+                        "there is already a transaction in progress".to_string(),
+                    );
+                    return Ok(Some(Outcome::tag("BEGIN")));
+                }
+                self.txn = Some(Transaction::new(isolation, true));
+                Outcome {
+                    tag: "BEGIN".to_string(),
+                    effect: TxnEffect::Started,
+                }
+            }
+            Statement::Commit { chain: false, .. } => {
+                if !in_block {
+                    sink.notice(
+                        "WARNING",
+                        "25P01",
+                        "there is no transaction in progress".to_string(),
+                    );
+                    return Ok(Some(Outcome::tag("COMMIT")));
+                }
+                self.end_transaction(!failed)?;
+                Outcome {
+                    tag: if failed { "ROLLBACK" } else { "COMMIT" }.to_string(),
+                    effect: TxnEffect::Ended,
+                }
+            }
+            Statement::Rollback {
+                chain: false,
+                savepoint: None,
+            } => {
+                if !in_block {
+                    sink.notice(
+                        "WARNING",
+                        "25P01",
+                        "there is no transaction in progress".to_string(),
+                    );
+                    return Ok(Some(Outcome::tag("ROLLBACK")));
+                }
+                self.end_transaction(false)?;
+                Outcome {
+                    tag: "ROLLBACK".to_string(),
+                    effect: TxnEffect::Ended,
+                }
+            }
+            Statement::Rollback {
+                chain: false,
+                savepoint: Some(name),
+            } => {
+                let engine = self.engine.clone();
+                let txn = self.block("ROLLBACK TO SAVEPOINT")?;
+                let undone = txn.rollback_to(&normalize(name))?;
+                txn.abort_xids(&engine, &undone)?;
+                Outcome::tag("ROLLBACK")
+            }
+            Statement::Savepoint { name } => {
+                let txn = self.block("SAVEPOINT")?;
+                if txn.failed {
+                    return Err(aborted());
+                }
+                txn.savepoint(normalize(name));
+                Outcome::tag("SAVEPOINT")
+            }
+            Statement::ReleaseSavepoint { name } => {
+                let txn = self.block("RELEASE SAVEPOINT")?;
+                if txn.failed {
+                    return Err(aborted());
+                }
+                txn.release(&normalize(name))?;
+                Outcome::tag("RELEASE")
+            }
+            Statement::Set(Set::SetTransaction {
+                modes,
+                snapshot: None,
+                session,
+            }) => {
+                if failed {
+                    return Err(aborted());
+                }
+                let Some(isolation) = isolation_of(modes)? else {
+                    return Ok(Some(Outcome::tag("SET")));
+                };
+                if *session {
+                    self.default_isolation = isolation;
+                } else {
+                    match self.txn.as_mut().filter(|t| t.explicit) {
+                        Some(t) if t.started => {
+                            return Err(errinput!(
+                                "25001",
+                                "SET TRANSACTION ISOLATION LEVEL must be called before any query"
+                            ))
+                        }
+                        Some(t) => t.isolation = isolation,
+                        None => sink.notice(
+                            "WARNING",
+                            "25P01",
+                            "SET TRANSACTION can only be used in transaction blocks".to_string(),
+                        ),
+                    }
+                }
+                Outcome::tag("SET")
+            }
+            Statement::ShowVariable { .. } if utility_columns(statement).is_some() => {
+                if failed {
+                    return Err(aborted());
+                }
+                let columns = utility_columns(statement).unwrap_or_default();
+                let isolation = self
+                    .txn
+                    .as_ref()
+                    .filter(|t| t.explicit)
+                    .map_or(self.default_isolation, |t| t.isolation);
+                sink.columns(&columns, "SHOW")?;
+                sink.row(vec![Value::Text(isolation.name().to_string())])?;
+                Outcome::tag("SHOW")
+            }
+            Statement::StartTransaction { .. }
+            | Statement::Commit { .. }
+            | Statement::Rollback { .. } => {
+                return Err(crate::errunsupported!(
+                    "this form of {}",
+                    super::binder::statement_kind(statement)
+                ))
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(outcome))
+    }
+
+    fn block(&mut self, what: &str) -> Result<&mut Transaction> {
+        self.txn
+            .as_mut()
+            .filter(|t| t.explicit)
+            .ok_or_else(|| errinput!("25P01", "{what} can only be used in transaction blocks"))
+    }
+
+    /// Binds and executes inside the current transaction.
+    fn run(
+        &mut self,
+        statement: &Statement,
+        declared: &[Option<DataType>],
+        params: Vec<Value>,
+        sink: &mut dyn RowSink,
+    ) -> Result<String> {
+        let engine = self.engine.clone();
+        let txn = self
+            .txn
+            .as_mut()
+            .ok_or_else(|| crate::errinternal!("no transaction"))?;
+        let writes = !matches!(statement, Statement::Query(_));
+        // REPEATABLE READ fixes its snapshot at the first statement, before
+        // waiting for another writer (so a concurrent update is a 40001).
+        // READ COMMITTED writes take the lock first and then their snapshot,
+        // so they always see the latest committed rows.
+        if txn.isolation == Isolation::RepeatableRead {
+            txn.visibility(&engine);
+        }
+        let xid = if writes { txn.write_xid(&engine)? } else { 0 };
+        let visibility = txn.visibility(&engine);
+        let bound = bind(statement, engine.catalog(), declared)?;
+        if matches!(
+            bound.plan,
+            Plan::CreateTable { .. } | Plan::DropTable { .. }
+        ) {
+            txn.ddl = true;
+        }
+        let mut dropped = Vec::new();
+        let tag = execute_plan(&engine, &bound, visibility, params, xid, sink, &mut dropped)?;
+        txn.dropped.extend(dropped);
+        Ok(tag)
+    }
+}
+
+fn aborted() -> crate::error::Error {
+    errinput!(
+        "25P02",
+        "current transaction is aborted, commands ignored until end of transaction block"
+    )
+}
+
+fn is_transaction_control(statement: &Statement) -> bool {
+    matches!(
+        statement,
+        Statement::StartTransaction { .. }
+            | Statement::Commit { .. }
+            | Statement::Rollback { .. }
+            | Statement::Savepoint { .. }
+            | Statement::ReleaseSavepoint { .. }
+            | Statement::Set(Set::SetTransaction { .. })
+    )
+}
+
+/// Result columns of the SHOW forms the session answers itself.
+fn utility_columns(statement: &Statement) -> Option<Vec<OutputColumn>> {
+    let Statement::ShowVariable { variable } = statement else {
+        return None;
+    };
+    let name: Vec<String> = variable.iter().map(normalize).collect();
+    let known = matches!(
+        name.iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice(),
+        ["transaction_isolation"] | ["transaction", "isolation", "level"]
+    );
+    known.then(|| {
+        vec![OutputColumn {
+            name: "transaction_isolation".to_string(),
+            ty: ColumnType::plain(DataType::Text),
+            table_oid: 0,
+            column_number: 0,
+        }]
+    })
+}
+
+fn isolation_of(modes: &[TransactionMode]) -> Result<Option<Isolation>> {
+    let mut isolation = None;
+    for mode in modes {
+        match mode {
+            TransactionMode::IsolationLevel(level) => {
+                isolation = Some(match level {
+                    TransactionIsolationLevel::ReadUncommitted
+                    | TransactionIsolationLevel::ReadCommitted => Isolation::ReadCommitted,
+                    TransactionIsolationLevel::RepeatableRead => Isolation::RepeatableRead,
+                    TransactionIsolationLevel::Serializable => {
+                        return Err(crate::errunsupported!(
+                            "SERIALIZABLE isolation (use REPEATABLE READ)"
+                        ))
+                    }
+                    other => return Err(crate::errunsupported!("isolation level {other}")),
+                });
+            }
+            TransactionMode::AccessMode(_) => {
+                return Err(crate::errunsupported!(
+                    "READ ONLY / READ WRITE transactions"
+                ))
+            }
+        }
+    }
+    Ok(isolation)
+}
+
+/// Executes a bound plan; writes use `xid`.
+fn execute_plan(
+    engine: &Engine,
+    bound: &Bound,
+    visibility: Visibility,
+    params: Vec<Value>,
+    xid: Xid,
+    sink: &mut dyn RowSink,
+    dropped: &mut Vec<RelId>,
+) -> Result<String> {
+    let ctx = ExecContext {
+        engine,
+        visibility,
+        eval: EvalContext {
+            params,
+            statement_time: crate::types::datetime::now_micros(),
+        },
+    };
+    match &bound.plan {
+        Plan::Query { root, columns } => {
+            sink.columns(columns, "SELECT")?;
+            let mut n = 0u64;
+            for row in exec::execute(root, &ctx)? {
+                sink.row(row?)?;
+                n += 1;
+            }
+            Ok(format!("SELECT {n}"))
+        }
+        Plan::Insert {
+            table,
+            source,
+            targets,
+            defaults,
+            returning,
+        } => {
+            let result = write::insert(
+                &ctx,
+                xid,
+                table,
+                source,
+                targets,
+                defaults,
+                returning.as_ref(),
+            )?;
+            send_returning(sink, bound, "INSERT 0", result.returning)?;
+            Ok(format!("INSERT 0 {}", result.count))
+        }
+        Plan::Update {
+            table,
+            predicate,
+            assignments,
+            returning,
+        } => {
+            let result = write::update(
+                &ctx,
+                xid,
+                table,
+                predicate.as_ref(),
+                assignments,
+                returning.as_ref(),
+            )?;
+            send_returning(sink, bound, "UPDATE", result.returning)?;
+            Ok(format!("UPDATE {}", result.count))
+        }
+        Plan::Delete {
+            table,
+            predicate,
+            returning,
+        } => {
+            let result = write::delete(&ctx, xid, table, predicate.as_ref(), returning.as_ref())?;
+            send_returning(sink, bound, "DELETE", result.returning)?;
+            Ok(format!("DELETE {}", result.count))
+        }
+        Plan::CreateTable {
+            name,
+            columns,
+            if_not_exists,
+        } => {
+            if !write::create_table(&ctx, xid, name, columns, *if_not_exists)? {
+                sink.notice(
+                    "NOTICE",
+                    "42P07",
+                    format!("relation \"{name}\" already exists, skipping"),
+                );
+            }
+            Ok("CREATE TABLE".to_string())
+        }
+        Plan::DropTable { names, if_exists } => {
+            let (missing, rels) = write::drop_tables(&ctx, xid, names, *if_exists)?;
+            for name in missing {
+                sink.notice(
+                    "NOTICE",
+                    "00000",
+                    format!("table \"{name}\" does not exist, skipping"),
+                );
+            }
+            dropped.extend(rels);
+            Ok("DROP TABLE".to_string())
+        }
+        Plan::Utility { .. } => Err(crate::errinternal!(
+            "utility statement reached the executor"
+        )),
+    }
+}
+
+fn send_returning(sink: &mut dyn RowSink, bound: &Bound, tag: &str, rows: Vec<Row>) -> Result<()> {
+    if let Some(columns) = bound.plan.output_columns() {
+        sink.columns(columns, tag)?;
+        for row in rows {
+            sink.row(row)?;
+        }
+    }
+    Ok(())
+}

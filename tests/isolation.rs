@@ -1,0 +1,123 @@
+//! Two sessions at once: dirty reads, non-repeatable reads and lost
+//! updates under READ COMMITTED and REPEATABLE READ, with the outcomes
+//! PostgreSQL 15 gives (checked by hand against it with psql).
+
+mod common;
+
+use std::time::Duration;
+
+use common::{sqlstate_of, TestServer};
+use tokio_postgres::Client;
+
+async fn value(c: &Client) -> i64 {
+    c.query_one("SELECT v FROM x WHERE id = 1", &[])
+        .await
+        .unwrap()
+        .get(0)
+}
+
+async fn setup() -> (TestServer, Client, Client) {
+    let server = TestServer::start().await;
+    let a = server.connect().await;
+    let b = server.connect().await;
+    a.batch_execute("CREATE TABLE x (id int8, v int8); INSERT INTO x VALUES (1, 10)")
+        .await
+        .unwrap();
+    (server, a, b)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_dirty_reads_at_either_level() {
+    for level in ["READ COMMITTED", "REPEATABLE READ"] {
+        let (_server, a, b) = setup().await;
+        a.batch_execute(&format!(
+            "BEGIN ISOLATION LEVEL {level}; UPDATE x SET v = 99"
+        ))
+        .await
+        .unwrap();
+        b.batch_execute(&format!("BEGIN ISOLATION LEVEL {level}"))
+            .await
+            .unwrap();
+        assert_eq!(value(&b).await, 10, "{level}: uncommitted change invisible");
+        a.batch_execute("ROLLBACK").await.unwrap();
+        assert_eq!(value(&b).await, 10);
+        b.batch_execute("COMMIT").await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn non_repeatable_reads_only_under_read_committed() {
+    for (level, second_read) in [("READ COMMITTED", 20), ("REPEATABLE READ", 10)] {
+        let (_server, a, b) = setup().await;
+        a.batch_execute(&format!("BEGIN ISOLATION LEVEL {level}"))
+            .await
+            .unwrap();
+        assert_eq!(value(&a).await, 10);
+        // A reader never blocks a writer.
+        b.batch_execute("UPDATE x SET v = 20").await.unwrap();
+        assert_eq!(value(&a).await, second_read, "{level}");
+        a.batch_execute("COMMIT").await.unwrap();
+        assert_eq!(value(&a).await, 20);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lost_update_waits_then_applies_or_fails_with_40001() {
+    for level in ["READ COMMITTED", "REPEATABLE READ"] {
+        let (_server, a, b) = setup().await;
+        a.batch_execute(&format!(
+            "BEGIN ISOLATION LEVEL {level}; UPDATE x SET v = v + 1"
+        ))
+        .await
+        .unwrap();
+        b.batch_execute(&format!("BEGIN ISOLATION LEVEL {level}"))
+            .await
+            .unwrap();
+        let second = tokio::spawn(async move {
+            let r = b.batch_execute("UPDATE x SET v = v + 1").await;
+            (b, r)
+        });
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        assert!(
+            !second.is_finished(),
+            "{level}: the second writer waits for the first"
+        );
+        a.batch_execute("COMMIT").await.unwrap();
+        let (b, result) = second.await.unwrap();
+        match level {
+            "READ COMMITTED" => {
+                result.unwrap();
+                b.batch_execute("COMMIT").await.unwrap();
+                assert_eq!(value(&a).await, 12, "both increments apply");
+            }
+            _ => {
+                let err = result.unwrap_err();
+                assert_eq!(sqlstate_of(&err), "40001", "{level}");
+                assert_eq!(
+                    err.as_db_error().unwrap().message(),
+                    "could not serialize access due to concurrent update"
+                );
+                b.batch_execute("ROLLBACK").await.unwrap();
+                assert_eq!(value(&a).await, 11);
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_session_rolls_back_and_frees_the_writer() {
+    let (server, a, b) = setup().await;
+    a.batch_execute("BEGIN; UPDATE x SET v = 500")
+        .await
+        .unwrap();
+    drop(a);
+    // The next writer gets the lock once the dead session is rolled back.
+    let done = tokio::time::timeout(
+        Duration::from_secs(10),
+        b.batch_execute("UPDATE x SET v = v + 1"),
+    )
+    .await;
+    done.expect("writer lock freed").unwrap();
+    assert_eq!(value(&b).await, 11);
+    drop(server);
+}
