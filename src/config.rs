@@ -30,6 +30,7 @@ pub struct Config {
     pub synchronous_commit: bool,
     pub checkpoint_wal_mb: u64,
     pub checkpoint_timeout_s: u64,
+    pub lock_timeout_ms: u64,
 }
 
 /// How log lines look.
@@ -53,6 +54,7 @@ impl Default for Config {
             synchronous_commit: true,
             checkpoint_wal_mb: 64,
             checkpoint_timeout_s: 300,
+            lock_timeout_ms: 0,
         }
     }
 }
@@ -71,6 +73,7 @@ struct FileConfig {
     synchronous_commit: Option<bool>,
     checkpoint_wal_mb: Option<u64>,
     checkpoint_timeout_s: Option<u64>,
+    lock_timeout_ms: Option<u64>,
 }
 
 impl Config {
@@ -129,6 +132,9 @@ impl Config {
         }
         if let Some(v) = f.checkpoint_timeout_s {
             self.checkpoint_timeout_s = v;
+        }
+        if let Some(v) = f.lock_timeout_ms {
+            self.lock_timeout_ms = v;
         }
         Ok(())
     }

@@ -121,3 +121,54 @@ async fn a_closed_session_rolls_back_and_frees_the_writer() {
     assert_eq!(value(&b).await, 11);
     drop(server);
 }
+
+/// A writer waiting longer than lock_timeout fails with 55P03 and leaves
+/// its session usable.
+#[test]
+fn lock_timeout_gives_55p03() {
+    use std::sync::Arc;
+
+    use flintdb::engine::{Engine, EngineOptions};
+    use flintdb::sql::exec::Row;
+    use flintdb::sql::parser;
+    use flintdb::sql::plan::OutputColumn;
+    use flintdb::sql::session::{RowSink, Session};
+
+    struct Ignore;
+    impl RowSink for Ignore {
+        fn columns(&mut self, _: &[OutputColumn], _: &str) -> flintdb::error::Result<()> {
+            Ok(())
+        }
+        fn row(&mut self, _: Row) -> flintdb::error::Result<()> {
+            Ok(())
+        }
+        fn notice(&mut self, _: &str, _: &str, _: String) {}
+    }
+    fn run(s: &mut Session, sql: &str) -> flintdb::error::Result<()> {
+        for st in parser::parse(sql)? {
+            s.execute(&st, &[], vec![], &mut Ignore)?;
+        }
+        Ok(())
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let options = EngineOptions {
+        lock_timeout: Some(Duration::from_millis(150)),
+        fsync: false,
+        ..EngineOptions::new(dir.path().join("data"), 4 << 20)
+    };
+    let engine = Arc::new(Engine::open(&options).unwrap());
+    let mut a = Session::new(engine.clone());
+    let mut b = Session::new(engine.clone());
+    run(
+        &mut a,
+        "CREATE TABLE x (v int); BEGIN; INSERT INTO x VALUES (1)",
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let err = run(&mut b, "INSERT INTO x VALUES (2)").unwrap_err();
+    assert_eq!(err.sqlstate(), "55P03");
+    assert!(started.elapsed() >= Duration::from_millis(150));
+    run(&mut a, "COMMIT").unwrap();
+    run(&mut b, "INSERT INTO x VALUES (3)").unwrap();
+}

@@ -138,44 +138,55 @@ impl Binary {
         Self::start_with(data_dir, &[])
     }
 
-    /// Starts with extra command-line arguments.
+    /// Starts with extra command-line arguments. A port picked free can be
+    /// taken before the server binds it (by any ephemeral client port), so
+    /// "address already in use" retries on a new port.
     pub fn start_with(data_dir: &std::path::Path, extra: &[&str]) -> Binary {
-        let port = free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_flintdb"))
-            .args(["serve", "--data-dir"])
-            .arg(data_dir)
-            .args([
-                "--listen",
-                &format!("127.0.0.1:{port}"),
-                "--buffer-pool-mb",
-                "4",
-            ])
-            .args(extra)
-            .env("RUST_LOG", "info")
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn flintdb");
-        let mut b = Binary { child, port };
-        b.wait_ready();
-        b
+        for attempt in 0..5 {
+            let port = free_port();
+            let child = Command::new(env!("CARGO_BIN_EXE_flintdb"))
+                .args(["serve", "--data-dir"])
+                .arg(data_dir)
+                .args([
+                    "--listen",
+                    &format!("127.0.0.1:{port}"),
+                    "--buffer-pool-mb",
+                    "4",
+                ])
+                .args(extra)
+                .env("RUST_LOG", "info")
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn flintdb");
+            let mut b = Binary { child, port };
+            match b.wait_ready() {
+                Ok(()) => return b,
+                Err(output) if output.contains("address already in use") && attempt < 4 => continue,
+                Err(output) => panic!("flintdb did not become ready:\n{output}"),
+            }
+        }
+        unreachable!("the loop returns or panics")
     }
 
-    fn wait_ready(&mut self) {
+    fn wait_ready(&mut self) -> Result<(), String> {
         let stderr = self.child.stderr.take().expect("stderr");
         let mut lines = BufReader::new(stderr).lines();
         let deadline = Instant::now() + Duration::from_secs(20);
+        let mut seen = Vec::new();
         while Instant::now() < deadline {
             match lines.next() {
                 Some(Ok(line)) if line.contains("ready to accept connections") => {
                     // Keep draining stderr so the child never blocks on it.
                     std::thread::spawn(move || for _ in lines {});
-                    return;
+                    return Ok(());
                 }
-                Some(Ok(_)) => {}
+                Some(Ok(line)) => seen.push(line),
                 _ => break,
             }
         }
-        panic!("flintdb did not become ready");
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        Err(seen.join("\n"))
     }
 
     pub fn conn_str(&self) -> String {
