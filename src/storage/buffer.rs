@@ -139,15 +139,8 @@ impl BufferPool {
     /// Pins a page, reading it from disk if it is not cached.
     pub fn fetch(&self, id: PageId) -> Result<PageRef<'_>> {
         let mut state = self.state.lock();
-        if let Some(&frame) = state.table.get(&id) {
-            let meta = &mut state.meta[frame];
-            meta.pins += 1;
-            meta.referenced = true;
-            return Ok(PageRef {
-                pool: self,
-                frame,
-                id,
-            });
+        if let Some(page) = self.pin_cached(&mut state, id) {
+            return Ok(page);
         }
         let frame = self.evict(&mut state)?;
         {
@@ -168,15 +161,8 @@ impl BufferPool {
     /// page on disk does not stop its repair.
     pub fn fetch_for_overwrite(&self, id: PageId) -> Result<PageRef<'_>> {
         let mut state = self.state.lock();
-        if let Some(&frame) = state.table.get(&id) {
-            let meta = &mut state.meta[frame];
-            meta.pins += 1;
-            meta.referenced = true;
-            return Ok(PageRef {
-                pool: self,
-                frame,
-                id,
-            });
+        if let Some(page) = self.pin_cached(&mut state, id) {
+            return Ok(page);
         }
         let frame = self.evict(&mut state)?;
         self.frames[frame].data.write().fill(0);
@@ -202,6 +188,19 @@ impl BufferPool {
         }
         self.install(&mut state, frame, id);
         Ok(PageRef {
+            pool: self,
+            frame,
+            id,
+        })
+    }
+
+    /// Pins a page already in the pool.
+    fn pin_cached(&self, state: &mut PoolState, id: PageId) -> Option<PageRef<'_>> {
+        let frame = *state.table.get(&id)?;
+        let meta = &mut state.meta[frame];
+        meta.pins += 1;
+        meta.referenced = true;
+        Some(PageRef {
             pool: self,
             frame,
             id,

@@ -50,13 +50,7 @@ impl Binder<'_> {
             let col = parts
                 .last()
                 .ok_or_else(|| crate::errinternal!("empty column name"))?;
-            let i = table.column_index(col).ok_or_else(|| {
-                errinput!(
-                    sqlstate::UNDEFINED_COLUMN,
-                    "column \"{col}\" of relation \"{}\" does not exist",
-                    table.name
-                )
-            })?;
+            let i = target_column(&table, col)?;
             if targets.contains(&i) {
                 return Err(errinput!(
                     sqlstate::DUPLICATE_COLUMN,
@@ -192,13 +186,7 @@ impl Binder<'_> {
                 [q, c] if *q == qualifier => c,
                 _ => return Err(crate::errunsupported!("UPDATE of a nested field {name}")),
             };
-            let i = table.column_index(col).ok_or_else(|| {
-                errinput!(
-                    sqlstate::UNDEFINED_COLUMN,
-                    "column \"{col}\" of relation \"{}\" does not exist",
-                    table.name
-                )
-            })?;
+            let i = target_column(&table, col)?;
             if assignments.iter().any(|(j, _)| *j == i) {
                 return Err(errinput!(
                     sqlstate::SYNTAX_ERROR,
@@ -378,6 +366,17 @@ fn check_width(values: usize, targets: usize) -> Result<()> {
     } else {
         Ok(())
     }
+}
+
+/// The index of a column named as an INSERT target or SET target (42703).
+fn target_column(table: &TableDef, col: &str) -> Result<usize> {
+    table.column_index(col).ok_or_else(|| {
+        errinput!(
+            sqlstate::UNDEFINED_COLUMN,
+            "column \"{col}\" of relation \"{}\" does not exist",
+            table.name
+        )
+    })
 }
 
 /// `DEFAULT` in VALUES or SET parses as a bare identifier.

@@ -64,19 +64,7 @@ pub fn update(
     returning: Option<&Returning>,
 ) -> Result<WriteResult> {
     let mut changes: Vec<(Tid, Row)> = Vec::new();
-    for r in TableScan::new(
-        ctx.engine.heap(),
-        ctx.engine.clog(),
-        &ctx.visibility,
-        table.rel(),
-        table.columns.len(),
-    )? {
-        let (tid, old) = r?;
-        if let Some(p) = predicate {
-            if !eval_predicate(p, &old, &ctx.eval)? {
-                continue;
-            }
-        }
+    for (tid, old) in matching_rows(ctx, table, predicate)? {
         let mut new = old.clone();
         for (i, e) in assignments {
             new[*i] = eval(e, &old, &ctx.eval)?;
@@ -103,19 +91,7 @@ pub fn delete(
     returning: Option<&Returning>,
 ) -> Result<WriteResult> {
     let mut victims: Vec<(Tid, Row)> = Vec::new();
-    for r in TableScan::new(
-        ctx.engine.heap(),
-        ctx.engine.clog(),
-        &ctx.visibility,
-        table.rel(),
-        table.columns.len(),
-    )? {
-        let (tid, old) = r?;
-        if let Some(p) = predicate {
-            if !eval_predicate(p, &old, &ctx.eval)? {
-                continue;
-            }
-        }
+    for (tid, old) in matching_rows(ctx, table, predicate)? {
         victims.push((tid, old));
     }
     for (tid, _) in &victims {
@@ -220,6 +196,35 @@ fn finish(ctx: &ExecContext, rows: Vec<Row>, returning: Option<&Returning>) -> R
             .collect::<Result<_>>()?,
     };
     Ok(WriteResult { count, returning })
+}
+
+/// The visible rows of a table that satisfy the predicate, with their
+/// addresses (collected before any change, so a statement never sees its
+/// own new versions).
+fn matching_rows(
+    ctx: &ExecContext,
+    table: &TableDef,
+    predicate: Option<&Expr>,
+) -> Result<Vec<(Tid, Row)>> {
+    let scan = TableScan::new(
+        ctx.engine.heap(),
+        ctx.engine.clog(),
+        &ctx.visibility,
+        table.rel(),
+        table.columns.len(),
+    )?;
+    let mut out = Vec::new();
+    for r in scan {
+        let (tid, row) = r?;
+        if predicate
+            .map(|p| eval_predicate(p, &row, &ctx.eval))
+            .transpose()?
+            .unwrap_or(true)
+        {
+            out.push((tid, row));
+        }
+    }
+    Ok(out)
 }
 
 /// Marks a row version deleted by `xid`. A version someone else already
