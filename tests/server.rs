@@ -116,16 +116,22 @@ async fn unknown_database_is_3d000() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn multi_statement_query_stops_at_first_error_and_session_survives() {
+async fn multi_statement_query_is_one_implicit_transaction() {
     let server = TestServer::start().await;
     let client = server.connect().await;
+    // As in PostgreSQL: the failing statement rolls back the whole Query,
+    // the CREATE TABLE included.
     let err = client
         .simple_query("CREATE TABLE m (a int); INSERT INTO m VALUES (1); SELECT 1/0; INSERT INTO m VALUES (2)")
         .await
         .unwrap_err();
     assert_eq!(sqlstate_of(&err), "22012");
+    let err = client.simple_query("SELECT * FROM m").await.unwrap_err();
+    assert_eq!(sqlstate_of(&err), "42P01");
+    // A Query that succeeds commits every statement, and later statements
+    // see earlier ones.
     let rows = client
-        .simple_query("SELECT a FROM m; SELECT count(*) FROM m")
+        .simple_query("CREATE TABLE m (a int); INSERT INTO m VALUES (1); SELECT count(*) FROM m")
         .await
         .unwrap();
     let values: Vec<String> = rows
@@ -135,7 +141,33 @@ async fn multi_statement_query_stops_at_first_error_and_session_survives() {
             _ => None,
         })
         .collect();
-    assert_eq!(values, vec!["1", "1"]);
+    assert_eq!(values, vec!["1"]);
+    // COMMIT inside the block commits what came before it (with a warning).
+    let _ = client
+        .simple_query("INSERT INTO m VALUES (2); COMMIT; SELECT 1/0")
+        .await
+        .unwrap_err();
+    let n = client
+        .query_one("SELECT count(*) FROM m", &[])
+        .await
+        .unwrap()
+        .get::<_, i64>(0);
+    assert_eq!(n, 2);
+    // BEGIN inside it opens a real block that outlives the Query.
+    client
+        .simple_query("INSERT INTO m VALUES (3); BEGIN; INSERT INTO m VALUES (4)")
+        .await
+        .unwrap();
+    client.simple_query("ROLLBACK").await.unwrap();
+    let n = client
+        .query_one("SELECT count(*) FROM m", &[])
+        .await
+        .unwrap()
+        .get::<_, i64>(0);
+    assert_eq!(
+        n, 2,
+        "the BEGIN made the whole Query part of the rolled-back block"
+    );
     // Empty queries are fine too.
     client.simple_query("").await.unwrap();
     client.simple_query(";").await.unwrap();

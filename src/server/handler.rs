@@ -307,23 +307,49 @@ impl SimpleQueryHandler for QueryHandler {
         if statements.is_empty() {
             return Ok(vec![Response::EmptyQuery]);
         }
-        let last = statements.len() - 1;
+        // Several statements in one Query form an implicit transaction
+        // block, as in PostgreSQL: all commit at the end or none does. Their
+        // rows are collected, so the block can end before replying; a lone
+        // statement streams its rows.
+        let session = self.session(client);
+        let multi = statements.len() > 1;
+        if multi {
+            session.lock().begin_implicit_block();
+        }
         let mut responses = Vec::with_capacity(statements.len());
-        for (i, statement) in statements.into_iter().enumerate() {
+        let mut ok = true;
+        for statement in statements {
             let input = StatementInput {
                 statement: Arc::new(statement),
                 declared: vec![],
                 params: vec![],
                 result_format: Format::UnifiedText,
             };
-            let (notices, response) = run_statement(self.session(client), input, i == last).await;
+            let (notices, response) = run_statement(session.clone(), input, !multi).await;
             for n in notices {
                 client.feed(PgWireBackendMessage::NoticeResponse(n)).await?;
             }
             let failed = matches!(response, Response::Error(_));
             responses.push(response);
             if failed {
+                ok = false;
                 break;
+            }
+        }
+        if multi {
+            let s = session.clone();
+            let ended = tokio::task::spawn_blocking(move || s.lock().end_implicit_block(ok)).await;
+            let failure = match ended {
+                Ok(Ok(())) => None,
+                Ok(Err(e)) => Some(e),
+                Err(e) => Some(crate::errinternal!(
+                    "ending the implicit transaction failed: {e}"
+                )),
+            };
+            if let Some(e) = failure {
+                responses.push(Response::Error(Box::new(super::errors::error_info(
+                    &e, "ERROR",
+                ))));
             }
         }
         Ok(responses)

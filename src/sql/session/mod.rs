@@ -96,6 +96,30 @@ impl Session {
         self.txn.as_ref().is_some_and(|t| t.explicit)
     }
 
+    /// Starts PostgreSQL's implicit transaction block for a Query message
+    /// holding several statements: they commit together at its end, or
+    /// none does. A no-op inside an explicit block.
+    pub fn begin_implicit_block(&mut self) {
+        if self.txn.is_none() {
+            let mut t = Transaction::new(self.default_isolation, false);
+            t.implicit_block = true;
+            self.txn = Some(t);
+        }
+    }
+
+    /// Ends the implicit block (commit unless a statement failed). An
+    /// explicit block opened inside it (BEGIN) stays open.
+    pub fn end_implicit_block(&mut self, commit: bool) -> Result<()> {
+        if self
+            .txn
+            .as_ref()
+            .is_some_and(|t| t.implicit_block && !t.explicit)
+        {
+            self.end_transaction(commit)?;
+        }
+        Ok(())
+    }
+
     /// Binds a statement to learn its parameter and result types.
     pub fn describe(
         engine: &Engine,
@@ -211,7 +235,16 @@ impl Session {
                     );
                     return Ok(Some(Outcome::tag("BEGIN")));
                 }
-                self.txn = Some(Transaction::new(isolation, true));
+                match self.txn.as_mut() {
+                    // BEGIN inside an implicit block turns it into a real one.
+                    Some(t) => {
+                        t.explicit = true;
+                        if !t.started {
+                            t.isolation = isolation;
+                        }
+                    }
+                    None => self.txn = Some(Transaction::new(isolation, true)),
+                }
                 Outcome {
                     tag: "BEGIN".to_string(),
                     effect: TxnEffect::Started,
@@ -224,6 +257,8 @@ impl Session {
                         "25P01",
                         "there is no transaction in progress".to_string(),
                     );
+                    // Inside an implicit block, COMMIT commits what came before.
+                    self.end_transaction(!failed)?;
                     return Ok(Some(Outcome::tag("COMMIT")));
                 }
                 self.end_transaction(!failed)?;
@@ -242,6 +277,7 @@ impl Session {
                         "25P01",
                         "there is no transaction in progress".to_string(),
                     );
+                    self.end_transaction(false)?;
                     return Ok(Some(Outcome::tag("ROLLBACK")));
                 }
                 self.end_transaction(false)?;

@@ -32,8 +32,11 @@ impl Scope {
 /// A running transaction.
 pub struct Transaction {
     pub isolation: Isolation,
-    /// Started with BEGIN (otherwise it is one statement's).
+    /// Started with BEGIN (otherwise it is one statement's, or the implicit
+    /// block of a multi-statement Query).
     pub explicit: bool,
+    /// The implicit block of a multi-statement Query message.
+    pub implicit_block: bool,
     /// A statement failed: only ROLLBACK (TO) is accepted now (25P02).
     pub failed: bool,
     /// A statement has run (SET TRANSACTION must come before).
@@ -53,6 +56,7 @@ impl Transaction {
         Transaction {
             isolation,
             explicit,
+            implicit_block: false,
             failed: false,
             started: false,
             snapshot: None,
