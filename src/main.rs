@@ -108,6 +108,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
         tracing::info!(%addr, data_dir = %config.data_dir.display(), "FlintDB is ready to accept connections");
         let checkpointer = tokio::spawn(checkpoint_periodically(engine.clone(), config.checkpoint_timeout_s));
+        let autovacuum = tokio::spawn(autovacuum(engine.clone(), config.autovacuum_naptime_s, config.autovacuum_threshold));
         let stop = async {
             tokio::select! {
                 _ = shutdown_signal() => {}
@@ -116,6 +117,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         };
         flintdb::server::serve(engine.clone(), listener, config.max_connections, stop).await;
         checkpointer.abort();
+        autovacuum.abort();
         if engine.has_failed() {
             // Fail-stop: write nothing more; the next start recovers from the WAL.
             return Err("stopped after a write-ahead log failure; restart to recover".to_string());
@@ -139,6 +141,25 @@ async fn checkpoint_periodically(engine: Arc<Engine>, seconds: u64) {
             Ok(Ok(())) => tracing::debug!("periodic checkpoint done"),
             Ok(Err(err)) => tracing::error!(error = %err, "periodic checkpoint failed"),
             Err(err) => tracing::error!(error = %err, "periodic checkpoint panicked"),
+        }
+    }
+}
+
+/// Vacuums tables with many dead rows every `naptime` seconds (0: never).
+async fn autovacuum(engine: Arc<Engine>, naptime: u64, threshold: u64) {
+    if naptime == 0 {
+        return;
+    }
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(naptime));
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        let e = engine.clone();
+        match tokio::task::spawn_blocking(move || e.autovacuum(threshold)).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(n)) => tracing::debug!(removed = n, "autovacuum"),
+            Ok(Err(err)) => tracing::error!(error = %err, "autovacuum failed"),
+            Err(err) => tracing::error!(error = %err, "autovacuum panicked"),
         }
     }
 }

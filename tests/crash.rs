@@ -9,47 +9,12 @@ use std::sync::Arc;
 
 use flintdb::engine::{Engine, EngineOptions};
 use flintdb::error::Result;
-use flintdb::sql::exec::Row;
-use flintdb::sql::parser;
-use flintdb::sql::plan::OutputColumn;
-use flintdb::sql::session::{RowSink, Session};
 use flintdb::storage::io::{File, FileSystem, OsFileSystem};
 use flintdb::types::Value;
 
-struct Collect(Vec<Row>);
+mod common;
 
-impl RowSink for Collect {
-    fn columns(&mut self, _: &[OutputColumn], _: &str) -> Result<()> {
-        Ok(())
-    }
-    fn row(&mut self, row: Row) -> Result<()> {
-        self.0.push(row);
-        Ok(())
-    }
-    fn notice(&mut self, _: &str, _: &str, _: String) {}
-}
-
-fn run(engine: &Arc<Engine>, sql: &str) -> Result<Vec<Row>> {
-    let mut session = Session::new(engine.clone());
-    let mut out = Collect(Vec::new());
-    for statement in parser::parse(sql)? {
-        out.0.clear();
-        session.execute(&statement, &[], vec![], &mut out)?;
-    }
-    Ok(out.0)
-}
-
-fn ids(engine: &Arc<Engine>, sql: &str) -> Vec<i64> {
-    run(engine, sql)
-        .unwrap()
-        .into_iter()
-        .map(|r| match r[0] {
-            Value::Int8(v) => v,
-            Value::Int4(v) => v as i64,
-            ref other => panic!("unexpected {other:?}"),
-        })
-        .collect()
-}
+use common::{ids, run};
 
 fn options(dir: &Path, fsync: bool) -> EngineOptions {
     EngineOptions {

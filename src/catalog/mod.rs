@@ -109,6 +109,13 @@ impl Catalog {
         })
     }
 
+    /// Every relation: the system catalog's and each table's.
+    pub fn relations(&self) -> Vec<RelId> {
+        let mut rels = vec![CLASS_REL, ATTRIBUTE_REL];
+        rels.extend(self.tables.read().values().map(|t| t.rel()));
+        rels
+    }
+
     /// All tables, by name.
     pub fn tables(&self) -> Vec<Arc<TableDef>> {
         let mut all: Vec<_> = self.tables.read().values().cloned().collect();

@@ -246,6 +246,29 @@ impl Engine {
         Ok(())
     }
 
+    /// VACUUM: removes dead row versions from the given relations.
+    pub fn vacuum(&self, rels: &[RelId]) -> Result<u64> {
+        let mut removed = 0;
+        for rel in rels {
+            removed += self.heap.vacuum(*rel)?;
+        }
+        Ok(removed)
+    }
+
+    /// Autovacuum: vacuums every relation with at least `threshold` deletes
+    /// since its last vacuum; returns the tuples removed.
+    pub fn autovacuum(&self, threshold: u64) -> Result<u64> {
+        // Only relations that still exist (a dropped one's file is gone).
+        let live = self.catalog.relations();
+        let rels: Vec<RelId> = self
+            .heap
+            .vacuum_candidates(threshold)
+            .into_iter()
+            .filter(|r| live.contains(r))
+            .collect();
+        self.vacuum(&rels)
+    }
+
     /// Takes a checkpoint if enough WAL was written since the last one.
     /// Call without holding the writer lock.
     pub fn maybe_checkpoint(&self) -> Result<()> {

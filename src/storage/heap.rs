@@ -18,8 +18,11 @@
 //! a full image. Every logged change stamps the page LSN, and the buffer
 //! pool flushes the WAL up to it before writing the page.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
+
+use parking_lot::Mutex;
 
 use super::buffer::BufferPool;
 use super::fsm::FreeSpaceMap;
@@ -64,6 +67,13 @@ pub trait TupleStatus: Send + Sync {
     fn is_deleted(&self, header: &TupleHeader) -> bool;
 }
 
+/// Items in use on a page.
+fn live_items(buf: &PageBuf) -> usize {
+    (0..page::slot_count(buf))
+        .filter(|s| page::item(buf, *s).is_some())
+        .count()
+}
+
 /// A tuple read from a page.
 #[derive(Clone, Debug)]
 pub struct HeapTuple {
@@ -81,6 +91,8 @@ pub struct Heap {
     /// Pages whose LSN is at or below this get a full image on next change
     /// (the redo point of the latest checkpoint).
     full_page_horizon: AtomicU64,
+    /// Deletes per relation since its last vacuum (drives autovacuum).
+    deletes: Mutex<HashMap<RelId, u64>>,
 }
 
 impl Heap {
@@ -93,6 +105,7 @@ impl Heap {
             status,
             wal: OnceLock::new(),
             full_page_horizon: AtomicU64::new(0),
+            deletes: Mutex::new(HashMap::new()),
         }
     }
 
@@ -159,6 +172,7 @@ impl Heap {
     }
 
     fn remove_relation(&self, rel: RelId) -> Result<()> {
+        self.deletes.lock().remove(&rel);
         self.pool.discard_relation(rel)?;
         self.fsm.forget(rel);
         self.pool.files().remove(rel)
@@ -274,6 +288,7 @@ impl Heap {
             return Ok(false);
         }
         item[8..16].copy_from_slice(&xmax.to_le_bytes());
+        *self.deletes.lock().entry(rel).or_default() += 1;
         self.log_change(
             &mut buf,
             id,
@@ -286,6 +301,40 @@ impl Heap {
             }),
         )?;
         Ok(true)
+    }
+
+    /// Removes every dead tuple of a relation (VACUUM), logging each changed
+    /// page as a full image; returns the tuples removed. Safe alongside the
+    /// writer and readers: only versions no snapshot can see are removed,
+    /// and slot numbers of live tuples never change.
+    pub fn vacuum(&self, rel: RelId) -> Result<u64> {
+        self.deletes.lock().remove(&rel);
+        let mut removed = 0;
+        for block in 0..self.nblocks(rel)? {
+            let id = PageId { rel, block };
+            let p = self.pool.fetch(id)?;
+            if page::kind(&p.read()) != PageKind::Heap {
+                continue;
+            }
+            let mut buf = p.write();
+            let before = live_items(&buf);
+            if self.prune(&mut buf) {
+                removed += (before - live_items(&buf)) as u64;
+                self.log_change(&mut buf, id, 0, None)?;
+            }
+            self.fsm.record(rel, block, page::free_space(&buf));
+        }
+        Ok(removed)
+    }
+
+    /// Relations with at least `threshold` deletes since their last vacuum.
+    pub fn vacuum_candidates(&self, threshold: u64) -> Vec<RelId> {
+        self.deletes
+            .lock()
+            .iter()
+            .filter(|(_, n)| **n >= threshold)
+            .map(|(r, _)| *r)
+            .collect()
     }
 
     /// Every tuple on one page (live or deleted), in slot order. Reports

@@ -234,3 +234,47 @@ pub fn free_port() -> u16 {
         .expect("addr")
         .port()
 }
+
+use flintdb::sql::exec::Row;
+use flintdb::sql::parser;
+use flintdb::sql::plan::OutputColumn;
+use flintdb::sql::session::{RowSink, Session};
+use flintdb::types::Value;
+
+/// A row sink that keeps the rows.
+pub struct Collect(pub Vec<Row>);
+
+impl RowSink for Collect {
+    fn columns(&mut self, _: &[OutputColumn], _: &str) -> flintdb::error::Result<()> {
+        Ok(())
+    }
+    fn row(&mut self, row: Row) -> flintdb::error::Result<()> {
+        self.0.push(row);
+        Ok(())
+    }
+    fn notice(&mut self, _: &str, _: &str, _: String) {}
+}
+
+/// Runs SQL through a fresh in-process session; returns the last statement's rows.
+pub fn run(engine: &Arc<Engine>, sql: &str) -> flintdb::error::Result<Vec<Row>> {
+    let mut session = Session::new(engine.clone());
+    let mut out = Collect(Vec::new());
+    for statement in parser::parse(sql)? {
+        out.0.clear();
+        session.execute(&statement, &[], vec![], &mut out)?;
+    }
+    Ok(out.0)
+}
+
+/// The first column of each row, as integers.
+pub fn ids(engine: &Arc<Engine>, sql: &str) -> Vec<i64> {
+    run(engine, sql)
+        .unwrap()
+        .into_iter()
+        .map(|r| match r[0] {
+            Value::Int8(v) => v,
+            Value::Int4(v) => v as i64,
+            ref other => panic!("unexpected {other:?}"),
+        })
+        .collect()
+}

@@ -25,7 +25,7 @@ use crate::errinput;
 use crate::error::{sqlstate, Result};
 use crate::types::{text, ColumnType, DataType, Value};
 
-pub use scope::normalize;
+pub use scope::{normalize, table_name};
 
 /// The most parameters a statement may have (the wire's Int16 count).
 pub const MAX_PARAMS: usize = 65535;

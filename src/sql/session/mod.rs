@@ -16,7 +16,7 @@ use sqlparser::ast::{Set, Statement, TransactionIsolationLevel, TransactionMode}
 
 pub use transaction::Transaction;
 
-use super::binder::{bind, normalize, Bound};
+use super::binder::{bind, normalize, table_name, Bound};
 use super::eval::EvalContext;
 use super::exec::{self, write, ExecContext, Row};
 use super::plan::{OutputColumn, Plan};
@@ -357,6 +357,34 @@ impl Session {
                 sink.row(vec![Value::Text(isolation.name().to_string())])?;
                 Outcome::tag("SHOW")
             }
+            Statement::Vacuum(v) => {
+                if self.txn.is_some() {
+                    return Err(errinput!(
+                        "25001",
+                        "VACUUM cannot run inside a transaction block"
+                    ));
+                }
+                if v.full
+                    || v.sort_only
+                    || v.delete_only
+                    || v.reindex
+                    || v.recluster
+                    || v.boost
+                    || v.threshold.is_some()
+                {
+                    return Err(crate::errunsupported!("VACUUM options ({v})"));
+                }
+                let rels = match &v.table_name {
+                    Some(name) => vec![self
+                        .engine
+                        .catalog()
+                        .must_get_table(&table_name(name)?)?
+                        .rel()],
+                    None => self.engine.catalog().relations(),
+                };
+                self.engine.vacuum(&rels)?;
+                Outcome::tag("VACUUM")
+            }
             Statement::StartTransaction { .. }
             | Statement::Commit { .. }
             | Statement::Rollback { .. } => {
@@ -430,6 +458,7 @@ fn is_transaction_control(statement: &Statement) -> bool {
             | Statement::Savepoint { .. }
             | Statement::ReleaseSavepoint { .. }
             | Statement::Set(Set::SetTransaction { .. })
+            | Statement::Vacuum(_)
     )
 }
 
