@@ -31,6 +31,7 @@ pub struct Config {
     pub checkpoint_wal_mb: u64,
     pub checkpoint_timeout_s: u64,
     pub lock_timeout_ms: u64,
+    pub statement_timeout_ms: u64,
     pub autovacuum_naptime_s: u64,
     pub autovacuum_threshold: u64,
 }
@@ -57,6 +58,7 @@ impl Default for Config {
             checkpoint_wal_mb: 64,
             checkpoint_timeout_s: 300,
             lock_timeout_ms: 0,
+            statement_timeout_ms: 0,
             autovacuum_naptime_s: 10,
             autovacuum_threshold: 500,
         }
@@ -78,6 +80,7 @@ struct FileConfig {
     checkpoint_wal_mb: Option<u64>,
     checkpoint_timeout_s: Option<u64>,
     lock_timeout_ms: Option<u64>,
+    statement_timeout_ms: Option<u64>,
     autovacuum_naptime_s: Option<u64>,
     autovacuum_threshold: Option<u64>,
 }
@@ -141,6 +144,9 @@ impl Config {
         }
         if let Some(v) = f.lock_timeout_ms {
             self.lock_timeout_ms = v;
+        }
+        if let Some(v) = f.statement_timeout_ms {
+            self.statement_timeout_ms = v;
         }
         if let Some(v) = f.autovacuum_naptime_s {
             self.autovacuum_naptime_s = v;

@@ -98,6 +98,8 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             synchronous_commit: config.synchronous_commit,
             checkpoint_wal_bytes: config.checkpoint_wal_mb * 1024 * 1024,
             lock_timeout: (config.lock_timeout_ms > 0).then(|| std::time::Duration::from_millis(config.lock_timeout_ms)),
+            statement_timeout: (config.statement_timeout_ms > 0)
+                .then(|| std::time::Duration::from_millis(config.statement_timeout_ms)),
             ..EngineOptions::new(config.data_dir.clone(), config.buffer_pool_mb * 1024 * 1024)
         };
         let engine = tokio::task::spawn_blocking(move || Engine::open(&options))

@@ -172,3 +172,38 @@ fn lock_timeout_gives_55p03() {
     run(&mut a, "COMMIT").unwrap();
     run(&mut b, "INSERT INTO x VALUES (3)").unwrap();
 }
+
+/// A statement running longer than statement_timeout is cancelled with
+/// 57014; the session goes on.
+#[test]
+fn statement_timeout_cancels_with_57014() {
+    use std::sync::Arc;
+
+    use flintdb::engine::{Engine, EngineOptions};
+
+    let dir = tempfile::tempdir().unwrap();
+    let options = EngineOptions {
+        statement_timeout: Some(Duration::from_millis(200)),
+        fsync: false,
+        ..EngineOptions::new(dir.path().join("data"), 4 << 20)
+    };
+    let engine = Arc::new(Engine::open(&options).unwrap());
+    let rows: Vec<String> = (0..2000).map(|i| format!("({i})")).collect();
+    common::run(
+        &engine,
+        &format!(
+            "CREATE TABLE t (v int8); INSERT INTO t VALUES {}",
+            rows.join(",")
+        ),
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    // 8 billion joined rows: far longer than 200 ms.
+    let err = common::run(&engine, "SELECT count(*) FROM t a, t b, t c").unwrap_err();
+    assert_eq!(err.sqlstate(), "57014");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "cancelled promptly"
+    );
+    assert_eq!(common::ids(&engine, "SELECT count(*) FROM t"), vec![2000]);
+}

@@ -55,6 +55,8 @@ pub struct EngineOptions {
     pub checkpoint_wal_bytes: u64,
     /// How long a writer waits for the writer lock (None: forever).
     pub lock_timeout: Option<Duration>,
+    /// How long a statement may run (None: forever).
+    pub statement_timeout: Option<Duration>,
 }
 
 impl EngineOptions {
@@ -68,6 +70,7 @@ impl EngineOptions {
             synchronous_commit: true,
             checkpoint_wal_bytes: 64 * 1024 * 1024,
             lock_timeout: None,
+            statement_timeout: None,
         }
     }
 }

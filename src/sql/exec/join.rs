@@ -19,7 +19,7 @@ pub fn nested_loop<'a>(
     let right_rows: Vec<Row> = right.collect::<Result<_>>()?;
     Ok(Box::new(left.flat_map(
         move |l| -> Box<dyn Iterator<Item = Result<Row>>> {
-            let l = match l {
+            let l = match l.and_then(|l| ctx.check_deadline().map(|_| l)) {
                 Ok(l) => l,
                 Err(e) => return Box::new(std::iter::once(Err(e))),
             };

@@ -37,6 +37,25 @@ pub struct ExecContext<'a> {
     pub engine: &'a Engine,
     pub visibility: Visibility,
     pub eval: EvalContext,
+    /// When statement_timeout expires (57014).
+    pub deadline: Option<std::time::Instant>,
+}
+
+impl ExecContext<'_> {
+    /// Fails with 57014 once statement_timeout has passed; operators call
+    /// it once per page or per outer row.
+    pub fn check_deadline(&self) -> Result<()> {
+        if self
+            .deadline
+            .is_some_and(|d| std::time::Instant::now() >= d)
+        {
+            return Err(crate::errinput!(
+                "57014",
+                "canceling statement due to statement timeout"
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Builds the iterator tree for a plan node.
@@ -44,13 +63,7 @@ pub fn execute<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>>
     Ok(match node {
         Node::Values { rows } => values::values(rows, ctx),
         Node::SeqScan { table } => {
-            let scan = TableScan::new(
-                ctx.engine.heap(),
-                ctx.engine.clog(),
-                &ctx.visibility,
-                table.rel(),
-                table.columns.len(),
-            )?;
+            let scan = TableScan::new(ctx, table.rel(), table.columns.len())?;
             Box::new(scan.map(|r| r.map(|(_, row)| row)))
         }
         Node::Filter { input, predicate } => filter::filter(execute(input, ctx)?, predicate, ctx),

@@ -8,7 +8,7 @@ use crate::storage::heap::Heap;
 use crate::storage::{RelId, Tid};
 use crate::txn::{Clog, Visibility};
 
-use super::Row;
+use super::{ExecContext, Row};
 
 /// Iterates the rows of a relation visible to a statement, with their
 /// addresses. The block
@@ -18,6 +18,7 @@ pub struct TableScan<'a> {
     heap: &'a Heap,
     clog: &'a Clog,
     visibility: &'a Visibility,
+    ctx: &'a ExecContext<'a>,
     rel: RelId,
     width: usize,
     next_block: u32,
@@ -26,18 +27,15 @@ pub struct TableScan<'a> {
 }
 
 impl<'a> TableScan<'a> {
-    /// Starts a scan of `rel`, decoding rows `width` columns wide.
-    pub fn new(
-        heap: &'a Heap,
-        clog: &'a Clog,
-        visibility: &'a Visibility,
-        rel: RelId,
-        width: usize,
-    ) -> Result<Self> {
+    /// Starts a scan of `rel` for a statement, decoding rows `width`
+    /// columns wide.
+    pub fn new(ctx: &'a ExecContext<'a>, rel: RelId, width: usize) -> Result<Self> {
+        let heap = ctx.engine.heap();
         Ok(TableScan {
             heap,
-            clog,
-            visibility,
+            clog: ctx.engine.clog(),
+            visibility: &ctx.visibility,
+            ctx,
             rel,
             width,
             next_block: 0,
@@ -47,6 +45,7 @@ impl<'a> TableScan<'a> {
     }
 
     fn load_next_page(&mut self) -> Result<()> {
+        self.ctx.check_deadline()?;
         let tuples = self.heap.read_page(self.rel, self.next_block)?;
         self.next_block += 1;
         for t in tuples {

@@ -206,13 +206,7 @@ fn matching_rows(
     table: &TableDef,
     predicate: Option<&Expr>,
 ) -> Result<Vec<(Tid, Row)>> {
-    let scan = TableScan::new(
-        ctx.engine.heap(),
-        ctx.engine.clog(),
-        &ctx.visibility,
-        table.rel(),
-        table.columns.len(),
-    )?;
+    let scan = TableScan::new(ctx, table.rel(), table.columns.len())?;
     let mut out = Vec::new();
     for r in scan {
         let (tid, row) = r?;

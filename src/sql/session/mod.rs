@@ -529,6 +529,10 @@ fn execute_plan(
             params,
             statement_time: crate::types::datetime::now_micros(),
         },
+        deadline: engine
+            .options()
+            .statement_timeout
+            .map(|t| std::time::Instant::now() + t),
     };
     match &bound.plan {
         Plan::Query { root, columns } => {
