@@ -41,6 +41,13 @@ pub enum Node {
         limit: Option<Expr>,
         offset: Option<Expr>,
     },
+    /// UNION / INTERSECT / EXCEPT of two inputs of the same shape.
+    SetOp {
+        left: Box<Node>,
+        right: Box<Node>,
+        op: SetOp,
+        all: bool,
+    },
     /// Pairs of rows (left columns then right columns) where the predicate
     /// holds; LEFT keeps unmatched left rows padded with NULLs.
     NestedLoopJoin {
@@ -50,6 +57,14 @@ pub enum Node {
         left_outer: bool,
         right_width: usize,
     },
+}
+
+/// A set operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetOp {
+    Union,
+    Intersect,
+    Except,
 }
 
 /// One ORDER BY key.

@@ -14,6 +14,7 @@ mod expr;
 mod functions;
 mod scope;
 mod select;
+mod setop;
 mod types;
 
 use sqlparser::ast::Statement;
@@ -48,6 +49,7 @@ pub fn bind(
         catalog,
         params: declared.to_vec(),
         allow_aggregates: false,
+        ctes: Vec::new(),
     };
     let plan = match statement {
         Statement::Query(q) => {
@@ -93,6 +95,8 @@ struct Binder<'a> {
     params: Vec<Option<DataType>>,
     /// Whether aggregate calls may appear in the expression being bound.
     allow_aggregates: bool,
+    /// WITH scopes, innermost last.
+    ctes: Vec<std::collections::HashMap<String, setop::Cte>>,
 }
 
 impl Binder<'_> {

@@ -24,6 +24,16 @@ struct Tail<'q> {
     offset: Option<&'q ast::Expr>,
 }
 
+impl Tail<'_> {
+    fn none() -> Self {
+        Tail {
+            order_by: vec![],
+            limit: None,
+            offset: None,
+        }
+    }
+}
+
 /// One select-list entry while binding.
 struct Item {
     expr: Expr,
@@ -44,9 +54,31 @@ impl Binder<'_> {
         q: &ast::Query,
         keep_unknown: bool,
     ) -> Result<(Node, Vec<OutputColumn>)> {
-        if q.with.is_some() {
-            return Err(crate::errunsupported!("WITH"));
-        }
+        let Some(with) = &q.with else {
+            return self.bind_query_body(q, keep_unknown);
+        };
+        // push_ctes opens a name scope even when it fails; always close it.
+        let result = self
+            .push_ctes(with)
+            .and_then(|()| self.bind_query_body(q, keep_unknown));
+        self.ctes.pop();
+        result
+    }
+
+    /// A SELECT that is one branch of a set operation: no ORDER BY or
+    /// LIMIT of its own, untyped literals left for the other branch to type.
+    pub(super) fn bind_select_alone(
+        &mut self,
+        s: &ast::Select,
+    ) -> Result<(Node, Vec<OutputColumn>)> {
+        self.bind_select(s, Tail::none(), true)
+    }
+
+    fn bind_query_body(
+        &mut self,
+        q: &ast::Query,
+        keep_unknown: bool,
+    ) -> Result<(Node, Vec<OutputColumn>)> {
         if q.fetch.is_some() {
             return Err(crate::errunsupported!("FETCH FIRST"));
         }
@@ -102,7 +134,7 @@ impl Binder<'_> {
                 let (node, columns) = match body {
                     SetExpr::Values(values) => self.bind_values(values)?,
                     SetExpr::Query(inner) => self.bind_query(inner)?,
-                    SetExpr::SetOperation { op, .. } => return Err(crate::errunsupported!("{op}")),
+                    SetExpr::SetOperation { .. } => self.bind_set_expr(body)?,
                     other => return Err(crate::errunsupported!("query body {other}")),
                 };
                 // ORDER BY over the body's own output columns.
@@ -608,6 +640,20 @@ impl Binder<'_> {
                 sample: None,
                 index_hints,
             } if with_hints.is_empty() && partitions.is_empty() && index_hints.is_empty() => {
+                if let Some((cte_name, cte)) = self.lookup_cte(name) {
+                    let qualifier = match alias {
+                        Some(a) if a.columns.is_empty() => normalize(&a.name),
+                        Some(_) => {
+                            return Err(crate::errunsupported!("column aliases on a WITH query"))
+                        }
+                        None => cte_name,
+                    };
+                    let mut scope = output_scope(&cte.columns);
+                    for c in &mut scope.columns {
+                        c.qualifier = Some(qualifier.clone());
+                    }
+                    return Ok((cte.node, scope));
+                }
                 let table = self.catalog.must_get_table(&table_name(name)?)?;
                 let qualifier = match alias {
                     Some(a) => {

@@ -12,6 +12,7 @@ mod join;
 mod limit;
 mod project;
 mod scan;
+mod setop;
 mod sort;
 mod values;
 pub mod write;
@@ -75,6 +76,12 @@ pub fn execute<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>>
         } => aggregate::aggregate(execute(input, ctx)?, group_by, aggregates, ctx)?,
         Node::Sort { input, keys } => sort::sort(execute(input, ctx)?, keys, ctx)?,
         Node::Distinct { input } => distinct::distinct(execute(input, ctx)?),
+        Node::SetOp {
+            left,
+            right,
+            op,
+            all,
+        } => setop::set_op(execute(left, ctx)?, execute(right, ctx)?, *op, *all)?,
         Node::Limit {
             input,
             limit,
