@@ -104,6 +104,34 @@ pub enum AggregateFunction {
     Max,
 }
 
+/// What a subquery expression asks of its rows.
+#[derive(Clone, Debug)]
+pub enum SubqueryKind {
+    /// `(SELECT …)`: the single value of at most one row (NULL if none).
+    Scalar,
+    /// `EXISTS (SELECT …)`.
+    Exists,
+    /// `left op ANY|ALL (SELECT …)`; `IN` is `= ANY`, `NOT IN` is `<> ALL`.
+    Quantified { left: Expr, op: BinaryOp, all: bool },
+}
+
+/// A subquery used as an expression.
+#[derive(Clone, Debug)]
+pub struct SubqueryExpr {
+    pub plan: super::plan::Node,
+    pub kind: SubqueryKind,
+    /// Reads columns of an enclosing query (re-run per row) or not (run once).
+    pub correlated: bool,
+    pub ty: DataType,
+}
+
+/// Two subqueries are never "the same expression" (for GROUP BY matching).
+impl PartialEq for SubqueryExpr {
+    fn eq(&self, _: &Self) -> bool {
+        false
+    }
+}
+
 /// One aggregate call of a grouped SELECT.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AggregateCall {
@@ -121,6 +149,13 @@ pub enum Expr {
         index: usize,
         ty: DataType,
     },
+    /// A column of an enclosing query's row (correlated subqueries).
+    OuterColumn {
+        depth: usize,
+        index: usize,
+        ty: DataType,
+    },
+    Subquery(Box<SubqueryExpr>),
     Param {
         index: usize,
         ty: DataType,
@@ -186,6 +221,7 @@ impl Expr {
         match self {
             Expr::Literal(_, ty)
             | Expr::Column { ty, .. }
+            | Expr::OuterColumn { ty, .. }
             | Expr::Param { ty, .. }
             | Expr::Negate(_, ty)
             | Expr::Binary { ty, .. }
@@ -199,6 +235,7 @@ impl Expr {
             | Expr::Like { .. } => DataType::Bool,
             Expr::Cast { to, .. } => to.data_type,
             Expr::Aggregate(call) => call.ty,
+            Expr::Subquery(sub) => sub.ty,
         }
     }
 
@@ -270,6 +307,11 @@ impl Expr {
             }
             Expr::Call { args, .. } => args.iter().collect(),
             Expr::Aggregate(call) => call.arg.iter().collect(),
+            Expr::OuterColumn { .. } => vec![],
+            Expr::Subquery(sub) => match &sub.kind {
+                SubqueryKind::Quantified { left, .. } => vec![left],
+                _ => vec![],
+            },
         }
     }
 
@@ -293,8 +335,16 @@ impl Expr {
         Ok(match self {
             e @ (Expr::Literal(..)
             | Expr::Column { .. }
+            | Expr::OuterColumn { .. }
             | Expr::Param { .. }
             | Expr::Aggregate(_)) => e,
+            Expr::Subquery(mut sub) => {
+                if let SubqueryKind::Quantified { left, .. } = &mut sub.kind {
+                    let l = std::mem::replace(left, Expr::Literal(Value::Null, DataType::Unknown));
+                    *left = l.transform(f)?;
+                }
+                Expr::Subquery(sub)
+            }
             Expr::Negate(e, ty) => Expr::Negate(tb(e, f)?, ty),
             Expr::Not(e) => Expr::Not(tb(e, f)?),
             Expr::Binary {

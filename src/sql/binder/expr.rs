@@ -8,7 +8,7 @@ use super::types::{self, common_type};
 use super::Binder;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
-use crate::sql::expr::{BinaryOp, Expr};
+use crate::sql::expr::{BinaryOp, Expr, SubqueryExpr, SubqueryKind};
 use crate::types::{numeric, DataType, Value};
 
 impl Binder<'_> {
@@ -217,6 +217,66 @@ impl Binder<'_> {
                 self.explicit_cast(literal, to)?
             }
             A::Function(f) => self.bind_function(f, scope)?,
+            A::Subquery(q) => {
+                let (plan, columns, correlated) = self.bind_subquery(q, scope)?;
+                if columns.len() != 1 {
+                    return Err(errinput!(
+                        sqlstate::SYNTAX_ERROR,
+                        "subquery must return only one column"
+                    ));
+                }
+                let ty = columns[0].ty.data_type;
+                Expr::Subquery(Box::new(SubqueryExpr {
+                    plan,
+                    kind: SubqueryKind::Scalar,
+                    correlated,
+                    ty,
+                }))
+            }
+            A::Exists { subquery, negated } => {
+                let (plan, _, correlated) = self.bind_subquery(subquery, scope)?;
+                let exists = Expr::Subquery(Box::new(SubqueryExpr {
+                    plan,
+                    kind: SubqueryKind::Exists,
+                    correlated,
+                    ty: DataType::Bool,
+                }));
+                if *negated {
+                    Expr::Not(Box::new(exists))
+                } else {
+                    exists
+                }
+            }
+            A::InSubquery {
+                expr,
+                subquery,
+                negated,
+            } => {
+                // NOT IN is "<> ALL", with the same NULL behaviour.
+                let (op, all) = if *negated {
+                    (BinaryOp::NotEq, true)
+                } else {
+                    (BinaryOp::Eq, false)
+                };
+                self.bind_quantified(expr, op, all, subquery, scope)?
+            }
+            A::AnyOp {
+                left,
+                compare_op,
+                right,
+                ..
+            }
+            | A::AllOp {
+                left,
+                compare_op,
+                right,
+            } if matches!(right.as_ref(), A::Subquery(_)) => {
+                let A::Subquery(q) = right.as_ref() else {
+                    unreachable!("guarded")
+                };
+                let op = comparison_op(compare_op)?;
+                self.bind_quantified(left, op, matches!(e, A::AllOp { .. }), q, scope)?
+            }
             A::Substring {
                 expr,
                 substring_from,
@@ -293,11 +353,104 @@ impl Binder<'_> {
                 _ => {}
             }
         }
+        if let Some(index) = scope.find(qualifier.as_deref(), &name)? {
+            return Ok(Expr::Column {
+                index,
+                ty: scope.columns[index].ty.data_type,
+            });
+        }
+        // An enclosing query's column: the subqueries in between are correlated.
+        for depth in 1..=self.outer_scopes.len() {
+            let outer = &self.outer_scopes[self.outer_scopes.len() - depth];
+            if let Some(index) = outer.find(qualifier.as_deref(), &name)? {
+                let levels = self.correlated.len();
+                for flag in &mut self.correlated[levels - depth..] {
+                    *flag = true;
+                }
+                return Ok(Expr::OuterColumn {
+                    depth,
+                    index,
+                    ty: outer.columns[index].ty.data_type,
+                });
+            }
+        }
+        // Not found anywhere: the error the innermost scope gives.
         let index = scope.must_resolve(qualifier.as_deref(), &name)?;
         Ok(Expr::Column {
             index,
             ty: scope.columns[index].ty.data_type,
         })
+    }
+
+    /// Binds a subquery used in an expression over `scope`; returns its plan,
+    /// its output columns, and whether it reads the enclosing row.
+    pub(super) fn bind_subquery(
+        &mut self,
+        q: &ast::Query,
+        scope: &Scope,
+    ) -> Result<(
+        crate::sql::plan::Node,
+        Vec<crate::sql::plan::OutputColumn>,
+        bool,
+    )> {
+        let saved_aggregates = std::mem::replace(&mut self.allow_aggregates, false);
+        self.outer_scopes.push(scope.clone());
+        self.correlated.push(false);
+        let bound = self.bind_query(q);
+        let correlated = self.correlated.pop().unwrap_or(true);
+        self.outer_scopes.pop();
+        self.allow_aggregates = saved_aggregates;
+        let (node, columns) = bound?;
+        Ok((node, columns, correlated))
+    }
+
+    /// A one-column subquery for IN / ANY / ALL, compared with `left`.
+    fn bind_quantified(
+        &mut self,
+        left: &ast::Expr,
+        op: BinaryOp,
+        all: bool,
+        q: &ast::Query,
+        scope: &Scope,
+    ) -> Result<Expr> {
+        let l = self.bind_expr(left, scope)?;
+        let (node, columns, correlated) = self.bind_subquery(q, scope)?;
+        if columns.len() != 1 {
+            return Err(errinput!(
+                sqlstate::SYNTAX_ERROR,
+                "subquery has too many columns"
+            ));
+        }
+        let (lt, rt) = (l.data_type(), columns[0].ty.data_type);
+        let target = match common_type(lt, rt) {
+            Some(DataType::Unknown) => DataType::Text,
+            Some(t) => t,
+            None => {
+                return Err(no_operator(&format!(
+                    "{} {} {}",
+                    lt.sql_name(),
+                    op.symbol(),
+                    rt.sql_name()
+                )))
+            }
+        };
+        let l = self.coerce(l, target)?;
+        let node = if rt == target {
+            node
+        } else {
+            let cast = self.coerce(Expr::Column { index: 0, ty: rt }, target)?;
+            crate::sql::plan::Node::Project {
+                input: Box::new(node),
+                exprs: vec![cast],
+            }
+        };
+        let kind = SubqueryKind::Quantified { left: l, op, all };
+        Ok(Expr::Subquery(Box::new(SubqueryExpr {
+            plan: node,
+            kind,
+            correlated,
+            ty: DataType::Bool,
+        })))
     }
 
     pub(super) fn bind_literal(&mut self, v: &AstValue) -> Result<Expr> {
@@ -680,6 +833,19 @@ impl Binder<'_> {
     }
 }
 
+/// The comparison operator of an ANY/ALL.
+fn comparison_op(op: &BinaryOperator) -> Result<BinaryOp> {
+    Ok(match op {
+        BinaryOperator::Eq => BinaryOp::Eq,
+        BinaryOperator::NotEq => BinaryOp::NotEq,
+        BinaryOperator::Lt => BinaryOp::Lt,
+        BinaryOperator::LtEq => BinaryOp::LtEq,
+        BinaryOperator::Gt => BinaryOp::Gt,
+        BinaryOperator::GtEq => BinaryOp::GtEq,
+        other => return Err(crate::errunsupported!("operator {other} with ANY/ALL")),
+    })
+}
+
 /// A comparison node (operands already unified).
 fn comparison(op: BinaryOp, l: Expr, r: Expr) -> Expr {
     Expr::Binary {
@@ -740,6 +906,15 @@ pub(super) fn column_name(e: &ast::Expr) -> Option<String> {
             .map(|t| types::internal_name(t.data_type).to_string()),
         A::Value(v) if matches!(v.value, AstValue::Boolean(_)) => Some("bool".to_string()),
         A::Case { .. } => Some("case".to_string()),
+        A::Exists { .. } => Some("exists".to_string()),
+        A::Subquery(q) => match q.body.as_ref() {
+            ast::SetExpr::Select(s) => match s.projection.first() {
+                Some(ast::SelectItem::UnnamedExpr(e)) => column_name(e),
+                Some(ast::SelectItem::ExprWithAlias { alias, .. }) => Some(normalize(alias)),
+                _ => None,
+            },
+            _ => None,
+        },
         A::Substring { shorthand, .. } => {
             Some(if *shorthand { "substr" } else { "substring" }.to_string())
         }

@@ -50,6 +50,8 @@ pub fn bind(
         params: declared.to_vec(),
         allow_aggregates: false,
         ctes: Vec::new(),
+        outer_scopes: Vec::new(),
+        correlated: Vec::new(),
     };
     let plan = match statement {
         Statement::Query(q) => {
@@ -97,6 +99,10 @@ struct Binder<'a> {
     allow_aggregates: bool,
     /// WITH scopes, innermost last.
     ctes: Vec<std::collections::HashMap<String, setop::Cte>>,
+    /// Scopes of the queries enclosing the subquery being bound.
+    outer_scopes: Vec<scope::Scope>,
+    /// Per enclosing subquery level: whether it reads an outer row.
+    correlated: Vec<bool>,
 }
 
 impl Binder<'_> {

@@ -53,6 +53,21 @@ impl Scope {
         Ok(found)
     }
 
+    /// Like [`Scope::resolve`], but a qualifier this scope lacks is "not
+    /// here" rather than an error (an enclosing query may have it).
+    pub fn find(&self, qualifier: Option<&str>, name: &str) -> Result<Option<usize>> {
+        if let Some(q) = qualifier {
+            if !self
+                .columns
+                .iter()
+                .any(|c| c.qualifier.as_deref() == Some(q))
+            {
+                return Ok(None);
+            }
+        }
+        self.resolve(qualifier, name)
+    }
+
     /// Resolves a name or fails with 42703.
     pub fn must_resolve(&self, qualifier: Option<&str>, name: &str) -> Result<usize> {
         self.resolve(qualifier, name)?

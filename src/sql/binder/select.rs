@@ -740,6 +740,9 @@ fn lift_aggregates(
                 };
                 Ok(Some(Expr::Column { index: groups.len() + i, ty: call.ty }))
             }
+            Expr::Subquery(sub) if sub.correlated => Err(crate::errunsupported!(
+                "correlated subqueries in a grouped query"
+            )),
             Expr::Column { index, .. } => {
                 let c = &scope.columns[*index];
                 let name = match &c.qualifier {

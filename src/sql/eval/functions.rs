@@ -6,7 +6,7 @@ use bigdecimal::num_bigint::BigInt;
 use bigdecimal::{BigDecimal, Signed, Zero};
 
 use super::super::expr::{Expr, Function};
-use super::{eval, EvalContext};
+use super::{eval, Env};
 use crate::errinput;
 use crate::error::{sqlstate, Result};
 use crate::types::{datetime, numeric, DataType, Value};
@@ -17,7 +17,7 @@ pub fn call(
     args: &[Expr],
     ty: DataType,
     row: &[Value],
-    ctx: &EvalContext,
+    ctx: &dyn Env,
 ) -> Result<Value> {
     // Conditional forms evaluate lazily.
     match func {
@@ -79,10 +79,12 @@ pub fn call(
         return Ok(Value::Null);
     }
     match func {
-        Function::Now => Ok(Value::Timestamptz(ctx.statement_time)),
-        Function::LocalTimestamp => Ok(Value::Timestamp(ctx.statement_time)),
+        Function::Now => Ok(Value::Timestamptz(ctx.context().statement_time)),
+        Function::LocalTimestamp => Ok(Value::Timestamp(ctx.context().statement_time)),
         Function::CurrentDate => Ok(Value::Date(
-            ctx.statement_time.div_euclid(datetime::USECS_PER_DAY) as i32,
+            ctx.context()
+                .statement_time
+                .div_euclid(datetime::USECS_PER_DAY) as i32,
         )),
         _ => call_strict(func, values, ty),
     }

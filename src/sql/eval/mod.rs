@@ -8,11 +8,14 @@ mod ops;
 
 pub use cast::cast;
 
+mod subquery;
+
 use super::expr::{BinaryOp, Expr};
+use super::plan::Node;
 use crate::error::Result;
 use crate::types::Value;
 
-/// What an expression may read besides its row.
+/// Statement-wide values an expression may read besides its row.
 #[derive(Clone, Debug, Default)]
 pub struct EvalContext {
     /// Bound parameter values ($1 is index 0).
@@ -21,12 +24,38 @@ pub struct EvalContext {
     pub statement_time: i64,
 }
 
+/// What evaluation needs from the executor: statement values, the rows of
+/// enclosing queries (for correlated subqueries), and running a subquery.
+pub trait Env {
+    /// The statement-wide values.
+    fn context(&self) -> &EvalContext;
+    /// A column of an enclosing query's current row (`depth` 1 = the
+    /// immediately enclosing query).
+    fn outer_value(&self, depth: usize, index: usize) -> Value;
+    /// Runs a subquery for the current `row` (which becomes the innermost
+    /// outer row), returning at most `limit` rows.
+    fn run_subquery(
+        &self,
+        plan: &Node,
+        row: &[Value],
+        correlated: bool,
+        limit: Option<usize>,
+    ) -> Result<Vec<Vec<Value>>>;
+}
+
 /// Evaluates an expression over a row.
-pub fn eval(expr: &Expr, row: &[Value], ctx: &EvalContext) -> Result<Value> {
+pub fn eval(expr: &Expr, row: &[Value], ctx: &dyn Env) -> Result<Value> {
     Ok(match expr {
         Expr::Literal(v, _) => v.clone(),
         Expr::Column { index, .. } => row.get(*index).cloned().unwrap_or(Value::Null),
-        Expr::Param { index, .. } => ctx.params.get(*index).cloned().unwrap_or(Value::Null),
+        Expr::OuterColumn { depth, index, .. } => ctx.outer_value(*depth, *index),
+        Expr::Subquery(sub) => subquery::eval_subquery(sub, row, ctx)?,
+        Expr::Param { index, .. } => ctx
+            .context()
+            .params
+            .get(*index)
+            .cloned()
+            .unwrap_or(Value::Null),
         Expr::Negate(e, _) => ops::negate(eval(e, row, ctx)?)?,
         Expr::Not(e) => match eval(e, row, ctx)? {
             Value::Bool(b) => Value::Bool(!b),
@@ -174,6 +203,6 @@ pub fn eval(expr: &Expr, row: &[Value], ctx: &EvalContext) -> Result<Value> {
 }
 
 /// Evaluates a predicate: only TRUE passes (NULL and FALSE do not).
-pub fn eval_predicate(expr: &Expr, row: &[Value], ctx: &EvalContext) -> Result<bool> {
+pub fn eval_predicate(expr: &Expr, row: &[Value], ctx: &dyn Env) -> Result<bool> {
     Ok(matches!(eval(expr, row, ctx)?, Value::Bool(true)))
 }

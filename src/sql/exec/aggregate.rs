@@ -31,7 +31,7 @@ pub fn aggregate<'a>(
         let row = r?;
         let key = group_by
             .iter()
-            .map(|e| eval(e, &row, &ctx.eval))
+            .map(|e| eval(e, &row, ctx))
             .collect::<Result<Row>>()?;
         let slot = match index.get(&key) {
             Some(i) => *i,
@@ -43,7 +43,7 @@ pub fn aggregate<'a>(
         };
         for (acc, call) in groups[slot].1.iter_mut().zip(aggregates) {
             let v = match &call.arg {
-                Some(arg) => eval(arg, &row, &ctx.eval)?,
+                Some(arg) => eval(arg, &row, ctx)?,
                 None => Value::Bool(true),
             };
             acc.add(v)?;

@@ -7,7 +7,7 @@ use super::{ExecContext, Rows};
 /// Rows of `input` where `predicate` is TRUE.
 pub fn filter<'a>(input: Rows<'a>, predicate: &'a Expr, ctx: &'a ExecContext<'a>) -> Rows<'a> {
     Box::new(input.filter_map(move |r| match r {
-        Ok(row) => match eval_predicate(predicate, &row, &ctx.eval) {
+        Ok(row) => match eval_predicate(predicate, &row, ctx) {
             Ok(true) => Some(Ok(row)),
             Ok(false) => None,
             Err(e) => Some(Err(e)),

@@ -28,7 +28,7 @@ pub fn nested_loop<'a>(
                 let mut joined = l.clone();
                 joined.extend(r.iter().cloned());
                 match predicate
-                    .map(|p| eval_predicate(p, &joined, &ctx.eval))
+                    .map(|p| eval_predicate(p, &joined, ctx))
                     .unwrap_or(Ok(true))
                 {
                     Ok(true) => out.push(Ok(joined)),

@@ -15,7 +15,7 @@ pub fn limit<'a>(
     ctx: &ExecContext,
 ) -> Result<Rows<'a>> {
     let count = |e: Option<&Expr>, code: &'static str, what: &str| -> Result<Option<i64>> {
-        match e.map(|e| eval(e, &[], &ctx.eval)).transpose()? {
+        match e.map(|e| eval(e, &[], ctx)).transpose()? {
             None | Some(Value::Null) => Ok(None),
             Some(Value::Int8(n)) if n < 0 => Err(errinput!(code, "{what} must not be negative")),
             Some(v) => Ok(v.as_i64()),

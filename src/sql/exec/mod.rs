@@ -19,7 +19,7 @@ pub mod write;
 
 pub use scan::TableScan;
 
-use super::eval::EvalContext;
+use super::eval::{Env, EvalContext};
 use super::plan::Node;
 use crate::engine::Engine;
 use crate::error::Result;
@@ -40,6 +40,85 @@ pub struct ExecContext<'a> {
     pub eval: EvalContext,
     /// When statement_timeout expires (57014).
     pub deadline: Option<std::time::Instant>,
+    /// Rows of the enclosing queries, innermost last (correlated subqueries).
+    pub outer: Vec<Row>,
+    /// Results of uncorrelated subqueries, by plan address: run once.
+    pub subquery_cache: parking_lot::Mutex<std::collections::HashMap<usize, Vec<Row>>>,
+}
+
+impl<'a> ExecContext<'a> {
+    /// A context for one statement.
+    pub fn new(
+        engine: &'a Engine,
+        visibility: Visibility,
+        eval: EvalContext,
+        deadline: Option<std::time::Instant>,
+    ) -> Self {
+        ExecContext {
+            engine,
+            visibility,
+            eval,
+            deadline,
+            outer: Vec::new(),
+            subquery_cache: Default::default(),
+        }
+    }
+}
+
+impl Env for ExecContext<'_> {
+    fn context(&self) -> &EvalContext {
+        &self.eval
+    }
+
+    fn outer_value(&self, depth: usize, index: usize) -> Value {
+        self.outer
+            .len()
+            .checked_sub(depth)
+            .and_then(|i| self.outer.get(i))
+            .and_then(|r| r.get(index))
+            .cloned()
+            .unwrap_or(Value::Null)
+    }
+
+    fn run_subquery(
+        &self,
+        plan: &Node,
+        row: &[Value],
+        correlated: bool,
+        limit: Option<usize>,
+    ) -> Result<Vec<Row>> {
+        self.check_deadline()?;
+        let key = plan as *const Node as usize;
+        if !correlated {
+            if let Some(rows) = self.subquery_cache.lock().get(&key) {
+                return Ok(rows
+                    .iter()
+                    .take(limit.unwrap_or(usize::MAX))
+                    .cloned()
+                    .collect());
+            }
+        }
+        let mut outer = self.outer.clone();
+        outer.push(row.to_vec());
+        let inner = ExecContext {
+            engine: self.engine,
+            visibility: self.visibility.clone(),
+            eval: self.eval.clone(),
+            deadline: self.deadline,
+            outer,
+            subquery_cache: Default::default(),
+        };
+        let rows = execute(plan, &inner)?;
+        let rows: Vec<Row> = match (limit, correlated) {
+            (Some(n), true) => rows.take(n).collect::<Result<_>>()?,
+            _ => rows.collect::<Result<_>>()?,
+        };
+        if !correlated {
+            self.subquery_cache.lock().insert(key, rows.clone());
+            return Ok(rows.into_iter().take(limit.unwrap_or(usize::MAX)).collect());
+        }
+        Ok(rows)
+    }
 }
 
 impl ExecContext<'_> {

@@ -8,6 +8,6 @@ use super::{ExecContext, Rows};
 pub fn project<'a>(input: Rows<'a>, exprs: &'a [Expr], ctx: &'a ExecContext<'a>) -> Rows<'a> {
     Box::new(input.map(move |r| {
         let row = r?;
-        exprs.iter().map(|e| eval(e, &row, &ctx.eval)).collect()
+        exprs.iter().map(|e| eval(e, &row, ctx)).collect()
     }))
 }

@@ -20,7 +20,7 @@ pub fn sort<'a>(
         let row = r?;
         let k = keys
             .iter()
-            .map(|k| eval(&k.expr, &row, &ctx.eval))
+            .map(|k| eval(&k.expr, &row, ctx))
             .collect::<Result<Vec<_>>>()?;
         keyed.push((k, row));
     }

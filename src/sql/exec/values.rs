@@ -8,6 +8,6 @@ use super::{ExecContext, Rows};
 pub fn values<'a>(rows: &'a [Vec<Expr>], ctx: &'a ExecContext<'a>) -> Rows<'a> {
     Box::new(
         rows.iter()
-            .map(move |row| row.iter().map(|e| eval(e, &[], &ctx.eval)).collect()),
+            .map(move |row| row.iter().map(|e| eval(e, &[], ctx)).collect()),
     )
 }

@@ -43,7 +43,7 @@ pub fn insert(
             full.push(match targets.iter().position(|t| *t == i) {
                 Some(pos) => values.get(pos).cloned().unwrap_or(Value::Null),
                 None => match default {
-                    Some(e) => eval(e, &[], &ctx.eval)?,
+                    Some(e) => eval(e, &[], ctx)?,
                     None => Value::Null,
                 },
             });
@@ -67,7 +67,7 @@ pub fn update(
     for (tid, old) in matching_rows(ctx, table, predicate)? {
         let mut new = old.clone();
         for (i, e) in assignments {
-            new[*i] = eval(e, &old, &ctx.eval)?;
+            new[*i] = eval(e, &old, ctx)?;
         }
         check_not_null(table, &new)?;
         changes.push((tid, new));
@@ -190,7 +190,7 @@ fn finish(ctx: &ExecContext, rows: Vec<Row>, returning: Option<&Returning>) -> R
             .map(|row| {
                 r.exprs
                     .iter()
-                    .map(|e| eval(e, row, &ctx.eval))
+                    .map(|e| eval(e, row, ctx))
                     .collect::<Result<Row>>()
             })
             .collect::<Result<_>>()?,
@@ -211,7 +211,7 @@ fn matching_rows(
     for r in scan {
         let (tid, row) = r?;
         if predicate
-            .map(|p| eval_predicate(p, &row, &ctx.eval))
+            .map(|p| eval_predicate(p, &row, ctx))
             .transpose()?
             .unwrap_or(true)
         {

@@ -522,18 +522,18 @@ fn execute_plan(
     sink: &mut dyn RowSink,
     dropped: &mut Vec<RelId>,
 ) -> Result<String> {
-    let ctx = ExecContext {
+    let ctx = ExecContext::new(
         engine,
         visibility,
-        eval: EvalContext {
+        EvalContext {
             params,
             statement_time: crate::types::datetime::now_micros(),
         },
-        deadline: engine
+        engine
             .options()
             .statement_timeout
             .map(|t| std::time::Instant::now() + t),
-    };
+    );
     match &bound.plan {
         Plan::Query { root, columns } => {
             sink.columns(columns, "SELECT")?;
