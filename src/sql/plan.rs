@@ -131,6 +131,11 @@ pub enum Plan {
         names: Vec<String>,
         if_exists: bool,
     },
+    /// DROP VIEW IF EXISTS of views that do not exist (FlintDB has none):
+    /// only notices.
+    DropView {
+        names: Vec<String>,
+    },
     /// A statement the session runs itself (transaction control, SHOW);
     /// only described, never executed as a plan.
     Utility {
@@ -147,7 +152,7 @@ impl Plan {
             | Plan::Update { returning, .. }
             | Plan::Delete { returning, .. } => returning.as_ref().map(|r| r.columns.as_slice()),
             Plan::Utility { columns } => columns.as_deref(),
-            Plan::CreateTable { .. } | Plan::DropTable { .. } => None,
+            Plan::CreateTable { .. } | Plan::DropTable { .. } | Plan::DropView { .. } => None,
         }
     }
 }

@@ -125,13 +125,31 @@ impl Binder<'_> {
         else {
             return Err(crate::errinternal!("bind_drop on {s}"));
         };
-        if *object_type != ObjectType::Table {
+        if !matches!(object_type, ObjectType::Table | ObjectType::View) {
             return Err(crate::errunsupported!("DROP {object_type}"));
         }
         if *purge || *temporary || table.is_some() {
             return Err(crate::errunsupported!("DROP TABLE syntax in {s}"));
         }
         let names = names.iter().map(table_name).collect::<Result<Vec<_>>>()?;
+        if *object_type == ObjectType::View {
+            // FlintDB has no views yet: there is never one to drop.
+            for name in &names {
+                if self.catalog.get_table(name).is_some() {
+                    return Err(
+                        errinput!(sqlstate::WRONG_OBJECT_TYPE, "\"{name}\" is not a view")
+                            .with_hint("Use DROP TABLE to remove a table."),
+                    );
+                }
+                if !*if_exists {
+                    return Err(errinput!(
+                        sqlstate::UNDEFINED_TABLE,
+                        "view \"{name}\" does not exist"
+                    ));
+                }
+            }
+            return Ok(Plan::DropView { names });
+        }
         Ok(Plan::DropTable {
             names,
             if_exists: *if_exists,

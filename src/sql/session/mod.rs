@@ -615,6 +615,16 @@ fn execute_plan(
             dropped.extend(rels);
             Ok("DROP TABLE".to_string())
         }
+        Plan::DropView { names } => {
+            for name in names {
+                sink.notice(
+                    "NOTICE",
+                    "00000",
+                    format!("view \"{name}\" does not exist, skipping"),
+                );
+            }
+            Ok("DROP VIEW".to_string())
+        }
         Plan::Utility { .. } => Err(crate::errinternal!(
             "utility statement reached the executor"
         )),
