@@ -113,6 +113,9 @@ pub fn common_type(a: DataType, b: DataType) -> Option<DataType> {
     }
     match (a, b) {
         (T::Unknown, x) | (x, T::Unknown) => Some(x),
+        // real mixed with any other number is double precision: PostgreSQL
+        // picks the float8 operators (float8 is the preferred numeric type).
+        (T::Float4, x) | (x, T::Float4) if x.is_numeric() => Some(T::Float8),
         _ if a.is_numeric() && b.is_numeric() => Some(if a.numeric_rank() > b.numeric_rank() {
             a
         } else {
