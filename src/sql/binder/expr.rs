@@ -611,6 +611,22 @@ impl Binder<'_> {
                     ty: DataType::Bool,
                 })
             }
+            // A strict operator with a NULL constant operand is NULL, folded
+            // before anything runs (PostgreSQL's eval_const_expressions), so
+            // `x / 0 = NULL` never divides.
+            _ if is_null_literal(&l) || is_null_literal(&r) => {
+                let bound = match op {
+                    BinaryOp::Concat => self.bind_concat(l, r)?,
+                    _ if op.is_comparison() => {
+                        let mut v = self.unify_for_comparison(vec![l, r], op.symbol())?;
+                        let r = v.pop().ok_or_else(|| crate::errinternal!("operand"))?;
+                        let l = v.pop().ok_or_else(|| crate::errinternal!("operand"))?;
+                        comparison(op, l, r)
+                    }
+                    _ => self.bind_arithmetic(op, l, r)?,
+                };
+                Ok(Expr::Literal(Value::Null, bound.data_type()))
+            }
             BinaryOp::Concat => self.bind_concat(l, r),
             _ if op.is_comparison() => {
                 let (lt, rt) = (l.data_type(), r.data_type());
@@ -831,6 +847,10 @@ impl Binder<'_> {
         let (func, args, ty) = self.resolve_scalar(name, args)?;
         Ok(Expr::Call { func, args, ty })
     }
+}
+
+fn is_null_literal(e: &Expr) -> bool {
+    matches!(e, Expr::Literal(Value::Null, _))
 }
 
 /// The comparison operator of an ANY/ALL.
