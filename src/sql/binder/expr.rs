@@ -274,7 +274,7 @@ impl Binder<'_> {
                 let A::Subquery(q) = right.as_ref() else {
                     unreachable!("guarded")
                 };
-                let op = comparison_op(compare_op)?;
+                let op = super::subquery::comparison_op(compare_op)?;
                 self.bind_quantified(left, op, matches!(e, A::AllOp { .. }), q, scope)?
             }
             A::Substring {
@@ -380,77 +380,6 @@ impl Binder<'_> {
             index,
             ty: scope.columns[index].ty.data_type,
         })
-    }
-
-    /// Binds a subquery used in an expression over `scope`; returns its plan,
-    /// its output columns, and whether it reads the enclosing row.
-    pub(super) fn bind_subquery(
-        &mut self,
-        q: &ast::Query,
-        scope: &Scope,
-    ) -> Result<(
-        crate::sql::plan::Node,
-        Vec<crate::sql::plan::OutputColumn>,
-        bool,
-    )> {
-        let saved_aggregates = std::mem::replace(&mut self.allow_aggregates, false);
-        self.outer_scopes.push(scope.clone());
-        self.correlated.push(false);
-        let bound = self.bind_query(q);
-        let correlated = self.correlated.pop().unwrap_or(true);
-        self.outer_scopes.pop();
-        self.allow_aggregates = saved_aggregates;
-        let (node, columns) = bound?;
-        Ok((node, columns, correlated))
-    }
-
-    /// A one-column subquery for IN / ANY / ALL, compared with `left`.
-    fn bind_quantified(
-        &mut self,
-        left: &ast::Expr,
-        op: BinaryOp,
-        all: bool,
-        q: &ast::Query,
-        scope: &Scope,
-    ) -> Result<Expr> {
-        let l = self.bind_expr(left, scope)?;
-        let (node, columns, correlated) = self.bind_subquery(q, scope)?;
-        if columns.len() != 1 {
-            return Err(errinput!(
-                sqlstate::SYNTAX_ERROR,
-                "subquery has too many columns"
-            ));
-        }
-        let (lt, rt) = (l.data_type(), columns[0].ty.data_type);
-        let target = match common_type(lt, rt) {
-            Some(DataType::Unknown) => DataType::Text,
-            Some(t) => t,
-            None => {
-                return Err(no_operator(&format!(
-                    "{} {} {}",
-                    lt.sql_name(),
-                    op.symbol(),
-                    rt.sql_name()
-                )))
-            }
-        };
-        let l = self.coerce(l, target)?;
-        let node = if rt == target {
-            node
-        } else {
-            let cast = self.coerce(Expr::Column { index: 0, ty: rt }, target)?;
-            crate::sql::plan::Node::Project {
-                input: Box::new(node),
-                exprs: vec![cast],
-            }
-        };
-        let kind = SubqueryKind::Quantified { left: l, op, all };
-        Ok(Expr::Subquery(Box::new(SubqueryExpr {
-            plan: node,
-            kind,
-            correlated,
-            ty: DataType::Bool,
-        })))
     }
 
     pub(super) fn bind_literal(&mut self, v: &AstValue) -> Result<Expr> {
@@ -851,19 +780,6 @@ impl Binder<'_> {
 
 fn is_null_literal(e: &Expr) -> bool {
     matches!(e, Expr::Literal(Value::Null, _))
-}
-
-/// The comparison operator of an ANY/ALL.
-fn comparison_op(op: &BinaryOperator) -> Result<BinaryOp> {
-    Ok(match op {
-        BinaryOperator::Eq => BinaryOp::Eq,
-        BinaryOperator::NotEq => BinaryOp::NotEq,
-        BinaryOperator::Lt => BinaryOp::Lt,
-        BinaryOperator::LtEq => BinaryOp::LtEq,
-        BinaryOperator::Gt => BinaryOp::Gt,
-        BinaryOperator::GtEq => BinaryOp::GtEq,
-        other => return Err(crate::errunsupported!("operator {other} with ANY/ALL")),
-    })
 }
 
 /// A comparison node (operands already unified).

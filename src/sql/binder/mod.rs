@@ -15,6 +15,7 @@ mod functions;
 mod scope;
 mod select;
 mod setop;
+mod subquery;
 mod types;
 
 use sqlparser::ast::Statement;
