@@ -14,6 +14,7 @@
 //! binder).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use parking_lot::RwLock;
@@ -70,6 +71,11 @@ pub struct Catalog {
     heap: Arc<Heap>,
     clog: Arc<Clog>,
     tables: RwLock<HashMap<String, Arc<TableDef>>>,
+    /// The next table OID. Never reused while the server runs: a dropped
+    /// table's file is removed only at commit, so a table created in the
+    /// same transaction must not get its number. Seeded from the catalog
+    /// and from the relation files on disk.
+    next_oid: AtomicU32,
 }
 
 impl Catalog {
@@ -79,10 +85,14 @@ impl Catalog {
         heap.pool().files().create(CLASS_REL)?;
         heap.pool().files().create(ATTRIBUTE_REL)?;
         let tables = read_tables(&heap, &clog)?;
+        let newest_table = tables.values().map(|t| t.oid).max().unwrap_or(0);
+        let newest_file = heap.pool().files().max_relation()?.map_or(0, |r| r.0);
+        let next_oid = (newest_table.max(newest_file) + 1).max(FIRST_USER_OID);
         Ok(Catalog {
             heap,
             clog,
             tables: RwLock::new(tables),
+            next_oid: AtomicU32::new(next_oid),
         })
     }
 
@@ -143,12 +153,7 @@ impl Catalog {
                 "tables can have at most {MAX_COLUMNS} columns"
             ));
         }
-        let oid = tables
-            .values()
-            .map(|t| t.oid + 1)
-            .max()
-            .unwrap_or(FIRST_USER_OID)
-            .max(FIRST_USER_OID);
+        let oid = self.next_oid.fetch_add(1, Ordering::AcqRel);
         let table = TableDef {
             oid,
             name: name.to_string(),

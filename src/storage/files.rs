@@ -117,6 +117,17 @@ impl RelationFiles {
         Ok(())
     }
 
+    /// The highest-numbered relation with a file in the directory.
+    pub fn max_relation(&self) -> Result<Option<RelId>> {
+        let mut max = None;
+        for entry in std::fs::read_dir(&self.dir)? {
+            if let Ok(n) = entry?.file_name().to_string_lossy().parse::<u32>() {
+                max = max.max(Some(RelId(n)));
+            }
+        }
+        Ok(max)
+    }
+
     /// Closes and deletes a relation's file.
     pub fn remove(&self, rel: RelId) -> Result<()> {
         self.open.lock().remove(&rel);
