@@ -123,8 +123,8 @@ impl Engine {
             (options.buffer_pool_bytes / PAGE_SIZE).max(crate::storage::buffer::MIN_FRAMES);
         let pool = Arc::new(BufferPool::new(frames, files));
         let clog = Arc::new(Clog::new(control.aborted.iter().copied()));
-        let recovery_status = Arc::new(TxnManager::new(control.next_xid, clog.clone()));
-        let heap = Arc::new(Heap::new(pool.clone(), recovery_status));
+        let txns = Arc::new(TxnManager::new(control.next_xid, clog.clone()));
+        let heap = Arc::new(Heap::new(pool.clone(), txns.clone()));
 
         let started = std::time::Instant::now();
         let recovered = recovery::recover(
@@ -145,11 +145,7 @@ impl Engine {
                 "recovered from the write-ahead log"
             );
         }
-        let txns = Arc::new(TxnManager::new(
-            recovered.next_xid.max(control.next_xid),
-            clog.clone(),
-        ));
-        let heap = Arc::new(Heap::new(pool.clone(), txns.clone()));
+        txns.advance_next_xid(recovered.next_xid);
         let wal = Arc::new(Wal::open(
             &dir.join("wal"),
             fs,

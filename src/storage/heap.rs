@@ -232,7 +232,7 @@ impl Heap {
                         rel,
                         block,
                         slot: slot as u16,
-                        tuple: tuple.clone(),
+                        tuple: std::mem::take(&mut tuple),
                     });
                     self.log_change(&mut buf, id, xmin, rec)?;
                     return Ok(Tid {

@@ -127,6 +127,12 @@ impl TxnManager {
         self.state.lock().writer_from = None;
     }
 
+    /// Makes sure no id below `next_xid` is handed out again (recovery
+    /// found transactions up to it in the WAL).
+    pub fn advance_next_xid(&self, next_xid: Xid) {
+        self.next_xid.fetch_max(next_xid, Ordering::AcqRel);
+    }
+
     /// The id the next transaction will get (persisted at checkpoints).
     pub fn next_xid(&self) -> Xid {
         self.next_xid.load(Ordering::Acquire)

@@ -24,19 +24,25 @@ pub struct Scope {
 }
 
 impl Scope {
-    /// Resolves `name` or `qualifier.name` to a row position.
+    /// Resolves `name` or `qualifier.name` to a row position; an unknown
+    /// qualifier is 42P01.
     pub fn resolve(&self, qualifier: Option<&str>, name: &str) -> Result<Option<usize>> {
         if let Some(q) = qualifier {
-            if !self
-                .columns
-                .iter()
-                .any(|c| c.qualifier.as_deref() == Some(q))
-            {
+            if !self.has_qualifier(q) {
                 return Err(errinput!(
                     sqlstate::UNDEFINED_TABLE,
                     "missing FROM-clause entry for table \"{q}\""
                 ));
             }
+        }
+        self.find(qualifier, name)
+    }
+
+    /// Like [`Scope::resolve`], but a qualifier this scope lacks is "not
+    /// here" rather than an error (an enclosing query may have it).
+    pub fn find(&self, qualifier: Option<&str>, name: &str) -> Result<Option<usize>> {
+        if qualifier.is_some_and(|q| !self.has_qualifier(q)) {
+            return Ok(None);
         }
         let mut found = None;
         for (i, c) in self.columns.iter().enumerate() {
@@ -53,19 +59,10 @@ impl Scope {
         Ok(found)
     }
 
-    /// Like [`Scope::resolve`], but a qualifier this scope lacks is "not
-    /// here" rather than an error (an enclosing query may have it).
-    pub fn find(&self, qualifier: Option<&str>, name: &str) -> Result<Option<usize>> {
-        if let Some(q) = qualifier {
-            if !self
-                .columns
-                .iter()
-                .any(|c| c.qualifier.as_deref() == Some(q))
-            {
-                return Ok(None);
-            }
-        }
-        self.resolve(qualifier, name)
+    fn has_qualifier(&self, q: &str) -> bool {
+        self.columns
+            .iter()
+            .any(|c| c.qualifier.as_deref() == Some(q))
     }
 
     /// Resolves a name or fails with 42703.
