@@ -247,11 +247,6 @@ impl Expr {
         }
     }
 
-    /// True if this is an untyped literal or NULL whose type may still bend.
-    pub fn is_unknown_literal(&self) -> bool {
-        matches!(self, Expr::Literal(_, DataType::Unknown))
-    }
-
     /// True if the tree holds an aggregate call.
     pub fn contains_aggregate(&self) -> bool {
         let mut found = false;

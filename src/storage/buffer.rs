@@ -131,11 +131,6 @@ impl BufferPool {
         &self.files
     }
 
-    /// Number of frames.
-    pub fn capacity(&self) -> usize {
-        self.frames.len()
-    }
-
     /// Pins a page, reading it from disk if it is not cached.
     pub fn fetch(&self, id: PageId) -> Result<PageRef<'_>> {
         let mut state = self.state.lock();

@@ -121,11 +121,6 @@ impl Transaction {
         }
     }
 
-    /// True if the writer lock is held (the statement about to run writes).
-    pub fn holds_writer(&self) -> bool {
-        self.writer.is_some()
-    }
-
     /// SAVEPOINT name.
     pub fn savepoint(&mut self, name: String) {
         self.scopes.push(Scope {
