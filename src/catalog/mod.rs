@@ -1,5 +1,5 @@
-//! The system catalog: tables and their columns, persisted in two system
-//! heap relations so a restart finds every table again.
+//! The system catalog: tables, their columns and their indexes, persisted
+//! in system heap relations so a restart finds every table again.
 //!
 //! ```text
 //! relation 1  flint_class      (oid int8, relname text)
@@ -7,11 +7,16 @@
 //!                               atttypid int4, atttypmod int4,
 //!                               attnotnull bool, attdefault text)
 //! ```
-//! A user table's relation number is its OID (from 16384, like PostgreSQL).
+//! and relations 3 and 4 for indexes (see `index.rs`).
+//! A user table's or index's relation number is its OID (from 16384, like PostgreSQL).
 //! Column defaults are kept as SQL text and bound again when used. The
 //! in-memory map is the cache; the system relations are the truth, read by
 //! [`Catalog::load`]. Names are stored as given (already case-folded by the
 //! binder).
+
+mod index;
+
+pub use index::{IndexDef, IndexKey};
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -22,6 +27,7 @@ use parking_lot::RwLock;
 use crate::encoding::row;
 use crate::errinput;
 use crate::error::{sqlstate, Error, Result};
+use crate::storage::btree::BTree;
 use crate::storage::heap::{Heap, Xid};
 use crate::storage::RelId;
 use crate::txn::{self, Clog};
@@ -52,6 +58,8 @@ pub struct TableDef {
     pub oid: u32,
     pub name: String,
     pub columns: Vec<ColumnDef>,
+    /// Indexes, oldest first.
+    pub indexes: Vec<IndexDef>,
 }
 
 impl TableDef {
@@ -69,6 +77,7 @@ impl TableDef {
 /// The catalog: a cache of the system relations.
 pub struct Catalog {
     heap: Arc<Heap>,
+    btree: Arc<BTree>,
     clog: Arc<Clog>,
     tables: RwLock<HashMap<String, Arc<TableDef>>>,
     /// The next table OID. Never reused while the server runs: a dropped
@@ -81,15 +90,21 @@ pub struct Catalog {
 impl Catalog {
     /// Reads the catalog from the system relations, creating them in a new
     /// database.
-    pub fn load(heap: Arc<Heap>, clog: Arc<Clog>) -> Result<Catalog> {
-        heap.pool().files().create(CLASS_REL)?;
-        heap.pool().files().create(ATTRIBUTE_REL)?;
+    pub fn load(heap: Arc<Heap>, btree: Arc<BTree>, clog: Arc<Clog>) -> Result<Catalog> {
+        for rel in SYSTEM_RELS {
+            heap.pool().files().create(rel)?;
+        }
         let tables = read_tables(&heap, &clog)?;
-        let newest_table = tables.values().map(|t| t.oid).max().unwrap_or(0);
+        let newest_table = tables
+            .values()
+            .flat_map(|t| std::iter::once(t.oid).chain(t.indexes.iter().map(|i| i.oid)))
+            .max()
+            .unwrap_or(0);
         let newest_file = heap.pool().files().max_relation()?.map_or(0, |r| r.0);
         let next_oid = (newest_table.max(newest_file) + 1).max(FIRST_USER_OID);
         Ok(Catalog {
             heap,
+            btree,
             clog,
             tables: RwLock::new(tables),
             next_oid: AtomicU32::new(next_oid),
@@ -119,11 +134,107 @@ impl Catalog {
         })
     }
 
-    /// Every relation: the system catalog's and each table's.
+    /// Every heap relation: the system catalog's and each table's.
     pub fn relations(&self) -> Vec<RelId> {
-        let mut rels = vec![CLASS_REL, ATTRIBUTE_REL];
+        let mut rels = SYSTEM_RELS.to_vec();
         rels.extend(self.tables.read().values().map(|t| t.rel()));
         rels
+    }
+
+    /// The table a heap relation belongs to.
+    pub fn table_of(&self, rel: RelId) -> Option<Arc<TableDef>> {
+        self.tables.read().values().find(|t| t.rel() == rel).cloned()
+    }
+
+    /// Whether a table or index has this name (they share one namespace).
+    pub fn relation_exists(&self, name: &str) -> bool {
+        self.find_index(name).is_some() || self.get_table(name).is_some()
+    }
+
+    /// An index by name, with its table.
+    pub fn find_index(&self, name: &str) -> Option<(Arc<TableDef>, IndexDef)> {
+        self.tables.read().values().find_map(|t| {
+            t.indexes
+                .iter()
+                .find(|i| i.name == name)
+                .map(|i| (t.clone(), i.clone()))
+        })
+    }
+
+    /// Adds an index to a table and creates its empty B+tree (the caller
+    /// fills it). The OID is chosen here.
+    pub fn create_index(&self, mut index: IndexDef, xid: Xid) -> Result<IndexDef> {
+        if self.relation_exists(&index.name) {
+            return Err(errinput!(
+                sqlstate::DUPLICATE_TABLE,
+                "relation \"{}\" already exists",
+                index.name
+            ));
+        }
+        let mut tables = self.tables.write();
+        let table = tables
+            .values()
+            .find(|t| t.oid == index.table_oid)
+            .cloned()
+            .ok_or_else(|| crate::errinternal!("index of a missing table"))?;
+        index.oid = self.next_oid.fetch_add(1, Ordering::AcqRel);
+        self.btree.create(index.rel(), xid)?;
+        index::insert_index_rows(&self.heap, &index, xid)?;
+        let mut changed = (*table).clone();
+        changed.indexes.push(index.clone());
+        tables.insert(changed.name.clone(), Arc::new(changed));
+        Ok(index)
+    }
+
+    /// Drops an index; returns its relation, whose file the caller removes
+    /// once the drop has committed.
+    pub fn drop_index(&self, name: &str, xid: Xid) -> Result<RelId> {
+        let (table, index) = self.find_index(name).ok_or_else(|| {
+            errinput!(sqlstate::UNDEFINED_OBJECT, "index \"{name}\" does not exist")
+        })?;
+        let oid = Value::Int8(index.oid as i64);
+        delete_rows(&self.heap, &self.clog, index::INDEX_REL, 7, xid, |v| v[0] == oid)?;
+        delete_rows(&self.heap, &self.clog, index::INDEX_KEY_REL, 7, xid, |v| {
+            v[0] == oid
+        })?;
+        let mut changed = (*table).clone();
+        changed.indexes.retain(|i| i.oid != index.oid);
+        self.tables
+            .write()
+            .insert(changed.name.clone(), Arc::new(changed));
+        Ok(index.rel())
+    }
+
+    /// Replaces a column's definition (ALTER TABLE … SET NOT NULL and the
+    /// NOT NULL a primary key adds).
+    pub fn update_column(
+        &self,
+        table: &str,
+        position: usize,
+        column: ColumnDef,
+        xid: Xid,
+    ) -> Result<Arc<TableDef>> {
+        let mut tables = self.tables.write();
+        let old = tables
+            .get(table)
+            .cloned()
+            .ok_or_else(|| crate::errinternal!("update of a column of a missing table"))?;
+        let oid = Value::Int8(old.oid as i64);
+        let num = Value::Int2(position as i16 + 1);
+        delete_rows(&self.heap, &self.clog, ATTRIBUTE_REL, 7, xid, |v| {
+            v[0] == oid && v[1] == num
+        })?;
+        insert_row(
+            &self.heap,
+            ATTRIBUTE_REL,
+            xid,
+            &attribute_row(old.oid, position, &column),
+        )?;
+        let mut changed = (*old).clone();
+        changed.columns[position] = column;
+        let changed = Arc::new(changed);
+        tables.insert(table.to_string(), changed.clone());
+        Ok(changed)
     }
 
     /// All tables, by name.
@@ -158,6 +269,7 @@ impl Catalog {
             oid,
             name: name.to_string(),
             columns,
+            indexes: Vec::new(),
         };
         self.heap.create(table.rel(), xid)?;
         insert_row(
@@ -167,37 +279,54 @@ impl Catalog {
             &[Value::Int8(oid as i64), Value::Text(table.name.clone())],
         )?;
         for (i, c) in table.columns.iter().enumerate() {
-            let values = [
-                Value::Int8(oid as i64),
-                Value::Int2(i as i16 + 1),
-                Value::Text(c.name.clone()),
-                Value::Int4(c.ty.data_type.oid() as i32),
-                Value::Int4(c.ty.typmod),
-                Value::Bool(c.not_null),
-                c.default.clone().map_or(Value::Null, Value::Text),
-            ];
-            insert_row(&self.heap, ATTRIBUTE_REL, xid, &values)?;
+            insert_row(&self.heap, ATTRIBUTE_REL, xid, &attribute_row(oid, i, c))?;
         }
         let table = Arc::new(table);
         tables.insert(name.to_string(), table.clone());
         Ok(table)
     }
 
-    /// Drops a table from the catalog; returns its relation, whose file the
-    /// caller removes once the drop has committed.
-    pub fn drop_table(&self, name: &str, xid: Xid) -> Result<RelId> {
-        let mut tables = self.tables.write();
-        let table = tables.get(name).cloned().ok_or_else(|| {
+    /// Drops a table and its indexes from the catalog; returns their
+    /// relations, whose files the caller removes once the drop has
+    /// committed.
+    pub fn drop_table(&self, name: &str, xid: Xid) -> Result<Vec<RelId>> {
+        let table = self.get_table(name).ok_or_else(|| {
             errinput!(sqlstate::UNDEFINED_TABLE, "table \"{name}\" does not exist")
         })?;
+        let mut rels = Vec::new();
+        for index in &table.indexes {
+            rels.push(self.drop_index(&index.name, xid)?);
+        }
+        let mut tables = self.tables.write();
         let oid = Value::Int8(table.oid as i64);
         delete_rows(&self.heap, &self.clog, CLASS_REL, 2, xid, |v| v[0] == oid)?;
         delete_rows(&self.heap, &self.clog, ATTRIBUTE_REL, 7, xid, |v| {
             v[0] == oid
         })?;
         tables.remove(name);
-        Ok(table.rel())
+        rels.push(table.rel());
+        Ok(rels)
     }
+}
+
+/// The system relations.
+const SYSTEM_RELS: [RelId; 4] = [
+    CLASS_REL,
+    ATTRIBUTE_REL,
+    index::INDEX_REL,
+    index::INDEX_KEY_REL,
+];
+
+fn attribute_row(table_oid: u32, position: usize, c: &ColumnDef) -> [Value; 7] {
+    [
+        Value::Int8(table_oid as i64),
+        Value::Int2(position as i16 + 1),
+        Value::Text(c.name.clone()),
+        Value::Int4(c.ty.data_type.oid() as i32),
+        Value::Int4(c.ty.typmod),
+        Value::Bool(c.not_null),
+        c.default.clone().map_or(Value::Null, Value::Text),
+    ]
 }
 
 fn read_tables(heap: &Heap, clog: &Clog) -> Result<HashMap<String, Arc<TableDef>>> {
@@ -212,6 +341,7 @@ fn read_tables(heap: &Heap, clog: &Clog) -> Result<HashMap<String, Arc<TableDef>
                         oid,
                         name: name.clone(),
                         columns: Vec::new(),
+                        indexes: Vec::new(),
                     },
                 );
             }
@@ -261,6 +391,15 @@ fn read_tables(heap: &Heap, clog: &Clog) -> Result<HashMap<String, Arc<TableDef>
             .ok_or_else(|| corrupt("flint_attribute"))?
             .columns
             .push(column);
+    }
+    let mut indexes = index::read_indexes(heap, clog)?;
+    indexes.sort_by_key(|i| i.oid);
+    for i in indexes {
+        tables
+            .get_mut(&i.table_oid)
+            .ok_or_else(|| corrupt("flint_index"))?
+            .indexes
+            .push(i);
     }
     let tables = tables
         .into_values()

@@ -31,11 +31,13 @@ pub use control::Control;
 
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
+use crate::storage::btree::BTree;
 use crate::storage::buffer::BufferPool;
 use crate::storage::files::RelationFiles;
 use crate::storage::heap::{Heap, Xid};
 use crate::storage::io::{FileSystem, OsFileSystem};
 use crate::storage::page::PAGE_SIZE;
+use crate::storage::page_log::PageLog;
 use crate::storage::wal::{Record, Wal};
 use crate::storage::RelId;
 use crate::txn::{Clog, TxnManager};
@@ -79,6 +81,8 @@ impl EngineOptions {
 pub struct Engine {
     options: EngineOptions,
     heap: Arc<Heap>,
+    btree: Arc<BTree>,
+    page_log: Arc<PageLog>,
     wal: Arc<Wal>,
     txns: Arc<TxnManager>,
     catalog: Catalog,
@@ -124,7 +128,9 @@ impl Engine {
         let pool = Arc::new(BufferPool::new(frames, files));
         let clog = Arc::new(Clog::new(control.aborted.iter().copied()));
         let txns = Arc::new(TxnManager::new(control.next_xid, clog.clone()));
-        let heap = Arc::new(Heap::new(pool.clone(), txns.clone()));
+        let page_log = Arc::new(PageLog::default());
+        let heap = Arc::new(Heap::new(pool.clone(), txns.clone(), page_log.clone()));
+        let btree = Arc::new(BTree::new(pool.clone(), page_log.clone()));
 
         let started = std::time::Instant::now();
         let recovered = recovery::recover(
@@ -132,6 +138,7 @@ impl Engine {
             &dir.join("wal"),
             control.redo_lsn,
             &heap,
+            &btree,
             &clog,
             control.next_xid,
         )?;
@@ -153,11 +160,13 @@ impl Engine {
             options.fsync,
         )?);
         pool.attach_log(wal.clone());
-        heap.attach_wal(wal.clone());
-        let catalog = Catalog::load(heap.clone(), clog)?;
+        page_log.attach(wal.clone());
+        let catalog = Catalog::load(heap.clone(), btree.clone(), clog)?;
         let engine = Engine {
             options: options.clone(),
             heap,
+            btree,
+            page_log,
             wal,
             txns,
             catalog,
@@ -182,6 +191,11 @@ impl Engine {
     /// Heap access.
     pub fn heap(&self) -> &Heap {
         &self.heap
+    }
+
+    /// B+tree access.
+    pub fn btree(&self) -> &BTree {
+        &self.btree
     }
 
     /// The catalog.
@@ -240,16 +254,29 @@ impl Engine {
     /// Removes the files of dropped relations (after their drop committed).
     pub fn remove_relations(&self, rels: &[RelId]) -> Result<()> {
         for rel in rels {
+            self.btree.forget(*rel);
             self.heap.drop_relation(*rel)?;
         }
         Ok(())
     }
 
-    /// VACUUM: removes dead row versions from the given relations.
+    /// VACUUM: removes dead row versions from the given relations, then
+    /// the index entries that pointed at them, then frees their slots.
     pub fn vacuum(&self, rels: &[RelId]) -> Result<u64> {
         let mut removed = 0;
         for rel in rels {
-            removed += self.heap.vacuum(*rel)?;
+            let (count, dead) = self.heap.vacuum(*rel)?;
+            removed += count;
+            if dead.is_empty() {
+                continue;
+            }
+            if let Some(table) = self.catalog.table_of(*rel) {
+                let doomed: std::collections::HashSet<_> = dead.iter().copied().collect();
+                for index in &table.indexes {
+                    self.btree.remove_tids(index.rel(), &doomed)?;
+                }
+            }
+            self.heap.reclaim(*rel, &dead)?;
         }
         Ok(removed)
     }
@@ -293,7 +320,7 @@ impl Engine {
 
     fn checkpoint_locked(&self) -> Result<()> {
         let redo = self.wal.current_lsn();
-        self.heap.set_full_page_horizon(redo);
+        self.page_log.set_full_page_horizon(redo);
         self.heap.pool().flush_all(self.options.fsync)?;
         let next_xid = self.txns.next_xid();
         let end = self.wal.append(0, &Record::Checkpoint { redo, next_xid })?;

@@ -11,6 +11,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::error::Result;
+use crate::storage::btree::BTree;
 use crate::storage::heap::{Heap, Xid};
 use crate::storage::io::FileSystem;
 use crate::storage::wal::{self, Lsn, Record};
@@ -29,13 +30,14 @@ pub struct Recovered {
     pub aborted: usize,
 }
 
-/// Replays the log in `wal_dir` from `redo` into `heap`, recording aborts
+/// Replays the log in `wal_dir` from `redo` into `heap` and `btree`, recording aborts
 /// in `clog`.
 pub fn recover(
     fs: &Arc<dyn FileSystem>,
     wal_dir: &Path,
     redo: Lsn,
     heap: &Heap,
+    btree: &BTree,
     clog: &Clog,
     next_xid: Xid,
 ) -> Result<Recovered> {
@@ -59,6 +61,7 @@ pub fn recover(
                 clog.abort(xid);
             }
             Record::Checkpoint { next_xid, .. } => next = next.max(next_xid),
+            Record::BtreeInsert { .. } | Record::PageImages { .. } => btree.redo(end, &record)?,
             other => heap.redo(end, &other)?,
         }
         Ok(())

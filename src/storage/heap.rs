@@ -11,7 +11,9 @@
 //!     22    2 reserved, 0
 //! ```
 //! Deleting sets xmax; the bytes stay until the page is pruned, which
-//! removes tuples the caller's [`TupleStatus`] calls dead. Logging: the
+//! removes tuples the caller's [`TupleStatus`] calls dead and leaves a dead
+//! line pointer in their slot; VACUUM frees the slot once no index entry
+//! points at it (so an index never finds a stranger at an old address). Logging: the
 //! first change to a page after a checkpoint logs the whole page (a full
 //! page image, which also repairs a torn write of that page); later changes
 //! log just the insert or delete. A new page logs `PageInit`; a prune logs
@@ -19,15 +21,15 @@
 //! pool flushes the WAL up to it before writing the page.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use parking_lot::Mutex;
 
 use super::buffer::BufferPool;
 use super::fsm::FreeSpaceMap;
 use super::page::{self, PageBuf, PageKind, MAX_ITEM_SIZE};
-use super::wal::{record::corrupt, Lsn, Record, Wal};
+use super::page_log::PageLog;
+use super::wal::{record::corrupt, Lsn, Record};
 use super::{PageId, RelId, Tid};
 use crate::errinput;
 use crate::error::Result;
@@ -87,37 +89,27 @@ pub struct Heap {
     pool: Arc<BufferPool>,
     fsm: FreeSpaceMap,
     status: Arc<dyn TupleStatus>,
-    wal: OnceLock<Arc<Wal>>,
-    /// Pages whose LSN is at or below this get a full image on next change
-    /// (the redo point of the latest checkpoint).
-    full_page_horizon: AtomicU64,
+    log: Arc<PageLog>,
     /// Deletes per relation since its last vacuum (drives autovacuum).
     deletes: Mutex<HashMap<RelId, u64>>,
 }
 
 impl Heap {
-    /// Heap access through a buffer pool. Changes are not logged until
-    /// [`Heap::attach_wal`] (recovery replays into an unlogged heap).
-    pub fn new(pool: Arc<BufferPool>, status: Arc<dyn TupleStatus>) -> Self {
+    /// Heap access through a buffer pool, logging to `log` (which logs
+    /// nothing until a WAL is attached: recovery replays unlogged).
+    pub fn new(pool: Arc<BufferPool>, status: Arc<dyn TupleStatus>, log: Arc<PageLog>) -> Self {
         Heap {
             pool,
             fsm: FreeSpaceMap::default(),
             status,
-            wal: OnceLock::new(),
-            full_page_horizon: AtomicU64::new(0),
+            log,
             deletes: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Starts logging every change to `wal`.
-    pub fn attach_wal(&self, wal: Arc<Wal>) {
-        let _ = self.wal.set(wal);
-    }
-
-    /// Sets the redo point of a new checkpoint: the next change of any page
-    /// not changed since logs a full page image.
-    pub fn set_full_page_horizon(&self, lsn: Lsn) {
-        self.full_page_horizon.store(lsn, Ordering::Release);
+    /// The page log (shared with the B+trees).
+    pub fn page_log(&self) -> &Arc<PageLog> {
+        &self.log
     }
 
     /// The buffer pool underneath.
@@ -126,15 +118,9 @@ impl Heap {
     }
 
     fn log(&self, xid: Xid, record: &Record) -> Result<Option<Lsn>> {
-        match self.wal.get() {
-            Some(wal) => wal.append(xid, record).map(Some),
-            None => Ok(None),
-        }
+        self.log.log(xid, record)
     }
 
-    /// Logs a change already made to `buf` and stamps the page LSN: the
-    /// given record, or a full page image when none is given or the page
-    /// was not changed since the last checkpoint.
     fn log_change(
         &self,
         buf: &mut PageBuf,
@@ -142,21 +128,7 @@ impl Heap {
         xid: Xid,
         record: Option<Record>,
     ) -> Result<()> {
-        if self.wal.get().is_none() {
-            return Ok(());
-        }
-        let record = match record {
-            Some(r) if page::lsn(buf) > self.full_page_horizon.load(Ordering::Acquire) => r,
-            _ => Record::PageImage {
-                rel: id.rel,
-                block: id.block,
-                page: Box::new(*buf),
-            },
-        };
-        if let Some(end) = self.log(xid, &record)? {
-            page::set_lsn(buf, end);
-        }
-        Ok(())
+        self.log.log_change(buf, id, xid, record)
     }
 
     /// Creates the file of a new, empty relation.
@@ -303,13 +275,16 @@ impl Heap {
         Ok(true)
     }
 
-    /// Removes every dead tuple of a relation (VACUUM), logging each changed
-    /// page as a full image; returns the tuples removed. Safe alongside the
-    /// writer and readers: only versions no snapshot can see are removed,
-    /// and slot numbers of live tuples never change.
-    pub fn vacuum(&self, rel: RelId) -> Result<u64> {
+    /// Prunes every page of a relation (VACUUM's first pass), logging each
+    /// changed page as a full image. Returns the tuples removed and every
+    /// dead line pointer left behind: the caller removes index entries
+    /// pointing at them, then frees them with [`Heap::reclaim`]. Safe
+    /// alongside the writer and readers: only versions no snapshot can see
+    /// are removed, and slot numbers of live tuples never change.
+    pub fn vacuum(&self, rel: RelId) -> Result<(u64, Vec<Tid>)> {
         self.deletes.lock().remove(&rel);
         let mut removed = 0;
+        let mut dead = Vec::new();
         for block in 0..self.nblocks(rel)? {
             let id = PageId { rel, block };
             let p = self.pool.fetch(id)?;
@@ -322,9 +297,58 @@ impl Heap {
                 removed += (before - live_items(&buf)) as u64;
                 self.log_change(&mut buf, id, 0, None)?;
             }
+            dead.extend(
+                (0..page::slot_count(&buf))
+                    .filter(|s| page::is_dead(&buf, *s))
+                    .map(|slot| Tid {
+                        block,
+                        slot: slot as u16,
+                    }),
+            );
             self.fsm.record(rel, block, page::free_space(&buf));
         }
-        Ok(removed)
+        Ok((removed, dead))
+    }
+
+    /// Frees dead line pointers (no index points at them any more), so
+    /// their slots may be reused.
+    pub fn reclaim(&self, rel: RelId, dead: &[Tid]) -> Result<()> {
+        let mut i = 0;
+        while i < dead.len() {
+            let block = dead[i].block;
+            let id = PageId { rel, block };
+            let p = self.pool.fetch(id)?;
+            let mut buf = p.write();
+            while i < dead.len() && dead[i].block == block {
+                if page::is_dead(&buf, dead[i].slot as usize) {
+                    page::remove(&mut buf, dead[i].slot as usize);
+                }
+                i += 1;
+            }
+            self.log_change(&mut buf, id, 0, None)?;
+        }
+        Ok(())
+    }
+
+    /// One tuple by address (live or deleted), or None if the slot holds
+    /// none (never used, or pruned).
+    pub fn fetch(&self, rel: RelId, tid: Tid) -> Result<Option<HeapTuple>> {
+        if tid.block >= self.nblocks(rel)? {
+            return Ok(None);
+        }
+        let p = self.pool.fetch(PageId {
+            rel,
+            block: tid.block,
+        })?;
+        let buf = p.read();
+        if page::kind(&buf) != PageKind::Heap {
+            return Ok(None);
+        }
+        Ok(page::item(&buf, tid.slot as usize).map(|item| HeapTuple {
+            tid,
+            header: TupleHeader::read(item),
+            data: item[TUPLE_HEADER_SIZE..].to_vec(),
+        }))
     }
 
     /// Relations with at least `threshold` deletes since their last vacuum.
@@ -368,14 +392,15 @@ impl Heap {
         Ok(out)
     }
 
-    /// Removes dead tuples from a page; true if any were removed.
+    /// Removes dead tuples from a page, leaving dead line pointers; true
+    /// if any were removed.
     fn prune(&self, buf: &mut PageBuf) -> bool {
         let mut removed = false;
         for slot in 0..page::slot_count(buf) {
             let dead = page::item(buf, slot)
                 .is_some_and(|item| self.status.is_dead(&TupleHeader::read(item)));
             if dead {
-                page::remove(buf, slot);
+                page::mark_dead(buf, slot);
                 removed = true;
             }
         }
@@ -465,6 +490,7 @@ mod tests {
         let heap = Heap::new(
             Arc::new(BufferPool::new(MIN_FRAMES, files)),
             Arc::new(DeletedIsDead),
+            Arc::new(PageLog::default()),
         );
         let rel = RelId(1);
         heap.create(rel, 0).unwrap();

@@ -1,14 +1,16 @@
-//! Storage: files, pages, the buffer pool and heap relations.
+//! Storage: files, pages, the buffer pool, heap relations and B+trees.
 //!
 //! Knows nothing of SQL, tables or types: a relation is a numbered file of
 //! 8 KiB pages, a tuple is bytes with an MVCC header.
 
+pub mod btree;
 pub mod buffer;
 pub mod files;
 pub mod fsm;
 pub mod heap;
 pub mod io;
 pub mod page;
+pub mod page_log;
 pub mod wal;
 
 /// A relation's number; its file is `base/<RelId>` in the data directory.

@@ -3,12 +3,14 @@
 //! ```text
 //! offset  size  field
 //!      0     8  page LSN (u64 LE): WAL position of the last change (0 until the WAL exists)
-//!      8     2  page kind (u16 LE): 0 = unused, 1 = heap
+//!      8     2  page kind (u16 LE): 0 = unused, 1 = heap, 2 = B+tree node
 //!     10     2  flags (u16 LE), reserved, 0
 //!     12     2  lower (u16 LE): end of the slot array
 //!     14     2  upper (u16 LE): start of tuple data
-//!     16     8  reserved, 0
-//!     24   4*n  slot array: per slot u16 offset, u16 length (0,0 = unused slot)
+//!     16     8  reserved for the page kind (B+tree nodes keep their level here)
+//!     24   4*n  slot array: per slot u16 offset, u16 length (0,0 = unused slot,
+//!               1,0 = dead: its item is gone but the slot may not be reused
+//!               until no index points at it any more)
 //!  lower..upper free space
 //!  upper..8152  tuple data, growing down from the trailer
 //!   8152    40  trailer, reserved for integrity: unencrypted pages keep a
@@ -43,6 +45,7 @@ const CHECKSUM_OFFSET: usize = PAGE_SIZE - 4;
 pub enum PageKind {
     Unused = 0,
     Heap = 1,
+    Btree = 2,
 }
 
 /// An owned, page-aligned buffer of one page.
@@ -68,6 +71,7 @@ pub fn init(buf: &mut PageBuf, kind: PageKind) {
 pub fn kind(buf: &PageBuf) -> PageKind {
     match get_u16(buf, 8) {
         1 => PageKind::Heap,
+        2 => PageKind::Btree,
         _ => PageKind::Unused,
     }
 }
@@ -125,7 +129,7 @@ pub fn item_mut(buf: &mut PageBuf, n: usize) -> Option<&mut [u8]> {
 }
 
 fn free_slot(buf: &PageBuf) -> Option<usize> {
-    (0..slot_count(buf)).find(|&n| slot(buf, n).1 == 0)
+    (0..slot_count(buf)).find(|&n| slot(buf, n) == (0, 0))
 }
 
 /// Bytes available for a new item, counting space that compaction would
@@ -172,6 +176,62 @@ pub fn remove(buf: &mut PageBuf, n: usize) {
     if n < slot_count(buf) {
         set_slot(buf, n, 0, 0);
     }
+}
+
+/// Frees a slot's item but keeps the slot from reuse (a dead line
+/// pointer): index entries may still point at it.
+pub fn mark_dead(buf: &mut PageBuf, n: usize) {
+    if n < slot_count(buf) {
+        set_slot(buf, n, 1, 0);
+    }
+}
+
+/// Whether a slot is a dead line pointer (see [`mark_dead`]).
+pub fn is_dead(buf: &PageBuf, n: usize) -> bool {
+    n < slot_count(buf) && slot(buf, n) == (1, 0)
+}
+
+/// Makes room for an item at sorted position `n` by shifting the slot
+/// entries from `n` on one place up (pages that keep their slots in key
+/// order: B+tree nodes). Returns false, changing nothing, if `data` does
+/// not fit.
+pub fn insert_at(buf: &mut PageBuf, n: usize, data: &[u8]) -> bool {
+    let count = slot_count(buf);
+    if data.is_empty() || n > count || data.len() + SLOT_SIZE > free_space_sorted(buf) {
+        return false;
+    }
+    if upper(buf) - lower(buf) < data.len() + SLOT_SIZE {
+        compact(buf);
+    }
+    let from = HEADER_SIZE + n * SLOT_SIZE;
+    let end = HEADER_SIZE + count * SLOT_SIZE;
+    buf.copy_within(from..end, from + SLOT_SIZE);
+    put_u16(buf, 12, (end + SLOT_SIZE) as u16);
+    let offset = upper(buf) - data.len();
+    buf[offset..offset + data.len()].copy_from_slice(data);
+    put_u16(buf, 14, offset as u16);
+    set_slot(buf, n, offset, data.len());
+    true
+}
+
+/// Removes the item at sorted position `n`, shifting later slots down.
+pub fn remove_at(buf: &mut PageBuf, n: usize) {
+    let count = slot_count(buf);
+    if n >= count {
+        return;
+    }
+    let from = HEADER_SIZE + (n + 1) * SLOT_SIZE;
+    let end = HEADER_SIZE + count * SLOT_SIZE;
+    buf.copy_within(from..end, from - SLOT_SIZE);
+    put_u16(buf, 12, (end - SLOT_SIZE) as u16);
+}
+
+/// Bytes free for items and their slots on a page with no unused slots
+/// (compaction included).
+pub fn free_space_sorted(buf: &PageBuf) -> usize {
+    let slots = slot_count(buf);
+    let live: usize = (0..slots).map(|n| slot(buf, n).1).sum();
+    DATA_END.saturating_sub(HEADER_SIZE + slots * SLOT_SIZE + live)
 }
 
 /// Moves live items together at the end of the page, keeping slot numbers.

@@ -145,7 +145,7 @@ pub fn drop_tables(
     }
     let mut rels = Vec::with_capacity(tables.len());
     for t in tables {
-        rels.push(catalog.drop_table(&t.name, xid)?);
+        rels.extend(catalog.drop_table(&t.name, xid)?);
     }
     Ok((missing, rels))
 }

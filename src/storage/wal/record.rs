@@ -18,6 +18,11 @@
 //!   7 CreateRel   u32 rel
 //!   8 DropRel     u32 rel
 //!   9 Checkpoint  u64 redo LSN, u64 next xid
+//!  10 BtreeInsert u32 rel, u32 block, u16 position, item bytes (a B+tree
+//!                 entry placed at that sorted position of a node)
+//!  11 PageImages  u32 rel, u16 count, count × (u32 block, 8192 bytes): pages
+//!                 of one relation changed together (a B+tree split), so
+//!                 replay applies all of them or none
 //! ```
 //! The LSN inside the record lets a reader reject stale bytes left at a
 //! position by an earlier, torn write; the CRC rejects torn or flipped ones.
@@ -70,7 +75,20 @@ pub enum Record {
         redo: Lsn,
         next_xid: u64,
     },
+    BtreeInsert {
+        rel: RelId,
+        block: u32,
+        pos: u16,
+        item: Vec<u8>,
+    },
+    PageImages {
+        rel: RelId,
+        pages: Vec<(u32, Box<PageBuf>)>,
+    },
 }
+
+/// Most pages one `PageImages` record may carry.
+pub const MAX_IMAGES: usize = 64;
 
 impl Record {
     fn kind(&self) -> u8 {
@@ -84,6 +102,8 @@ impl Record {
             Record::CreateRel { .. } => 7,
             Record::DropRel { .. } => 8,
             Record::Checkpoint { .. } => 9,
+            Record::BtreeInsert { .. } => 10,
+            Record::PageImages { .. } => 11,
         }
     }
 
@@ -93,7 +113,8 @@ impl Record {
             Record::PageImage { rel, block, .. }
             | Record::PageInit { rel, block }
             | Record::HeapInsert { rel, block, .. }
-            | Record::HeapDelete { rel, block, .. } => Some((*rel, *block)),
+            | Record::HeapDelete { rel, block, .. }
+            | Record::BtreeInsert { rel, block, .. } => Some((*rel, *block)),
             _ => None,
         }
     }
@@ -118,12 +139,18 @@ impl Record {
             Record::HeapInsert {
                 rel,
                 block,
-                slot,
-                tuple,
+                slot: pos,
+                tuple: item,
+            }
+            | Record::BtreeInsert {
+                rel,
+                block,
+                pos,
+                item,
             } => {
                 page_ref(out, rel, block);
-                out.extend_from_slice(&slot.to_le_bytes());
-                out.extend_from_slice(tuple);
+                out.extend_from_slice(&pos.to_le_bytes());
+                out.extend_from_slice(item);
             }
             Record::HeapDelete {
                 rel,
@@ -149,6 +176,14 @@ impl Record {
                 out.extend_from_slice(&redo.to_le_bytes());
                 out.extend_from_slice(&next_xid.to_le_bytes());
             }
+            Record::PageImages { rel, pages } => {
+                out.extend_from_slice(&rel.0.to_le_bytes());
+                out.extend_from_slice(&(pages.len() as u16).to_le_bytes());
+                for (block, page) in pages {
+                    out.extend_from_slice(&block.to_le_bytes());
+                    out.extend_from_slice(&page[..]);
+                }
+            }
         }
         let total = (out.len() - start) as u32;
         out[start..start + 4].copy_from_slice(&total.to_le_bytes());
@@ -162,12 +197,15 @@ impl Record {
             + match self {
                 Record::PageImage { .. } => 8 + PAGE_SIZE,
                 Record::PageInit { .. } => 8,
-                Record::HeapInsert { tuple, .. } => 10 + tuple.len(),
+                Record::HeapInsert { tuple: item, .. } | Record::BtreeInsert { item, .. } => {
+                    10 + item.len()
+                }
                 Record::HeapDelete { .. } => 18,
                 Record::Commit { subxids } => 4 + 8 * subxids.len(),
                 Record::Abort => 0,
                 Record::CreateRel { .. } | Record::DropRel { .. } => 4,
                 Record::Checkpoint { .. } => 16,
+                Record::PageImages { pages, .. } => 6 + pages.len() * (4 + PAGE_SIZE),
             }
     }
 }
@@ -188,7 +226,8 @@ pub fn decode(buf: &[u8], lsn: Lsn) -> std::result::Result<(Record, u64, usize),
         return Err(DecodeFailure::Empty);
     }
     let total = u32::from_le_bytes(buf[0..4].try_into().unwrap_or_default()) as usize;
-    if !(HEADER_SIZE..=HEADER_SIZE + 8 + PAGE_SIZE + 64).contains(&total) || total > buf.len() {
+    let max = HEADER_SIZE + 6 + MAX_IMAGES * (4 + PAGE_SIZE);
+    if !(HEADER_SIZE..=max).contains(&total) || total > buf.len() {
         return Err(DecodeFailure::Invalid(format!("bad record length {total}")));
     }
     let crc = u32::from_le_bytes(buf[4..8].try_into().unwrap_or_default());
@@ -264,6 +303,30 @@ pub fn decode(buf: &[u8], lsn: Lsn) -> std::result::Result<(Record, u64, usize),
             redo: u64_at(0).ok_or_else(bad)?,
             next_xid: u64_at(8).ok_or_else(bad)?,
         },
+        10 => {
+            let (rel, block) = page_ref().ok_or_else(bad)?;
+            let pos = u16_at(8).ok_or_else(bad)?;
+            Record::BtreeInsert {
+                rel,
+                block,
+                pos,
+                item: p[10..].to_vec(),
+            }
+        }
+        11 => {
+            let rel = RelId(u32_at(0).ok_or_else(bad)?);
+            let n = u16_at(4).ok_or_else(bad)? as usize;
+            let mut pages = Vec::with_capacity(n);
+            for i in 0..n {
+                let at = 6 + i * (4 + PAGE_SIZE);
+                let block = u32_at(at).ok_or_else(bad)?;
+                let bytes = p.get(at + 4..at + 4 + PAGE_SIZE).ok_or_else(bad)?;
+                let mut page = Box::new([0u8; PAGE_SIZE]);
+                page.copy_from_slice(bytes);
+                pages.push((block, page));
+            }
+            Record::PageImages { rel, pages }
+        }
         k => return Err(DecodeFailure::Invalid(format!("unknown record kind {k}"))),
     };
     Ok((record, xid, total))
@@ -317,6 +380,19 @@ mod tests {
             Record::Checkpoint {
                 redo: 1234,
                 next_xid: 99,
+            },
+            Record::BtreeInsert {
+                rel: RelId(16385),
+                block: 2,
+                pos: 17,
+                item: vec![1, 2, 3, 4, 5, 6, 7],
+            },
+            Record::PageImages {
+                rel: RelId(16385),
+                pages: vec![
+                    (0, Box::new([3u8; PAGE_SIZE])),
+                    (7, Box::new([4u8; PAGE_SIZE])),
+                ],
             },
         ];
         for (i, r) in records.iter().enumerate() {
