@@ -16,6 +16,8 @@ pub mod sqlstate {
     pub const SYNTAX_ERROR: &str = "42601";
     pub const UNDEFINED_TABLE: &str = "42P01";
     pub const UNDEFINED_COLUMN: &str = "42703";
+    pub const INVALID_TABLE_DEFINITION: &str = "42P16";
+    pub const UNIQUE_VIOLATION: &str = "23505";
     pub const UNDEFINED_OBJECT: &str = "42704";
     pub const UNDEFINED_FUNCTION: &str = "42883";
     pub const DUPLICATE_TABLE: &str = "42P07";

@@ -105,8 +105,14 @@ pub fn insert_index_rows(heap: &Heap, index: &IndexDef, xid: Xid) -> Result<()> 
 pub fn read_indexes(heap: &Heap, clog: &Clog) -> Result<Vec<IndexDef>> {
     let mut indexes = Vec::new();
     for v in scan(heap, clog, INDEX_REL, 7)? {
-        let (Value::Int8(oid), Value::Int8(table), Value::Text(name), Value::Bool(unique), Value::Bool(primary), Value::Int4(flags)) =
-            (&v[0], &v[1], &v[2], &v[3], &v[4], &v[6])
+        let (
+            Value::Int8(oid),
+            Value::Int8(table),
+            Value::Text(name),
+            Value::Bool(unique),
+            Value::Bool(primary),
+            Value::Int4(flags),
+        ) = (&v[0], &v[1], &v[2], &v[3], &v[4], &v[6])
         else {
             return Err(corrupt("flint_index"));
         };
@@ -126,8 +132,14 @@ pub fn read_indexes(heap: &Heap, clog: &Clog) -> Result<Vec<IndexDef>> {
     }
     let mut keys: Vec<(u32, i16, IndexKey)> = Vec::new();
     for v in scan(heap, clog, INDEX_KEY_REL, 7)? {
-        let (Value::Int8(oid), Value::Int2(keyno), Value::Int2(attnum), Value::Bool(desc), Value::Bool(nulls_first), Value::Bool(included)) =
-            (&v[0], &v[1], &v[2], &v[4], &v[5], &v[6])
+        let (
+            Value::Int8(oid),
+            Value::Int2(keyno),
+            Value::Int2(attnum),
+            Value::Bool(desc),
+            Value::Bool(nulls_first),
+            Value::Bool(included),
+        ) = (&v[0], &v[1], &v[2], &v[4], &v[5], &v[6])
         else {
             return Err(corrupt("flint_index_key"));
         };

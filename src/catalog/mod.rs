@@ -141,9 +141,19 @@ impl Catalog {
         rels
     }
 
+    /// Pages in a relation now (0 if it cannot be read): the planner's
+    /// size estimate.
+    pub fn relation_pages(&self, rel: RelId) -> u32 {
+        self.heap.nblocks(rel).unwrap_or(0)
+    }
+
     /// The table a heap relation belongs to.
     pub fn table_of(&self, rel: RelId) -> Option<Arc<TableDef>> {
-        self.tables.read().values().find(|t| t.rel() == rel).cloned()
+        self.tables
+            .read()
+            .values()
+            .find(|t| t.rel() == rel)
+            .cloned()
     }
 
     /// Whether a table or index has this name (they share one namespace).
@@ -190,10 +200,15 @@ impl Catalog {
     /// once the drop has committed.
     pub fn drop_index(&self, name: &str, xid: Xid) -> Result<RelId> {
         let (table, index) = self.find_index(name).ok_or_else(|| {
-            errinput!(sqlstate::UNDEFINED_OBJECT, "index \"{name}\" does not exist")
+            errinput!(
+                sqlstate::UNDEFINED_OBJECT,
+                "index \"{name}\" does not exist"
+            )
         })?;
         let oid = Value::Int8(index.oid as i64);
-        delete_rows(&self.heap, &self.clog, index::INDEX_REL, 7, xid, |v| v[0] == oid)?;
+        delete_rows(&self.heap, &self.clog, index::INDEX_REL, 7, xid, |v| {
+            v[0] == oid
+        })?;
         delete_rows(&self.heap, &self.clog, index::INDEX_KEY_REL, 7, xid, |v| {
             v[0] == oid
         })?;

@@ -155,7 +155,11 @@ mod tests {
             by_bytes.sort_by_key(|v| encode(std::slice::from_ref(v), &[o]));
             values.sort_by(|a, b| if desc { b.compare(a) } else { a.compare(b) });
             for (a, b) in by_bytes.iter().zip(&values) {
-                assert_eq!(a.compare(b), std::cmp::Ordering::Equal, "{ty:?} desc={desc}");
+                assert_eq!(
+                    a.compare(b),
+                    std::cmp::Ordering::Equal,
+                    "{ty:?} desc={desc}"
+                );
             }
         }
     }
@@ -170,11 +174,22 @@ mod tests {
         );
         check(
             DataType::Float8,
-            [f64::NEG_INFINITY, -2.5, -0.0, 0.0, 1e-300, 3.0, f64::INFINITY, f64::NAN]
-                .map(Value::Float8)
-                .to_vec(),
+            [
+                f64::NEG_INFINITY,
+                -2.5,
+                -0.0,
+                0.0,
+                1e-300,
+                3.0,
+                f64::INFINITY,
+                f64::NAN,
+            ]
+            .map(Value::Float8)
+            .to_vec(),
         );
-        let nums = ["-1000", "-99.5", "-1", "-0.001", "0", "0.001", "0.5", "1", "1.5", "10", "99.99", "100"];
+        let nums = [
+            "-1000", "-99.5", "-1", "-0.001", "0", "0.001", "0.5", "1", "1.5", "10", "99.99", "100",
+        ];
         check(
             DataType::Numeric,
             nums.iter()
@@ -196,7 +211,10 @@ mod tests {
         let b = encode(&[Value::Numeric(numeric::parse("1.00").unwrap())], &[o]);
         assert_eq!(a, b);
         let i = order(DataType::Int4, false, false);
-        assert_eq!(encode(&[Value::Int4(3)], &[i]), encode(&[Value::Int8(3)], &[i]));
+        assert_eq!(
+            encode(&[Value::Int4(3)], &[i]),
+            encode(&[Value::Int8(3)], &[i])
+        );
         let null_last = encode(&[Value::Null], &[i]);
         assert!(null_last > encode(&[Value::Int4(i32::MAX)], &[i]));
         let f = order(DataType::Int4, true, true);

@@ -15,6 +15,7 @@
 pub mod binder;
 pub mod eval;
 pub mod exec;
+pub mod explain;
 pub mod expr;
 pub mod parser;
 pub mod plan;

@@ -7,7 +7,8 @@
 use std::sync::Arc;
 
 use super::expr::{AggregateCall, Expr};
-use crate::catalog::{ColumnDef, TableDef};
+use crate::catalog::{ColumnDef, IndexDef, TableDef};
+use crate::encoding::key::KeyOrder;
 use crate::types::ColumnType;
 
 /// A relational operator.
@@ -17,6 +18,12 @@ pub enum Node {
     Values { rows: Vec<Vec<Expr>> },
     /// Every visible row of a table, all columns.
     SeqScan { table: Arc<TableDef> },
+    /// The visible rows of a table whose index entries fall within bounds,
+    /// all columns, in index order (reversed when not `forward`).
+    IndexScan {
+        table: Arc<TableDef>,
+        access: IndexAccess,
+    },
     /// Rows for which the predicate is true.
     Filter { input: Box<Node>, predicate: Expr },
     /// One output column per expression.
@@ -57,6 +64,43 @@ pub enum Node {
         left_outer: bool,
         right_width: usize,
     },
+}
+
+/// An index with its keys bound over its table's rows.
+#[derive(Clone, Debug)]
+pub struct BoundIndex {
+    pub def: IndexDef,
+    /// The ordered keys, as expressions over a table row.
+    pub keys: Vec<Expr>,
+    pub orders: Vec<KeyOrder>,
+    /// A partial index's predicate, over a table row.
+    pub predicate: Option<Expr>,
+    /// Each key as messages show it: a column name or expression text.
+    pub key_names: Vec<String>,
+}
+
+/// What a scan asks of one index key, leading keys first.
+#[derive(Clone, Debug)]
+pub enum KeyBound {
+    Eq(Expr),
+    In(Vec<Expr>),
+    /// Lower and upper limits, each with whether it is included.
+    Range {
+        lower: Option<(Expr, bool)>,
+        upper: Option<(Expr, bool)>,
+    },
+}
+
+/// How to reach rows through an index.
+#[derive(Clone, Debug)]
+pub struct IndexAccess {
+    pub index: Arc<BoundIndex>,
+    /// Conditions on the leading keys: equalities (or IN lists), then at
+    /// most one range.
+    pub bounds: Vec<KeyBound>,
+    pub forward: bool,
+    /// The WHERE conjuncts the bounds came from (shown by EXPLAIN).
+    pub conditions: Vec<Expr>,
 }
 
 /// A set operation.
@@ -108,11 +152,16 @@ pub enum Plan {
         targets: Vec<usize>,
         /// Bound DEFAULT of each table column (NULL where none).
         defaults: Vec<Option<Expr>>,
+        /// Every index of the table, to maintain.
+        indexes: Vec<Arc<BoundIndex>>,
         returning: Option<Returning>,
     },
     Update {
         table: Arc<TableDef>,
         predicate: Option<Expr>,
+        /// An index to find the rows by, instead of reading them all.
+        access: Option<IndexAccess>,
+        indexes: Vec<Arc<BoundIndex>>,
         /// Table column index and new value (over the old row).
         assignments: Vec<(usize, Expr)>,
         returning: Option<Returning>,
@@ -120,12 +169,38 @@ pub enum Plan {
     Delete {
         table: Arc<TableDef>,
         predicate: Option<Expr>,
+        access: Option<IndexAccess>,
         returning: Option<Returning>,
     },
     CreateTable {
         name: String,
         columns: Vec<ColumnDef>,
+        /// PRIMARY KEY and UNIQUE constraints: their indexes (table and
+        /// index OIDs are filled in when created).
+        constraints: Vec<IndexDef>,
         if_not_exists: bool,
+    },
+    /// CREATE INDEX, and ALTER TABLE … ADD PRIMARY KEY / UNIQUE.
+    CreateIndex {
+        table: Arc<TableDef>,
+        index: BoundIndex,
+        if_not_exists: bool,
+        /// Columns a primary key makes NOT NULL.
+        not_null: Vec<usize>,
+        /// The command tag (CREATE INDEX or ALTER TABLE).
+        tag: &'static str,
+    },
+    DropIndex {
+        names: Vec<String>,
+        if_exists: bool,
+    },
+    /// EXPLAIN: the plan of a query as text.
+    Explain {
+        root: Node,
+        costs: bool,
+        analyze: bool,
+        /// One text column, "QUERY PLAN".
+        columns: Vec<OutputColumn>,
     },
     DropTable {
         names: Vec<String>,
@@ -152,7 +227,12 @@ impl Plan {
             | Plan::Update { returning, .. }
             | Plan::Delete { returning, .. } => returning.as_ref().map(|r| r.columns.as_slice()),
             Plan::Utility { columns } => columns.as_deref(),
-            Plan::CreateTable { .. } | Plan::DropTable { .. } | Plan::DropView { .. } => None,
+            Plan::Explain { columns, .. } => Some(columns),
+            Plan::CreateTable { .. }
+            | Plan::DropTable { .. }
+            | Plan::DropView { .. }
+            | Plan::CreateIndex { .. }
+            | Plan::DropIndex { .. } => None,
         }
     }
 }

@@ -1,6 +1,6 @@
-//! Binding CREATE TABLE and DROP TABLE.
+//! Binding CREATE TABLE and DROP TABLE / VIEW / INDEX.
 
-use sqlparser::ast::{self, ColumnOption, CreateTable, ObjectType, Statement};
+use sqlparser::ast::{self, ColumnOption, CreateTable, ObjectType, Statement, TableConstraint};
 
 use super::scope::{normalize, table_name, Scope};
 use super::types::resolve_type;
@@ -28,8 +28,6 @@ impl Binder<'_> {
             Some("table storage options (WITH ...)")
         } else if c.on_commit.is_some() {
             Some("ON COMMIT")
-        } else if !c.constraints.is_empty() {
-            Some("table constraints (PRIMARY KEY, UNIQUE, CHECK, FOREIGN KEY)")
         } else if c.external
             || c.global.is_some()
             || c.transient
@@ -46,6 +44,7 @@ impl Binder<'_> {
         }
         let name = table_name(&c.name)?;
         let mut columns: Vec<ColumnDef> = Vec::with_capacity(c.columns.len());
+        let mut column_constraints = Vec::new();
         for col in &c.columns {
             super::scope::check_not_reserved(&col.name)?;
             let col_name = normalize(&col.name);
@@ -63,7 +62,26 @@ impl Binder<'_> {
                 default: None,
             };
             for opt in &col.options {
-                if opt.name.is_some() {
+                let named = |mut constraint: TableConstraint| {
+                    match &mut constraint {
+                        TableConstraint::PrimaryKey(p) => {
+                            p.name = opt.name.clone();
+                            p.columns = vec![col.name.clone().into()];
+                        }
+                        TableConstraint::Unique(u) => {
+                            u.name = opt.name.clone();
+                            u.columns = vec![col.name.clone().into()];
+                        }
+                        _ => {}
+                    }
+                    (columns.len(), constraint)
+                };
+                if opt.name.is_some()
+                    && !matches!(
+                        opt.option,
+                        ColumnOption::PrimaryKey(_) | ColumnOption::Unique(_)
+                    )
+                {
                     return Err(crate::errunsupported!("named column constraints"));
                 }
                 match &opt.option {
@@ -81,11 +99,11 @@ impl Binder<'_> {
                         self.coerce_assign(bound, ty, &def.name)?;
                         def.default = Some(e.to_string());
                     }
-                    ColumnOption::PrimaryKey(_) => {
-                        return Err(crate::errunsupported!("PRIMARY KEY"))
+                    ColumnOption::PrimaryKey(p) => {
+                        column_constraints.push(named(TableConstraint::PrimaryKey(p.clone())))
                     }
-                    ColumnOption::Unique(_) => {
-                        return Err(crate::errunsupported!("UNIQUE constraints"))
+                    ColumnOption::Unique(u) => {
+                        column_constraints.push(named(TableConstraint::Unique(u.clone())))
                     }
                     ColumnOption::Check(_) => {
                         return Err(crate::errunsupported!("CHECK constraints"))
@@ -104,9 +122,12 @@ impl Binder<'_> {
                 "there is no parameter $1"
             ));
         }
+        let constraints =
+            self.table_constraints(&name, &mut columns, &column_constraints, &c.constraints)?;
         Ok(Plan::CreateTable {
             name,
             columns,
+            constraints,
             if_not_exists: c.if_not_exists,
         })
     }
@@ -125,6 +146,13 @@ impl Binder<'_> {
         else {
             return Err(crate::errinternal!("bind_drop on {s}"));
         };
+        if *object_type == ObjectType::Index {
+            let names = names.iter().map(table_name).collect::<Result<Vec<_>>>()?;
+            return Ok(Plan::DropIndex {
+                names,
+                if_exists: *if_exists,
+            });
+        }
         if !matches!(object_type, ObjectType::Table | ObjectType::View) {
             return Err(crate::errunsupported!("DROP {object_type}"));
         }

@@ -65,11 +65,13 @@ impl Binder<'_> {
             Some(q) => self.bind_insert_source(q, &table, &mut targets, &defaults)?,
         };
         let returning = self.bind_returning(ins.returning.as_deref(), &table, &qualifier)?;
+        let indexes = self.bind_indexes(&table)?;
         Ok(Plan::Insert {
             table,
             source,
             targets,
             defaults,
+            indexes,
             returning,
         })
     }
@@ -206,9 +208,13 @@ impl Binder<'_> {
         }
         let predicate = self.bind_where(u.selection.as_ref(), &scope)?;
         let returning = self.bind_returning(u.returning.as_deref(), &table, &qualifier)?;
+        let access = self.choose_index(&table, predicate.as_ref())?;
+        let indexes = self.bind_indexes(&table)?;
         Ok(Plan::Update {
             table,
             predicate,
+            access,
+            indexes,
             assignments,
             returning,
         })
@@ -234,9 +240,11 @@ impl Binder<'_> {
         let scope = table_scope(&table, &qualifier);
         let predicate = self.bind_where(d.selection.as_ref(), &scope)?;
         let returning = self.bind_returning(d.returning.as_deref(), &table, &qualifier)?;
+        let access = self.choose_index(&table, predicate.as_ref())?;
         Ok(Plan::Delete {
             table,
             predicate,
+            access,
             returning,
         })
     }

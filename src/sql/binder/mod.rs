@@ -6,12 +6,15 @@
 //! implement with 0A000 naming the feature (never silently ignoring a
 //! clause). Files: `scope` (names), `types` (type names and casts), `expr`
 //! (expressions), `functions` (calls), `select` (queries), `dml`
-//! (INSERT/UPDATE/DELETE), `ddl` (CREATE/DROP TABLE).
+//! (INSERT/UPDATE/DELETE), `ddl` (CREATE/DROP TABLE), `index` (index DDL
+//! and bound index keys), `access` (choosing index scans).
 
+mod access;
 mod ddl;
 mod dml;
 mod expr;
 mod functions;
+mod index;
 mod scope;
 mod select;
 mod setop;
@@ -63,6 +66,65 @@ pub fn bind(
         Statement::Update(u) => binder.bind_update(u)?,
         Statement::Delete(d) => binder.bind_delete(d)?,
         Statement::CreateTable(c) => binder.bind_create_table(c)?,
+        Statement::CreateIndex(c) => binder.bind_create_index(c)?,
+        Statement::Explain {
+            analyze,
+            verbose,
+            query_plan,
+            estimate,
+            statement: inner,
+            format,
+            options,
+            ..
+        } => {
+            if *verbose || *query_plan || *estimate || format.is_some() {
+                return Err(crate::errunsupported!("EXPLAIN options in {statement}"));
+            }
+            let mut costs = true;
+            let mut analyze = *analyze;
+            for o in options.iter().flatten() {
+                let on = match &o.arg {
+                    None => true,
+                    Some(sqlparser::ast::Expr::Value(v)) => match &v.value {
+                        sqlparser::ast::Value::Boolean(b) => *b,
+                        other => {
+                            return Err(crate::errunsupported!("EXPLAIN option value {other}"))
+                        }
+                    },
+                    Some(sqlparser::ast::Expr::Identifier(i)) => {
+                        match i.value.to_lowercase().as_str() {
+                            "on" | "true" => true,
+                            "off" | "false" => false,
+                            _ => return Err(crate::errunsupported!("EXPLAIN option value {i}")),
+                        }
+                    }
+                    Some(other) => {
+                        return Err(crate::errunsupported!("EXPLAIN option value {other}"))
+                    }
+                };
+                match o.name.value.to_lowercase().as_str() {
+                    "costs" => costs = on,
+                    "analyze" => analyze = on,
+                    other => return Err(crate::errunsupported!("EXPLAIN option {other}")),
+                }
+            }
+            let Statement::Query(q) = inner.as_ref() else {
+                return Err(crate::errunsupported!("EXPLAIN of anything but a query"));
+            };
+            let (root, _) = binder.bind_query(q)?;
+            Plan::Explain {
+                root,
+                costs,
+                analyze,
+                columns: vec![crate::sql::plan::OutputColumn {
+                    name: "QUERY PLAN".to_string(),
+                    ty: ColumnType::plain(DataType::Text),
+                    table_oid: 0,
+                    column_number: 0,
+                }],
+            }
+        }
+        Statement::AlterTable(a) => binder.bind_alter_table(a)?,
         Statement::Drop { .. } => binder.bind_drop(statement)?,
         other => {
             return Err(crate::errunsupported!(

@@ -8,6 +8,8 @@
 mod aggregate;
 mod distinct;
 mod filter;
+mod index_scan;
+mod index_write;
 mod join;
 mod limit;
 mod project;
@@ -44,6 +46,8 @@ pub struct ExecContext<'a> {
     pub outer: Vec<Row>,
     /// Results of uncorrelated subqueries, by plan address: run once.
     pub subquery_cache: parking_lot::Mutex<std::collections::HashMap<usize, Vec<Row>>>,
+    /// Rows and time per plan node, when EXPLAIN ANALYZE asks for them.
+    pub stats: parking_lot::Mutex<Option<crate::sql::explain::Stats>>,
 }
 
 impl<'a> ExecContext<'a> {
@@ -61,6 +65,7 @@ impl<'a> ExecContext<'a> {
             deadline,
             outer: Vec::new(),
             subquery_cache: Default::default(),
+            stats: Default::default(),
         }
     }
 }
@@ -107,6 +112,7 @@ impl Env for ExecContext<'_> {
             deadline: self.deadline,
             outer,
             subquery_cache: Default::default(),
+            stats: Default::default(),
         };
         let rows = execute(plan, &inner)?;
         let rows: Vec<Row> = match (limit, correlated) {
@@ -138,12 +144,44 @@ impl ExecContext<'_> {
     }
 }
 
-/// Builds the iterator tree for a plan node.
+/// Builds the iterator tree for a plan node (counting each node's rows
+/// and time when EXPLAIN ANALYZE asks).
 pub fn execute<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>> {
+    let started = std::time::Instant::now();
+    let rows = build(node, ctx)?;
+    if ctx.stats.lock().is_none() {
+        return Ok(rows);
+    }
+    let key = node as *const Node as usize;
+    let mut rows = rows;
+    let mut first = true;
+    Ok(Box::new(std::iter::from_fn(move || {
+        let next = rows.next();
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        if let Some(stats) = ctx.stats.lock().as_mut() {
+            let s = stats.entry(key).or_default();
+            if first {
+                s.first_ms = ms;
+                first = false;
+            }
+            s.total_ms = ms;
+            if matches!(next, Some(Ok(_))) {
+                s.rows += 1;
+            }
+        }
+        next
+    })))
+}
+
+fn build<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>> {
     Ok(match node {
         Node::Values { rows } => values::values(rows, ctx),
         Node::SeqScan { table } => {
             let scan = TableScan::new(ctx, table.rel(), table.columns.len())?;
+            Box::new(scan.map(|r| r.map(|(_, row)| row)))
+        }
+        Node::IndexScan { table, access } => {
+            let scan = index_scan::IndexScan::new(ctx, table.rel(), table.columns.len(), access)?;
             Box::new(scan.map(|r| r.map(|(_, row)| row)))
         }
         Node::Filter { input, predicate } => filter::filter(execute(input, ctx)?, predicate, ctx),

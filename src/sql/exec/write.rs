@@ -1,4 +1,4 @@
-//! Writes: INSERT, UPDATE, DELETE, CREATE TABLE, DROP TABLE.
+//! Writes: INSERT, UPDATE, DELETE, CREATE/DROP TABLE, CREATE/DROP INDEX.
 //!
 //! Each write computes and checks every new row before changing anything,
 //! so a statement that fails on its tenth row leaves no trace of the first
@@ -9,15 +9,24 @@ use std::sync::Arc;
 
 use super::super::eval::{eval, eval_predicate};
 use super::super::expr::Expr;
-use super::super::plan::{Node, Returning};
+use super::super::plan::{BoundIndex, IndexAccess, Node, Returning};
+use super::index_scan::IndexScan;
+use super::index_write::add_entries;
+use super::index_write::build_index;
 use super::{execute, ExecContext, Row, TableScan};
-use crate::catalog::{ColumnDef, TableDef};
+use crate::catalog::{ColumnDef, IndexDef, TableDef};
 use crate::encoding::row;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
 use crate::storage::heap::Xid;
 use crate::storage::{RelId, Tid};
 use crate::types::{text, Value};
+
+/// The table a write changes, with its indexes to maintain.
+pub struct WriteTarget<'p> {
+    pub table: &'p TableDef,
+    pub indexes: &'p [Arc<BoundIndex>],
+}
 
 /// Rows changed and the RETURNING rows.
 pub struct WriteResult {
@@ -29,12 +38,13 @@ pub struct WriteResult {
 pub fn insert(
     ctx: &ExecContext,
     xid: Xid,
-    table: &TableDef,
+    target: &WriteTarget,
     source: &Node,
     targets: &[usize],
     defaults: &[Option<Expr>],
     returning: Option<&Returning>,
 ) -> Result<WriteResult> {
+    let (table, indexes) = (target.table, target.indexes);
     let mut rows = Vec::new();
     for r in execute(source, ctx)? {
         let values = r?;
@@ -51,20 +61,27 @@ pub fn insert(
         check_not_null(table, &full)?;
         rows.push(full);
     }
-    store(ctx, xid, table, rows, returning)
+    let encoded = encode_all(rows.iter())?;
+    for (data, row) in encoded.iter().zip(&rows) {
+        let tid = ctx.engine.heap().insert(table.rel(), xid, data)?;
+        add_entries(ctx, xid, table, indexes, tid, row)?;
+    }
+    finish(ctx, rows, returning)
 }
 
 /// UPDATE: new versions of the matching rows.
 pub fn update(
     ctx: &ExecContext,
     xid: Xid,
-    table: &TableDef,
+    target: &WriteTarget,
     predicate: Option<&Expr>,
+    access: Option<&IndexAccess>,
     assignments: &[(usize, Expr)],
     returning: Option<&Returning>,
 ) -> Result<WriteResult> {
+    let (table, indexes) = (target.table, target.indexes);
     let mut changes: Vec<(Tid, Row)> = Vec::new();
-    for (tid, old) in matching_rows(ctx, table, predicate)? {
+    for (tid, old) in matching_rows(ctx, table, predicate, access)? {
         let mut new = old.clone();
         for (i, e) in assignments {
             new[*i] = eval(e, &old, ctx)?;
@@ -74,9 +91,10 @@ pub fn update(
     }
     let encoded = encode_all(changes.iter().map(|(_, r)| r))?;
     let heap = ctx.engine.heap();
-    for ((tid, _), data) in changes.iter().zip(&encoded) {
+    for ((tid, row), data) in changes.iter().zip(&encoded) {
         delete_version(ctx, table, *tid, xid)?;
-        heap.insert(table.rel(), xid, data)?;
+        let new_tid = heap.insert(table.rel(), xid, data)?;
+        add_entries(ctx, xid, table, indexes, new_tid, row)?;
     }
     let rows: Vec<Row> = changes.into_iter().map(|(_, r)| r).collect();
     finish(ctx, rows, returning)
@@ -88,10 +106,11 @@ pub fn delete(
     xid: Xid,
     table: &TableDef,
     predicate: Option<&Expr>,
+    access: Option<&IndexAccess>,
     returning: Option<&Returning>,
 ) -> Result<WriteResult> {
     let mut victims: Vec<(Tid, Row)> = Vec::new();
-    for (tid, old) in matching_rows(ctx, table, predicate)? {
+    for (tid, old) in matching_rows(ctx, table, predicate, access)? {
         victims.push((tid, old));
     }
     for (tid, _) in &victims {
@@ -104,20 +123,107 @@ pub fn delete(
     )
 }
 
-/// CREATE TABLE; `Ok(false)` if it existed and IF NOT EXISTS was given.
+/// CREATE TABLE with the indexes of its constraints; `Ok(false)` if it
+/// existed and IF NOT EXISTS was given.
 pub fn create_table(
     ctx: &ExecContext,
     xid: Xid,
     name: &str,
     columns: &[ColumnDef],
+    constraints: &[IndexDef],
     if_not_exists: bool,
 ) -> Result<bool> {
     let catalog = ctx.engine.catalog();
-    if if_not_exists && catalog.get_table(name).is_some() {
+    if if_not_exists && catalog.relation_exists(name) {
         return Ok(false);
     }
-    catalog.create_table(name, columns.to_vec(), xid)?;
+    if catalog.find_index(name).is_some() {
+        return Err(errinput!(
+            sqlstate::DUPLICATE_TABLE,
+            "relation \"{name}\" already exists"
+        ));
+    }
+    let table = catalog.create_table(name, columns.to_vec(), xid)?;
+    for c in constraints {
+        let mut def = c.clone();
+        def.table_oid = table.oid;
+        catalog.create_index(def, xid)?;
+    }
     Ok(true)
+}
+
+/// CREATE INDEX (and the index of ALTER TABLE … ADD PRIMARY KEY/UNIQUE):
+/// the catalog entry, then the tree built from the table's rows.
+/// `Ok(false)` if it existed and IF NOT EXISTS was given.
+pub fn create_index(
+    ctx: &ExecContext,
+    xid: Xid,
+    table: &TableDef,
+    index: &BoundIndex,
+    if_not_exists: bool,
+    not_null: &[usize],
+) -> Result<bool> {
+    let catalog = ctx.engine.catalog();
+    if if_not_exists && catalog.relation_exists(&index.def.name) {
+        return Ok(false);
+    }
+    let def = catalog.create_index(index.def.clone(), xid)?;
+    let index = BoundIndex {
+        def,
+        ..index.clone()
+    };
+    build_index(ctx, xid, table, &index, not_null)?;
+    for c in not_null {
+        let mut column = table.columns[*c].clone();
+        column.not_null = true;
+        catalog.update_column(&table.name, *c, column, xid)?;
+    }
+    Ok(true)
+}
+
+/// DROP INDEX of each name; all must exist unless IF EXISTS. Returns the
+/// names skipped and the relations to remove at commit.
+pub fn drop_indexes(
+    ctx: &ExecContext,
+    xid: Xid,
+    names: &[String],
+    if_exists: bool,
+) -> Result<(Vec<String>, Vec<RelId>)> {
+    let catalog = ctx.engine.catalog();
+    let mut missing = Vec::new();
+    let mut rels = Vec::new();
+    for name in names {
+        match catalog.find_index(name) {
+            Some((table, index)) if index.constraint => {
+                let kind = if index.primary { "pkey" } else { "key" };
+                let _ = kind;
+                return Err(errinput!(
+                    "2BP01",
+                    "cannot drop index {name} because constraint {name} on table {} requires it",
+                    table.name
+                )
+                .with_hint(format!(
+                    "You can drop constraint {name} on table {} instead.",
+                    table.name
+                )));
+            }
+            Some(_) => rels.push(catalog.drop_index(name, xid)?),
+            None if if_exists => missing.push(name.clone()),
+            None if catalog.get_table(name).is_some() => {
+                return Err(
+                    errinput!(sqlstate::WRONG_OBJECT_TYPE, "\"{name}\" is not an index")
+                        .with_hint("Use DROP TABLE to remove a table."),
+                )
+            }
+            None => {
+                return Err(errinput!(
+                    sqlstate::UNDEFINED_OBJECT,
+                    "index \"{name}\" does not exist"
+                ))
+            }
+        }
+    }
+    Ok((missing, rels))
 }
 
 /// DROP TABLE of each name; all must exist unless IF EXISTS. Returns the
@@ -148,20 +254,6 @@ pub fn drop_tables(
         rels.extend(catalog.drop_table(&t.name, xid)?);
     }
     Ok((missing, rels))
-}
-
-fn store(
-    ctx: &ExecContext,
-    xid: Xid,
-    table: &TableDef,
-    rows: Vec<Row>,
-    returning: Option<&Returning>,
-) -> Result<WriteResult> {
-    let encoded = encode_all(rows.iter())?;
-    for data in &encoded {
-        ctx.engine.heap().insert(table.rel(), xid, data)?;
-    }
-    finish(ctx, rows, returning)
 }
 
 fn encode_all<'r>(rows: impl Iterator<Item = &'r Row>) -> Result<Vec<Vec<u8>>> {
@@ -201,12 +293,17 @@ fn finish(ctx: &ExecContext, rows: Vec<Row>, returning: Option<&Returning>) -> R
 /// The visible rows of a table that satisfy the predicate, with their
 /// addresses (collected before any change, so a statement never sees its
 /// own new versions).
-fn matching_rows(
-    ctx: &ExecContext,
+fn matching_rows<'a>(
+    ctx: &'a ExecContext<'a>,
     table: &TableDef,
     predicate: Option<&Expr>,
+    access: Option<&IndexAccess>,
 ) -> Result<Vec<(Tid, Row)>> {
-    let scan = TableScan::new(ctx, table.rel(), table.columns.len())?;
+    let width = table.columns.len();
+    let scan: Box<dyn Iterator<Item = Result<(Tid, Row)>>> = match access {
+        Some(a) => Box::new(IndexScan::new(ctx, table.rel(), width, a)?),
+        None => Box::new(TableScan::new(ctx, table.rel(), width)?),
+    };
     let mut out = Vec::new();
     for r in scan {
         let (tid, row) = r?;

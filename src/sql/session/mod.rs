@@ -418,7 +418,7 @@ impl Session {
             .txn
             .as_mut()
             .ok_or_else(|| crate::errinternal!("no transaction"))?;
-        let writes = !matches!(statement, Statement::Query(_));
+        let writes = !matches!(statement, Statement::Query(_) | Statement::Explain { .. });
         // REPEATABLE READ fixes its snapshot at the first statement, before
         // waiting for another writer (so a concurrent update is a 40001).
         // READ COMMITTED writes take the lock first and then their snapshot,
@@ -431,7 +431,10 @@ impl Session {
         let bound = bind(statement, engine.catalog(), declared)?;
         if matches!(
             bound.plan,
-            Plan::CreateTable { .. } | Plan::DropTable { .. }
+            Plan::CreateTable { .. }
+                | Plan::DropTable { .. }
+                | Plan::CreateIndex { .. }
+                | Plan::DropIndex { .. }
         ) {
             txn.ddl = true;
         }
@@ -549,12 +552,14 @@ fn execute_plan(
             source,
             targets,
             defaults,
+            indexes,
             returning,
         } => {
+            let target = write::WriteTarget { table, indexes };
             let result = write::insert(
                 &ctx,
                 xid,
-                table,
+                &target,
                 source,
                 targets,
                 defaults,
@@ -566,14 +571,18 @@ fn execute_plan(
         Plan::Update {
             table,
             predicate,
+            access,
+            indexes,
             assignments,
             returning,
         } => {
+            let target = write::WriteTarget { table, indexes };
             let result = write::update(
                 &ctx,
                 xid,
-                table,
+                &target,
                 predicate.as_ref(),
+                access.as_ref(),
                 assignments,
                 returning.as_ref(),
             )?;
@@ -583,18 +592,27 @@ fn execute_plan(
         Plan::Delete {
             table,
             predicate,
+            access,
             returning,
         } => {
-            let result = write::delete(&ctx, xid, table, predicate.as_ref(), returning.as_ref())?;
+            let result = write::delete(
+                &ctx,
+                xid,
+                table,
+                predicate.as_ref(),
+                access.as_ref(),
+                returning.as_ref(),
+            )?;
             send_returning(sink, bound, "DELETE", result.returning)?;
             Ok(format!("DELETE {}", result.count))
         }
         Plan::CreateTable {
             name,
             columns,
+            constraints,
             if_not_exists,
         } => {
-            if !write::create_table(&ctx, xid, name, columns, *if_not_exists)? {
+            if !write::create_table(&ctx, xid, name, columns, constraints, *if_not_exists)? {
                 sink.notice(
                     "NOTICE",
                     "42P07",
@@ -614,6 +632,47 @@ fn execute_plan(
             }
             dropped.extend(rels);
             Ok("DROP TABLE".to_string())
+        }
+        Plan::CreateIndex {
+            table,
+            index,
+            if_not_exists,
+            not_null,
+            tag,
+        } => {
+            if !write::create_index(&ctx, xid, table, index, *if_not_exists, not_null)? {
+                sink.notice(
+                    "NOTICE",
+                    "42P07",
+                    format!("relation \"{}\" already exists, skipping", index.def.name),
+                );
+            }
+            Ok(tag.to_string())
+        }
+        Plan::DropIndex { names, if_exists } => {
+            let (missing, rels) = write::drop_indexes(&ctx, xid, names, *if_exists)?;
+            for name in missing {
+                sink.notice(
+                    "NOTICE",
+                    "00000",
+                    format!("index \"{name}\" does not exist, skipping"),
+                );
+            }
+            dropped.extend(rels);
+            Ok("DROP INDEX".to_string())
+        }
+        Plan::Explain {
+            root,
+            costs,
+            analyze,
+            columns,
+        } => {
+            sink.columns(columns, "EXPLAIN")?;
+            let lines = crate::sql::explain::explain(root, &ctx, *costs, *analyze)?;
+            for line in lines {
+                sink.row(vec![Value::Text(line)])?;
+            }
+            Ok("EXPLAIN".to_string())
         }
         Plan::DropView { names } => {
             for name in names {

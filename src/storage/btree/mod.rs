@@ -129,7 +129,13 @@ impl BTree {
     }
 
     /// Writes a whole node (new or rewritten) and logs its image.
-    fn write_node(&self, rel: RelId, block: Option<u32>, content: &PageBuf, xid: u64) -> Result<u32> {
+    fn write_node(
+        &self,
+        rel: RelId,
+        block: Option<u32>,
+        content: &PageBuf,
+        xid: u64,
+    ) -> Result<u32> {
         let p = match block {
             Some(block) => self.pool.fetch(PageId { rel, block })?,
             None => self.pool.allocate(rel, |_| {})?,
@@ -207,7 +213,10 @@ impl BTree {
         let mut level = 0u16;
         loop {
             if fits(&items) {
-                pages.push((self.pool.fetch(PageId { rel, block })?, build_node(level, &items)));
+                pages.push((
+                    self.pool.fetch(PageId { rel, block })?,
+                    build_node(level, &items),
+                ));
                 break;
             }
             let mid = split_point(&items, pos == items.len() - 1);
@@ -230,10 +239,16 @@ impl BTree {
                     node::internal_item(&[], left_block),
                     node::internal_item(&separator, right_block),
                 ];
-                pages.push((self.pool.fetch(PageId { rel, block: ROOT })?, build_node(level + 1, &root)));
+                pages.push((
+                    self.pool.fetch(PageId { rel, block: ROOT })?,
+                    build_node(level + 1, &root),
+                ));
                 break;
             }
-            pages.push((self.pool.fetch(PageId { rel, block })?, build_node(level, &items)));
+            pages.push((
+                self.pool.fetch(PageId { rel, block })?,
+                build_node(level, &items),
+            ));
             let (parent, parent_node, parent_pos) = path
                 .pop()
                 .ok_or_else(|| errinternal!("B+tree split below a missing parent"))?;
@@ -248,7 +263,10 @@ impl BTree {
         }
         let record = Record::PageImages {
             rel,
-            pages: pages.iter().map(|(p, c)| (p.id().block, c.clone())).collect(),
+            pages: pages
+                .iter()
+                .map(|(p, c)| (p.id().block, c.clone()))
+                .collect(),
         };
         let end = self.log.log(xid, &record)?;
         for (p, content) in pages {
@@ -373,7 +391,11 @@ impl BTree {
         while let Some(block) = stack.pop() {
             let n = self.read_node(rel, block)?;
             if node::level(&n) > 0 {
-                stack.extend((0..node::count(&n)).rev().map(|i| node::child(node::item(&n, i))));
+                stack.extend(
+                    (0..node::count(&n))
+                        .rev()
+                        .map(|i| node::child(node::item(&n, i))),
+                );
                 continue;
             }
             let doomed: Vec<usize> = (0..node::count(&n))
@@ -406,10 +428,8 @@ impl BTree {
         let latch = self.latch(rel);
         let _exclusive = latch.write();
         // (lowest entry under the node, its block) for the level being built.
-        let mut level_items: Vec<(Vec<u8>, Vec<u8>)> = entries
-            .into_iter()
-            .map(|e| (e.clone(), e))
-            .collect();
+        let mut level_items: Vec<(Vec<u8>, Vec<u8>)> =
+            entries.into_iter().map(|e| (e.clone(), e)).collect();
         let mut level = 0u16;
         loop {
             let mut written: Vec<(Vec<u8>, u32)> = Vec::new();
@@ -566,7 +586,8 @@ impl RangeScan<'_> {
             let _shared = self.latch.read();
             if self.forward {
                 let probe = self.resume.clone().unwrap_or_default();
-                self.tree.first_leaf_from(self.rel, ROOT, &probe, &self.upper)?
+                self.tree
+                    .first_leaf_from(self.rel, ROOT, &probe, &self.upper)?
             } else {
                 self.tree
                     .last_leaf_below(self.rel, ROOT, self.resume.as_deref(), &self.lower)?

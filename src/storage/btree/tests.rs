@@ -10,7 +10,10 @@ use crate::storage::files::RelationFiles;
 use crate::storage::io::OsFileSystem;
 
 fn tree(dir: &std::path::Path) -> BTree {
-    let files = Arc::new(RelationFiles::new(dir.to_path_buf(), Arc::new(OsFileSystem)));
+    let files = Arc::new(RelationFiles::new(
+        dir.to_path_buf(),
+        Arc::new(OsFileSystem),
+    ));
     BTree::new(
         Arc::new(BufferPool::new(MIN_FRAMES * 4, files)),
         Arc::new(PageLog::default()),
@@ -53,11 +56,14 @@ fn random_inserts_scan_in_order_both_ways() {
     }
     // Duplicate keys with other heap addresses.
     for v in [5u64, 5, 5] {
-        let other = Tid { block: 999_999, slot: expected.len() as u16 };
+        let other = Tid {
+            block: 999_999,
+            slot: expected.len() as u16,
+        };
         t.insert(rel, &key(v), other, 1).unwrap();
         expected.push((key(v), other));
     }
-    expected.sort_by(|a, b| node::leaf_item(&a.0, a.1).cmp(&node::leaf_item(&b.0, b.1)));
+    expected.sort_by_key(|a| node::leaf_item(&a.0, a.1));
     assert!(t.pool.files().nblocks(rel).unwrap() > 100, "the tree split");
 
     let all = collect(t.scan(rel, Bound::Unbounded, Bound::Unbounded, true));
@@ -83,7 +89,10 @@ fn random_inserts_scan_in_order_both_ways() {
             .filter(|(k, _)| lower.admits_as_lower(k) && upper.admits_as_upper(k))
             .cloned()
             .collect();
-        assert_eq!(collect(t.scan(rel, lower.clone(), upper.clone(), true)), want);
+        assert_eq!(
+            collect(t.scan(rel, lower.clone(), upper.clone(), true)),
+            want
+        );
         let mut back = collect(t.scan(rel, lower, upper, false));
         back.reverse();
         assert_eq!(back, want);
@@ -101,7 +110,11 @@ fn random_inserts_scan_in_order_both_ways() {
 fn bulk_build_matches_inserts() {
     let dir = tempfile::tempdir().unwrap();
     let t = tree(dir.path());
-    for (rel, n) in [(RelId(20001), 0u64), (RelId(20002), 10), (RelId(20003), 50_000)] {
+    for (rel, n) in [
+        (RelId(20001), 0u64),
+        (RelId(20002), 10),
+        (RelId(20003), 50_000),
+    ] {
         t.create(rel, 1).unwrap();
         let mut entries: Vec<Vec<u8>> = (0..n).map(|v| node::leaf_item(&key(v), tid(v))).collect();
         entries.sort();
@@ -112,7 +125,8 @@ fn bulk_build_matches_inserts() {
             .collect();
         assert_eq!(got, entries);
         // Inserts after a build land in order.
-        t.insert(rel, &key(3), Tid { block: 1, slot: 1 }, 2).unwrap();
+        t.insert(rel, &key(3), Tid { block: 1, slot: 1 }, 2)
+            .unwrap();
         let threes = collect(t.scan(rel, Bound::Included(key(3)), Bound::Included(key(3)), true));
         assert_eq!(threes.len(), if n > 3 { 2 } else { 1 });
     }

@@ -1,0 +1,313 @@
+//! Choosing how to read a table's rows for a WHERE clause: a sequential
+//! scan, or an index scan bounded by the clause's conditions on the
+//! index's leading keys.
+//!
+//! A condition `key op value` (or `value op key`, `key IN (values)`,
+//! `key BETWEEN a AND b`) bounds an index when `key` is the index's key
+//! expression, `value` does not depend on the table's row (constants,
+//! parameters, outer columns), and both are of one type family, so the
+//! key encoding orders them alike. Keys are used left to right: equality
+//! or IN on each, then at most one range. A partial index is considered
+//! only when each conjunct of its predicate appears in the WHERE clause.
+//! The choice between index and sequential scan compares rough costs from
+//! the table's size with PostgreSQL's default selectivities (0.5% for an
+//! equality, a third for an open range): the full WHERE clause is always
+//! re-checked above the scan, so bounds only ever narrow what is read.
+
+use std::sync::Arc;
+
+use super::Binder;
+use crate::catalog::TableDef;
+use crate::error::Result;
+use crate::sql::expr::{BinaryOp, Expr};
+use crate::sql::plan::{BoundIndex, IndexAccess, KeyBound, Node};
+use crate::types::DataType;
+
+/// PostgreSQL's default selectivity of an equality.
+const EQ_SELECTIVITY: f64 = 0.005;
+/// PostgreSQL's default selectivity of an open range.
+const RANGE_SELECTIVITY: f64 = 1.0 / 3.0;
+/// Relative cost of fetching one row through an index.
+const INDEX_ROW_COST: f64 = 1.5;
+/// Relative cost of examining one row in a sequential scan (per page: 1).
+const SEQ_ROW_COST: f64 = 0.01;
+
+impl Binder<'_> {
+    /// A WHERE clause over a table's rows: an index scan when one pays,
+    /// with the whole predicate re-checked above it.
+    pub(super) fn plan_filter(&mut self, input: Node, predicate: Expr) -> Result<Node> {
+        let input = match input {
+            Node::SeqScan { table } => match self.choose_index(&table, Some(&predicate))? {
+                Some(access) => Node::IndexScan { table, access },
+                None => Node::SeqScan { table },
+            },
+            other => other,
+        };
+        Ok(Node::Filter {
+            input: Box::new(input),
+            predicate,
+        })
+    }
+
+    /// The cheapest index access for the rows of `table` that satisfy
+    /// `predicate`, if any beats reading the whole table.
+    pub(super) fn choose_index(
+        &mut self,
+        table: &Arc<TableDef>,
+        predicate: Option<&Expr>,
+    ) -> Result<Option<IndexAccess>> {
+        let Some(predicate) = predicate else {
+            return Ok(None);
+        };
+        if table.indexes.is_empty() {
+            return Ok(None);
+        }
+        let mut conjuncts = Vec::new();
+        split_and(predicate, &mut conjuncts);
+        let pages = self.catalog.relation_pages(table.rel()).max(1) as f64;
+        let rows = pages * rows_per_page(table);
+        let seq_cost = pages + rows * SEQ_ROW_COST;
+        let mut best: Option<(f64, IndexAccess)> = None;
+        for def in &table.indexes {
+            let index = self.bind_index(table, def)?;
+            // A partial index holds only the rows its predicate admits.
+            let mut partial = 1.0;
+            if let Some(p) = &index.predicate {
+                let mut needed = Vec::new();
+                split_and(p, &mut needed);
+                if !needed
+                    .iter()
+                    .all(|n| conjuncts.iter().any(|c| same_expr(n, c)))
+                {
+                    continue;
+                }
+                partial = needed.iter().map(|n| conjunct_selectivity(n)).product();
+            }
+            let (bounds, conditions) = bounds_for(&index, &conjuncts);
+            if bounds.is_empty() && index.predicate.is_none() {
+                continue;
+            }
+            let all_eq = bounds.len() == index.keys.len()
+                && bounds.iter().all(|b| matches!(b, KeyBound::Eq(_)));
+            let selectivity = if index.def.unique && all_eq {
+                1.0 / rows.max(1.0)
+            } else {
+                bounds.iter().map(selectivity).product::<f64>() * partial
+            };
+            let cost = 2.0 + selectivity * rows * INDEX_ROW_COST;
+            if best.as_ref().is_none_or(|(c, _)| cost < *c) {
+                best = Some((
+                    cost,
+                    IndexAccess {
+                        index: Arc::new(index),
+                        bounds,
+                        forward: true,
+                        conditions,
+                    },
+                ));
+            }
+        }
+        Ok(best.filter(|(cost, _)| *cost < seq_cost).map(|(_, a)| a))
+    }
+}
+
+/// A guess at rows per page from the row's declared width.
+fn rows_per_page(table: &TableDef) -> f64 {
+    let width: usize = table
+        .columns
+        .iter()
+        .map(|c| match c.ty.data_type {
+            DataType::Bool => 1,
+            DataType::Int2 => 2,
+            DataType::Int4 | DataType::Float4 | DataType::Date => 4,
+            DataType::Int8 | DataType::Float8 | DataType::Timestamp | DataType::Timestamptz => 8,
+            _ => 32,
+        })
+        .sum();
+    (8000.0 / (width + 28 + 4) as f64).max(1.0)
+}
+
+fn selectivity(b: &KeyBound) -> f64 {
+    match b {
+        KeyBound::Eq(_) => EQ_SELECTIVITY,
+        KeyBound::In(list) => (EQ_SELECTIVITY * list.len() as f64).min(1.0),
+        KeyBound::Range {
+            lower: Some(_),
+            upper: Some(_),
+        } => EQ_SELECTIVITY,
+        KeyBound::Range { .. } => RANGE_SELECTIVITY,
+    }
+}
+
+/// A guess at how many rows a condition keeps.
+fn conjunct_selectivity(e: &Expr) -> f64 {
+    match e {
+        Expr::Binary {
+            op: BinaryOp::Eq, ..
+        }
+        | Expr::IsNull { negated: false, .. } => EQ_SELECTIVITY,
+        _ => RANGE_SELECTIVITY,
+    }
+}
+
+/// The conjuncts of an AND tree.
+pub(super) fn split_and<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
+    match e {
+        Expr::Binary {
+            op: BinaryOp::And,
+            left,
+            right,
+            ..
+        } => {
+            split_and(left, out);
+            split_and(right, out);
+        }
+        other => out.push(other),
+    }
+}
+
+/// Bounds on the index's leading keys from the conjuncts, and the
+/// conjuncts used.
+fn bounds_for(index: &BoundIndex, conjuncts: &[&Expr]) -> (Vec<KeyBound>, Vec<Expr>) {
+    let mut bounds = Vec::new();
+    let mut used = Vec::new();
+    for key in &index.keys {
+        let mut eq = None;
+        let mut list = None;
+        let mut lower: Option<(Expr, bool)> = None;
+        let mut upper: Option<(Expr, bool)> = None;
+        let mut range_used = Vec::new();
+        for c in conjuncts {
+            match c {
+                Expr::Binary {
+                    op, left, right, ..
+                } if op.is_comparison() && *op != BinaryOp::NotEq => {
+                    let (op, value) = if matches_key(key, left) && is_probe(right, key) {
+                        (*op, right.as_ref())
+                    } else if matches_key(key, right) && is_probe(left, key) {
+                        (flip(*op), left.as_ref())
+                    } else {
+                        continue;
+                    };
+                    match op {
+                        BinaryOp::Eq if eq.is_none() => {
+                            eq = Some(value.clone());
+                            used.push((*c).clone());
+                        }
+                        BinaryOp::Gt | BinaryOp::GtEq if lower.is_none() => {
+                            lower = Some((value.clone(), op == BinaryOp::GtEq));
+                            range_used.push((*c).clone());
+                        }
+                        BinaryOp::Lt | BinaryOp::LtEq if upper.is_none() => {
+                            upper = Some((value.clone(), op == BinaryOp::LtEq));
+                            range_used.push((*c).clone());
+                        }
+                        _ => {}
+                    }
+                }
+                Expr::InList {
+                    expr,
+                    list: items,
+                    negated: false,
+                } if list.is_none()
+                    && matches_key(key, expr)
+                    && items.iter().all(|i| is_probe(i, key)) =>
+                {
+                    list = Some(items.clone());
+                    used.push((*c).clone());
+                }
+                _ => {}
+            }
+        }
+        if let Some(v) = eq {
+            bounds.push(KeyBound::Eq(v));
+            continue;
+        }
+        if let Some(items) = list {
+            bounds.push(KeyBound::In(items));
+            continue;
+        }
+        if lower.is_some() || upper.is_some() {
+            bounds.push(KeyBound::Range { lower, upper });
+            used.extend(range_used);
+        }
+        break;
+    }
+    // An IN list that was not followed by anything is still a bound; a
+    // list that was recorded in `used` but not kept cannot happen.
+    (bounds, used)
+}
+
+fn flip(op: BinaryOp) -> BinaryOp {
+    match op {
+        BinaryOp::Lt => BinaryOp::Gt,
+        BinaryOp::LtEq => BinaryOp::GtEq,
+        BinaryOp::Gt => BinaryOp::Lt,
+        BinaryOp::GtEq => BinaryOp::LtEq,
+        other => other,
+    }
+}
+
+/// Whether `e` is the index key (a column may be widened within its type
+/// family by the binder's casts: int2 → int4 → int8, float4 → float8).
+fn matches_key(key: &Expr, e: &Expr) -> bool {
+    match (key, strip_widening(e)) {
+        (Expr::Column { index: a, .. }, Expr::Column { index: b, .. }) => a == b,
+        (Expr::Column { .. }, _) => false,
+        (k, e) => same_expr(k, e),
+    }
+}
+
+fn strip_widening(e: &Expr) -> &Expr {
+    match e {
+        Expr::Cast { expr, to, .. }
+            if family(expr.data_type()).is_some()
+                && family(expr.data_type()) == family(to.data_type)
+                && !matches!(expr.data_type(), DataType::Bpchar)
+                && !matches!(to.data_type, DataType::Bpchar) =>
+        {
+            strip_widening(expr)
+        }
+        other => other,
+    }
+}
+
+/// Whether `e` can bound a scan of `key`: it does not read the scanned
+/// row, and its type sorts like the key's.
+fn is_probe(e: &Expr, key: &Expr) -> bool {
+    let mut independent = true;
+    e.walk(&mut |x| {
+        if matches!(
+            x,
+            Expr::Column { .. } | Expr::Subquery(_) | Expr::Aggregate(_)
+        ) {
+            independent = false;
+        }
+    });
+    let (kt, vt) = (key.data_type(), e.data_type());
+    independent
+        && family(kt).is_some()
+        && family(kt) == family(vt)
+        && (kt == DataType::Bpchar) == (vt == DataType::Bpchar)
+}
+
+/// Types whose key encodings order together.
+fn family(t: DataType) -> Option<u8> {
+    Some(match t {
+        DataType::Int2 | DataType::Int4 | DataType::Int8 => 1,
+        DataType::Float4 | DataType::Float8 => 2,
+        DataType::Numeric => 3,
+        DataType::Text | DataType::Varchar | DataType::Bpchar => 4,
+        DataType::Bytea => 5,
+        DataType::Date => 6,
+        DataType::Timestamp => 7,
+        DataType::Timestamptz => 8,
+        DataType::Bool => 9,
+        DataType::Unknown => return None,
+    })
+}
+
+/// Structural equality of bound expressions.
+pub(super) fn same_expr(a: &Expr, b: &Expr) -> bool {
+    a == b
+}

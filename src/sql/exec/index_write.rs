@@ -1,0 +1,202 @@
+//! Keeping indexes in step with the heap: an entry for every new row
+//! version (with the uniqueness check of unique indexes), and building a
+//! new index over a table's existing rows.
+//!
+//! Uniqueness is checked against the latest state, not the statement's
+//! snapshot, as PostgreSQL does: a version conflicts if its inserter did
+//! not abort and no delete of it stands (the writer's own earlier rows
+//! included). Keys with a NULL never conflict (NULLS DISTINCT).
+
+use crate::catalog::TableDef;
+use crate::encoding::key;
+use crate::encoding::row;
+use crate::errinput;
+use crate::error::{sqlstate, Error, Result};
+use crate::sql::eval::{eval, eval_predicate};
+use crate::sql::plan::BoundIndex;
+use crate::storage::btree::{node, Bound, MAX_KEY_SIZE};
+use crate::storage::heap::Xid;
+use crate::storage::Tid;
+use crate::txn;
+use crate::types::{text, Value};
+
+use super::ExecContext;
+
+/// Adds the entries of one new row version to every index.
+pub fn add_entries(
+    ctx: &ExecContext,
+    xid: Xid,
+    table: &TableDef,
+    indexes: &[std::sync::Arc<BoundIndex>],
+    tid: Tid,
+    row: &[Value],
+) -> Result<()> {
+    for index in indexes {
+        let Some((key, values)) = index_key(ctx, index, row)? else {
+            continue;
+        };
+        if index.def.unique && !values.iter().any(Value::is_null) {
+            check_unique(ctx, table, index, &key, &values)?;
+        }
+        ctx.engine.btree().insert(index.def.rel(), &key, tid, xid)?;
+    }
+    Ok(())
+}
+
+/// The encoded key of a row and its key values; None if a partial
+/// index's predicate leaves the row out.
+fn index_key(
+    ctx: &ExecContext,
+    index: &BoundIndex,
+    row: &[Value],
+) -> Result<Option<(Vec<u8>, Vec<Value>)>> {
+    if let Some(p) = &index.predicate {
+        if !eval_predicate(p, row, ctx)? {
+            return Ok(None);
+        }
+    }
+    let values = index
+        .keys
+        .iter()
+        .map(|k| eval(k, row, ctx))
+        .collect::<Result<Vec<_>>>()?;
+    let key = key::encode(&values, &index.orders);
+    if key.len() > MAX_KEY_SIZE {
+        return Err(errinput!(
+            sqlstate::PROGRAM_LIMIT_EXCEEDED,
+            "index row size {} exceeds btree version 4 maximum {} for index \"{}\"",
+            key.len() + node::TID_LEN + 8,
+            MAX_KEY_SIZE + node::TID_LEN + 8,
+            index.def.name
+        )
+        .with_detail("Index row references tuple in relation.".to_string())
+        .with_hint(
+            "Values larger than 1/3 of a buffer page cannot be indexed.\nConsider a function index of an MD5 hash of the value, or use full text indexing."
+                .to_string(),
+        ));
+    }
+    Ok(Some((key, values)))
+}
+
+fn check_unique(
+    ctx: &ExecContext,
+    table: &TableDef,
+    index: &BoundIndex,
+    key: &[u8],
+    values: &[Value],
+) -> Result<()> {
+    let heap = ctx.engine.heap();
+    let rel = index.def.rel();
+    let entries = ctx.engine.btree().scan(
+        rel,
+        Bound::Included(key.to_vec()),
+        Bound::Included(key.to_vec()),
+        true,
+    );
+    for entry in entries {
+        let (found, tid) = entry?;
+        if found != key {
+            continue;
+        }
+        if let Some(t) = heap.fetch(table.rel(), tid)? {
+            if txn::is_visible_latest(&t.header, ctx.engine.clog()) {
+                return Err(errinput!(
+                    sqlstate::UNIQUE_VIOLATION,
+                    "duplicate key value violates unique constraint \"{}\"",
+                    index.def.name
+                )
+                .with_detail(format!("Key {} already exists.", show_key(index, values))));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `(a, b)=(1, x)` as PostgreSQL's messages show a key.
+fn show_key(index: &BoundIndex, values: &[Value]) -> String {
+    let shown: Vec<String> = values
+        .iter()
+        .map(|v| text::format(v).unwrap_or_else(|| "null".to_string()))
+        .collect();
+    format!("({})=({})", index.key_names.join(", "), shown.join(", "))
+}
+
+/// Fills a new, empty index from every tuple version of its table (a
+/// version no one can see any more is removed from it by VACUUM, like
+/// any other), sorting the entries and building the tree bottom-up.
+/// Fails if a unique index would hold two live rows with one key, or if
+/// `not_null` columns hold a NULL in a live row.
+pub fn build_index(
+    ctx: &ExecContext,
+    xid: Xid,
+    table: &TableDef,
+    index: &BoundIndex,
+    not_null: &[usize],
+) -> Result<()> {
+    let heap = ctx.engine.heap();
+    let clog = ctx.engine.clog();
+    let width = table.columns.len();
+    // (leaf item, live, key values for messages)
+    let mut entries: Vec<(Vec<u8>, bool, Vec<Value>)> = Vec::new();
+    for block in 0..heap.nblocks(table.rel())? {
+        ctx.check_deadline()?;
+        for tuple in heap.read_page(table.rel(), block)? {
+            let live = txn::is_visible_latest(&tuple.header, clog);
+            if tuple.header.xmin != xid && clog.is_aborted(tuple.header.xmin) {
+                continue;
+            }
+            let values = row::decode(&tuple.data, width)?;
+            if live {
+                for c in not_null {
+                    if values[*c].is_null() {
+                        return Err(errinput!(
+                            sqlstate::NOT_NULL_VIOLATION,
+                            "column \"{}\" of relation \"{}\" contains null values",
+                            table.columns[*c].name,
+                            table.name
+                        ));
+                    }
+                }
+            }
+            let Some((key, key_values)) = index_key(ctx, index, &values)? else {
+                continue;
+            };
+            let keep = if index.def.unique {
+                key_values
+            } else {
+                Vec::new()
+            };
+            entries.push((node::leaf_item(&key, tuple.tid), live, keep));
+        }
+    }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    if index.def.unique {
+        check_duplicates(index, &entries)?;
+    }
+    ctx.engine.btree().build(
+        index.def.rel(),
+        entries.into_iter().map(|(item, _, _)| item),
+        xid,
+    )
+}
+
+fn check_duplicates(index: &BoundIndex, entries: &[(Vec<u8>, bool, Vec<Value>)]) -> Result<()> {
+    let mut previous: Option<&(Vec<u8>, bool, Vec<Value>)> = None;
+    for e in entries
+        .iter()
+        .filter(|e| e.1 && !e.2.iter().any(Value::is_null))
+    {
+        if let Some(p) = previous {
+            if node::leaf_key(&p.0) == node::leaf_key(&e.0) {
+                return Err(Error::Input {
+                    code: sqlstate::UNIQUE_VIOLATION,
+                    message: format!("could not create unique index \"{}\"", index.def.name),
+                    detail: Some(format!("Key {} is duplicated.", show_key(index, &e.2))),
+                    hint: None,
+                });
+            }
+        }
+        previous = Some(e);
+    }
+    Ok(())
+}

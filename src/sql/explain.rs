@@ -1,0 +1,418 @@
+//! EXPLAIN: a plan as PostgreSQL prints it (text format).
+//!
+//! Each node is a line (`Seq Scan on t`, `Index Scan using t_pkey on t`,
+//! `Sort`, …) with its details indented below it (`Index Cond:`,
+//! `Filter:`, `Sort Key:`), children after `->  `. A Filter or Project
+//! over another node is folded into it, as PostgreSQL shows filters on the
+//! scan that applies them and has no projection nodes. With COSTS (the
+//! default) each node shows a rough estimate; with ANALYZE the query runs
+//! and each node shows the rows it produced and the time it took.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use super::exec::{execute, ExecContext};
+use super::expr::{BinaryOp, Expr};
+use super::plan::{Node, SetOp};
+use crate::error::Result;
+use crate::types::{text, DataType, Value};
+
+/// Rows and time one node produced while running (EXPLAIN ANALYZE).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NodeStats {
+    pub rows: u64,
+    pub first_ms: f64,
+    pub total_ms: f64,
+}
+
+/// Node statistics by node address, filled by the executor.
+pub type Stats = HashMap<usize, NodeStats>;
+
+/// The lines of EXPLAIN for a query plan.
+pub fn explain(root: &Node, ctx: &ExecContext, costs: bool, analyze: bool) -> Result<Vec<String>> {
+    let mut stats = None;
+    let mut elapsed = 0.0;
+    if analyze {
+        let started = Instant::now();
+        *ctx.stats.lock() = Some(Stats::new());
+        for row in execute(root, ctx)? {
+            row?;
+        }
+        elapsed = started.elapsed().as_secs_f64() * 1000.0;
+        stats = ctx.stats.lock().take();
+    }
+    let mut out = Vec::new();
+    let printer = Printer {
+        costs,
+        stats: stats.as_ref(),
+        engine: ctx.engine,
+    };
+    printer.node(root, None, &mut Vec::new(), &mut out);
+    if analyze {
+        out.push("Planning Time: 0.000 ms".to_string());
+        out.push(format!("Execution Time: {elapsed:.3} ms"));
+    }
+    Ok(out)
+}
+
+struct Printer<'a> {
+    costs: bool,
+    stats: Option<&'a Stats>,
+    engine: &'a crate::engine::Engine,
+}
+
+impl Printer<'_> {
+    /// Prints `node` with its arrow at column `arrow` (None: the root),
+    /// adding `extra` details (filters folded into it from above).
+    fn node(
+        &self,
+        node: &Node,
+        arrow: Option<usize>,
+        extra: &mut Vec<String>,
+        out: &mut Vec<String>,
+    ) {
+        match node {
+            Node::Project { input, .. } => return self.node(input, arrow, extra, out),
+            Node::Filter { input, predicate } => {
+                let names = column_names(input);
+                let shown = match input.as_ref() {
+                    Node::IndexScan { access, .. } => {
+                        let mut rest = Vec::new();
+                        split_and(predicate, &mut rest);
+                        rest.retain(|c| !access.conditions.contains(c));
+                        rest.iter().map(|c| deparse(c, &names)).collect::<Vec<_>>()
+                    }
+                    _ => vec![deparse(predicate, &names)],
+                };
+                if !shown.is_empty() {
+                    extra.push(format!("Filter: {}", join_and(&shown)));
+                }
+                return self.node(input, arrow, extra, out);
+            }
+            _ => {}
+        }
+        let (title, mut details, children): (String, Vec<String>, Vec<&Node>) = match node {
+            Node::Values { rows } if rows.len() == 1 && rows[0].is_empty() => {
+                ("Result".into(), vec![], vec![])
+            }
+            Node::Values { .. } => ("Values Scan on \"*VALUES*\"".into(), vec![], vec![]),
+            Node::SeqScan { table } => (format!("Seq Scan on {}", table.name), vec![], vec![]),
+            Node::IndexScan { table, access } => {
+                let names: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
+                let dir = if access.forward { "" } else { " Backward" };
+                let cond: Vec<String> = access
+                    .conditions
+                    .iter()
+                    .map(|c| deparse(c, &names))
+                    .collect();
+                let mut d = Vec::new();
+                if !cond.is_empty() {
+                    d.push(format!("Index Cond: {}", join_and(&cond)));
+                }
+                (
+                    format!(
+                        "Index Scan{dir} using {} on {}",
+                        access.index.def.name, table.name
+                    ),
+                    d,
+                    vec![],
+                )
+            }
+            Node::Aggregate {
+                input, group_by, ..
+            } => {
+                let names = column_names(input);
+                if group_by.is_empty() {
+                    ("Aggregate".into(), vec![], vec![input.as_ref()])
+                } else {
+                    let keys: Vec<String> =
+                        group_by.iter().map(|g| deparse_bare(g, &names)).collect();
+                    (
+                        "HashAggregate".into(),
+                        vec![format!("Group Key: {}", keys.join(", "))],
+                        vec![input.as_ref()],
+                    )
+                }
+            }
+            Node::Sort { input, keys } => {
+                let names = column_names(input);
+                let keys: Vec<String> = keys
+                    .iter()
+                    .map(|k| {
+                        let mut s = deparse_bare(&k.expr, &names);
+                        if k.descending {
+                            s.push_str(" DESC");
+                            if !k.nulls_first {
+                                s.push_str(" NULLS LAST");
+                            }
+                        } else if k.nulls_first {
+                            s.push_str(" NULLS FIRST");
+                        }
+                        s
+                    })
+                    .collect();
+                (
+                    "Sort".into(),
+                    vec![format!("Sort Key: {}", keys.join(", "))],
+                    vec![input.as_ref()],
+                )
+            }
+            Node::Distinct { input } => ("Unique".into(), vec![], vec![input.as_ref()]),
+            Node::Limit { input, .. } => ("Limit".into(), vec![], vec![input.as_ref()]),
+            Node::SetOp {
+                left,
+                right,
+                op,
+                all,
+            } => {
+                let title = match (op, all) {
+                    (SetOp::Union, true) => "Append",
+                    (SetOp::Union, false) => "HashAggregate",
+                    (SetOp::Intersect, true) => "HashSetOp Intersect All",
+                    (SetOp::Intersect, false) => "HashSetOp Intersect",
+                    (SetOp::Except, true) => "HashSetOp Except All",
+                    (SetOp::Except, false) => "HashSetOp Except",
+                };
+                (title.into(), vec![], vec![left.as_ref(), right.as_ref()])
+            }
+            Node::NestedLoopJoin {
+                left,
+                right,
+                predicate,
+                left_outer,
+                ..
+            } => {
+                let mut names = column_names(left);
+                names.extend(column_names(right));
+                let title = if *left_outer {
+                    "Nested Loop Left Join"
+                } else {
+                    "Nested Loop"
+                };
+                let d = predicate
+                    .iter()
+                    .map(|p| format!("Join Filter: {}", deparse(p, &names)))
+                    .collect();
+                (title.into(), d, vec![left.as_ref(), right.as_ref()])
+            }
+            Node::Project { .. } | Node::Filter { .. } => unreachable!("folded above"),
+        };
+        details.append(extra);
+        let mut line = match arrow {
+            None => title,
+            Some(col) => format!("{}->  {title}", " ".repeat(col)),
+        };
+        if self.costs {
+            let (rows, width) = self.estimate(node);
+            line.push_str(&format!(
+                "  (cost=0.00..{:.2} rows={rows} width={width})",
+                rows as f64 * 0.01 + 1.0
+            ));
+        }
+        if let Some(stats) = self.stats {
+            let s = stats
+                .get(&(node as *const Node as usize))
+                .copied()
+                .unwrap_or_default();
+            line.push_str(&format!(
+                " (actual time={:.3}..{:.3} rows={} loops=1)",
+                s.first_ms, s.total_ms, s.rows
+            ));
+        }
+        out.push(line);
+        let detail_col = arrow.map_or(2, |c| c + 6);
+        for d in details {
+            out.push(format!("{}{d}", " ".repeat(detail_col)));
+        }
+        for child in children {
+            self.node(child, Some(detail_col), &mut Vec::new(), out);
+        }
+    }
+
+    /// A rough row count and width for COSTS.
+    fn estimate(&self, node: &Node) -> (u64, usize) {
+        match node {
+            Node::SeqScan { table } | Node::IndexScan { table, .. } => {
+                let pages = self.engine.catalog().relation_pages(table.rel()).max(1) as u64;
+                let rows = if matches!(node, Node::IndexScan { .. }) {
+                    1
+                } else {
+                    pages * 100
+                };
+                (rows, 8 * table.columns.len().max(1))
+            }
+            Node::Values { rows } => (rows.len() as u64, 4),
+            Node::Aggregate { group_by, .. } if group_by.is_empty() => (1, 8),
+            Node::Limit { input, .. }
+            | Node::Sort { input, .. }
+            | Node::Distinct { input }
+            | Node::Aggregate { input, .. }
+            | Node::Filter { input, .. }
+            | Node::Project { input, .. } => self.estimate(input),
+            Node::SetOp { left, .. } | Node::NestedLoopJoin { left, .. } => self.estimate(left),
+        }
+    }
+}
+
+/// Names for the columns a node produces, for showing expressions.
+fn column_names(node: &Node) -> Vec<String> {
+    match node {
+        Node::SeqScan { table } | Node::IndexScan { table, .. } => {
+            table.columns.iter().map(|c| c.name.clone()).collect()
+        }
+        Node::Filter { input, .. }
+        | Node::Sort { input, .. }
+        | Node::Distinct { input }
+        | Node::Limit { input, .. } => column_names(input),
+        Node::Project { input, exprs } => {
+            let inner = column_names(input);
+            exprs.iter().map(|e| deparse_bare(e, &inner)).collect()
+        }
+        Node::Aggregate {
+            input,
+            group_by,
+            aggregates,
+        } => {
+            let inner = column_names(input);
+            let mut names: Vec<String> = group_by.iter().map(|g| deparse_bare(g, &inner)).collect();
+            names.extend(aggregates.iter().map(|a| {
+                let arg = a
+                    .arg
+                    .as_ref()
+                    .map_or("*".to_string(), |e| deparse_bare(e, &inner));
+                format!("{}({arg})", format!("{:?}", a.func).to_lowercase())
+            }));
+            names
+        }
+        Node::NestedLoopJoin { left, right, .. } => {
+            let mut names = column_names(left);
+            names.extend(column_names(right));
+            names
+        }
+        Node::SetOp { left, .. } => column_names(left),
+        Node::Values { rows } => (1..=rows.first().map_or(0, |r| r.len()))
+            .map(|i| format!("\"*VALUES*\".column{i}"))
+            .collect(),
+    }
+}
+
+fn split_and(e: &Expr, out: &mut Vec<Expr>) {
+    match e {
+        Expr::Binary {
+            op: BinaryOp::And,
+            left,
+            right,
+            ..
+        } => {
+            split_and(left, out);
+            split_and(right, out);
+        }
+        other => out.push(other.clone()),
+    }
+}
+
+fn join_and(parts: &[String]) -> String {
+    if parts.len() == 1 {
+        parts[0].clone()
+    } else {
+        format!("({})", parts.join(" AND "))
+    }
+}
+
+/// An expression as PostgreSQL's EXPLAIN shows it: operators in
+/// parentheses, constants with their type.
+fn deparse(e: &Expr, names: &[String]) -> String {
+    match e {
+        Expr::Binary {
+            op, left, right, ..
+        } => format!(
+            "({} {} {})",
+            deparse(left, names),
+            op.symbol(),
+            deparse(right, names)
+        ),
+        Expr::IsNull { expr, negated } => format!(
+            "({} IS {}NULL)",
+            deparse(expr, names),
+            if *negated { "NOT " } else { "" }
+        ),
+        Expr::Not(inner) => format!("(NOT {})", deparse(inner, names)),
+        Expr::InList {
+            expr,
+            list,
+            negated,
+        } => {
+            let items: Vec<String> = list
+                .iter()
+                .map(|i| match i {
+                    Expr::Literal(v, _) => text::format(v).unwrap_or_else(|| "NULL".into()),
+                    other => deparse(other, names),
+                })
+                .collect();
+            let ty = expr.data_type();
+            format!(
+                "({} {} ('{{{}}}'::{}[]))",
+                deparse(expr, names),
+                if *negated { "<> ALL" } else { "= ANY" },
+                items.join(","),
+                type_name(ty)
+            )
+        }
+        other => deparse_bare(other, names),
+    }
+}
+
+/// Like [`deparse`] without the outer parentheses of a top-level operator
+/// where PostgreSQL omits them (sort and group keys).
+fn deparse_bare(e: &Expr, names: &[String]) -> String {
+    match e {
+        Expr::Column { index, .. } => names.get(*index).cloned().unwrap_or_else(|| "?".into()),
+        Expr::OuterColumn { index, .. } => format!("outer.{index}"),
+        Expr::Param { index, .. } => format!("${}", index + 1),
+        Expr::Literal(v, ty) => literal(v, *ty),
+        Expr::Cast { expr, to, .. } => format!("({})::{}", deparse(expr, names), to.sql_name()),
+        Expr::Call { func, args, .. } => {
+            let args: Vec<String> = args.iter().map(|a| deparse(a, names)).collect();
+            format!(
+                "{}({})",
+                format!("{func:?}").to_lowercase(),
+                args.join(", ")
+            )
+        }
+        Expr::Negate(inner, _) => format!("(- {})", deparse(inner, names)),
+        Expr::Binary { .. } | Expr::IsNull { .. } | Expr::Not(_) | Expr::InList { .. } => {
+            deparse(e, names)
+        }
+        Expr::Subquery(_) => "(SubPlan 1)".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+fn literal(v: &Value, ty: DataType) -> String {
+    match v {
+        Value::Null => "NULL".into(),
+        Value::Int2(_) | Value::Int4(_) | Value::Int8(_) | Value::Numeric(_) => {
+            let s = text::format(v).unwrap_or_default();
+            if s.starts_with('-') {
+                format!("'{s}'::{}", type_name(ty))
+            } else {
+                s
+            }
+        }
+        Value::Bool(b) => b.to_string(),
+        other => format!(
+            "'{}'::{}",
+            text::format(other).unwrap_or_default().replace('\'', "''"),
+            type_name(ty)
+        ),
+    }
+}
+
+fn type_name(ty: DataType) -> &'static str {
+    match ty {
+        DataType::Unknown => "text",
+        DataType::Bpchar => "bpchar",
+        DataType::Varchar => "character varying",
+        t => t.sql_name(),
+    }
+}
