@@ -141,7 +141,42 @@ async fn verify(conn: &str, acked: &HashSet<i64>) -> (usize, usize) {
     }
     partial += transfers.iter().filter(|t| !present.contains(t)).count();
     let lost = acked.difference(&present).count();
+    verify_indexes(&client, &transfers, &present).await;
     (lost, partial)
+}
+
+/// The indexes survived with the heap: every account is found by its
+/// key, a sample of tags is found through the events index with the
+/// right count, and the primary key of transfers still rejects them.
+async fn verify_indexes(
+    client: &tokio_postgres::Client,
+    transfers: &HashSet<i64>,
+    present: &HashSet<i64>,
+) {
+    for id in 0..ACCOUNTS {
+        let n: i64 = client
+            .query_one("SELECT count(*) FROM accounts WHERE id = $1", &[&id])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 1, "account {id} through its primary key");
+    }
+    for tag in present.iter().take(40) {
+        let n: i64 = client
+            .query_one("SELECT count(*) FROM events WHERE tag = $1", &[tag])
+            .await
+            .unwrap()
+            .get(0);
+        let want = if transfers.contains(tag) { 2 } else { 3 };
+        assert_eq!(n, want, "events of tag {tag} through events_tag");
+    }
+    for tag in transfers.iter().take(20) {
+        let err = client
+            .execute("INSERT INTO transfers VALUES ($1, 0, 0, 0)", &[tag])
+            .await
+            .expect_err("a committed key is still in the primary key index");
+        assert_eq!(err.code().map(|c| c.code()), Some("23505"));
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -155,16 +190,19 @@ async fn kill_9_under_load_loses_no_acknowledged_commit() {
     let server = Binary::start(&data);
     let client = connect(&server.conn_str()).await;
     client
-        .batch_execute("CREATE TABLE accounts (id int8 NOT NULL, balance int8 NOT NULL)")
-        .await
-        .unwrap();
-    client
-        .batch_execute("CREATE TABLE events (tag int8 NOT NULL, part int4 NOT NULL)")
+        .batch_execute("CREATE TABLE accounts (id int8 PRIMARY KEY, balance int8 NOT NULL)")
         .await
         .unwrap();
     client
         .batch_execute(
-            "CREATE TABLE transfers (tag int8 NOT NULL, src int8, dst int8, amount int8)",
+            "CREATE TABLE events (tag int8 NOT NULL, part int4 NOT NULL); \
+             CREATE INDEX events_tag ON events (tag)",
+        )
+        .await
+        .unwrap();
+    client
+        .batch_execute(
+            "CREATE TABLE transfers (tag int8 PRIMARY KEY, src int8, dst int8, amount int8)",
         )
         .await
         .unwrap();
