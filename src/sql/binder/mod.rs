@@ -15,6 +15,7 @@ mod dml;
 mod expr;
 mod functions;
 mod index;
+mod pushdown;
 mod scope;
 mod select;
 mod setop;

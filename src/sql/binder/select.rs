@@ -205,7 +205,7 @@ impl Binder<'_> {
         if let Some(w) = &s.selection {
             let predicate = self.bind_expr(w, &scope)?;
             let predicate = self.coerce_bool(predicate, "WHERE")?;
-            node = self.plan_filter(node, predicate)?;
+            node = self.push_down_where(node, predicate)?;
         }
         let group_exprs = match &s.group_by {
             ast::GroupByExpr::Expressions(exprs, modifiers) if modifiers.is_empty() => exprs,
