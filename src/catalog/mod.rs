@@ -29,6 +29,7 @@ use crate::errinput;
 use crate::error::{sqlstate, Error, Result};
 use crate::storage::btree::BTree;
 use crate::storage::heap::{Heap, Xid};
+use crate::storage::toast;
 use crate::storage::RelId;
 use crate::txn::{self, Clog};
 use crate::types::{ColumnType, DataType, Value};
@@ -134,10 +135,14 @@ impl Catalog {
         })
     }
 
-    /// Every heap relation: the system catalog's and each table's.
+    /// Every heap relation: the system catalog's, and each table's and its
+    /// TOAST relation's.
     pub fn relations(&self) -> Vec<RelId> {
         let mut rels = SYSTEM_RELS.to_vec();
-        rels.extend(self.tables.read().values().map(|t| t.rel()));
+        for t in self.tables.read().values() {
+            rels.push(t.rel());
+            rels.push(toast::toast_rel(t.rel()));
+        }
         rels
     }
 
@@ -287,6 +292,7 @@ impl Catalog {
             indexes: Vec::new(),
         };
         self.heap.create(table.rel(), xid)?;
+        self.heap.create(toast::toast_rel(table.rel()), xid)?;
         insert_row(
             &self.heap,
             CLASS_REL,
@@ -320,6 +326,7 @@ impl Catalog {
         })?;
         tables.remove(name);
         rels.push(table.rel());
+        rels.push(toast::toast_rel(table.rel()));
         Ok(rels)
     }
 }

@@ -9,6 +9,9 @@
 //!   6 float8 (8)             7 numeric (u32 len + PostgreSQL binary numeric)
 //!   8 text (u32 len + UTF-8) 9 bytea (u32 len + bytes)
 //!   10 date (i32 days)      11 timestamp (i64 µs) 12 timestamptz (i64 µs)
+//!   13 external: a text or bytea value stored out of line (TOAST): u8 the
+//!      value's own tag (8 or 9), u32 its length, u32 block + u16 slot of
+//!      its first chunk in the table's TOAST relation
 //! ```
 //! Tags make a row self-describing, so a row written before `ALTER TABLE
 //! ADD COLUMN` still decodes (missing trailing columns read as NULL).
@@ -16,10 +19,34 @@
 use crate::error::{Error, Result};
 use crate::types::{numeric, Value};
 
+/// Where an out-of-line value is (see the module doc, tag 13).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct External {
+    /// The value's own tag: 8 text, 9 bytea.
+    pub tag: u8,
+    pub len: u32,
+    pub block: u32,
+    pub slot: u16,
+}
+
 /// Appends the encoding of a row to `out`.
 pub fn encode(row: &[Value], out: &mut Vec<u8>) {
+    encode_with(row, &[], out)
+}
+
+/// Appends the encoding of a row whose columns listed in `externals` are
+/// stored out of line.
+pub fn encode_with(row: &[Value], externals: &[(usize, External)], out: &mut Vec<u8>) {
     out.extend_from_slice(&(row.len() as u16).to_le_bytes());
-    for value in row {
+    for (i, value) in row.iter().enumerate() {
+        if let Some((_, e)) = externals.iter().find(|(c, _)| *c == i) {
+            out.push(13);
+            out.push(e.tag);
+            out.extend_from_slice(&e.len.to_le_bytes());
+            out.extend_from_slice(&e.block.to_le_bytes());
+            out.extend_from_slice(&e.slot.to_le_bytes());
+            continue;
+        }
         match value {
             Value::Null => out.push(0),
             Value::Bool(b) => out.extend_from_slice(&[1, *b as u8]),
@@ -73,7 +100,31 @@ fn put_bytes(out: &mut Vec<u8>, tag: u8, bytes: &[u8]) {
 }
 
 /// Decodes a row of `width` columns; missing trailing columns are NULL.
-pub fn decode(mut buf: &[u8], width: usize) -> Result<Vec<Value>> {
+/// Out-of-line values are an error here (see [`decode_with`]).
+pub fn decode(buf: &[u8], width: usize) -> Result<Vec<Value>> {
+    decode_with(buf, width, &mut |_| {
+        Err(Error::Corrupted(
+            "out-of-line value where none may be".to_string(),
+        ))
+    })
+}
+
+/// The out-of-line values a row refers to.
+pub fn externals(buf: &[u8]) -> Result<Vec<External>> {
+    let mut found = Vec::new();
+    decode_with(buf, 0, &mut |e| {
+        found.push(*e);
+        Ok(Vec::new())
+    })?;
+    Ok(found)
+}
+
+/// Decodes a row, reading each out-of-line value's bytes through `fetch`.
+pub fn decode_with(
+    mut buf: &[u8],
+    width: usize,
+    fetch: &mut dyn FnMut(&External) -> Result<Vec<u8>>,
+) -> Result<Vec<Value>> {
     let corrupt = || Error::Corrupted("malformed row data in heap tuple".to_string());
     let count = u16::from_le_bytes(take::<2>(&mut buf).ok_or_else(corrupt)?) as usize;
     let mut row = Vec::with_capacity(width.max(count));
@@ -99,6 +150,21 @@ pub fn decode(mut buf: &[u8], width: usize) -> Result<Vec<Value>> {
             10 => Value::Date(i32::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?)),
             11 => Value::Timestamp(i64::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?)),
             12 => Value::Timestamptz(i64::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?)),
+            13 => {
+                let tag = take::<1>(&mut buf).ok_or_else(corrupt)?[0];
+                let e = External {
+                    tag,
+                    len: u32::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?),
+                    block: u32::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?),
+                    slot: u16::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?),
+                };
+                let bytes = fetch(&e)?;
+                match tag {
+                    8 => Value::Text(String::from_utf8(bytes).map_err(|_| corrupt())?),
+                    9 => Value::Bytea(bytes),
+                    _ => return Err(corrupt()),
+                }
+            }
             _ => return Err(corrupt()),
         };
         row.push(value);

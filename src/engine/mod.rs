@@ -38,6 +38,7 @@ use crate::storage::heap::{Heap, Xid};
 use crate::storage::io::{FileSystem, OsFileSystem};
 use crate::storage::page::PAGE_SIZE;
 use crate::storage::page_log::PageLog;
+use crate::storage::toast;
 use crate::storage::wal::{Record, Wal};
 use crate::storage::RelId;
 use crate::txn::{Clog, TxnManager};
@@ -260,25 +261,35 @@ impl Engine {
         Ok(())
     }
 
-    /// VACUUM: removes dead row versions from the given relations, then
-    /// the index entries that pointed at them, then frees their slots.
+    /// VACUUM: removes dead row versions from the given relations (and
+    /// their TOAST relations), then the index entries that pointed at
+    /// them, then frees their slots.
     pub fn vacuum(&self, rels: &[RelId]) -> Result<u64> {
         let mut removed = 0;
         for rel in rels {
-            let (count, dead) = self.heap.vacuum(*rel)?;
-            removed += count;
-            if dead.is_empty() {
-                continue;
+            removed += self.vacuum_relation(*rel)?;
+            if !toast::is_toast(*rel) && self.catalog.table_of(*rel).is_some() {
+                removed += self.vacuum_relation(toast::toast_rel(*rel))?;
             }
-            if let Some(table) = self.catalog.table_of(*rel) {
+        }
+        Ok(removed)
+    }
+
+    fn vacuum_relation(&self, rel: RelId) -> Result<u64> {
+        let (count, dead) = self.heap.vacuum(rel)?;
+        if dead.is_empty() {
+            return Ok(count);
+        }
+        if !toast::is_toast(rel) {
+            if let Some(table) = self.catalog.table_of(rel) {
                 let doomed: std::collections::HashSet<_> = dead.iter().copied().collect();
                 for index in &table.indexes {
                     self.btree.remove_tids(index.rel(), &doomed)?;
                 }
             }
-            self.heap.reclaim(*rel, &dead)?;
         }
-        Ok(removed)
+        self.heap.reclaim(rel, &dead)?;
+        Ok(count)
     }
 
     /// Autovacuum: vacuums every relation with at least `threshold` deletes

@@ -117,12 +117,13 @@ impl RelationFiles {
         Ok(())
     }
 
-    /// The highest-numbered relation with a file in the directory.
+    /// The highest-numbered relation with a file in the directory (TOAST
+    /// relations counted by their table's number).
     pub fn max_relation(&self) -> Result<Option<RelId>> {
         let mut max = None;
         for entry in std::fs::read_dir(&self.dir)? {
             if let Ok(n) = entry?.file_name().to_string_lossy().parse::<u32>() {
-                max = max.max(Some(RelId(n)));
+                max = max.max(Some(RelId(n & !super::toast::TOAST_BIT)));
             }
         }
         Ok(max)

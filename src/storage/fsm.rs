@@ -4,7 +4,9 @@
 //! sequential scans report what they see), so it is a hint, never the
 //! truth: callers re-check the page and report back on a miss. Pages never
 //! visited since start-up are unknown and not offered; the heap falls back
-//! to the relation's last page. Lookups are O(log n): pages are indexed by
+//! to the relation's last page. On the first insert into a relation after
+//! start-up the heap surveys it once (relations up to a size limit), so
+//! space freed before a restart is found again. Lookups are O(log n): pages are indexed by
 //! their free bytes.
 
 use std::collections::{BTreeSet, HashMap};
@@ -26,9 +28,16 @@ struct RelationSpace {
 #[derive(Default)]
 pub struct FreeSpaceMap {
     rels: Mutex<HashMap<RelId, RelationSpace>>,
+    surveyed: Mutex<std::collections::HashSet<RelId>>,
 }
 
 impl FreeSpaceMap {
+    /// True the first time it is asked about a relation since start-up
+    /// (the heap then surveys the relation's pages once).
+    pub fn first_use(&self, rel: RelId) -> bool {
+        self.surveyed.lock().insert(rel)
+    }
+
     /// Records the free space seen on a page.
     pub fn record(&self, rel: RelId, block: u32, free_bytes: usize) {
         let mut rels = self.rels.lock();
@@ -58,6 +67,7 @@ impl FreeSpaceMap {
     /// Forgets a relation.
     pub fn forget(&self, rel: RelId) {
         self.rels.lock().remove(&rel);
+        self.surveyed.lock().remove(&rel);
     }
 }
 

@@ -39,6 +39,10 @@ pub const TUPLE_HEADER_SIZE: usize = 24;
 /// The largest tuple data that fits on a page.
 pub const MAX_TUPLE_DATA: usize = MAX_ITEM_SIZE - TUPLE_HEADER_SIZE;
 
+/// Relations up to this many pages have their free space surveyed on
+/// first insert after start-up (256 MiB).
+pub const SURVEY_LIMIT: u32 = 32 * 1024;
+
 /// A transaction identifier (monotonic, never reused).
 pub type Xid = u64;
 
@@ -171,6 +175,9 @@ impl Heap {
         tuple.extend_from_slice(&[0u8; 8]);
         tuple.extend_from_slice(data);
         let needed = tuple.len() + page::SLOT_SIZE;
+        if self.fsm.first_use(rel) {
+            self.survey(rel)?;
+        }
 
         // Known pages with room, then the last page, then a new page.
         let mut tried_last = false;
@@ -242,6 +249,24 @@ impl Heap {
             block: id.block,
             slot: slot as u16,
         })
+    }
+
+    /// Records the free space of every page of a relation (once after
+    /// start-up; relations above [`SURVEY_LIMIT`] pages are left to learn
+    /// it as scans and VACUUM visit their pages).
+    fn survey(&self, rel: RelId) -> Result<()> {
+        let blocks = self.nblocks(rel)?;
+        if blocks > SURVEY_LIMIT {
+            return Ok(());
+        }
+        for block in 0..blocks {
+            let p = self.pool.fetch(PageId { rel, block })?;
+            let buf = p.read();
+            if page::kind(&buf) == PageKind::Heap {
+                self.fsm.record(rel, block, page::free_space(&buf));
+            }
+        }
+        Ok(())
     }
 
     /// Marks a tuple deleted by `xmax`. Returns false if a delete already

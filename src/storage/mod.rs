@@ -11,6 +11,7 @@ pub mod heap;
 pub mod io;
 pub mod page;
 pub mod page_log;
+pub mod toast;
 pub mod wal;
 
 /// A relation's number; its file is `base/<RelId>` in the data directory.

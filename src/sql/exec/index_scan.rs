@@ -11,7 +11,6 @@
 use std::collections::VecDeque;
 
 use crate::encoding::key::{encode_value, KeyOrder};
-use crate::encoding::row;
 use crate::error::Result;
 use crate::sql::eval::eval;
 use crate::sql::plan::{IndexAccess, KeyBound};
@@ -83,7 +82,12 @@ impl<'a> IndexScan<'a> {
         {
             return Ok(None);
         }
-        Ok(Some(row::decode(&tuple.data, self.width)?))
+        Ok(Some(super::toast::decode_row(
+            self.ctx,
+            self.table,
+            &tuple.data,
+            self.width,
+        )?))
     }
 }
 

@@ -9,12 +9,12 @@
 
 use crate::catalog::TableDef;
 use crate::encoding::key;
-use crate::encoding::row;
 use crate::errinput;
 use crate::error::{sqlstate, Error, Result};
 use crate::sql::eval::{eval, eval_predicate};
 use crate::sql::plan::BoundIndex;
 use crate::storage::btree::{node, Bound, MAX_KEY_SIZE};
+use crate::storage::heap::TupleStatus;
 use crate::storage::heap::Xid;
 use crate::storage::Tid;
 use crate::txn;
@@ -121,9 +121,8 @@ fn show_key(index: &BoundIndex, values: &[Value]) -> String {
     format!("({})=({})", index.key_names.join(", "), shown.join(", "))
 }
 
-/// Fills a new, empty index from every tuple version of its table (a
-/// version no one can see any more is removed from it by VACUUM, like
-/// any other), sorting the entries and building the tree bottom-up.
+/// Fills a new, empty index from every tuple version of its table that
+/// some transaction may still see, sorting the entries and building the tree bottom-up.
 /// Fails if a unique index would hold two live rows with one key, or if
 /// `not_null` columns hold a NULL in a live row.
 pub fn build_index(
@@ -142,10 +141,12 @@ pub fn build_index(
         ctx.check_deadline()?;
         for tuple in heap.read_page(table.rel(), block)? {
             let live = txn::is_visible_latest(&tuple.header, clog);
-            if tuple.header.xmin != xid && clog.is_aborted(tuple.header.xmin) {
+            // A version no one can see any more gets no entry (and its
+            // out-of-line values may already be gone).
+            if ctx.engine.txns().is_dead(&tuple.header) {
                 continue;
             }
-            let values = row::decode(&tuple.data, width)?;
+            let values = super::toast::decode_row(ctx, table.rel(), &tuple.data, width)?;
             if live {
                 for c in not_null {
                     if values[*c].is_null() {

@@ -16,6 +16,7 @@ mod project;
 mod scan;
 mod setop;
 mod sort;
+mod toast;
 mod values;
 pub mod write;
 

@@ -2,7 +2,6 @@
 
 use std::collections::VecDeque;
 
-use crate::encoding::row;
 use crate::error::Result;
 use crate::storage::heap::Heap;
 use crate::storage::{RelId, Tid};
@@ -50,8 +49,8 @@ impl<'a> TableScan<'a> {
         self.next_block += 1;
         for t in tuples {
             if self.visibility.sees(&t.header, self.clog) {
-                self.page_rows
-                    .push_back((t.tid, row::decode(&t.data, self.width)?));
+                let row = super::toast::decode_row(self.ctx, self.rel, &t.data, self.width)?;
+                self.page_rows.push_back((t.tid, row));
             }
         }
         Ok(())

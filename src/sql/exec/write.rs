@@ -13,9 +13,9 @@ use super::super::plan::{BoundIndex, IndexAccess, Node, Returning};
 use super::index_scan::IndexScan;
 use super::index_write::add_entries;
 use super::index_write::build_index;
+use super::toast::{delete_externals, encode_row};
 use super::{execute, ExecContext, Row, TableScan};
 use crate::catalog::{ColumnDef, IndexDef, TableDef};
-use crate::encoding::row;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
 use crate::storage::heap::Xid;
@@ -61,9 +61,9 @@ pub fn insert(
         check_not_null(table, &full)?;
         rows.push(full);
     }
-    let encoded = encode_all(rows.iter())?;
-    for (data, row) in encoded.iter().zip(&rows) {
-        let tid = ctx.engine.heap().insert(table.rel(), xid, data)?;
+    for row in &rows {
+        let data = encode_row(ctx, table.rel(), xid, row)?;
+        let tid = ctx.engine.heap().insert(table.rel(), xid, &data)?;
         add_entries(ctx, xid, table, indexes, tid, row)?;
     }
     finish(ctx, rows, returning)
@@ -89,11 +89,11 @@ pub fn update(
         check_not_null(table, &new)?;
         changes.push((tid, new));
     }
-    let encoded = encode_all(changes.iter().map(|(_, r)| r))?;
     let heap = ctx.engine.heap();
-    for ((tid, row), data) in changes.iter().zip(&encoded) {
+    for (tid, row) in &changes {
         delete_version(ctx, table, *tid, xid)?;
-        let new_tid = heap.insert(table.rel(), xid, data)?;
+        let data = encode_row(ctx, table.rel(), xid, row)?;
+        let new_tid = heap.insert(table.rel(), xid, &data)?;
         add_entries(ctx, xid, table, indexes, new_tid, row)?;
     }
     let rows: Vec<Row> = changes.into_iter().map(|(_, r)| r).collect();
@@ -256,23 +256,6 @@ pub fn drop_tables(
     Ok((missing, rels))
 }
 
-fn encode_all<'r>(rows: impl Iterator<Item = &'r Row>) -> Result<Vec<Vec<u8>>> {
-    rows.map(|r| {
-        let mut buf = Vec::new();
-        row::encode(r, &mut buf);
-        if buf.len() > crate::storage::heap::MAX_TUPLE_DATA {
-            return Err(errinput!(
-                sqlstate::PROGRAM_LIMIT_EXCEEDED,
-                "row is too big: size {}, maximum size {}",
-                buf.len() + crate::storage::heap::TUPLE_HEADER_SIZE,
-                crate::storage::page::MAX_ITEM_SIZE
-            ));
-        }
-        Ok(buf)
-    })
-    .collect()
-}
-
 fn finish(ctx: &ExecContext, rows: Vec<Row>, returning: Option<&Returning>) -> Result<WriteResult> {
     let count = rows.len() as u64;
     let returning = match returning {
@@ -329,7 +312,7 @@ fn delete_version(ctx: &ExecContext, table: &TableDef, tid: Tid, xid: Xid) -> Re
             "could not serialize access due to concurrent update"
         ));
     }
-    Ok(())
+    delete_externals(ctx, table.rel(), tid, xid)
 }
 
 fn check_not_null(table: &TableDef, row: &[Value]) -> Result<()> {
