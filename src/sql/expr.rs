@@ -65,6 +65,7 @@ impl BinaryOp {
 pub enum Function {
     Length,
     OctetLength,
+    GetByte,
     Lower,
     Upper,
     Substr,

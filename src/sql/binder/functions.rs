@@ -196,6 +196,11 @@ impl Binder<'_> {
             ("octet_length", 1) if all(&text_like) => {
                 Some((Function::OctetLength, vec![T::Text], T::Int4))
             }
+            ("get_byte", 2)
+                if types[0] == T::Bytea && matches!(types[1], T::Int2 | T::Int4 | T::Unknown) =>
+            {
+                Some((Function::GetByte, vec![T::Bytea, T::Int4], T::Int4))
+            }
             ("lower", 1) if all(&text_like) => Some((Function::Lower, vec![T::Text], T::Text)),
             ("upper", 1) if all(&text_like) => Some((Function::Upper, vec![T::Text], T::Text)),
             ("substr" | "substring", 2 | 3)

@@ -124,6 +124,21 @@ fn call_strict(func: Function, v: Vec<Value>, ty: DataType) -> Result<Value> {
             Value::Bytea(b) => Value::Int4(b.len() as i32),
             other => Value::Int4(text_arg(other).len() as i32),
         },
+        Function::GetByte => {
+            let (Value::Bytea(b), n) = (&v[0], int_arg(&v[1])) else {
+                return Ok(Value::Null);
+            };
+            match usize::try_from(n).ok().and_then(|i| b.get(i)) {
+                Some(byte) => Value::Int4(*byte as i32),
+                None => {
+                    return Err(crate::errinput!(
+                        "2202E",
+                        "index {n} out of valid range, 0..{}",
+                        b.len() as i64 - 1
+                    ))
+                }
+            }
+        }
         Function::Lower => Value::Text(text_arg(&v[0]).to_lowercase()),
         Function::Upper => Value::Text(text_arg(&v[0]).to_uppercase()),
         Function::Substr => substr(text_arg(&v[0]), int_arg(&v[1]), v.get(2).map(int_arg))?,
