@@ -26,6 +26,7 @@
 #![forbid(unsafe_code)]
 
 pub mod catalog;
+pub mod check;
 pub mod config;
 pub mod encoding;
 pub mod engine;

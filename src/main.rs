@@ -24,6 +24,17 @@ struct Cli {
 enum Command {
     /// Start the server (the default when no command is given).
     Serve(ServeArgs),
+    /// Check a data directory's consistency (page checksums, B+trees, heap
+    /// against indexes) with the server stopped; exit status 1 on any
+    /// problem.
+    Check(CheckArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct CheckArgs {
+    /// Data directory [default: ./flintdb-data]
+    #[arg(long, env = "FLINTDB_DATA_DIR", default_value = "flintdb-data")]
+    data_dir: PathBuf,
 }
 
 #[derive(clap::Args, Debug, Default)]
@@ -46,6 +57,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let args = match cli.command {
         Some(Command::Serve(args)) => args,
+        Some(Command::Check(args)) => return check(&args),
         None => ServeArgs {
             data_dir: std::env::var_os("FLINTDB_DATA_DIR").map(PathBuf::from),
             listen: std::env::var("FLINTDB_LISTEN").ok(),
@@ -59,6 +71,32 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("flintdb: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn check(args: &CheckArgs) -> ExitCode {
+    let options = EngineOptions::new(args.data_dir.clone(), 64 * 1024 * 1024);
+    let result = Engine::open(&options).and_then(|engine| flintdb::check::check(&engine));
+    match result {
+        Err(e) => {
+            eprintln!("flintdb check: {}", e.message());
+            ExitCode::FAILURE
+        }
+        Ok(report) => {
+            println!(
+                "checked {} pages, {} tables, {} indexes ({} entries), {} row versions",
+                report.pages, report.tables, report.indexes, report.entries, report.rows
+            );
+            if report.problems.is_empty() {
+                println!("no problems found");
+                return ExitCode::SUCCESS;
+            }
+            for p in &report.problems {
+                println!("problem: {p}");
+            }
+            println!("{} problems found", report.problems.len());
             ExitCode::FAILURE
         }
     }

@@ -261,5 +261,18 @@ async fn kill_9_under_load_loses_no_acknowledged_commit() {
         slowest_recovery.as_secs_f64()
     );
     assert!(acknowledged > 0, "the load made progress");
-    assert!(server.terminate().success());
+    // One last crash, then the offline checker over what recovery left.
+    server.kill9();
+    let check = std::process::Command::new(env!("CARGO_BIN_EXE_flintdb"))
+        .args(["check", "--data-dir"])
+        .arg(&data)
+        .output()
+        .expect("run flintdb check");
+    let out = String::from_utf8_lossy(&check.stdout);
+    println!("{out}");
+    assert!(
+        check.status.success(),
+        "flintdb check found problems:\n{out}"
+    );
+    assert!(out.contains("3 indexes"), "{out}");
 }

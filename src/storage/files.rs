@@ -129,6 +129,18 @@ impl RelationFiles {
         Ok(max)
     }
 
+    /// Every relation with a file in the directory, in order.
+    pub fn relations(&self) -> Result<Vec<RelId>> {
+        let mut rels = Vec::new();
+        for entry in std::fs::read_dir(&self.dir)? {
+            if let Ok(n) = entry?.file_name().to_string_lossy().parse::<u32>() {
+                rels.push(RelId(n));
+            }
+        }
+        rels.sort();
+        Ok(rels)
+    }
+
     /// Closes and deletes a relation's file.
     pub fn remove(&self, rel: RelId) -> Result<()> {
         self.open.lock().remove(&rel);

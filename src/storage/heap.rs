@@ -355,6 +355,19 @@ impl Heap {
         Ok(())
     }
 
+    /// Whether a slot is a dead line pointer (pruned, awaiting VACUUM).
+    pub fn is_dead_slot(&self, rel: RelId, tid: Tid) -> Result<bool> {
+        if tid.block >= self.nblocks(rel)? {
+            return Ok(false);
+        }
+        let p = self.pool.fetch(PageId {
+            rel,
+            block: tid.block,
+        })?;
+        let buf = p.read();
+        Ok(page::is_dead(&buf, tid.slot as usize))
+    }
+
     /// One tuple by address (live or deleted), or None if the slot holds
     /// none (never used, or pruned).
     pub fn fetch(&self, rel: RelId, tid: Tid) -> Result<Option<HeapTuple>> {

@@ -43,6 +43,24 @@ pub struct Bound {
     pub param_types: Vec<DataType>,
 }
 
+/// Binds an index's keys and predicate over its table's rows (for work
+/// outside a statement, such as `flintdb check`).
+pub fn bind_index(
+    catalog: &Catalog,
+    table: &crate::catalog::TableDef,
+    def: &crate::catalog::IndexDef,
+) -> Result<crate::sql::plan::BoundIndex> {
+    let mut binder = Binder {
+        catalog,
+        params: Vec::new(),
+        allow_aggregates: false,
+        ctes: Vec::new(),
+        outer_scopes: Vec::new(),
+        correlated: Vec::new(),
+    };
+    binder.bind_index(table, def)
+}
+
 /// Binds one statement. `declared` holds the parameter types the client
 /// gave (None where it left them to the server).
 pub fn bind(

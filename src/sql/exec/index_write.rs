@@ -43,6 +43,12 @@ pub fn add_entries(
     Ok(())
 }
 
+/// The encoded key of a row's entry in an index; None if a partial
+/// index's predicate leaves the row out.
+pub fn entry_key(ctx: &ExecContext, index: &BoundIndex, row: &[Value]) -> Result<Option<Vec<u8>>> {
+    Ok(index_key(ctx, index, row)?.map(|(key, _)| key))
+}
+
 /// The encoded key of a row and its key values; None if a partial
 /// index's predicate leaves the row out.
 fn index_key(

@@ -20,7 +20,9 @@ mod toast;
 mod values;
 pub mod write;
 
+pub use index_write::entry_key;
 pub use scan::TableScan;
+pub use toast::decode_row;
 
 use super::eval::{Env, EvalContext};
 use super::plan::Node;

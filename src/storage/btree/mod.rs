@@ -25,6 +25,9 @@
 //! in place and are reused by later inserts into their key range.
 
 pub mod node;
+mod verify;
+
+pub use verify::TreeReport;
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
