@@ -20,7 +20,7 @@ use super::Binder;
 use crate::catalog::TableDef;
 use crate::error::Result;
 use crate::sql::expr::{BinaryOp, Expr};
-use crate::sql::plan::{BoundIndex, IndexAccess, KeyBound, Node};
+use crate::sql::plan::{BoundIndex, IndexAccess, KeyBound, Node, SortKey};
 use crate::types::DataType;
 
 /// PostgreSQL's default selectivity of an equality.
@@ -109,6 +109,124 @@ impl Binder<'_> {
         }
         Ok(best.filter(|(cost, _)| *cost < seq_cost).map(|(_, a)| a))
     }
+}
+
+impl Binder<'_> {
+    /// An input that already yields rows in the order of `keys` (sort keys
+    /// over `exprs`, the projection of the input's rows) by reading an
+    /// index forwards or backwards, so the sort can go. Used when the
+    /// input is already an index scan whose order fits, or with a LIMIT
+    /// (reading the first rows in order beats sorting them all).
+    pub(super) fn order_by_index(
+        &mut self,
+        input: &Node,
+        exprs: &[Expr],
+        keys: &[SortKey],
+        has_limit: bool,
+    ) -> Result<Option<Node>> {
+        let wanted: Option<Vec<(&Expr, bool, bool)>> = keys
+            .iter()
+            .map(|k| match &k.expr {
+                Expr::Column { index, .. } => {
+                    exprs.get(*index).map(|e| (e, k.descending, k.nulls_first))
+                }
+                _ => None,
+            })
+            .collect();
+        let Some(wanted) = wanted else {
+            return Ok(None);
+        };
+        let (filter, scan) = match input {
+            Node::Filter { input, predicate } => (Some(predicate), input.as_ref()),
+            other => (None, other),
+        };
+        let rebuild = |scan: Node| match filter {
+            Some(p) => Node::Filter {
+                input: Box::new(scan),
+                predicate: p.clone(),
+            },
+            None => scan,
+        };
+        match scan {
+            Node::IndexScan { table, access } => {
+                let skip = access.bounds.len().min(
+                    access
+                        .bounds
+                        .iter()
+                        .take_while(|b| matches!(b, KeyBound::Eq(_)))
+                        .count(),
+                );
+                if access.bounds[skip..]
+                    .iter()
+                    .any(|b| matches!(b, KeyBound::In(_)))
+                {
+                    return Ok(None);
+                }
+                let Some(forward) = order_direction(&access.index, skip, &wanted) else {
+                    return Ok(None);
+                };
+                let mut access = access.clone();
+                access.forward = forward;
+                Ok(Some(rebuild(Node::IndexScan {
+                    table: table.clone(),
+                    access,
+                })))
+            }
+            Node::SeqScan { table } if has_limit => {
+                for def in &table.indexes {
+                    if def.predicate.is_some() {
+                        continue;
+                    }
+                    let index = self.bind_index(table, def)?;
+                    if let Some(forward) = order_direction(&index, 0, &wanted) {
+                        let access = IndexAccess {
+                            index: Arc::new(index),
+                            bounds: Vec::new(),
+                            forward,
+                            conditions: Vec::new(),
+                        };
+                        return Ok(Some(rebuild(Node::IndexScan {
+                            table: table.clone(),
+                            access,
+                        })));
+                    }
+                }
+                Ok(None)
+            }
+            _ => Ok(None),
+        }
+    }
+}
+
+/// Whether reading `index` from key `skip` on gives the wanted order:
+/// Some(true) forwards, Some(false) backwards.
+fn order_direction(
+    index: &BoundIndex,
+    skip: usize,
+    wanted: &[(&Expr, bool, bool)],
+) -> Option<bool> {
+    if wanted.is_empty() || skip + wanted.len() > index.keys.len() {
+        return None;
+    }
+    let mut direction = None;
+    for (i, (expr, desc, nulls_first)) in wanted.iter().enumerate() {
+        let k = skip + i;
+        if !matches_key(&index.keys[k], expr) {
+            return None;
+        }
+        let order = &index.orders[k];
+        let forward = if order.descending == *desc && order.nulls_first == *nulls_first {
+            true
+        } else if order.descending != *desc && order.nulls_first != *nulls_first {
+            false
+        } else {
+            return None;
+        };
+        if *direction.get_or_insert(forward) != forward {
+            return None;
+        }
+    }
+    direction
 }
 
 /// A guess at rows per page from the row's declared width.

@@ -499,6 +499,15 @@ impl Binder<'_> {
         }
         let hidden = exprs.len() > width;
         let project_types: Vec<DataType> = exprs.iter().map(Expr::data_type).collect();
+        // An index that yields the rows in order makes the sort unneeded.
+        let mut input = input;
+        if !keys.is_empty() && !distinct {
+            let has_limit = tail.limit.is_some();
+            if let Some(ordered) = self.order_by_index(&input, &exprs, &keys, has_limit)? {
+                input = ordered;
+                keys.clear();
+            }
+        }
         let mut node = Node::Project {
             input: Box::new(input),
             exprs,
