@@ -104,6 +104,41 @@ async fn lost_update_waits_then_applies_or_fails_with_40001() {
     }
 }
 
+/// PostgreSQL's rule for two inserters of one key: the second waits for
+/// the first; if the first commits the second fails with 23505, if it
+/// rolls back the second succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_inserter_of_a_key_waits_then_fails_or_succeeds() {
+    for first_commits in [true, false] {
+        let server = TestServer::start().await;
+        let a = server.connect().await;
+        let b = server.connect().await;
+        a.batch_execute("CREATE TABLE u (id int8 PRIMARY KEY)")
+            .await
+            .unwrap();
+        a.batch_execute("BEGIN; INSERT INTO u VALUES (1)")
+            .await
+            .unwrap();
+        let second = tokio::spawn(async move {
+            let r = b.batch_execute("INSERT INTO u VALUES (1)").await;
+            (r.err().map(|e| sqlstate_of(&e)), b)
+        });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(!second.is_finished(), "the second inserter waits");
+        let end = if first_commits { "COMMIT" } else { "ROLLBACK" };
+        a.batch_execute(end).await.unwrap();
+        let (err, _b) = second.await.unwrap();
+        let want = first_commits.then(|| "23505".to_string());
+        assert_eq!(err, want, "after the first inserter's {end}");
+        let n: i64 = a
+            .query_one("SELECT count(*) FROM u WHERE id = 1", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(n, 1);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_closed_session_rolls_back_and_frees_the_writer() {
     let (server, a, b) = setup().await;
