@@ -15,8 +15,10 @@
 //! binder).
 
 mod index;
+mod stats;
 
 pub use index::{IndexDef, IndexKey};
+pub use stats::{ColumnStats, TableStats};
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -81,6 +83,8 @@ pub struct Catalog {
     btree: Arc<BTree>,
     clog: Arc<Clog>,
     tables: RwLock<HashMap<String, Arc<TableDef>>>,
+    /// ANALYZE's statistics, by table OID.
+    stats: RwLock<HashMap<u32, Arc<TableStats>>>,
     /// The next table OID. Never reused while the server runs: a dropped
     /// table's file is removed only at commit, so a table created in the
     /// same transaction must not get its number. Seeded from the catalog
@@ -108,6 +112,7 @@ impl Catalog {
             btree,
             clog,
             tables: RwLock::new(tables),
+            stats: RwLock::new(HashMap::new()),
             next_oid: AtomicU32::new(next_oid),
         })
     }
@@ -144,6 +149,16 @@ impl Catalog {
             rels.push(toast::toast_rel(t.rel()));
         }
         rels
+    }
+
+    /// Statistics of a table, if ANALYZE ran since start-up.
+    pub fn stats(&self, table_oid: u32) -> Option<Arc<TableStats>> {
+        self.stats.read().get(&table_oid).cloned()
+    }
+
+    /// Records ANALYZE's statistics of a table.
+    pub fn set_stats(&self, table_oid: u32, stats: TableStats) {
+        self.stats.write().insert(table_oid, Arc::new(stats));
     }
 
     /// Pages in a relation now (0 if it cannot be read): the planner's

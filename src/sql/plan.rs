@@ -194,6 +194,10 @@ pub enum Plan {
         names: Vec<String>,
         if_exists: bool,
     },
+    /// ANALYZE of these tables.
+    Analyze {
+        tables: Vec<Arc<TableDef>>,
+    },
     /// EXPLAIN: the plan of a query as text.
     Explain {
         root: Node,
@@ -232,6 +236,7 @@ impl Plan {
             | Plan::DropTable { .. }
             | Plan::DropView { .. }
             | Plan::CreateIndex { .. }
+            | Plan::Analyze { .. }
             | Plan::DropIndex { .. } => None,
         }
     }

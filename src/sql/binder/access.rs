@@ -17,7 +17,7 @@
 use std::sync::Arc;
 
 use super::Binder;
-use crate::catalog::TableDef;
+use crate::catalog::{ColumnStats, TableDef, TableStats};
 use crate::error::Result;
 use crate::sql::expr::{BinaryOp, Expr};
 use crate::sql::plan::{BoundIndex, IndexAccess, KeyBound, Node, SortKey};
@@ -65,7 +65,10 @@ impl Binder<'_> {
         let mut conjuncts = Vec::new();
         split_and(predicate, &mut conjuncts);
         let pages = self.catalog.relation_pages(table.rel()).max(1) as f64;
-        let rows = pages * rows_per_page(table);
+        let stats = self.catalog.stats(table.oid);
+        let rows = stats
+            .as_ref()
+            .map_or(pages * rows_per_page(table), |s| s.rows.max(1.0));
         let seq_cost = pages + rows * SEQ_ROW_COST;
         let mut best: Option<(f64, IndexAccess)> = None;
         for def in &table.indexes {
@@ -92,7 +95,12 @@ impl Binder<'_> {
             let selectivity = if index.def.unique && all_eq {
                 1.0 / rows.max(1.0)
             } else {
-                bounds.iter().map(selectivity).product::<f64>() * partial
+                bounds
+                    .iter()
+                    .zip(&index.keys)
+                    .map(|(b, k)| selectivity(b, column_stats(stats.as_deref(), k)))
+                    .product::<f64>()
+                    * partial
             };
             let cost = 2.0 + selectivity * rows * INDEX_ROW_COST;
             if best.as_ref().is_none_or(|(c, _)| cost < *c) {
@@ -245,15 +253,47 @@ fn rows_per_page(table: &TableDef) -> f64 {
     (8000.0 / (width + 28 + 4) as f64).max(1.0)
 }
 
-fn selectivity(b: &KeyBound) -> f64 {
+/// ANALYZE's statistics of the column a key is, if any.
+fn column_stats<'s>(stats: Option<&'s TableStats>, key: &Expr) -> Option<&'s ColumnStats> {
+    match key {
+        Expr::Column { index, .. } => stats?.columns.get(*index),
+        _ => None,
+    }
+}
+
+/// The fraction of rows a bound keeps: from the column's statistics when
+/// ANALYZE gathered them (constant limits only), else PostgreSQL's
+/// defaults.
+fn selectivity(b: &KeyBound, stats: Option<&ColumnStats>) -> f64 {
+    let eq = stats.map_or(EQ_SELECTIVITY, |s| s.eq_selectivity());
     match b {
-        KeyBound::Eq(_) => EQ_SELECTIVITY,
-        KeyBound::In(list) => (EQ_SELECTIVITY * list.len() as f64).min(1.0),
-        KeyBound::Range {
-            lower: Some(_),
-            upper: Some(_),
-        } => EQ_SELECTIVITY,
-        KeyBound::Range { .. } => RANGE_SELECTIVITY,
+        KeyBound::Eq(_) => eq,
+        KeyBound::In(list) => (eq * list.len() as f64).min(1.0),
+        KeyBound::Range { lower, upper } => {
+            let known = |limit: &Option<(Expr, bool)>| match limit {
+                None => Some(None),
+                Some((e, _)) => constant(e).map(Some),
+            };
+            if let (Some(s), Some(lo), Some(hi)) = (stats, known(lower), known(upper)) {
+                if let Some(f) = s.range_selectivity(lo.as_ref(), hi.as_ref()) {
+                    return f.max(eq);
+                }
+            }
+            if lower.is_some() && upper.is_some() {
+                EQ_SELECTIVITY
+            } else {
+                RANGE_SELECTIVITY
+            }
+        }
+    }
+}
+
+/// The value of a constant expression (a literal, maybe cast).
+fn constant(e: &Expr) -> Option<crate::types::Value> {
+    match e {
+        Expr::Literal(v, _) if !v.is_null() => Some(v.clone()),
+        Expr::Cast { expr, .. } => constant(expr),
+        _ => None,
     }
 }
 

@@ -144,6 +144,23 @@ pub fn bind(
             }
         }
         Statement::AlterTable(a) => binder.bind_alter_table(a)?,
+        Statement::Analyze(a) => {
+            if a.partitions.is_some()
+                || a.for_columns
+                || !a.columns.is_empty()
+                || a.cache_metadata
+                || a.noscan
+                || a.compute_statistics
+                || a.has_table_keyword
+            {
+                return Err(crate::errunsupported!("ANALYZE options in {statement}"));
+            }
+            let tables = match &a.table_name {
+                Some(name) => vec![catalog.must_get_table(&table_name(name)?)?],
+                None => catalog.tables(),
+            };
+            Plan::Analyze { tables }
+        }
         Statement::Drop { .. } => binder.bind_drop(statement)?,
         other => {
             return Err(crate::errunsupported!(

@@ -418,7 +418,10 @@ impl Session {
             .txn
             .as_mut()
             .ok_or_else(|| crate::errinternal!("no transaction"))?;
-        let writes = !matches!(statement, Statement::Query(_) | Statement::Explain { .. });
+        let writes = !matches!(
+            statement,
+            Statement::Query(_) | Statement::Explain { .. } | Statement::Analyze(_)
+        );
         // REPEATABLE READ fixes its snapshot at the first statement, before
         // waiting for another writer (so a concurrent update is a 40001).
         // READ COMMITTED writes take the lock first and then their snapshot,
@@ -648,6 +651,12 @@ fn execute_plan(
                 );
             }
             Ok(tag.to_string())
+        }
+        Plan::Analyze { tables } => {
+            for t in tables {
+                exec::analyze::analyze(&ctx, t)?;
+            }
+            Ok("ANALYZE".to_string())
         }
         Plan::DropIndex { names, if_exists } => {
             let (missing, rels) = write::drop_indexes(&ctx, xid, names, *if_exists)?;
