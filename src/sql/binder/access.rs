@@ -206,6 +206,71 @@ impl Binder<'_> {
     }
 }
 
+impl Binder<'_> {
+    /// For a lone `min(x)` or `max(x)` without GROUP BY: an input that
+    /// yields just the first non-NULL `x` in the wanted order from an
+    /// index, so the aggregate reads one row instead of the table.
+    pub(super) fn min_max_by_index(
+        &mut self,
+        input: &Node,
+        aggregates: &[crate::sql::expr::AggregateCall],
+    ) -> Result<Option<Node>> {
+        use crate::sql::expr::AggregateFunction;
+        let [call] = aggregates else {
+            return Ok(None);
+        };
+        let descending = match call.func {
+            AggregateFunction::Min => false,
+            AggregateFunction::Max => true,
+            _ => return Ok(None),
+        };
+        let Some(arg) = call.arg.as_ref().filter(|_| !call.distinct) else {
+            return Ok(None);
+        };
+        let not_null = Expr::IsNull {
+            expr: Box::new(arg.clone()),
+            negated: true,
+        };
+        let filtered = match input {
+            Node::Filter { input, predicate } => Node::Filter {
+                input: input.clone(),
+                predicate: Expr::Binary {
+                    op: BinaryOp::And,
+                    left: Box::new(predicate.clone()),
+                    right: Box::new(not_null),
+                    ty: DataType::Bool,
+                },
+            },
+            Node::SeqScan { .. } | Node::IndexScan { .. } => Node::Filter {
+                input: Box::new(input.clone()),
+                predicate: not_null,
+            },
+            _ => return Ok(None),
+        };
+        // NULLs are filtered out, so either NULL placement will do.
+        let mut found = None;
+        for nulls_first in [descending, !descending] {
+            let key = SortKey {
+                expr: Expr::Column {
+                    index: 0,
+                    ty: arg.data_type(),
+                },
+                descending,
+                nulls_first,
+            };
+            found = self.order_by_index(&filtered, std::slice::from_ref(arg), &[key], true)?;
+            if found.is_some() {
+                break;
+            }
+        }
+        Ok(found.map(|ordered| Node::Limit {
+            input: Box::new(ordered),
+            limit: Some(Expr::Literal(crate::types::Value::Int8(1), DataType::Int8)),
+            offset: None,
+        }))
+    }
+}
+
 /// Whether reading `index` from key `skip` on gives the wanted order:
 /// Some(true) forwards, Some(false) backwards.
 fn order_direction(

@@ -262,6 +262,11 @@ impl Binder<'_> {
         let having = having
             .map(|h| lift_aggregates(h, &groups, &mut aggregates, &scope))
             .transpose()?;
+        if groups.is_empty() {
+            if let Some(first) = self.min_max_by_index(&node, &aggregates)? {
+                node = first;
+            }
+        }
         node = Node::Aggregate {
             input: Box::new(node),
             group_by: groups.clone(),
