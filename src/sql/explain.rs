@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use super::exec::{execute, ExecContext};
-use super::expr::{BinaryOp, Expr};
+use super::expr::Expr;
 use super::plan::{Node, SetOp};
 use crate::error::Result;
 use crate::types::{text, DataType, Value};
@@ -77,8 +77,7 @@ impl Printer<'_> {
                 let names = column_names(input);
                 let shown = match input.as_ref() {
                     Node::IndexScan { access, .. } => {
-                        let mut rest = Vec::new();
-                        split_and(predicate, &mut rest);
+                        let mut rest = predicate.conjuncts();
                         rest.retain(|c| !access.conditions.contains(c));
                         rest.iter().map(|c| deparse(c, &names)).collect::<Vec<_>>()
                     }
@@ -293,21 +292,6 @@ fn column_names(node: &Node) -> Vec<String> {
         Node::Values { rows } => (1..=rows.first().map_or(0, |r| r.len()))
             .map(|i| format!("\"*VALUES*\".column{i}"))
             .collect(),
-    }
-}
-
-fn split_and(e: &Expr, out: &mut Vec<Expr>) {
-    match e {
-        Expr::Binary {
-            op: BinaryOp::And,
-            left,
-            right,
-            ..
-        } => {
-            split_and(left, out);
-            split_and(right, out);
-        }
-        other => out.push(other.clone()),
     }
 }
 

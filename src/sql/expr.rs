@@ -248,6 +248,23 @@ impl Expr {
         }
     }
 
+    /// The conjuncts of an AND tree (the expression itself if it is no AND).
+    pub fn conjuncts(&self) -> Vec<&Expr> {
+        match self {
+            Expr::Binary {
+                op: BinaryOp::And,
+                left,
+                right,
+                ..
+            } => {
+                let mut all = left.conjuncts();
+                all.extend(right.conjuncts());
+                all
+            }
+            other => vec![other],
+        }
+    }
+
     /// True if the tree holds an aggregate call.
     pub fn contains_aggregate(&self) -> bool {
         let mut found = false;

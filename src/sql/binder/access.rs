@@ -62,8 +62,7 @@ impl Binder<'_> {
         if table.indexes.is_empty() {
             return Ok(None);
         }
-        let mut conjuncts = Vec::new();
-        split_and(predicate, &mut conjuncts);
+        let conjuncts = predicate.conjuncts();
         let pages = self.catalog.relation_pages(table.rel()).max(1) as f64;
         let stats = self.catalog.stats(table.oid);
         let rows = stats
@@ -76,8 +75,7 @@ impl Binder<'_> {
             // A partial index holds only the rows its predicate admits.
             let mut partial = 1.0;
             if let Some(p) = &index.predicate {
-                let mut needed = Vec::new();
-                split_and(p, &mut needed);
+                let needed = p.conjuncts();
                 if !needed
                     .iter()
                     .all(|n| conjuncts.iter().any(|c| same_expr(n, c)))
@@ -370,22 +368,6 @@ fn conjunct_selectivity(e: &Expr) -> f64 {
         }
         | Expr::IsNull { negated: false, .. } => EQ_SELECTIVITY,
         _ => RANGE_SELECTIVITY,
-    }
-}
-
-/// The conjuncts of an AND tree.
-pub(super) fn split_and<'e>(e: &'e Expr, out: &mut Vec<&'e Expr>) {
-    match e {
-        Expr::Binary {
-            op: BinaryOp::And,
-            left,
-            right,
-            ..
-        } => {
-            split_and(left, out);
-            split_and(right, out);
-        }
-        other => out.push(other),
     }
 }
 

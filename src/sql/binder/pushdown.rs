@@ -10,7 +10,6 @@
 //! subqueries stay on top (a correlated subquery reads the row of the node
 //! that evaluates it).
 
-use super::access::split_and;
 use super::Binder;
 use crate::error::Result;
 use crate::sql::expr::{BinaryOp, Expr};
@@ -21,8 +20,7 @@ impl Binder<'_> {
     /// Applies a WHERE predicate to `node`, pushing its conjuncts as far
     /// down as they may go.
     pub(super) fn push_down_where(&mut self, node: Node, predicate: Expr) -> Result<Node> {
-        let mut conjuncts = Vec::new();
-        split_and(&predicate, &mut conjuncts);
+        let conjuncts = predicate.conjuncts();
         if conjuncts.len() == 1 && !matches!(node, Node::NestedLoopJoin { .. }) {
             return self.plan_filter(node, predicate);
         }
