@@ -140,14 +140,11 @@ impl Catalog {
         })
     }
 
-    /// Every heap relation: the system catalog's, and each table's and its
-    /// TOAST relation's.
+    /// Every heap relation: the system catalog's and each table's (a
+    /// table's TOAST relation goes with it).
     pub fn relations(&self) -> Vec<RelId> {
         let mut rels = SYSTEM_RELS.to_vec();
-        for t in self.tables.read().values() {
-            rels.push(t.rel());
-            rels.push(toast::toast_rel(t.rel()));
-        }
+        rels.extend(self.tables.read().values().map(|t| t.rel()));
         rels
     }
 
@@ -286,6 +283,12 @@ impl Catalog {
         columns: Vec<ColumnDef>,
         xid: Xid,
     ) -> Result<Arc<TableDef>> {
+        if self.find_index(name).is_some() {
+            return Err(errinput!(
+                sqlstate::DUPLICATE_TABLE,
+                "relation \"{name}\" already exists"
+            ));
+        }
         let mut tables = self.tables.write();
         if tables.contains_key(name) {
             return Err(errinput!(

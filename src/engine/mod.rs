@@ -295,15 +295,16 @@ impl Engine {
     /// Autovacuum: vacuums every relation with at least `threshold` deletes
     /// since its last vacuum; returns the tuples removed.
     pub fn autovacuum(&self, threshold: u64) -> Result<u64> {
-        // Only relations that still exist (a dropped one's file is gone).
+        // Only relations that still exist (a dropped one's file is gone);
+        // a TOAST relation exists while its table does.
         let live = self.catalog.relations();
-        let rels: Vec<RelId> = self
-            .heap
-            .vacuum_candidates(threshold)
-            .into_iter()
-            .filter(|r| live.contains(r))
-            .collect();
-        self.vacuum(&rels)
+        let mut removed = 0;
+        for rel in self.heap.vacuum_candidates(threshold) {
+            if live.contains(&RelId(rel.0 & !toast::TOAST_BIT)) {
+                removed += self.vacuum_relation(rel)?;
+            }
+        }
+        Ok(removed)
     }
 
     /// Takes a checkpoint if enough WAL was written since the last one.

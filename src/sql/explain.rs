@@ -308,6 +308,13 @@ fn join_and(parts: &[String]) -> String {
 fn deparse(e: &Expr, names: &[String]) -> String {
     match e {
         Expr::Binary {
+            op: crate::sql::expr::BinaryOp::And,
+            ..
+        } => {
+            let parts: Vec<String> = e.conjuncts().iter().map(|c| deparse(c, names)).collect();
+            format!("({})", parts.join(" AND "))
+        }
+        Expr::Binary {
             op, left, right, ..
         } => format!(
             "({} {} {})",

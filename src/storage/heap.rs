@@ -357,27 +357,30 @@ impl Heap {
 
     /// Whether a slot is a dead line pointer (pruned, awaiting VACUUM).
     pub fn is_dead_slot(&self, rel: RelId, tid: Tid) -> Result<bool> {
+        Ok(self
+            .page_of(rel, tid)?
+            .is_some_and(|p| page::is_dead(&p.read(), tid.slot as usize)))
+    }
+
+    /// The page a tuple address is on, if the relation has that block.
+    fn page_of(&self, rel: RelId, tid: Tid) -> Result<Option<super::buffer::PageRef<'_>>> {
         if tid.block >= self.nblocks(rel)? {
-            return Ok(false);
+            return Ok(None);
         }
-        let p = self.pool.fetch(PageId {
-            rel,
-            block: tid.block,
-        })?;
-        let buf = p.read();
-        Ok(page::is_dead(&buf, tid.slot as usize))
+        self.pool
+            .fetch(PageId {
+                rel,
+                block: tid.block,
+            })
+            .map(Some)
     }
 
     /// One tuple by address (live or deleted), or None if the slot holds
     /// none (never used, or pruned).
     pub fn fetch(&self, rel: RelId, tid: Tid) -> Result<Option<HeapTuple>> {
-        if tid.block >= self.nblocks(rel)? {
+        let Some(p) = self.page_of(rel, tid)? else {
             return Ok(None);
-        }
-        let p = self.pool.fetch(PageId {
-            rel,
-            block: tid.block,
-        })?;
+        };
         let buf = p.read();
         if page::kind(&buf) != PageKind::Heap {
             return Ok(None);

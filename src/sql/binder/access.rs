@@ -155,13 +155,11 @@ impl Binder<'_> {
         };
         match scan {
             Node::IndexScan { table, access } => {
-                let skip = access.bounds.len().min(
-                    access
-                        .bounds
-                        .iter()
-                        .take_while(|b| matches!(b, KeyBound::Eq(_)))
-                        .count(),
-                );
+                let skip = access
+                    .bounds
+                    .iter()
+                    .take_while(|b| matches!(b, KeyBound::Eq(_)))
+                    .count();
                 if access.bounds[skip..]
                     .iter()
                     .any(|b| matches!(b, KeyBound::In(_)))
@@ -438,8 +436,6 @@ fn bounds_for(index: &BoundIndex, conjuncts: &[&Expr]) -> (Vec<KeyBound>, Vec<Ex
         }
         break;
     }
-    // An IN list that was not followed by anything is still a bound; a
-    // list that was recorded in `used` but not kept cannot happen.
     (bounds, used)
 }
 

@@ -274,7 +274,7 @@ impl Binder<'_> {
             } = constraint_parts(constraint)?;
             let positions = cols
                 .iter()
-                .map(|c| position(columns, c, table))
+                .map(|c| position(columns, c))
                 .collect::<Result<Vec<_>>>()?;
             if kind == ConstraintKind::Primary {
                 if out.iter().any(|i| i.primary) {
@@ -297,7 +297,7 @@ impl Binder<'_> {
             };
             let mut keys: Vec<IndexKey> = positions.iter().map(|p| key_on(*p, false)).collect();
             for c in &include {
-                keys.push(key_on(position(columns, c, table)?, true));
+                keys.push(key_on(position(columns, c)?, true));
             }
             out.push(IndexDef {
                 oid: 0,
@@ -372,9 +372,8 @@ fn key_on(column: usize, included: bool) -> IndexKey {
     }
 }
 
-fn position(columns: &[ColumnDef], name: &str, table: &str) -> Result<usize> {
+fn position(columns: &[ColumnDef], name: &str) -> Result<usize> {
     columns.iter().position(|c| c.name == name).ok_or_else(|| {
-        let _ = table;
         errinput!(
             sqlstate::UNDEFINED_COLUMN,
             "column \"{name}\" named in key does not exist"

@@ -20,44 +20,29 @@ impl Binder<'_> {
     /// Applies a WHERE predicate to `node`, pushing its conjuncts as far
     /// down as they may go.
     pub(super) fn push_down_where(&mut self, node: Node, predicate: Expr) -> Result<Node> {
-        let conjuncts = predicate.conjuncts();
-        if conjuncts.len() == 1 && !matches!(node, Node::NestedLoopJoin { .. }) {
-            return self.plan_filter(node, predicate);
-        }
-        let conjuncts: Vec<Expr> = conjuncts.into_iter().cloned().collect();
+        let conjuncts = predicate.conjuncts().into_iter().cloned().collect();
         let (node, rest) = self.push(node, conjuncts)?;
-        match and_all(rest) {
-            Some(p) => Ok(Node::Filter {
-                input: Box::new(node),
-                predicate: p,
-            }),
-            None => Ok(node),
-        }
+        Ok(wrap(node, rest))
     }
 
     /// Pushes what it can of `conjuncts` into `node`; returns the new node
     /// and the conjuncts that must stay above it.
     fn push(&mut self, node: Node, conjuncts: Vec<Expr>) -> Result<(Node, Vec<Expr>)> {
-        match node {
-            Node::NestedLoopJoin {
-                left,
-                right,
-                predicate,
-                left_outer,
-                right_width,
-            } => {
-                let Some(left_width) = width(&left) else {
-                    return Ok((
-                        Node::NestedLoopJoin {
-                            left,
-                            right,
-                            predicate,
-                            left_outer,
-                            right_width,
-                        },
-                        conjuncts,
-                    ));
-                };
+        let left_width = match &node {
+            Node::NestedLoopJoin { left, .. } => width(left),
+            _ => None,
+        };
+        match (node, left_width) {
+            (
+                Node::NestedLoopJoin {
+                    left,
+                    right,
+                    predicate,
+                    left_outer,
+                    right_width,
+                },
+                Some(left_width),
+            ) => {
                 let (mut to_left, mut to_right, mut to_join, mut stay) =
                     (Vec::new(), Vec::new(), Vec::new(), Vec::new());
                 for c in conjuncts {
@@ -88,11 +73,11 @@ impl Binder<'_> {
                     stay,
                 ))
             }
-            Node::SeqScan { .. } if !conjuncts.is_empty() => {
-                let p = and_all(conjuncts).expect("non-empty");
-                Ok((self.plan_filter(node, p)?, Vec::new()))
-            }
-            other => Ok((other, conjuncts)),
+            (node @ Node::SeqScan { .. }, _) => match and_all(conjuncts) {
+                Some(p) => Ok((self.plan_filter(node, p)?, Vec::new())),
+                None => Ok((node, Vec::new())),
+            },
+            (other, _) => Ok((other, conjuncts)),
         }
     }
 }

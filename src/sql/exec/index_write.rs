@@ -10,7 +10,7 @@
 use crate::catalog::TableDef;
 use crate::encoding::key;
 use crate::errinput;
-use crate::error::{sqlstate, Error, Result};
+use crate::error::{sqlstate, Result};
 use crate::sql::eval::{eval, eval_predicate};
 use crate::sql::plan::BoundIndex;
 use crate::storage::btree::{node, Bound, MAX_KEY_SIZE};
@@ -195,12 +195,12 @@ fn check_duplicates(index: &BoundIndex, entries: &[(Vec<u8>, bool, Vec<Value>)])
     {
         if let Some(p) = previous {
             if node::leaf_key(&p.0) == node::leaf_key(&e.0) {
-                return Err(Error::Input {
-                    code: sqlstate::UNIQUE_VIOLATION,
-                    message: format!("could not create unique index \"{}\"", index.def.name),
-                    detail: Some(format!("Key {} is duplicated.", show_key(index, &e.2))),
-                    hint: None,
-                });
+                return Err(errinput!(
+                    sqlstate::UNIQUE_VIOLATION,
+                    "could not create unique index \"{}\"",
+                    index.def.name
+                )
+                .with_detail(format!("Key {} is duplicated.", show_key(index, &e.2))));
             }
         }
         previous = Some(e);

@@ -137,12 +137,6 @@ pub fn create_table(
     if if_not_exists && catalog.relation_exists(name) {
         return Ok(false);
     }
-    if catalog.find_index(name).is_some() {
-        return Err(errinput!(
-            sqlstate::DUPLICATE_TABLE,
-            "relation \"{name}\" already exists"
-        ));
-    }
     let table = catalog.create_table(name, columns.to_vec(), xid)?;
     for c in constraints {
         let mut def = c.clone();
@@ -195,8 +189,6 @@ pub fn drop_indexes(
     for name in names {
         match catalog.find_index(name) {
             Some((table, index)) if index.constraint => {
-                let kind = if index.primary { "pkey" } else { "key" };
-                let _ = kind;
                 return Err(errinput!(
                     "2BP01",
                     "cannot drop index {name} because constraint {name} on table {} requires it",

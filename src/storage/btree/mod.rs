@@ -430,43 +430,41 @@ impl BTree {
     ) -> Result<()> {
         let latch = self.latch(rel);
         let _exclusive = latch.write();
-        // (lowest entry under the node, its block) for the level being built.
-        let mut level_items: Vec<(Vec<u8>, Vec<u8>)> =
-            entries.into_iter().map(|e| (e.clone(), e)).collect();
+        // The items of the level being built, in order; an internal item
+        // still carries its separator, the lowest key under its child.
+        let mut items: Vec<Vec<u8>> = entries.into_iter().collect();
         let mut level = 0u16;
         loop {
+            // (lowest key under each page written, its block)
             let mut written: Vec<(Vec<u8>, u32)> = Vec::new();
             let mut page = Box::new([0u8; PAGE_SIZE]);
             node::init(&mut page, level);
             let mut used = 0usize;
             let mut low: Option<Vec<u8>> = None;
-            for (low_key, item) in level_items {
-                let item = if level > 0 && low.is_none() {
-                    node::internal_item(&[], node::child(&item))
-                } else {
-                    item
-                };
+            for item in items {
                 if low.is_some() && used + item.len() + SLOT_SIZE > BUILD_FILL {
                     let block = self.write_node(rel, None, &page, xid)?;
                     written.push((low.take().unwrap_or_default(), block));
                     node::init(&mut page, level);
                     used = 0;
-                    let first = if level > 0 {
-                        node::internal_item(&[], node::child(&item))
-                    } else {
-                        item
-                    };
-                    used += first.len() + SLOT_SIZE;
-                    page::insert_at(&mut page, 0, &first);
-                    low = Some(low_key);
-                    continue;
                 }
+                // A page's first internal item keeps only its child.
+                let stored = match (&low, level) {
+                    (Some(_), _) => item,
+                    (None, 0) => {
+                        low = Some(item.clone());
+                        item
+                    }
+                    (None, _) => {
+                        low = Some(node::separator(&item).to_vec());
+                        node::internal_item(&[], node::child(&item))
+                    }
+                };
                 let at = node::count(&page);
-                if !page::insert_at(&mut page, at, &item) {
+                if !page::insert_at(&mut page, at, &stored) {
                     return Err(errinternal!("B+tree build: item does not fit"));
                 }
-                used += item.len() + SLOT_SIZE;
-                low.get_or_insert(low_key);
+                used += stored.len() + SLOT_SIZE;
             }
             if written.is_empty() {
                 self.write_node(rel, Some(ROOT), &page, xid)?;
@@ -474,12 +472,9 @@ impl BTree {
             }
             let block = self.write_node(rel, None, &page, xid)?;
             written.push((low.unwrap_or_default(), block));
-            level_items = written
+            items = written
                 .into_iter()
-                .map(|(low, block)| {
-                    let item = node::internal_item(&low, block);
-                    (low, item)
-                })
+                .map(|(low, block)| node::internal_item(&low, block))
                 .collect();
             level += 1;
         }
