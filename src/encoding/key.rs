@@ -78,6 +78,138 @@ pub fn encode(values: &[Value], orders: &[KeyOrder]) -> Vec<u8> {
     out
 }
 
+/// Whether a type's key encoding gives back the very value (index-only
+/// scans return key values only for such types). Floats lose the sign of
+/// zero, numeric its display scale, char(n) its padding.
+pub fn is_lossless(t: DataType) -> bool {
+    matches!(
+        t,
+        DataType::Bool
+            | DataType::Int2
+            | DataType::Int4
+            | DataType::Int8
+            | DataType::Text
+            | DataType::Varchar
+            | DataType::Bytea
+            | DataType::Date
+            | DataType::Timestamp
+            | DataType::Timestamptz
+    )
+}
+
+/// Reads one column's value from the start of `bytes`; returns it and the
+/// bytes it took, or None if the bytes are not such an encoding.
+pub fn decode_value(bytes: &[u8], order: &KeyOrder) -> Option<(Value, usize)> {
+    match *bytes.first()? {
+        0x00 | 0x02 => return Some((Value::Null, 1)),
+        0x01 => {}
+        _ => return None,
+    }
+    let mask = if order.descending { 0xFF } else { 0x00 };
+    let mut r = Reader {
+        bytes: &bytes[1..],
+        at: 0,
+        mask,
+    };
+    let value = match order.data_type {
+        DataType::Bool => Value::Bool(r.byte()? != 0),
+        DataType::Int2 => Value::Int2(r.i64()?.try_into().ok()?),
+        DataType::Int4 => Value::Int4(r.i64()?.try_into().ok()?),
+        DataType::Int8 => Value::Int8(r.i64()?),
+        DataType::Date => Value::Date(r.i64()?.try_into().ok()?),
+        DataType::Timestamp => Value::Timestamp(r.i64()?),
+        DataType::Timestamptz => Value::Timestamptz(r.i64()?),
+        DataType::Float4 => Value::Float4(r.f64()? as f32),
+        DataType::Float8 => Value::Float8(r.f64()?),
+        DataType::Numeric => Value::Numeric(r.numeric()?),
+        DataType::Bytea => Value::Bytea(r.bytes()?),
+        DataType::Text | DataType::Varchar | DataType::Bpchar | DataType::Unknown => {
+            Value::Text(String::from_utf8(r.bytes()?).ok()?)
+        }
+    };
+    Some((value, 1 + r.at))
+}
+
+/// Reads encoded bytes, undoing a DESC column's inversion.
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    mask: u8,
+}
+
+impl Reader<'_> {
+    fn byte(&mut self) -> Option<u8> {
+        let b = *self.bytes.get(self.at)? ^ self.mask;
+        self.at += 1;
+        Some(b)
+    }
+
+    fn u64(&mut self) -> Option<u64> {
+        let mut v = 0u64;
+        for _ in 0..8 {
+            v = v << 8 | self.byte()? as u64;
+        }
+        Some(v)
+    }
+
+    fn i64(&mut self) -> Option<i64> {
+        Some((self.u64()? ^ (1 << 63)) as i64)
+    }
+
+    fn f64(&mut self) -> Option<f64> {
+        let bits = self.u64()?;
+        let bits = if bits >> 63 == 1 {
+            bits ^ (1 << 63)
+        } else {
+            !bits
+        };
+        Some(f64::from_bits(bits))
+    }
+
+    fn bytes(&mut self) -> Option<Vec<u8>> {
+        let mut out = Vec::new();
+        loop {
+            match self.byte()? {
+                0x00 => match self.byte()? {
+                    0xFF => out.push(0),
+                    0x01 => return Some(out),
+                    _ => return None,
+                },
+                b => out.push(b),
+            }
+        }
+    }
+
+    fn numeric(&mut self) -> Option<bigdecimal::BigDecimal> {
+        use bigdecimal::num_bigint::BigInt;
+        let sign = self.byte()?;
+        if sign == 2 {
+            return Some(bigdecimal::BigDecimal::from(0));
+        }
+        // A negative value's exponent and digits are inverted once more.
+        let flip = if sign == 1 { 0xFF } else { 0x00 };
+        let mut exponent = 0u32;
+        for _ in 0..4 {
+            exponent = exponent << 8 | (self.byte()? ^ flip) as u32;
+        }
+        let exponent = (exponent ^ (1 << 31)) as i32 as i64;
+        let mut digits = Vec::new();
+        loop {
+            match self.byte()? ^ flip {
+                0 => break,
+                d @ 1..=10 => digits.push(b'0' + d - 1),
+                _ => return None,
+            }
+        }
+        let magnitude = BigInt::parse_bytes(&digits, 10)?;
+        let signed = if sign == 1 { -magnitude } else { magnitude };
+        Some(bigdecimal::BigDecimal::new(
+            signed,
+            digits.len() as i64 - exponent,
+        ))
+    }
+}
+
 fn put_i64(v: i64, out: &mut Vec<u8>) {
     out.extend_from_slice(&((v as u64) ^ (1 << 63)).to_be_bytes());
 }
@@ -202,6 +334,44 @@ mod tests {
                 .map(|s| Value::Text(s.into()))
                 .to_vec(),
         );
+    }
+
+    #[test]
+    fn decoding_gives_back_the_values() {
+        let values = [
+            (DataType::Int4, Value::Int4(-7)),
+            (DataType::Int8, Value::Int8(i64::MAX)),
+            (DataType::Bool, Value::Bool(true)),
+            (DataType::Text, Value::Text("a\0b".into())),
+            (DataType::Bytea, Value::Bytea(vec![0, 1, 0xFF, 0])),
+            (DataType::Timestamptz, Value::Timestamptz(-5)),
+            (DataType::Float8, Value::Float8(-2.5)),
+            (
+                DataType::Numeric,
+                Value::Numeric(numeric::parse("-12.0345").unwrap()),
+            ),
+            (
+                DataType::Numeric,
+                Value::Numeric(numeric::parse("0.001").unwrap()),
+            ),
+            (DataType::Int2, Value::Null),
+        ];
+        for desc in [false, true] {
+            let orders: Vec<KeyOrder> = values.iter().map(|(t, _)| order(*t, desc, desc)).collect();
+            let row: Vec<Value> = values.iter().map(|(_, v)| v.clone()).collect();
+            let bytes = encode(&row, &orders);
+            let mut at = 0;
+            for (o, v) in orders.iter().zip(&row) {
+                let (got, used) = decode_value(&bytes[at..], o).unwrap();
+                assert_eq!(
+                    got.compare(v),
+                    std::cmp::Ordering::Equal,
+                    "{v:?} desc={desc}"
+                );
+                at += used;
+            }
+            assert_eq!(at, bytes.len());
+        }
     }
 
     #[test]

@@ -132,6 +132,7 @@ impl Engine {
         let page_log = Arc::new(PageLog::default());
         let heap = Arc::new(Heap::new(pool.clone(), txns.clone(), page_log.clone()));
         let btree = Arc::new(BTree::new(pool.clone(), page_log.clone()));
+        heap.visibility_map().load(dir);
 
         let started = std::time::Instant::now();
         let recovered = recovery::recover(
@@ -334,6 +335,9 @@ impl Engine {
         let redo = self.wal.current_lsn();
         self.page_log.set_full_page_horizon(redo);
         self.heap.pool().flush_all(self.options.fsync)?;
+        self.heap
+            .visibility_map()
+            .save(&self.options.data_dir, self.options.fsync)?;
         let next_xid = self.txns.next_xid();
         let end = self.wal.append(0, &Record::Checkpoint { redo, next_xid })?;
         self.wal.flush(end)?;

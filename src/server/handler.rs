@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::fmt::Debug;
 use std::sync::Arc;
 
+use crate::sql::parser::Command;
 use async_trait::async_trait;
 use futures::{Sink, SinkExt};
 use pgwire::api::auth::{
@@ -22,7 +23,6 @@ use pgwire::api::{
 };
 use pgwire::error::{PgWireError, PgWireResult};
 use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage};
-use sqlparser::ast::Statement;
 
 use super::encode;
 use super::errors::{fatal, to_pgwire};
@@ -185,7 +185,7 @@ impl ServerParameterProvider for Parameters {
 /// A statement prepared by Parse: its AST and bound types.
 #[derive(Clone, Debug)]
 pub struct Prepared {
-    statement: Arc<Statement>,
+    statement: Arc<Command>,
     param_types: Vec<DataType>,
     columns: Option<Vec<OutputColumn>>,
 }

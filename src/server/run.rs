@@ -7,13 +7,13 @@ use std::sync::Arc;
 
 use parking_lot::Mutex;
 
+use crate::sql::parser::Command;
 use futures::stream;
 use pgwire::api::portal::Format;
 use pgwire::api::results::{FieldInfo, QueryResponse, Response, Tag};
 use pgwire::error::PgWireError;
 use pgwire::messages::data::DataRow;
 use pgwire::messages::response::NoticeResponse;
-use sqlparser::ast::Statement;
 use tokio::sync::mpsc;
 
 use super::encode;
@@ -78,7 +78,7 @@ fn client_gone() -> Error {
 
 /// What the statement needs besides its text.
 pub struct StatementInput {
-    pub statement: Arc<Statement>,
+    pub statement: Arc<Command>,
     pub declared: Vec<Option<DataType>>,
     pub params: Vec<Value>,
     pub result_format: Format,

@@ -23,6 +23,8 @@ pub struct NodeStats {
     pub rows: u64,
     pub first_ms: f64,
     pub total_ms: f64,
+    /// Entries an index-only scan had to check in the heap.
+    pub heap_fetches: u64,
 }
 
 /// Node statistics by node address, filled by the executor.
@@ -95,6 +97,7 @@ impl Printer<'_> {
                 ("Result".into(), vec![], vec![])
             }
             Node::Values { .. } => ("Values Scan on \"*VALUES*\"".into(), vec![], vec![]),
+            Node::Series { .. } => ("Function Scan on generate_series".into(), vec![], vec![]),
             Node::SeqScan { table } => (format!("Seq Scan on {}", table.name), vec![], vec![]),
             Node::IndexScan { table, access } => {
                 let names: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
@@ -108,9 +111,16 @@ impl Printer<'_> {
                 if !cond.is_empty() {
                     d.push(format!("Index Cond: {}", join_and(&cond)));
                 }
+                let only = if access.index_only { " Only" } else { "" };
+                if let (true, Some(stats)) = (access.index_only, self.stats) {
+                    let fetches = stats
+                        .get(&(node as *const Node as usize))
+                        .map_or(0, |s| s.heap_fetches);
+                    d.push(format!("Heap Fetches: {fetches}"));
+                }
                 (
                     format!(
-                        "Index Scan{dir} using {} on {}",
+                        "Index{only} Scan{dir} using {} on {}",
                         access.index.def.name, table.name
                     ),
                     d,
@@ -241,6 +251,7 @@ impl Printer<'_> {
                 (rows, 8 * table.columns.len().max(1))
             }
             Node::Values { rows } => (rows.len() as u64, 4),
+            Node::Series { .. } => (1000, 4),
             Node::Aggregate { group_by, .. } if group_by.is_empty() => (1, 8),
             Node::Limit { input, .. }
             | Node::Sort { input, .. }
@@ -289,6 +300,7 @@ fn column_names(node: &Node) -> Vec<String> {
             names
         }
         Node::SetOp { left, .. } => column_names(left),
+        Node::Series { .. } => vec!["generate_series".to_string()],
         Node::Values { rows } => (1..=rows.first().map_or(0, |r| r.len()))
             .map(|i| format!("\"*VALUES*\".column{i}"))
             .collect(),

@@ -1,10 +1,16 @@
-//! SQL text to AST with sqlparser's PostgreSQL dialect. FlintDB never
-//! writes its own grammar; this file only maps parser errors to
-//! PostgreSQL's `syntax error at or near "…"` (42601).
+//! SQL text to AST with sqlparser's PostgreSQL dialect, and PostgreSQL's
+//! syntax error messages (`syntax error at or near "…"`, 42601).
+//!
+//! sqlparser's grammar lacks a few PostgreSQL commands; for those alone
+//! ([`Command::Reindex`], PostgreSQL's forms of [`Command::Vacuum`]) this
+//! file reads the tokens itself, with sqlparser's token API, at the
+//! start of a statement. Everything else is sqlparser's.
 
-use sqlparser::ast::{Expr, Statement};
+use sqlparser::ast::{Expr, ObjectName, Statement};
 use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
+use sqlparser::tokenizer::Token;
 
 use crate::errinput;
 use crate::error::{sqlstate, Error, Result};
@@ -12,13 +18,131 @@ use crate::error::{sqlstate, Error, Result};
 /// Nesting depth the parser accepts before failing cleanly.
 const MAX_RECURSION_DEPTH: usize = 200;
 
+/// One parsed statement.
+#[derive(Clone, Debug, PartialEq)]
+#[allow(clippy::large_enum_variant)] // almost every command is the large one
+pub enum Command {
+    Sql(Statement),
+    /// `REINDEX [(VERBOSE)] {INDEX | TABLE} name`.
+    Reindex {
+        kind: ReindexKind,
+        name: ObjectName,
+    },
+    /// `VACUUM [FULL] [FREEZE] [VERBOSE] [ANALYZE] [table, …]` or
+    /// `VACUUM (option [value], …) [table, …]`.
+    Vacuum(Vacuum),
+}
+
+/// What REINDEX rebuilds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReindexKind {
+    Index,
+    Table,
+}
+
+/// A VACUUM command's options and tables (none: every table).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Vacuum {
+    pub full: bool,
+    pub analyze: bool,
+    pub tables: Vec<ObjectName>,
+}
+
+impl std::fmt::Display for Command {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Command::Sql(s) => write!(f, "{s}"),
+            Command::Reindex { kind, name } => write!(f, "REINDEX {kind:?} {name}"),
+            Command::Vacuum(v) => write!(f, "VACUUM {v:?}"),
+        }
+    }
+}
+
 /// Parses a string of zero or more `;`-separated statements.
-pub fn parse(sql: &str) -> Result<Vec<Statement>> {
-    Parser::new(&PostgreSqlDialect {})
+pub fn parse(sql: &str) -> Result<Vec<Command>> {
+    let mut parser = Parser::new(&PostgreSqlDialect {})
         .with_recursion_limit(MAX_RECURSION_DEPTH)
         .try_with_sql(sql)
-        .and_then(|mut p| p.parse_statements())
-        .map_err(syntax_error)
+        .map_err(syntax_error)?;
+    parse_commands(&mut parser).map_err(syntax_error)
+}
+
+fn parse_commands(p: &mut Parser) -> std::result::Result<Vec<Command>, ParserError> {
+    let mut commands = Vec::new();
+    let mut expecting_delimiter = false;
+    loop {
+        while p.consume_token(&Token::SemiColon) {
+            expecting_delimiter = false;
+        }
+        let next = p.peek_token();
+        if next.token == Token::EOF {
+            return Ok(commands);
+        }
+        if expecting_delimiter {
+            return p.expected("end of statement", next);
+        }
+        let command = if p.parse_keyword(Keyword::REINDEX) {
+            parse_reindex(p)?
+        } else if p.parse_keyword(Keyword::VACUUM) {
+            Command::Vacuum(parse_vacuum(p)?)
+        } else {
+            Command::Sql(p.parse_statement()?)
+        };
+        commands.push(command);
+        expecting_delimiter = true;
+    }
+}
+
+fn parse_reindex(p: &mut Parser) -> std::result::Result<Command, ParserError> {
+    if p.consume_token(&Token::LParen) {
+        p.parse_comma_separated(|p| p.parse_identifier())?;
+        p.expect_token(&Token::RParen)?;
+    }
+    let kind = if p.parse_keyword(Keyword::INDEX) {
+        ReindexKind::Index
+    } else if p.parse_keyword(Keyword::TABLE) {
+        ReindexKind::Table
+    } else {
+        return p.expected("INDEX or TABLE", p.peek_token());
+    };
+    let name = p.parse_object_name(false)?;
+    Ok(Command::Reindex { kind, name })
+}
+
+fn parse_vacuum(p: &mut Parser) -> std::result::Result<Vacuum, ParserError> {
+    let mut v = Vacuum::default();
+    if p.consume_token(&Token::LParen) {
+        let options = p.parse_comma_separated(|p| {
+            let name = p.parse_identifier()?.value.to_lowercase();
+            // An optional value: a boolean word or a number.
+            let on = match &p.peek_token().token {
+                Token::Comma | Token::RParen => true,
+                _ => {
+                    let value = p.next_token().token.to_string().to_lowercase();
+                    !matches!(value.as_str(), "false" | "off" | "0")
+                }
+            };
+            Ok((name, on))
+        })?;
+        p.expect_token(&Token::RParen)?;
+        for (name, on) in options {
+            match name.as_str() {
+                "full" => v.full = on,
+                "analyze" => v.analyze = on,
+                _ => {}
+            }
+        }
+    } else {
+        v.full = p.parse_keyword(Keyword::FULL);
+        let _freeze = p.parse_keyword(Keyword::FREEZE);
+        let _verbose = p.parse_keyword(Keyword::VERBOSE);
+        v.analyze = p.parse_keyword(Keyword::ANALYZE);
+    }
+    let at_end = |p: &Parser| matches!(p.peek_token().token, Token::SemiColon | Token::EOF);
+    if !at_end(p) {
+        v.tables = p.parse_comma_separated(|p| p.parse_object_name(false))?;
+    }
+    Ok(v)
 }
 
 /// Parses a single expression (stored column defaults).

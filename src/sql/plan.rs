@@ -18,6 +18,14 @@ pub enum Node {
     Values { rows: Vec<Vec<Expr>> },
     /// Every visible row of a table, all columns.
     SeqScan { table: Arc<TableDef> },
+    /// `generate_series(start, stop, step)`: one column of type `ty`
+    /// (int4, int8 or numeric); the arguments are evaluated once.
+    Series {
+        start: Expr,
+        stop: Expr,
+        step: Option<Expr>,
+        ty: crate::types::DataType,
+    },
     /// The visible rows of a table whose index entries fall within bounds,
     /// all columns, in index order (reversed when not `forward`).
     IndexScan {
@@ -77,6 +85,23 @@ pub struct BoundIndex {
     pub predicate: Option<Expr>,
     /// Each key as messages show it: a column name or expression text.
     pub key_names: Vec<String>,
+    /// INCLUDE columns (table column number and type), stored after the
+    /// keys.
+    pub included: Vec<(usize, crate::types::DataType)>,
+}
+
+impl BoundIndex {
+    /// How INCLUDE columns are encoded (they order nothing).
+    pub fn included_orders(&self) -> Vec<KeyOrder> {
+        self.included
+            .iter()
+            .map(|(_, t)| KeyOrder {
+                data_type: *t,
+                descending: false,
+                nulls_first: false,
+            })
+            .collect()
+    }
 }
 
 /// What a scan asks of one index key, leading keys first.
@@ -101,6 +126,9 @@ pub struct IndexAccess {
     pub forward: bool,
     /// The WHERE conjuncts the bounds came from (shown by EXPLAIN).
     pub conditions: Vec<Expr>,
+    /// Rows carry only the index's columns (the others are NULL), taken
+    /// from the entries where the visibility map allows.
+    pub index_only: bool,
 }
 
 /// A set operation.
@@ -194,6 +222,10 @@ pub enum Plan {
         names: Vec<String>,
         if_exists: bool,
     },
+    /// REINDEX: each index rebuilt from its table's rows.
+    Reindex {
+        indexes: Vec<(Arc<TableDef>, BoundIndex)>,
+    },
     /// ANALYZE of these tables.
     Analyze {
         tables: Vec<Arc<TableDef>>,
@@ -237,6 +269,7 @@ impl Plan {
             | Plan::DropView { .. }
             | Plan::CreateIndex { .. }
             | Plan::Analyze { .. }
+            | Plan::Reindex { .. }
             | Plan::DropIndex { .. } => None,
         }
     }

@@ -29,6 +29,7 @@ use super::buffer::BufferPool;
 use super::fsm::FreeSpaceMap;
 use super::page::{self, PageBuf, PageKind, MAX_ITEM_SIZE};
 use super::page_log::PageLog;
+use super::visibility_map::VisibilityMap;
 use super::wal::{record::corrupt, Lsn, Record};
 use super::{PageId, RelId, Tid};
 use crate::errinput;
@@ -71,6 +72,12 @@ pub trait TupleStatus: Send + Sync {
     fn is_dead(&self, header: &TupleHeader) -> bool;
     /// A delete that did not abort has been recorded on it.
     fn is_deleted(&self, header: &TupleHeader) -> bool;
+    /// Every transaction, running or yet to start, sees it (its insert
+    /// committed before every snapshot and no delete stands). False when
+    /// in doubt.
+    fn is_visible_to_all(&self, _header: &TupleHeader) -> bool {
+        false
+    }
 }
 
 /// Items in use on a page.
@@ -96,6 +103,7 @@ pub struct Heap {
     log: Arc<PageLog>,
     /// Deletes per relation since its last vacuum (drives autovacuum).
     deletes: Mutex<HashMap<RelId, u64>>,
+    vm: VisibilityMap,
 }
 
 impl Heap {
@@ -108,7 +116,13 @@ impl Heap {
             status,
             log,
             deletes: Mutex::new(HashMap::new()),
+            vm: VisibilityMap::default(),
         }
+    }
+
+    /// Which pages hold only tuples everyone sees.
+    pub fn visibility_map(&self) -> &VisibilityMap {
+        &self.vm
     }
 
     /// The page log (shared with the B+trees).
@@ -138,6 +152,7 @@ impl Heap {
     /// Creates the file of a new, empty relation.
     pub fn create(&self, rel: RelId, xid: Xid) -> Result<()> {
         self.log(xid, &Record::CreateRel { rel })?;
+        self.vm.forget(rel);
         self.pool.files().create(rel)
     }
 
@@ -149,6 +164,7 @@ impl Heap {
 
     fn remove_relation(&self, rel: RelId) -> Result<()> {
         self.deletes.lock().remove(&rel);
+        self.vm.forget(rel);
         self.pool.discard_relation(rel)?;
         self.fsm.forget(rel);
         self.pool.files().remove(rel)
@@ -207,6 +223,7 @@ impl Heap {
             self.fsm.record(rel, block, page::free_space(&buf));
             match slot {
                 Some(slot) => {
+                    self.vm.clear(rel, block);
                     let rec = (!rewritten).then(|| Record::HeapInsert {
                         rel,
                         block,
@@ -237,6 +254,7 @@ impl Heap {
         }
         let slot = page::insert(&mut buf, &tuple)
             .ok_or_else(|| crate::errinternal!("tuple does not fit on an empty page"))?;
+        self.vm.clear(rel, id.block);
         self.fsm.record(rel, id.block, page::free_space(&buf));
         let rec = Record::HeapInsert {
             rel,
@@ -285,6 +303,7 @@ impl Heap {
             return Ok(false);
         }
         item[8..16].copy_from_slice(&xmax.to_le_bytes());
+        self.vm.clear(rel, tid.block);
         *self.deletes.lock().entry(rel).or_default() += 1;
         self.log_change(
             &mut buf,
@@ -331,6 +350,7 @@ impl Heap {
                     }),
             );
             self.fsm.record(rel, block, page::free_space(&buf));
+            self.mark_if_all_visible(rel, block, &buf);
         }
         Ok((removed, dead))
     }
@@ -351,8 +371,23 @@ impl Heap {
                 i += 1;
             }
             self.log_change(&mut buf, id, 0, None)?;
+            self.mark_if_all_visible(rel, block, &buf);
         }
         Ok(())
+    }
+
+    /// Sets a page's visibility-map bit if every tuple on it is visible to
+    /// all and no dead line pointer remains (an index entry may still
+    /// point at one). Call holding the page's write latch.
+    fn mark_if_all_visible(&self, rel: RelId, block: u32, buf: &PageBuf) {
+        let all_visible = (0..page::slot_count(buf)).all(|slot| {
+            !page::is_dead(buf, slot)
+                && page::item(buf, slot)
+                    .is_none_or(|item| self.status.is_visible_to_all(&TupleHeader::read(item)))
+        });
+        if all_visible {
+            self.vm.set(rel, block);
+        }
     }
 
     /// Whether a slot is a dead line pointer (pruned, awaiting VACUUM).
@@ -456,11 +491,15 @@ impl Heap {
     pub fn redo(&self, end: Lsn, record: &Record) -> Result<()> {
         let Some((rel, block)) = record.page() else {
             return match record {
-                Record::CreateRel { rel } => self.pool.files().create(*rel),
+                Record::CreateRel { rel } => {
+                    self.vm.forget(*rel);
+                    self.pool.files().create(*rel)
+                }
                 Record::DropRel { rel } => self.remove_relation(*rel),
                 _ => Ok(()),
             };
         };
+        self.vm.clear(rel, block);
         self.pool.files().ensure_blocks(rel, block + 1)?;
         let id = PageId { rel, block };
         let whole_page = matches!(record, Record::PageImage { .. } | Record::PageInit { .. });

@@ -12,6 +12,7 @@ pub mod io;
 pub mod page;
 pub mod page_log;
 pub mod toast;
+pub mod visibility_map;
 pub mod wal;
 
 /// A relation's number; its file is `base/<RelId>` in the data directory.

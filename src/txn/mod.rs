@@ -198,4 +198,9 @@ impl TupleStatus for TxnManager {
     fn is_deleted(&self, header: &TupleHeader) -> bool {
         header.xmax != 0 && !self.clog.is_aborted(header.xmax)
     }
+
+    fn is_visible_to_all(&self, header: &TupleHeader) -> bool {
+        self.committed_before(header.xmin, self.prune_horizon())
+            && (header.xmax == 0 || self.clog.is_aborted(header.xmax))
+    }
 }

@@ -109,6 +109,7 @@ impl Binder<'_> {
                         bounds,
                         forward: true,
                         conditions,
+                        index_only: false,
                     },
                 ));
             }
@@ -188,6 +189,7 @@ impl Binder<'_> {
                             bounds: Vec::new(),
                             forward,
                             conditions: Vec::new(),
+                            index_only: false,
                         };
                         return Ok(Some(rebuild(Node::IndexScan {
                             table: table.clone(),

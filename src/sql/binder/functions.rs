@@ -227,6 +227,16 @@ impl Binder<'_> {
                 Some((Function::Replace, vec![T::Text; 3], T::Text))
             }
             ("strpos", 2) if all(&text_like) => Some((Function::Strpos, vec![T::Text; 2], T::Int4)),
+            ("repeat" | "left" | "right", 2)
+                if text_like(&types[0]) && matches!(types[1], T::Int2 | T::Int4 | T::Unknown) =>
+            {
+                let f = match name {
+                    "repeat" => Function::Repeat,
+                    "left" => Function::Left,
+                    _ => Function::Right,
+                };
+                Some((f, vec![T::Text, T::Int4], T::Text))
+            }
             ("concat", _) if n > 0 => Some((
                 Function::Concat,
                 types

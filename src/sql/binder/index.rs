@@ -14,6 +14,7 @@ use crate::encoding::key::KeyOrder;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
 use crate::sql::expr::{Expr, Function};
+use crate::sql::parser::ReindexKind;
 use crate::sql::plan::{BoundIndex, Plan};
 
 /// PostgreSQL's limit on identifier length (NAMEDATALEN - 1).
@@ -24,6 +25,52 @@ const MAX_NAME: usize = 63;
 enum ConstraintKind {
     Primary,
     Unique,
+}
+
+/// REINDEX INDEX name (one index) or REINDEX TABLE name (all of its).
+pub(super) fn bind_reindex(
+    catalog: &crate::catalog::Catalog,
+    kind: ReindexKind,
+    name: &ast::ObjectName,
+) -> Result<Plan> {
+    let name = table_name(name)?;
+    let missing = || {
+        errinput!(
+            sqlstate::UNDEFINED_TABLE,
+            "relation \"{name}\" does not exist"
+        )
+    };
+    let pairs: Vec<(Arc<TableDef>, IndexDef)> = match kind {
+        ReindexKind::Index => match catalog.find_index(&name) {
+            Some(pair) => vec![pair],
+            None if catalog.get_table(&name).is_some() => {
+                return Err(errinput!(
+                    sqlstate::WRONG_OBJECT_TYPE,
+                    "\"{name}\" is not an index"
+                ))
+            }
+            None => return Err(missing()),
+        },
+        ReindexKind::Table => match catalog.get_table(&name) {
+            Some(table) => table
+                .indexes
+                .iter()
+                .map(|i| (table.clone(), i.clone()))
+                .collect(),
+            None if catalog.find_index(&name).is_some() => {
+                return Err(errinput!(
+                    sqlstate::WRONG_OBJECT_TYPE,
+                    "\"{name}\" is not a table or materialized view"
+                ))
+            }
+            None => return Err(missing()),
+        },
+    };
+    let indexes = pairs
+        .into_iter()
+        .map(|(table, def)| Ok((table.clone(), super::bind_index(catalog, &table, &def)?)))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Plan::Reindex { indexes })
 }
 
 impl Binder<'_> {
@@ -70,12 +117,20 @@ impl Binder<'_> {
             }
             None => None,
         };
+        let included = def
+            .keys
+            .iter()
+            .filter(|k| k.included)
+            .filter_map(|k| k.column)
+            .filter_map(|c| Some((c, table.columns.get(c)?.ty.data_type)))
+            .collect();
         Ok(BoundIndex {
             def: def.clone(),
             keys,
             orders,
             predicate,
             key_names,
+            included,
         })
     }
 

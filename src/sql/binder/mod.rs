@@ -7,7 +7,8 @@
 //! clause). Files: `scope` (names), `types` (type names and casts), `expr`
 //! (expressions), `functions` (calls), `select` (queries), `dml`
 //! (INSERT/UPDATE/DELETE), `ddl` (CREATE/DROP TABLE), `index` (index DDL
-//! and bound index keys), `access` (choosing index scans).
+//! and bound index keys), `access` (choosing index scans), `index_only`
+//! (index scans that need not read the heap).
 
 mod access;
 mod ddl;
@@ -15,16 +16,19 @@ mod dml;
 mod expr;
 mod functions;
 mod index;
+mod index_only;
 mod pushdown;
 mod scope;
 mod select;
 mod setop;
 mod subquery;
+mod table_function;
 mod types;
 
 use sqlparser::ast::Statement;
 
 use super::expr::Expr;
+use super::parser::Command;
 use super::plan::Plan;
 use crate::catalog::Catalog;
 use crate::errinput;
@@ -61,6 +65,22 @@ pub fn bind_index(
     binder.bind_index(table, def)
 }
 
+/// Binds one command (VACUUM is the session's own and never bound).
+pub fn bind_command(
+    command: &Command,
+    catalog: &Catalog,
+    declared: &[Option<DataType>],
+) -> Result<Bound> {
+    match command {
+        Command::Sql(statement) => bind(statement, catalog, declared),
+        Command::Reindex { kind, name } => Ok(Bound {
+            plan: index::bind_reindex(catalog, *kind, name)?,
+            param_types: vec![],
+        }),
+        Command::Vacuum(_) => Err(crate::errinternal!("VACUUM reached the binder")),
+    }
+}
+
 /// Binds one statement. `declared` holds the parameter types the client
 /// gave (None where it left them to the server).
 pub fn bind(
@@ -79,6 +99,7 @@ pub fn bind(
     let plan = match statement {
         Statement::Query(q) => {
             let (root, columns) = binder.bind_query(q)?;
+            let root = index_only::use_index_only(root);
             Plan::Query { root, columns }
         }
         Statement::Insert(i) => binder.bind_insert(i)?,
@@ -131,6 +152,7 @@ pub fn bind(
                 return Err(crate::errunsupported!("EXPLAIN of anything but a query"));
             };
             let (root, _) = binder.bind_query(q)?;
+            let root = index_only::use_index_only(root);
             Plan::Explain {
                 root,
                 costs,

@@ -153,6 +153,7 @@ fn width(node: &Node) -> Option<usize> {
         | Node::Limit { input, .. } => width(input)?,
         Node::Project { exprs, .. } => exprs.len(),
         Node::Values { rows } => rows.first().map_or(0, |r| r.len()),
+        Node::Series { .. } => 1,
         Node::Aggregate {
             group_by,
             aggregates,

@@ -716,6 +716,31 @@ impl Binder<'_> {
                 table_with_joins,
                 alias: None,
             } => self.bind_from(std::slice::from_ref(table_with_joins)),
+            TableFactor::Table {
+                name,
+                alias,
+                args: Some(args),
+                with_hints,
+                version: None,
+                with_ordinality: false,
+                partitions,
+                json_path: None,
+                sample: None,
+                index_hints,
+            } if with_hints.is_empty()
+                && partitions.is_empty()
+                && index_hints.is_empty()
+                && args.settings.is_none() =>
+            {
+                self.bind_table_function(name, &args.args, alias)
+            }
+            TableFactor::Function {
+                lateral: false,
+                name,
+                args,
+                with_ordinality: false,
+                alias,
+            } => self.bind_table_function(name, args, alias),
             other => Err(crate::errunsupported!("FROM item {other}")),
         }
     }

@@ -169,6 +169,28 @@ fn call_strict(func: Function, v: Vec<Value>, ty: DataType) -> Result<Value> {
                     .map_or(0, |byte| s[..byte].chars().count() as i32 + 1),
             )
         }
+        Function::Repeat => {
+            let (s, n) = (text_arg(&v[0]), int_arg(&v[1]).max(0) as usize);
+            if s.len().saturating_mul(n) >= 1 << 30 {
+                return Err(crate::errinput!(
+                    crate::error::sqlstate::PROGRAM_LIMIT_EXCEEDED,
+                    "requested length too large"
+                ));
+            }
+            Value::Text(s.repeat(n))
+        }
+        Function::Left | Function::Right => {
+            let s = text_arg(&v[0]);
+            let len = s.chars().count() as i64;
+            let n = int_arg(&v[1]);
+            // A negative count leaves out that many from the other end.
+            let keep = if n < 0 { (len + n).max(0) } else { n.min(len) } as usize;
+            Value::Text(if func == Function::Left {
+                s.chars().take(keep).collect()
+            } else {
+                s.chars().skip(len as usize - keep).collect()
+            })
+        }
         Function::Abs => match &v[0] {
             Value::Int2(i) => Value::Int2(i.checked_abs().ok_or_else(|| range("smallint"))?),
             Value::Int4(i) => Value::Int4(i.checked_abs().ok_or_else(|| range("integer"))?),

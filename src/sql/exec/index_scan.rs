@@ -6,13 +6,17 @@
 //! without duplicates, so rows still come in index order). A NULL value
 //! bounds nothing: `key = NULL` is never true, so such a probe is skipped.
 //! Each entry's heap tuple is fetched and checked for visibility; entries
-//! of versions this statement cannot see are passed over.
+//! of versions this statement cannot see are passed over. An index-only
+//! scan takes the row's index columns from the entry instead when the
+//! visibility map says every tuple on the entry's heap page is visible to
+//! all (the row's other columns are NULL: nothing above reads them).
 
 use std::collections::VecDeque;
 
-use crate::encoding::key::{encode_value, KeyOrder};
+use crate::encoding::key::{decode_value, encode_value, KeyOrder};
 use crate::error::Result;
 use crate::sql::eval::eval;
+use crate::sql::expr::Expr;
 use crate::sql::plan::{IndexAccess, KeyBound};
 use crate::storage::btree::{Bound, RangeScan};
 use crate::storage::{RelId, Tid};
@@ -29,15 +33,22 @@ pub struct IndexScan<'a> {
     forward: bool,
     probes: VecDeque<(Bound, Bound)>,
     current: Option<RangeScan<'a>>,
+    /// For an index-only scan: each entry column's encoding and the table
+    /// column it fills (None for an expression key).
+    entry_columns: Option<Vec<(KeyOrder, Option<usize>)>>,
+    /// The plan node's address, for EXPLAIN ANALYZE's heap fetch count.
+    node: usize,
 }
 
 impl<'a> IndexScan<'a> {
-    /// Starts a scan of `table` (rows `width` columns wide) through `access`.
+    /// Starts a scan of `table` (rows `width` columns wide) through `access`
+    /// for the plan node at address `node`.
     pub fn new(
         ctx: &'a ExecContext<'a>,
         table: RelId,
         width: usize,
         access: &IndexAccess,
+        node: usize,
     ) -> Result<Self> {
         let mut probes = probes(access, ctx)?;
         if !access.forward {
@@ -51,7 +62,42 @@ impl<'a> IndexScan<'a> {
             forward: access.forward,
             probes: probes.into(),
             current: None,
+            entry_columns: access.index_only.then(|| entry_columns(access)),
+            node,
         })
+    }
+
+    /// The row an index-only scan takes from an entry, if its heap page is
+    /// all-visible.
+    fn row_from_entry(&self, key: &[u8], tid: Tid) -> Result<Option<Row>> {
+        let Some(columns) = &self.entry_columns else {
+            return Ok(None);
+        };
+        let vm = self.ctx.engine.heap().visibility_map();
+        if !vm.is_all_visible(self.table, tid.block) {
+            if let Some(stats) = self.ctx.stats.lock().as_mut() {
+                stats.entry(self.node).or_default().heap_fetches += 1;
+            }
+            return Ok(None);
+        }
+        let mut row = vec![Value::Null; self.width];
+        let mut at = 0;
+        for (order, column) in columns {
+            let (value, used) =
+                decode_value(&key[at.min(key.len())..], order).ok_or_else(|| {
+                    crate::error::Error::Corrupted(format!(
+                        "index entry of relation {} cannot be decoded",
+                        self.table.0
+                    ))
+                })?;
+            at += used;
+            if let Some(c) = column {
+                if let Some(slot) = row.get_mut(*c) {
+                    *slot = value;
+                }
+            }
+        }
+        Ok(Some(row))
     }
 
     fn next_entry(&mut self) -> Option<Result<(Vec<u8>, Tid)>> {
@@ -96,10 +142,15 @@ impl Iterator for IndexScan<'_> {
 
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            let (_, tid) = match self.next_entry()? {
+            let (key, tid) = match self.next_entry()? {
                 Ok(e) => e,
                 Err(e) => return Some(Err(e)),
             };
+            match self.row_from_entry(&key, tid) {
+                Ok(Some(row)) => return Some(Ok((tid, row))),
+                Ok(None) => {}
+                Err(e) => return Some(Err(e)),
+            }
             match self.visible_row(tid) {
                 Ok(Some(row)) => return Some(Ok((tid, row))),
                 Ok(None) => continue,
@@ -107,6 +158,25 @@ impl Iterator for IndexScan<'_> {
             }
         }
     }
+}
+
+/// Each column of an index's entries: its encoding and the table column
+/// it holds (None for an expression key).
+fn entry_columns(access: &IndexAccess) -> Vec<(KeyOrder, Option<usize>)> {
+    let index = &access.index;
+    let keys = index.keys.iter().zip(&index.orders).map(|(k, o)| {
+        let column = match k {
+            Expr::Column { index, .. } => Some(*index),
+            _ => None,
+        };
+        (*o, column)
+    });
+    let included = index
+        .included
+        .iter()
+        .zip(index.included_orders())
+        .map(|((c, _), o)| (o, Some(*c)));
+    keys.chain(included).collect()
 }
 
 /// Tag byte of a non-NULL key column (see `encoding::key`).

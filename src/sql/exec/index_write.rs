@@ -32,13 +32,15 @@ pub fn add_entries(
     row: &[Value],
 ) -> Result<()> {
     for index in indexes {
-        let Some((key, values)) = index_key(ctx, index, row)? else {
+        let Some(entry) = index_key(ctx, index, row)? else {
             continue;
         };
-        if index.def.unique && !values.iter().any(Value::is_null) {
-            check_unique(ctx, table, index, &key, &values)?;
+        if index.def.unique && !entry.values.iter().any(Value::is_null) {
+            check_unique(ctx, table, index, entry.ordered(), &entry.values)?;
         }
-        ctx.engine.btree().insert(index.def.rel(), &key, tid, xid)?;
+        ctx.engine
+            .btree()
+            .insert(index.def.rel(), &entry.key, tid, xid)?;
     }
     Ok(())
 }
@@ -46,16 +48,27 @@ pub fn add_entries(
 /// The encoded key of a row's entry in an index; None if a partial
 /// index's predicate leaves the row out.
 pub fn entry_key(ctx: &ExecContext, index: &BoundIndex, row: &[Value]) -> Result<Option<Vec<u8>>> {
-    Ok(index_key(ctx, index, row)?.map(|(key, _)| key))
+    Ok(index_key(ctx, index, row)?.map(|e| e.key))
 }
 
-/// The encoded key of a row and its key values; None if a partial
-/// index's predicate leaves the row out.
-fn index_key(
-    ctx: &ExecContext,
-    index: &BoundIndex,
-    row: &[Value],
-) -> Result<Option<(Vec<u8>, Vec<Value>)>> {
+/// A row's entry key: the ordered keys' encoding, then the INCLUDE
+/// columns' (which order nothing: the ordered part alone is unique).
+struct EntryKey {
+    key: Vec<u8>,
+    ordered_len: usize,
+    /// The ordered keys' values (for messages).
+    values: Vec<Value>,
+}
+
+impl EntryKey {
+    fn ordered(&self) -> &[u8] {
+        &self.key[..self.ordered_len]
+    }
+}
+
+/// The entry key of a row; None if a partial index's predicate leaves
+/// the row out.
+fn index_key(ctx: &ExecContext, index: &BoundIndex, row: &[Value]) -> Result<Option<EntryKey>> {
     if let Some(p) = &index.predicate {
         if !eval_predicate(p, row, ctx)? {
             return Ok(None);
@@ -66,7 +79,12 @@ fn index_key(
         .iter()
         .map(|k| eval(k, row, ctx))
         .collect::<Result<Vec<_>>>()?;
-    let key = key::encode(&values, &index.orders);
+    let mut key = key::encode(&values, &index.orders);
+    let ordered_len = key.len();
+    for ((column, _), order) in index.included.iter().zip(index.included_orders()) {
+        let value = row.get(*column).unwrap_or(&Value::Null);
+        key::encode_value(value, &order, &mut key);
+    }
     if key.len() > MAX_KEY_SIZE {
         return Err(errinput!(
             sqlstate::PROGRAM_LIMIT_EXCEEDED,
@@ -81,7 +99,11 @@ fn index_key(
                 .to_string(),
         ));
     }
-    Ok(Some((key, values)))
+    Ok(Some(EntryKey {
+        key,
+        ordered_len,
+        values,
+    }))
 }
 
 fn check_unique(
@@ -101,7 +123,7 @@ fn check_unique(
     );
     for entry in entries {
         let (found, tid) = entry?;
-        if found != key {
+        if !found.starts_with(key) {
             continue;
         }
         if let Some(t) = heap.fetch(table.rel(), tid)? {
@@ -141,8 +163,8 @@ pub fn build_index(
     let heap = ctx.engine.heap();
     let clog = ctx.engine.clog();
     let width = table.columns.len();
-    // (leaf item, live, key values for messages)
-    let mut entries: Vec<(Vec<u8>, bool, Vec<Value>)> = Vec::new();
+    // (leaf item, live, ordered key length, key values for messages)
+    let mut entries: Vec<(Vec<u8>, bool, usize, Vec<Value>)> = Vec::new();
     for block in 0..heap.nblocks(table.rel())? {
         ctx.check_deadline()?;
         for tuple in heap.read_page(table.rel(), block)? {
@@ -165,15 +187,16 @@ pub fn build_index(
                     }
                 }
             }
-            let Some((key, key_values)) = index_key(ctx, index, &values)? else {
+            let Some(entry) = index_key(ctx, index, &values)? else {
                 continue;
             };
             let keep = if index.def.unique {
-                key_values
+                entry.values
             } else {
                 Vec::new()
             };
-            entries.push((node::leaf_item(&key, tuple.tid), live, keep));
+            let item = node::leaf_item(&entry.key, tuple.tid);
+            entries.push((item, live, entry.ordered_len, keep));
         }
     }
     entries.sort_by(|a, b| a.0.cmp(&b.0));
@@ -182,25 +205,28 @@ pub fn build_index(
     }
     ctx.engine.btree().build(
         index.def.rel(),
-        entries.into_iter().map(|(item, _, _)| item),
+        entries.into_iter().map(|(item, ..)| item),
         xid,
     )
 }
 
-fn check_duplicates(index: &BoundIndex, entries: &[(Vec<u8>, bool, Vec<Value>)]) -> Result<()> {
-    let mut previous: Option<&(Vec<u8>, bool, Vec<Value>)> = None;
+fn check_duplicates(
+    index: &BoundIndex,
+    entries: &[(Vec<u8>, bool, usize, Vec<Value>)],
+) -> Result<()> {
+    let mut previous: Option<&(Vec<u8>, bool, usize, Vec<Value>)> = None;
     for e in entries
         .iter()
-        .filter(|e| e.1 && !e.2.iter().any(Value::is_null))
+        .filter(|e| e.1 && !e.3.iter().any(Value::is_null))
     {
         if let Some(p) = previous {
-            if node::leaf_key(&p.0) == node::leaf_key(&e.0) {
+            if p.0[..p.2] == e.0[..e.2] {
                 return Err(errinput!(
                     sqlstate::UNIQUE_VIOLATION,
                     "could not create unique index \"{}\"",
                     index.def.name
                 )
-                .with_detail(format!("Key {} is duplicated.", show_key(index, &e.2))));
+                .with_detail(format!("Key {} is duplicated.", show_key(index, &e.3))));
             }
         }
         previous = Some(e);

@@ -15,6 +15,7 @@ mod join;
 mod limit;
 mod project;
 mod scan;
+mod series;
 mod setop;
 mod sort;
 mod toast;
@@ -180,12 +181,24 @@ pub fn execute<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>>
 fn build<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>> {
     Ok(match node {
         Node::Values { rows } => values::values(rows, ctx),
+        Node::Series {
+            start,
+            stop,
+            step,
+            ty,
+        } => series::series(start, stop, step.as_ref(), *ty, ctx)?,
         Node::SeqScan { table } => {
             let scan = TableScan::new(ctx, table.rel(), table.columns.len())?;
             Box::new(scan.map(|r| r.map(|(_, row)| row)))
         }
         Node::IndexScan { table, access } => {
-            let scan = index_scan::IndexScan::new(ctx, table.rel(), table.columns.len(), access)?;
+            let scan = index_scan::IndexScan::new(
+                ctx,
+                table.rel(),
+                table.columns.len(),
+                access,
+                node as *const Node as usize,
+            )?;
             Box::new(scan.map(|r| r.map(|(_, row)| row)))
         }
         Node::Filter { input, predicate } => filter::filter(execute(input, ctx)?, predicate, ctx),

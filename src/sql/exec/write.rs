@@ -175,6 +175,21 @@ pub fn create_index(
     Ok(true)
 }
 
+/// REINDEX of one index: a new tree built from the table's rows replaces
+/// the old one, whose relation is returned for removal at commit. The
+/// index keeps its name and definition but gets a new OID.
+pub fn reindex(ctx: &ExecContext, xid: Xid, table: &TableDef, index: &BoundIndex) -> Result<RelId> {
+    let catalog = ctx.engine.catalog();
+    let old = catalog.drop_index(&index.def.name, xid)?;
+    let def = catalog.create_index(index.def.clone(), xid)?;
+    let index = BoundIndex {
+        def,
+        ..index.clone()
+    };
+    build_index(ctx, xid, table, &index, &[])?;
+    Ok(old)
+}
+
 /// DROP INDEX of each name; all must exist unless IF EXISTS. Returns the
 /// names skipped and the relations to remove at commit.
 pub fn drop_indexes(
@@ -276,7 +291,7 @@ fn matching_rows<'a>(
 ) -> Result<Vec<(Tid, Row)>> {
     let width = table.columns.len();
     let scan: Box<dyn Iterator<Item = Result<(Tid, Row)>>> = match access {
-        Some(a) => Box::new(IndexScan::new(ctx, table.rel(), width, a)?),
+        Some(a) => Box::new(IndexScan::new(ctx, table.rel(), width, a, 0)?),
         None => Box::new(TableScan::new(ctx, table.rel(), width)?),
     };
     let mut out = Vec::new();

@@ -16,9 +16,10 @@ use sqlparser::ast::{Set, Statement, TransactionIsolationLevel, TransactionMode}
 
 pub use transaction::Transaction;
 
-use super::binder::{bind, normalize, table_name, Bound};
+use super::binder::{bind_command, normalize, table_name, Bound};
 use super::eval::EvalContext;
 use super::exec::{self, write, ExecContext, Row};
+use super::parser::{Command, Vacuum};
 use super::plan::{OutputColumn, Plan};
 use crate::engine::Engine;
 use crate::errinput;
@@ -123,9 +124,19 @@ impl Session {
     /// Binds a statement to learn its parameter and result types.
     pub fn describe(
         engine: &Engine,
-        statement: &Statement,
+        command: &Command,
         declared: &[Option<DataType>],
     ) -> Result<Bound> {
+        let statement = match command {
+            Command::Sql(statement) => statement,
+            Command::Vacuum(_) => {
+                return Ok(Bound {
+                    plan: Plan::Utility { columns: None },
+                    param_types: vec![],
+                })
+            }
+            Command::Reindex { .. } => return bind_command(command, engine.catalog(), declared),
+        };
         if let Some(columns) = utility_columns(statement) {
             return Ok(Bound {
                 plan: Plan::Utility {
@@ -140,18 +151,23 @@ impl Session {
                 param_types: vec![],
             });
         }
-        bind(statement, engine.catalog(), declared)
+        bind_command(command, engine.catalog(), declared)
     }
 
     /// Runs a statement with parameter values.
     pub fn execute(
         &mut self,
-        statement: &Statement,
+        command: &Command,
         declared: &[Option<DataType>],
         params: Vec<Value>,
         sink: &mut dyn RowSink,
     ) -> Result<Outcome> {
-        match self.transaction_control(statement, sink) {
+        let control = match command {
+            Command::Sql(statement) => self.transaction_control(statement, sink),
+            Command::Vacuum(v) => self.vacuum(v, sink).map(Some),
+            Command::Reindex { .. } => Ok(None),
+        };
+        match control {
             Ok(Some(outcome)) => return Ok(outcome),
             Ok(None) => {}
             Err(e) => {
@@ -172,7 +188,7 @@ impl Session {
         if implicit {
             self.txn = Some(Transaction::new(self.default_isolation, false));
         }
-        let result = self.run(statement, declared, params, sink);
+        let result = self.run(command, declared, params, sink);
         let Some(txn) = self.txn.as_mut() else {
             return Err(crate::errinternal!("transaction vanished"));
         };
@@ -357,34 +373,6 @@ impl Session {
                 sink.row(vec![Value::Text(isolation.name().to_string())])?;
                 Outcome::tag("SHOW")
             }
-            Statement::Vacuum(v) => {
-                if self.txn.is_some() {
-                    return Err(errinput!(
-                        "25001",
-                        "VACUUM cannot run inside a transaction block"
-                    ));
-                }
-                if v.full
-                    || v.sort_only
-                    || v.delete_only
-                    || v.reindex
-                    || v.recluster
-                    || v.boost
-                    || v.threshold.is_some()
-                {
-                    return Err(crate::errunsupported!("VACUUM options ({v})"));
-                }
-                let rels = match &v.table_name {
-                    Some(name) => vec![self
-                        .engine
-                        .catalog()
-                        .must_get_table(&table_name(name)?)?
-                        .rel()],
-                    None => self.engine.catalog().relations(),
-                };
-                self.engine.vacuum(&rels)?;
-                Outcome::tag("VACUUM")
-            }
             Statement::StartTransaction { .. }
             | Statement::Commit { .. }
             | Statement::Rollback { .. } => {
@@ -398,6 +386,57 @@ impl Session {
         Ok(Some(outcome))
     }
 
+    /// VACUUM [ANALYZE] of some tables or all, outside any transaction
+    /// block; ANALYZE runs in a transaction of its own afterwards.
+    fn vacuum(&mut self, v: &Vacuum, sink: &mut dyn RowSink) -> Result<Outcome> {
+        if self.txn.is_some() {
+            return Err(errinput!(
+                "25001",
+                "VACUUM cannot run inside a transaction block"
+            ));
+        }
+        if v.full {
+            return Err(crate::errunsupported!("VACUUM FULL"));
+        }
+        let catalog = self.engine.catalog();
+        let tables = v
+            .tables
+            .iter()
+            .map(|name| catalog.must_get_table(&table_name(name)?))
+            .collect::<Result<Vec<_>>>()?;
+        let rels = if tables.is_empty() {
+            catalog.relations()
+        } else {
+            tables.iter().map(|t| t.rel()).collect()
+        };
+        self.engine.vacuum(&rels)?;
+        if v.analyze {
+            let tables = if tables.is_empty() {
+                catalog.tables()
+            } else {
+                tables
+            };
+            let mut txn = Transaction::new(self.default_isolation, false);
+            let visibility = txn.visibility(&self.engine);
+            let bound = Bound {
+                plan: Plan::Analyze { tables },
+                param_types: vec![],
+            };
+            let result = execute_plan(
+                &self.engine,
+                &bound,
+                visibility,
+                vec![],
+                0,
+                sink,
+                &mut Vec::new(),
+            );
+            txn.finish(&self.engine, result.is_ok())?;
+            result?;
+        }
+        Ok(Outcome::tag("VACUUM"))
+    }
+
     fn block(&mut self, what: &str) -> Result<&mut Transaction> {
         self.txn
             .as_mut()
@@ -408,7 +447,7 @@ impl Session {
     /// Binds and executes inside the current transaction.
     fn run(
         &mut self,
-        statement: &Statement,
+        command: &Command,
         declared: &[Option<DataType>],
         params: Vec<Value>,
         sink: &mut dyn RowSink,
@@ -419,8 +458,8 @@ impl Session {
             .as_mut()
             .ok_or_else(|| crate::errinternal!("no transaction"))?;
         let writes = !matches!(
-            statement,
-            Statement::Query(_) | Statement::Explain { .. } | Statement::Analyze(_)
+            command,
+            Command::Sql(Statement::Query(_) | Statement::Explain { .. } | Statement::Analyze(_))
         );
         // REPEATABLE READ fixes its snapshot at the first statement, before
         // waiting for another writer (so a concurrent update is a 40001).
@@ -431,13 +470,14 @@ impl Session {
         }
         let xid = if writes { txn.write_xid(&engine)? } else { 0 };
         let visibility = txn.visibility(&engine);
-        let bound = bind(statement, engine.catalog(), declared)?;
+        let bound = bind_command(command, engine.catalog(), declared)?;
         if matches!(
             bound.plan,
             Plan::CreateTable { .. }
                 | Plan::DropTable { .. }
                 | Plan::CreateIndex { .. }
                 | Plan::DropIndex { .. }
+                | Plan::Reindex { .. }
         ) {
             txn.ddl = true;
         }
@@ -464,7 +504,6 @@ fn is_transaction_control(statement: &Statement) -> bool {
             | Statement::Savepoint { .. }
             | Statement::ReleaseSavepoint { .. }
             | Statement::Set(Set::SetTransaction { .. })
-            | Statement::Vacuum(_)
     )
 }
 
@@ -669,6 +708,12 @@ fn execute_plan(
             }
             dropped.extend(rels);
             Ok("DROP INDEX".to_string())
+        }
+        Plan::Reindex { indexes } => {
+            for (table, index) in indexes {
+                dropped.push(write::reindex(&ctx, xid, table, index)?);
+            }
+            Ok("REINDEX".to_string())
         }
         Plan::Explain {
             root,
