@@ -7,7 +7,8 @@
 //!                               atttypid int4, atttypmod int4,
 //!                               attnotnull bool, attdefault text)
 //! ```
-//! and relations 3 and 4 for indexes (see `index.rs`).
+//! and relations 3 and 4 for indexes (see `index.rs`), 5 for ANALYZE's
+//! statistics (see `stats.rs`).
 //! A user table's or index's relation number is its OID (from 16384, like PostgreSQL).
 //! Column defaults are kept as SQL text and bound again when used. The
 //! in-memory map is the cache; the system relations are the truth, read by
@@ -100,6 +101,7 @@ impl Catalog {
             heap.pool().files().create(rel)?;
         }
         let tables = read_tables(&heap, &clog)?;
+        let stats = stats::read(&heap, &clog)?;
         let newest_table = tables
             .values()
             .flat_map(|t| std::iter::once(t.oid).chain(t.indexes.iter().map(|i| i.oid)))
@@ -111,8 +113,8 @@ impl Catalog {
             heap,
             btree,
             clog,
+            stats: RwLock::new(stats),
             tables: RwLock::new(tables),
-            stats: RwLock::new(HashMap::new()),
             next_oid: AtomicU32::new(next_oid),
         })
     }
@@ -122,6 +124,7 @@ impl Catalog {
     pub fn reload(&self) -> Result<()> {
         let tables = read_tables(&self.heap, &self.clog)?;
         *self.tables.write() = tables;
+        *self.stats.write() = stats::read(&self.heap, &self.clog)?;
         Ok(())
     }
 
@@ -148,14 +151,16 @@ impl Catalog {
         rels
     }
 
-    /// Statistics of a table, if ANALYZE ran since start-up.
+    /// Statistics of a table, if it was ever analyzed.
     pub fn stats(&self, table_oid: u32) -> Option<Arc<TableStats>> {
         self.stats.read().get(&table_oid).cloned()
     }
 
     /// Records ANALYZE's statistics of a table.
-    pub fn set_stats(&self, table_oid: u32, stats: TableStats) {
+    pub fn set_stats(&self, table_oid: u32, stats: TableStats, xid: Xid) -> Result<()> {
+        stats::write(&self.heap, &self.clog, table_oid, &stats, xid)?;
         self.stats.write().insert(table_oid, Arc::new(stats));
+        Ok(())
     }
 
     /// Pages in a relation now (0 if it cannot be read): the planner's
@@ -342,6 +347,8 @@ impl Catalog {
         delete_rows(&self.heap, &self.clog, ATTRIBUTE_REL, 7, xid, |v| {
             v[0] == oid
         })?;
+        stats::delete(&self.heap, &self.clog, table.oid, xid)?;
+        self.stats.write().remove(&table.oid);
         tables.remove(name);
         rels.push(table.rel());
         rels.push(toast::toast_rel(table.rel()));
@@ -350,11 +357,12 @@ impl Catalog {
 }
 
 /// The system relations.
-const SYSTEM_RELS: [RelId; 4] = [
+const SYSTEM_RELS: [RelId; 5] = [
     CLASS_REL,
     ATTRIBUTE_REL,
     index::INDEX_REL,
     index::INDEX_KEY_REL,
+    stats::STATISTIC_REL,
 ];
 
 fn attribute_row(table_oid: u32, position: usize, c: &ColumnDef) -> [Value; 7] {

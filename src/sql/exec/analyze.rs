@@ -11,7 +11,7 @@ use crate::error::Result;
 use super::{ExecContext, TableScan};
 
 /// Computes and records the statistics of a table.
-pub fn analyze(ctx: &ExecContext, table: &TableDef) -> Result<()> {
+pub fn analyze(ctx: &ExecContext, xid: crate::storage::heap::Xid, table: &TableDef) -> Result<()> {
     let width = table.columns.len();
     let mut rows = 0u64;
     let mut distinct: Vec<HashSet<u64>> = vec![HashSet::new(); width];
@@ -51,6 +51,6 @@ pub fn analyze(ctx: &ExecContext, table: &TableDef) -> Result<()> {
             rows: rows as f64,
             columns,
         },
-    );
-    Ok(())
+        xid,
+    )
 }

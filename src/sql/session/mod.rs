@@ -417,6 +417,7 @@ impl Session {
                 tables
             };
             let mut txn = Transaction::new(self.default_isolation, false);
+            let xid = txn.write_xid(&self.engine)?;
             let visibility = txn.visibility(&self.engine);
             let bound = Bound {
                 plan: Plan::Analyze { tables },
@@ -427,7 +428,7 @@ impl Session {
                 &bound,
                 visibility,
                 vec![],
-                0,
+                xid,
                 sink,
                 &mut Vec::new(),
             );
@@ -459,7 +460,7 @@ impl Session {
             .ok_or_else(|| crate::errinternal!("no transaction"))?;
         let writes = !matches!(
             command,
-            Command::Sql(Statement::Query(_) | Statement::Explain { .. } | Statement::Analyze(_))
+            Command::Sql(Statement::Query(_) | Statement::Explain { .. })
         );
         // REPEATABLE READ fixes its snapshot at the first statement, before
         // waiting for another writer (so a concurrent update is a 40001).
@@ -478,6 +479,7 @@ impl Session {
                 | Plan::CreateIndex { .. }
                 | Plan::DropIndex { .. }
                 | Plan::Reindex { .. }
+                | Plan::Analyze { .. }
         ) {
             txn.ddl = true;
         }
@@ -693,7 +695,7 @@ fn execute_plan(
         }
         Plan::Analyze { tables } => {
             for t in tables {
-                exec::analyze::analyze(&ctx, t)?;
+                exec::analyze::analyze(&ctx, xid, t)?;
             }
             Ok("ANALYZE".to_string())
         }
