@@ -233,11 +233,12 @@ impl Engine {
         self.wal.append(xid, &Record::Commit { subxids })
     }
 
-    /// Waits until the log is durable up to `lsn` (a no-op with
-    /// synchronous_commit off). Called after the writer lock is released,
-    /// so one fsync covers every commit that arrived meanwhile.
-    pub fn wait_durable(&self, lsn: u64) -> Result<()> {
-        if self.options.synchronous_commit {
+    /// Waits until the log is durable up to `lsn` (a no-op unless
+    /// `synchronous`: the session's synchronous_commit, whose default is
+    /// the server's). Called after the writer lock is released, so one
+    /// fsync covers every commit that arrived meanwhile.
+    pub fn wait_durable(&self, lsn: u64, synchronous: bool) -> Result<()> {
+        if synchronous {
             self.wal.flush(lsn)?;
         }
         Ok(())

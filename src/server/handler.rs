@@ -37,10 +37,7 @@ use crate::types::DataType;
 
 /// The only database name this server has.
 pub const DATABASE_NAME: &str = "postgres";
-/// The PostgreSQL version FlintDB reports (psql picks its catalog queries by it).
-pub const SERVER_VERSION: &str = "15.8";
-/// `server_version_num` for [`SERVER_VERSION`].
-pub const SERVER_VERSION_NUM: &str = "150008";
+use crate::sql::session::settings::{SERVER_VERSION, SERVER_VERSION_NUM};
 
 /// All of FlintDB's protocol handlers; one per server, shared by sessions.
 pub struct Handlers {
@@ -160,10 +157,7 @@ impl ServerParameterProvider for Parameters {
             .cloned()
             .unwrap_or_default();
         let pairs = [
-            (
-                "server_version",
-                format!("{SERVER_VERSION} (FlintDB {})", env!("CARGO_PKG_VERSION")),
-            ),
+            ("server_version", SERVER_VERSION.to_string()),
             ("server_version_num", SERVER_VERSION_NUM.to_string()),
             ("server_encoding", "UTF8".to_string()),
             ("client_encoding", "UTF8".to_string()),

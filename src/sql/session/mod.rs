@@ -8,12 +8,16 @@
 //! statement in a block puts it in the aborted state (25P02) until
 //! ROLLBACK or ROLLBACK TO SAVEPOINT.
 
+pub mod settings;
 mod transaction;
 
 use std::sync::Arc;
 
-use sqlparser::ast::{Set, Statement, TransactionIsolationLevel, TransactionMode};
+use sqlparser::ast::{
+    ContextModifier, Reset, Set, Statement, TransactionIsolationLevel, TransactionMode,
+};
 
+pub use settings::Settings;
 pub use transaction::Transaction;
 
 use super::binder::{bind_command, normalize, table_name, Bound};
@@ -69,7 +73,7 @@ impl Outcome {
 pub struct Session {
     engine: Arc<Engine>,
     txn: Option<Transaction>,
-    default_isolation: Isolation,
+    settings: Settings,
 }
 
 impl Drop for Session {
@@ -85,10 +89,24 @@ impl Drop for Session {
 impl Session {
     /// A session on an engine.
     pub fn new(engine: Arc<Engine>) -> Self {
+        let options = engine.options();
+        let settings = Settings::new(
+            options.statement_timeout,
+            options.lock_timeout,
+            options.synchronous_commit,
+        );
         Session {
             engine,
             txn: None,
-            default_isolation: Isolation::ReadCommitted,
+            settings,
+        }
+    }
+
+    /// The isolation of new transactions (default_transaction_isolation).
+    fn default_isolation(&self) -> Isolation {
+        match self.settings.get("default_transaction_isolation").as_str() {
+            "repeatable read" => Isolation::RepeatableRead,
+            _ => Isolation::ReadCommitted,
         }
     }
 
@@ -102,7 +120,7 @@ impl Session {
     /// none does. A no-op inside an explicit block.
     pub fn begin_implicit_block(&mut self) {
         if self.txn.is_none() {
-            let mut t = Transaction::new(self.default_isolation, false);
+            let mut t = Transaction::new(self.default_isolation(), false);
             t.implicit_block = true;
             self.txn = Some(t);
         }
@@ -186,7 +204,7 @@ impl Session {
         }
         let implicit = self.txn.is_none();
         if implicit {
-            self.txn = Some(Transaction::new(self.default_isolation, false));
+            self.txn = Some(Transaction::new(self.default_isolation(), false));
         }
         let result = self.run(command, declared, params, sink);
         let Some(txn) = self.txn.as_mut() else {
@@ -217,9 +235,11 @@ impl Session {
             return Ok(());
         };
         let dropped = txn.dropped.clone();
+        self.settings.end_transaction(commit);
         let lsn = txn.finish(&self.engine, commit)?;
         if commit && lsn > 0 {
-            self.engine.wait_durable(lsn)?;
+            self.engine
+                .wait_durable(lsn, self.settings.synchronous_commit())?;
             self.engine.remove_relations(&dropped)?;
             self.engine.maybe_checkpoint()?;
         }
@@ -242,7 +262,7 @@ impl Session {
                 exception: None,
                 ..
             } if statements.is_empty() => {
-                let isolation = isolation_of(modes)?.unwrap_or(self.default_isolation);
+                let isolation = isolation_of(modes)?.unwrap_or(self.default_isolation());
                 if in_block {
                     sink.notice(
                         "WARNING",
@@ -340,7 +360,13 @@ impl Session {
                     return Ok(Some(Outcome::tag("SET")));
                 };
                 if *session {
-                    self.default_isolation = isolation;
+                    let in_txn = self.txn.is_some();
+                    self.settings.set(
+                        "default_transaction_isolation",
+                        Some(isolation.name()),
+                        false,
+                        in_txn,
+                    )?;
                 } else {
                     match self.txn.as_mut().filter(|t| t.explicit) {
                         Some(t) if t.started => {
@@ -359,19 +385,86 @@ impl Session {
                 }
                 Outcome::tag("SET")
             }
-            Statement::ShowVariable { .. } if utility_columns(statement).is_some() => {
+            Statement::ShowVariable { variable } => {
                 if failed {
                     return Err(aborted());
                 }
+                let name = setting_name(variable);
                 let columns = utility_columns(statement).unwrap_or_default();
-                let isolation = self
-                    .txn
-                    .as_ref()
-                    .filter(|t| t.explicit)
-                    .map_or(self.default_isolation, |t| t.isolation);
+                let rows: Vec<Vec<String>> = match name.as_str() {
+                    "transaction_isolation" => {
+                        let isolation = self
+                            .txn
+                            .as_ref()
+                            .filter(|t| t.explicit)
+                            .map_or(self.default_isolation(), |t| t.isolation);
+                        vec![vec![isolation.name().to_string()]]
+                    }
+                    "all" => self
+                        .settings
+                        .all()
+                        .into_iter()
+                        .map(|(n, v, d)| vec![n, v, d])
+                        .collect(),
+                    _ => vec![vec![self.settings.show(&name)?.1]],
+                };
                 sink.columns(&columns, "SHOW")?;
-                sink.row(vec![Value::Text(isolation.name().to_string())])?;
+                for row in rows {
+                    sink.row(row.into_iter().map(Value::Text).collect())?;
+                }
                 Outcome::tag("SHOW")
+            }
+            Statement::Set(Set::SingleAssignment {
+                scope,
+                hivevar: false,
+                variable,
+                values,
+            }) => {
+                if failed {
+                    return Err(aborted());
+                }
+                let local = matches!(scope, Some(ContextModifier::Local));
+                let value = setting_value(values);
+                self.set_setting(&setting_name(&variable.0), value.as_deref(), local, sink)?;
+                Outcome::tag("SET")
+            }
+            Statement::Set(Set::SetTimeZone { local, value }) => {
+                if failed {
+                    return Err(aborted());
+                }
+                let value = setting_value(std::slice::from_ref(value));
+                self.set_setting("timezone", value.as_deref(), *local, sink)?;
+                Outcome::tag("SET")
+            }
+            Statement::Reset(r) => {
+                if failed {
+                    return Err(aborted());
+                }
+                let in_txn = self.txn.is_some();
+                match &r.reset {
+                    Reset::ALL => self.settings.reset_all(in_txn),
+                    Reset::ConfigurationParameter(name) => {
+                        self.settings
+                            .set(&setting_name(&name.0), None, false, in_txn)?
+                    }
+                    Reset::SessionAuthorization => {
+                        return Err(crate::errunsupported!("RESET SESSION AUTHORIZATION"))
+                    }
+                }
+                Outcome::tag("RESET")
+            }
+            Statement::Discard { object_type } => {
+                let what = object_type.to_string();
+                if what.eq_ignore_ascii_case("ALL") {
+                    if self.in_block() {
+                        return Err(errinput!(
+                            "25001",
+                            "DISCARD ALL cannot run inside a transaction block"
+                        ));
+                    }
+                    self.settings.reset_all(false);
+                }
+                Outcome::tag(format!("DISCARD {}", what.to_uppercase()))
             }
             Statement::StartTransaction { .. }
             | Statement::Commit { .. }
@@ -416,8 +509,8 @@ impl Session {
             } else {
                 tables
             };
-            let mut txn = Transaction::new(self.default_isolation, false);
-            let xid = txn.write_xid(&self.engine)?;
+            let mut txn = Transaction::new(self.default_isolation(), false);
+            let xid = txn.write_xid(&self.engine, self.settings.lock_timeout())?;
             let visibility = txn.visibility(&self.engine);
             let bound = Bound {
                 plan: Plan::Analyze { tables },
@@ -425,6 +518,7 @@ impl Session {
             };
             let result = execute_plan(
                 &self.engine,
+                self.settings.statement_timeout(),
                 &bound,
                 visibility,
                 vec![],
@@ -436,6 +530,27 @@ impl Session {
             result?;
         }
         Ok(Outcome::tag("VACUUM"))
+    }
+
+    /// SET [LOCAL] of one setting (None: DEFAULT); SET LOCAL outside a
+    /// transaction block only warns, as in PostgreSQL.
+    fn set_setting(
+        &mut self,
+        name: &str,
+        value: Option<&str>,
+        local: bool,
+        sink: &mut dyn RowSink,
+    ) -> Result<()> {
+        if local && !self.in_block() {
+            sink.notice(
+                "WARNING",
+                "25P01",
+                "SET LOCAL can only be used in transaction blocks".to_string(),
+            );
+            return Ok(());
+        }
+        let in_txn = self.txn.is_some();
+        self.settings.set(name, value, local, in_txn)
     }
 
     fn block(&mut self, what: &str) -> Result<&mut Transaction> {
@@ -454,6 +569,8 @@ impl Session {
         sink: &mut dyn RowSink,
     ) -> Result<String> {
         let engine = self.engine.clone();
+        let lock_timeout = self.settings.lock_timeout();
+        let statement_timeout = self.settings.statement_timeout();
         let txn = self
             .txn
             .as_mut()
@@ -469,7 +586,11 @@ impl Session {
         if txn.isolation == Isolation::RepeatableRead {
             txn.visibility(&engine);
         }
-        let xid = if writes { txn.write_xid(&engine)? } else { 0 };
+        let xid = if writes {
+            txn.write_xid(&engine, lock_timeout)?
+        } else {
+            0
+        };
         let visibility = txn.visibility(&engine);
         let bound = bind_command(command, engine.catalog(), declared)?;
         if matches!(
@@ -484,7 +605,16 @@ impl Session {
             txn.ddl = true;
         }
         let mut dropped = Vec::new();
-        let tag = execute_plan(&engine, &bound, visibility, params, xid, sink, &mut dropped)?;
+        let tag = execute_plan(
+            &engine,
+            statement_timeout,
+            &bound,
+            visibility,
+            params,
+            xid,
+            sink,
+            &mut dropped,
+        )?;
         txn.dropped.extend(dropped);
         Ok(tag)
     }
@@ -505,30 +635,74 @@ fn is_transaction_control(statement: &Statement) -> bool {
             | Statement::Rollback { .. }
             | Statement::Savepoint { .. }
             | Statement::ReleaseSavepoint { .. }
-            | Statement::Set(Set::SetTransaction { .. })
+            | Statement::Set(
+                Set::SetTransaction { .. } | Set::SingleAssignment { .. } | Set::SetTimeZone { .. }
+            )
+            | Statement::Reset(_)
+            | Statement::Discard { .. }
     )
 }
 
-/// Result columns of the SHOW forms the session answers itself.
+/// A setting's name as written (`a.b` for custom settings), lower-cased
+/// unless quoted; `SHOW TRANSACTION ISOLATION LEVEL` is transaction_isolation.
+fn setting_name(parts: &[impl std::fmt::Display]) -> String {
+    let words: Vec<String> = parts.iter().map(|p| p.to_string().to_lowercase()).collect();
+    if words == ["transaction", "isolation", "level"] {
+        return "transaction_isolation".to_string();
+    }
+    parts
+        .iter()
+        .map(|p| {
+            let text = p.to_string();
+            match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+                Some(quoted) => quoted.to_string(),
+                None => text.to_lowercase(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The value of `SET name = v1, v2` as PostgreSQL flattens it (None for
+/// DEFAULT).
+fn setting_value(values: &[sqlparser::ast::Expr]) -> Option<String> {
+    use sqlparser::ast::{Expr as E, Value as V};
+    if let [E::Identifier(i)] = values {
+        if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default") {
+            return None;
+        }
+    }
+    let parts: Vec<String> = values
+        .iter()
+        .map(|e| match e {
+            E::Value(v) => match &v.value {
+                V::SingleQuotedString(s) | V::DoubleQuotedString(s) => s.clone(),
+                V::Boolean(b) => if *b { "on" } else { "off" }.to_string(),
+                other => other.to_string(),
+            },
+            E::Identifier(i) => i.value.clone(),
+            other => other.to_string(),
+        })
+        .collect();
+    Some(parts.join(", "))
+}
+
+/// Result columns of SHOW (the session answers it itself).
 fn utility_columns(statement: &Statement) -> Option<Vec<OutputColumn>> {
     let Statement::ShowVariable { variable } = statement else {
         return None;
     };
-    let name: Vec<String> = variable.iter().map(normalize).collect();
-    let known = matches!(
-        name.iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>()
-            .as_slice(),
-        ["transaction_isolation"] | ["transaction", "isolation", "level"]
-    );
-    known.then(|| {
-        vec![OutputColumn {
-            name: "transaction_isolation".to_string(),
-            ty: ColumnType::plain(DataType::Text),
-            table_oid: 0,
-            column_number: 0,
-        }]
+    let text = |name: &str| OutputColumn {
+        name: name.to_string(),
+        ty: ColumnType::plain(DataType::Text),
+        table_oid: 0,
+        column_number: 0,
+    };
+    let name = setting_name(variable);
+    Some(match name.as_str() {
+        "transaction_isolation" => vec![text("transaction_isolation")],
+        "all" => vec![text("name"), text("setting"), text("description")],
+        _ => vec![text(&settings::display_name(&name))],
     })
 }
 
@@ -560,8 +734,10 @@ fn isolation_of(modes: &[TransactionMode]) -> Result<Option<Isolation>> {
 }
 
 /// Executes a bound plan; writes use `xid`.
+#[allow(clippy::too_many_arguments)]
 fn execute_plan(
     engine: &Engine,
+    statement_timeout: Option<std::time::Duration>,
     bound: &Bound,
     visibility: Visibility,
     params: Vec<Value>,
@@ -576,10 +752,7 @@ fn execute_plan(
             params,
             statement_time: crate::types::datetime::now_micros(),
         },
-        engine
-            .options()
-            .statement_timeout
-            .map(|t| std::time::Instant::now() + t),
+        statement_timeout.map(|t| std::time::Instant::now() + t),
     );
     match &bound.plan {
         Plan::Query { root, columns } => {

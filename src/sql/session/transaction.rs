@@ -72,16 +72,15 @@ impl Transaction {
         self.scopes.iter().flat_map(Scope::xids).collect()
     }
 
-    /// Takes the writer lock (once) and returns the xid for the current
-    /// scope's writes.
-    pub fn write_xid(&mut self, engine: &Engine) -> Result<Xid> {
+    /// Takes the writer lock (once, waiting at most `lock_timeout`) and
+    /// returns the xid for the current scope's writes.
+    pub fn write_xid(
+        &mut self,
+        engine: &Engine,
+        lock_timeout: Option<std::time::Duration>,
+    ) -> Result<Xid> {
         if self.writer.is_none() {
-            self.writer = Some(
-                engine
-                    .txns()
-                    .writer_lock()
-                    .acquire(engine.options().lock_timeout)?,
-            );
+            self.writer = Some(engine.txns().writer_lock().acquire(lock_timeout)?);
         }
         let scope = self
             .scopes
