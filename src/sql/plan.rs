@@ -226,6 +226,10 @@ pub enum Plan {
     Reindex {
         indexes: Vec<(Arc<TableDef>, BoundIndex)>,
     },
+    /// TRUNCATE of these tables.
+    Truncate {
+        tables: Vec<Arc<TableDef>>,
+    },
     /// ANALYZE of these tables.
     Analyze {
         tables: Vec<Arc<TableDef>>,
@@ -270,6 +274,7 @@ impl Plan {
             | Plan::CreateIndex { .. }
             | Plan::Analyze { .. }
             | Plan::Reindex { .. }
+            | Plan::Truncate { .. }
             | Plan::DropIndex { .. } => None,
         }
     }

@@ -184,6 +184,26 @@ pub fn bind(
             Plan::Analyze { tables }
         }
         Statement::Drop { .. } => binder.bind_drop(statement)?,
+        Statement::Truncate(t) => {
+            if t.partitions.is_some() || t.on_cluster.is_some() {
+                return Err(crate::errunsupported!("{statement}"));
+            }
+            let mut tables = Vec::new();
+            for target in &t.table_names {
+                let name = table_name(&target.name)?;
+                match catalog.get_table(&name) {
+                    Some(table) => tables.push(table),
+                    None if t.if_exists => {}
+                    None => {
+                        return Err(errinput!(
+                            sqlstate::UNDEFINED_TABLE,
+                            "relation \"{name}\" does not exist"
+                        ))
+                    }
+                }
+            }
+            Plan::Truncate { tables }
+        }
         other => {
             return Err(crate::errunsupported!(
                 "statement {}",

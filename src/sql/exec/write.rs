@@ -101,6 +101,18 @@ pub fn update(
 }
 
 /// DELETE: marks the matching rows deleted.
+/// TRUNCATE of one table: every visible row deleted as it is read (the
+/// space returns with VACUUM, like a DELETE's; the delete is transactional).
+pub fn truncate(ctx: &ExecContext, xid: Xid, table: &TableDef) -> Result<u64> {
+    let mut count = 0;
+    for r in super::TableScan::new(ctx, table.rel(), table.columns.len())? {
+        let (tid, _) = r?;
+        delete_version(ctx, table, tid, xid)?;
+        count += 1;
+    }
+    Ok(count)
+}
+
 pub fn delete(
     ctx: &ExecContext,
     xid: Xid,

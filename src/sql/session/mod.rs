@@ -884,6 +884,12 @@ fn execute_plan(
             dropped.extend(rels);
             Ok("DROP INDEX".to_string())
         }
+        Plan::Truncate { tables } => {
+            for table in tables {
+                write::truncate(&ctx, xid, table)?;
+            }
+            Ok("TRUNCATE TABLE".to_string())
+        }
         Plan::Reindex { indexes } => {
             for (table, index) in indexes {
                 dropped.push(write::reindex(&ctx, xid, table, index)?);
