@@ -24,8 +24,11 @@ impl Binder<'_> {
             Some("CREATE TABLE ... LIKE")
         } else if c.inherits.is_some() || c.partition_of.is_some() || c.partition_by.is_some() {
             Some("table inheritance and partitioning")
-        } else if !matches!(c.table_options, ast::CreateTableOptions::None) {
-            Some("table storage options (WITH ...)")
+        } else if !matches!(
+            c.table_options,
+            ast::CreateTableOptions::None | ast::CreateTableOptions::With(_)
+        ) {
+            Some("table storage options")
         } else if c.on_commit.is_some() {
             Some("ON COMMIT")
         } else if c.external
@@ -41,6 +44,9 @@ impl Binder<'_> {
         };
         if let Some(what) = unsupported {
             return Err(crate::errunsupported!("{what}"));
+        }
+        if let ast::CreateTableOptions::With(options) = &c.table_options {
+            check_storage_options(options)?;
         }
         let name = table_name(&c.name)?;
         let mut columns: Vec<ColumnDef> = Vec::with_capacity(c.columns.len());
@@ -183,4 +189,36 @@ impl Binder<'_> {
             if_exists: *if_exists,
         })
     }
+}
+
+/// `WITH (fillfactor = n)`: checked as PostgreSQL checks it, then ignored
+/// (heap pages are filled whole; updates never stay on their page).
+fn check_storage_options(options: &[ast::SqlOption]) -> Result<()> {
+    for option in options {
+        let ast::SqlOption::KeyValue { key, value } = option else {
+            return Err(crate::errunsupported!("table storage option {option}"));
+        };
+        let name = normalize(key);
+        if name != "fillfactor" {
+            return Err(errinput!(
+                sqlstate::INVALID_PARAMETER_VALUE,
+                "unrecognized parameter \"{name}\""
+            ));
+        }
+        let text = value.to_string();
+        let n: i64 = text.trim_matches('\'').parse().map_err(|_| {
+            errinput!(
+                sqlstate::INVALID_PARAMETER_VALUE,
+                "invalid value for integer option \"fillfactor\": {text}"
+            )
+        })?;
+        if !(10..=100).contains(&n) {
+            return Err(errinput!(
+                sqlstate::INVALID_PARAMETER_VALUE,
+                "value {n} out of bounds for option \"fillfactor\""
+            )
+            .with_detail("Valid values are between \"10\" and \"100\".".to_string()));
+        }
+    }
+    Ok(())
 }
