@@ -72,6 +72,13 @@ impl PgWireServerHandlers for Handlers {
         })
     }
 
+    fn copy_handler(&self) -> Arc<impl pgwire::api::copy::CopyHandler> {
+        Arc::new(QueryHandler {
+            engine: self.engine.clone(),
+            parser: self.parser.clone(),
+        })
+    }
+
     fn startup_handler(&self) -> Arc<impl StartupHandler> {
         Arc::new(Startup)
     }
@@ -274,7 +281,7 @@ pub struct QueryHandler {
 impl QueryHandler {
     /// The connection's session (its transaction and settings), created on
     /// first use and dropped, rolling back, with the connection.
-    fn session<C: ClientInfo>(&self, client: &C) -> Arc<parking_lot::Mutex<Session>> {
+    pub(super) fn session<C: ClientInfo>(&self, client: &C) -> Arc<parking_lot::Mutex<Session>> {
         client
             .session_extensions()
             .get_or_insert_with(|| parking_lot::Mutex::new(Session::new(self.engine.clone())))
@@ -300,6 +307,16 @@ impl SimpleQueryHandler for QueryHandler {
         };
         if statements.is_empty() {
             return Ok(vec![Response::EmptyQuery]);
+        }
+        if statements.iter().any(super::copy::is_copy_from_stdin) {
+            let [command] = statements.as_slice() else {
+                let e =
+                    crate::errunsupported!("COPY FROM STDIN with other statements in one query");
+                return Ok(vec![Response::Error(Box::new(super::errors::error_info(
+                    &e, "ERROR",
+                )))]);
+            };
+            return Ok(vec![self.start_copy(client, command.clone()).await]);
         }
         // Several statements in one Query form an implicit transaction
         // block, as in PostgreSQL: all commit at the end or none does. Their
@@ -372,6 +389,13 @@ impl ExtendedQueryHandler for QueryHandler {
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
         let prepared = &portal.statement.statement;
+        if super::copy::is_copy_from_stdin(&prepared.statement) {
+            let command = (*prepared.statement).clone();
+            return match self.start_copy(client, command).await {
+                Response::Error(info) => Err(PgWireError::UserError(info)),
+                other => Ok(other),
+            };
+        }
         let params = encode::decode_params(
             &portal.parameters,
             &portal.parameter_format,

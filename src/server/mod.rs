@@ -5,6 +5,7 @@
 //! Owns: sockets, the PostgreSQL protocol, encoding values for the wire,
 //! mapping errors to SQLSTATEs. Knows nothing of pages or plans.
 
+pub mod copy;
 pub mod encode;
 pub mod errors;
 pub mod handler;

@@ -13,6 +13,7 @@
 //!    wire); the session returns the command tag (`INSERT 0 3`).
 
 pub mod binder;
+pub mod copy;
 pub mod eval;
 pub mod exec;
 pub mod explain;

@@ -226,6 +226,15 @@ pub enum Plan {
     Reindex {
         indexes: Vec<(Arc<TableDef>, BoundIndex)>,
     },
+    /// COPY … FROM STDIN: the rows arrive from the client afterwards, in
+    /// `format`, for the `targets` columns (the others get defaults).
+    CopyFrom {
+        table: Arc<TableDef>,
+        targets: Vec<usize>,
+        defaults: Vec<Option<Expr>>,
+        indexes: Vec<Arc<BoundIndex>>,
+        format: crate::sql::copy::CopyFormat,
+    },
     /// TRUNCATE of these tables.
     Truncate {
         tables: Vec<Arc<TableDef>>,
@@ -275,6 +284,7 @@ impl Plan {
             | Plan::Analyze { .. }
             | Plan::Reindex { .. }
             | Plan::Truncate { .. }
+            | Plan::CopyFrom { .. }
             | Plan::DropIndex { .. } => None,
         }
     }

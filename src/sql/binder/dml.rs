@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use sqlparser::ast::{self, SelectItem, SetExpr};
+use sqlparser::ast::{self, SelectItem, SetExpr, Statement};
 
 use super::scope::{name_parts, normalize, table_name, Scope, ScopeColumn};
 use super::Binder;
@@ -73,6 +73,59 @@ impl Binder<'_> {
             defaults,
             indexes,
             returning,
+        })
+    }
+
+    /// `COPY t [(columns)] FROM STDIN [WITH (…)]`.
+    pub(super) fn bind_copy(&mut self, statement: &Statement) -> Result<Plan> {
+        let Statement::Copy {
+            source,
+            to,
+            target,
+            options,
+            legacy_options,
+            values,
+        } = statement
+        else {
+            return Err(crate::errinternal!("bind_copy of another statement"));
+        };
+        let sqlparser::ast::CopySource::Table {
+            table_name: name,
+            columns,
+        } = source
+        else {
+            return Err(crate::errunsupported!("COPY (query)"));
+        };
+        if *to || !matches!(target, sqlparser::ast::CopyTarget::Stdin) || !values.is_empty() {
+            return Err(crate::errunsupported!(
+                "COPY other than FROM STDIN (COPY TO, files and programs)"
+            ));
+        }
+        let format = crate::sql::copy::CopyFormat::from_options(options, legacy_options)?;
+        let table = self.catalog.must_get_table(&table_name(name)?)?;
+        let mut targets = Vec::new();
+        for c in columns {
+            let i = target_column(&table, &normalize(c))?;
+            if targets.contains(&i) {
+                return Err(errinput!(
+                    sqlstate::DUPLICATE_COLUMN,
+                    "column \"{}\" specified more than once",
+                    normalize(c)
+                ));
+            }
+            targets.push(i);
+        }
+        if targets.is_empty() {
+            targets = (0..table.columns.len()).collect();
+        }
+        let defaults = self.bind_defaults(&table)?;
+        let indexes = self.bind_indexes(&table)?;
+        Ok(Plan::CopyFrom {
+            table,
+            targets,
+            defaults,
+            indexes,
+            format,
         })
     }
 

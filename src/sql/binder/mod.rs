@@ -184,6 +184,7 @@ pub fn bind(
             Plan::Analyze { tables }
         }
         Statement::Drop { .. } => binder.bind_drop(statement)?,
+        Statement::Copy { .. } => binder.bind_copy(statement)?,
         Statement::Truncate(t) => {
             if t.partitions.is_some() || t.on_cluster.is_some() {
                 return Err(crate::errunsupported!("{statement}"));

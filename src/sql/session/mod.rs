@@ -8,6 +8,7 @@
 //! statement in a block puts it in the aborted state (25P02) until
 //! ROLLBACK or ROLLBACK TO SAVEPOINT.
 
+mod copy;
 pub mod settings;
 mod transaction;
 
@@ -17,6 +18,7 @@ use sqlparser::ast::{
     ContextModifier, Reset, Set, Statement, TransactionIsolationLevel, TransactionMode,
 };
 
+pub use copy::CopyIn;
 pub use settings::Settings;
 pub use transaction::Transaction;
 
@@ -568,6 +570,27 @@ impl Session {
         params: Vec<Value>,
         sink: &mut dyn RowSink,
     ) -> Result<String> {
+        let writes = !matches!(
+            command,
+            Command::Sql(Statement::Query(_) | Statement::Explain { .. })
+        );
+        self.run_with(
+            writes,
+            |catalog| bind_command(command, catalog, declared),
+            params,
+            sink,
+        )
+    }
+
+    /// Executes what `bind` binds inside the current transaction, taking
+    /// the writer lock first for a statement that `writes`.
+    fn run_with(
+        &mut self,
+        writes: bool,
+        bind: impl FnOnce(&crate::catalog::Catalog) -> Result<Bound>,
+        params: Vec<Value>,
+        sink: &mut dyn RowSink,
+    ) -> Result<String> {
         let engine = self.engine.clone();
         let lock_timeout = self.settings.lock_timeout();
         let statement_timeout = self.settings.statement_timeout();
@@ -575,10 +598,6 @@ impl Session {
             .txn
             .as_mut()
             .ok_or_else(|| crate::errinternal!("no transaction"))?;
-        let writes = !matches!(
-            command,
-            Command::Sql(Statement::Query(_) | Statement::Explain { .. })
-        );
         // REPEATABLE READ fixes its snapshot at the first statement, before
         // waiting for another writer (so a concurrent update is a 40001).
         // READ COMMITTED writes take the lock first and then their snapshot,
@@ -592,7 +611,7 @@ impl Session {
             0
         };
         let visibility = txn.visibility(&engine);
-        let bound = bind_command(command, engine.catalog(), declared)?;
+        let bound = bind(engine.catalog())?;
         if matches!(
             bound.plan,
             Plan::CreateTable { .. }
@@ -919,6 +938,9 @@ fn execute_plan(
             }
             Ok("DROP VIEW".to_string())
         }
+        Plan::CopyFrom { .. } => Err(crate::errunsupported!(
+            "COPY FROM STDIN outside the wire protocol"
+        )),
         Plan::Utility { .. } => Err(crate::errinternal!(
             "utility statement reached the executor"
         )),
