@@ -1,14 +1,14 @@
-//! COPY … FROM STDIN through the wire (tokio-postgres, extended protocol):
-//! text and CSV formats, defaults for unlisted columns, typmods applied,
-//! bad data naming its line and rolling the whole COPY back, a COPY inside
-//! a transaction block rolled back with it, and enough rows to need many
-//! batches.
+//! COPY through the wire (tokio-postgres, extended protocol): FROM STDIN
+//! in text and CSV formats, defaults for unlisted columns, typmods
+//! applied, bad data naming its line and rolling the whole COPY back, a
+//! COPY inside a transaction block rolled back with it, enough rows to
+//! need many batches; TO STDOUT of a table and of a query, read back in.
 
 mod common;
 
 use bytes::Bytes;
 use common::{sqlstate_of, TestServer};
-use futures::SinkExt;
+use futures::{SinkExt, TryStreamExt};
 
 async fn copy(
     client: &tokio_postgres::Client,
@@ -144,4 +144,51 @@ async fn copy_from_stdin_in_text_and_csv() {
         .unwrap()
         .get(0);
     assert_eq!(sum, (0..25_000i64).sum::<i64>());
+}
+
+async fn copy_out(client: &tokio_postgres::Client, sql: &str) -> Vec<u8> {
+    let stream = client.copy_out(sql).await.unwrap();
+    let chunks: Vec<Bytes> = stream.try_collect().await.unwrap();
+    chunks.concat()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copy_to_stdout_round_trips() {
+    let server = TestServer::start().await;
+    let client = server.connect().await;
+    client
+        .batch_execute(
+            "CREATE TABLE s (id int, t text, b bytea);
+             INSERT INTO s VALUES (1, 'tab\there', '\\x00ff'), (2, NULL, NULL), (3, 'q\"uote,comma', '\\x')",
+        )
+        .await
+        .unwrap();
+    let text = copy_out(&client, "COPY s TO STDOUT").await;
+    assert_eq!(
+        String::from_utf8(text.clone()).unwrap(),
+        "1\ttab\\there\t\\\\x00ff\n2\t\\N\t\\N\n3\tq\"uote,comma\t\\\\x\n"
+    );
+    let csv = copy_out(
+        &client,
+        "COPY (SELECT id, t FROM s WHERE id > 1 ORDER BY id) TO STDOUT WITH (FORMAT csv)",
+    )
+    .await;
+    assert_eq!(
+        String::from_utf8(csv).unwrap(),
+        "2,\n3,\"q\"\"uote,comma\"\n"
+    );
+    client
+        .batch_execute("CREATE TABLE s2 (id int, t text, b bytea)")
+        .await
+        .unwrap();
+    assert_eq!(copy(&client, "COPY s2 FROM STDIN", &text).await.unwrap(), 3);
+    let same: i64 = client
+        .query_one(
+            "SELECT count(*) FROM s JOIN s2 ON s.id = s2.id AND s.t IS NOT DISTINCT FROM s2.t AND s.b IS NOT DISTINCT FROM s2.b",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(same, 3);
 }

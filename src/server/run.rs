@@ -31,6 +31,10 @@ enum Message {
     Notice(NoticeResponse),
     Columns(Arc<Vec<FieldInfo>>, String),
     Row(DataRow),
+    /// COPY TO STDOUT begins: its column count.
+    CopyOut(usize),
+    /// One COPY record.
+    CopyData(Vec<u8>),
     Done(Result<Outcome>),
 }
 
@@ -38,10 +42,19 @@ struct ChannelSink {
     tx: mpsc::Sender<Message>,
     format: Format,
     fields: Option<Arc<Vec<FieldInfo>>>,
+    /// Rows are COPY records (a one-value bytea row each).
+    copy: bool,
 }
 
 impl RowSink for ChannelSink {
     fn columns(&mut self, columns: &[OutputColumn], tag: &str) -> Result<()> {
+        if tag == "COPY" {
+            self.copy = true;
+            return self
+                .tx
+                .blocking_send(Message::CopyOut(columns.len()))
+                .map_err(|_| client_gone());
+        }
         let fields = encode::fields(columns, &self.format)?;
         self.fields = Some(fields.clone());
         self.tx
@@ -50,6 +63,15 @@ impl RowSink for ChannelSink {
     }
 
     fn row(&mut self, row: Row) -> Result<()> {
+        if self.copy {
+            let Some(Value::Bytea(record)) = row.into_iter().next() else {
+                return Err(crate::errinternal!("a COPY record that is not bytes"));
+            };
+            return self
+                .tx
+                .blocking_send(Message::CopyData(record))
+                .map_err(|_| client_gone());
+        }
         let fields = self
             .fields
             .as_ref()
@@ -111,6 +133,7 @@ async fn run(
             tx: tx.clone(),
             format: input.result_format,
             fields: None,
+            copy: false,
         };
         let result = session.execute(&input.statement, &input.declared, input.params, &mut sink);
         let _ = tx.blocking_send(Message::Done(result));
@@ -121,6 +144,24 @@ async fn run(
         first = rx.recv().await;
     }
     match first {
+        Some(Message::CopyOut(width)) => {
+            let records = stream::unfold((rx, Some(worker)), |(mut rx, worker)| async move {
+                match rx.recv().await {
+                    Some(Message::CopyData(r)) => Some((
+                        Ok(pgwire::messages::copy::CopyData::new(r.into())),
+                        (rx, worker),
+                    )),
+                    Some(Message::Done(Ok(_))) => None,
+                    Some(Message::Done(Err(e))) => Some((Err(to_pgwire(e)), (rx, None))),
+                    Some(_) => None,
+                    None => match worker {
+                        Some(w) => Some((Err(panicked(w.await.err())), (rx, None))),
+                        None => None,
+                    },
+                }
+            });
+            Response::CopyOut(pgwire::api::results::CopyResponse::new(0, width, records))
+        }
         Some(Message::Columns(fields, tag)) => {
             if stream {
                 let rows = stream::unfold((rx, Some(worker)), |(mut rx, worker)| async move {
@@ -128,7 +169,12 @@ async fn run(
                         Some(Message::Row(r)) => Some((Ok(r), (rx, worker))),
                         Some(Message::Done(Ok(_))) => None,
                         Some(Message::Done(Err(e))) => Some((Err(to_pgwire(e)), (rx, None))),
-                        Some(Message::Columns(..) | Message::Notice(_)) => None,
+                        Some(
+                            Message::Columns(..)
+                            | Message::Notice(_)
+                            | Message::CopyOut(_)
+                            | Message::CopyData(_),
+                        ) => None,
                         None => match worker {
                             Some(w) => Some((Err(panicked(w.await.err())), (rx, None))),
                             None => None,
@@ -145,7 +191,12 @@ async fn run(
                     Some(Message::Row(r)) => rows.push(r),
                     Some(Message::Done(Ok(_))) => break,
                     Some(Message::Done(Err(e))) => return error_response(e),
-                    Some(Message::Columns(..) | Message::Notice(_)) => {}
+                    Some(
+                        Message::Columns(..)
+                        | Message::Notice(_)
+                        | Message::CopyOut(_)
+                        | Message::CopyData(_),
+                    ) => {}
                     None => {
                         return Response::Error(Box::new(error_info_of(panicked(
                             worker.await.err(),
@@ -163,7 +214,7 @@ async fn run(
             TxnEffect::Ended => Response::TransactionEnd(Tag::new(&tag)),
         },
         Some(Message::Done(Err(e))) => error_response(e),
-        Some(Message::Row(_) | Message::Notice(_)) | None => {
+        Some(Message::Row(_) | Message::Notice(_) | Message::CopyData(_)) | None => {
             Response::Error(Box::new(error_info_of(panicked(worker.await.err()))))
         }
     }

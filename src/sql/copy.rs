@@ -135,6 +135,60 @@ impl CopyFormat {
         records
     }
 
+    /// One row as a record of this format, newline included.
+    pub fn write_row(&self, row: &[crate::types::Value]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (i, value) in row.iter().enumerate() {
+            if i > 0 {
+                out.push(self.delimiter);
+            }
+            let Some(text) = crate::types::text::format(value) else {
+                out.extend_from_slice(self.null.as_bytes());
+                continue;
+            };
+            if self.csv {
+                self.write_csv_field(text.as_bytes(), &mut out);
+            } else {
+                for &b in text.as_bytes() {
+                    match b {
+                        b'\\' => out.extend_from_slice(b"\\\\"),
+                        b'\n' => out.extend_from_slice(b"\\n"),
+                        b'\r' => out.extend_from_slice(b"\\r"),
+                        b'\t' if self.delimiter == b'\t' => out.extend_from_slice(b"\\t"),
+                        b if b == self.delimiter => {
+                            out.push(b'\\');
+                            out.push(b);
+                        }
+                        b => out.push(b),
+                    }
+                }
+            }
+        }
+        out.push(b'\n');
+        out
+    }
+
+    fn write_csv_field(&self, text: &[u8], out: &mut Vec<u8>) {
+        let needs_quotes = text.is_empty() && self.null.is_empty()
+            || text == self.null.as_bytes()
+            || text
+                .iter()
+                .any(|b| *b == self.delimiter || *b == self.quote || *b == b'\n' || *b == b'\r')
+            || text.starts_with(b"\\.");
+        if !needs_quotes {
+            out.extend_from_slice(text);
+            return;
+        }
+        out.push(self.quote);
+        for &b in text {
+            if b == self.quote || b == self.escape {
+                out.push(self.escape);
+            }
+            out.push(b);
+        }
+        out.push(self.quote);
+    }
+
     /// Whether a record is the old end-of-data marker `\.`.
     pub fn is_end_marker(&self, record: &[u8]) -> bool {
         record == b"\\."
@@ -272,14 +326,11 @@ mod tests {
     }
 
     fn csv() -> CopyFormat {
-        CopyFormat {
-            csv: true,
-            ..CopyFormat::from_options(
-                &[CopyOption::Format(sqlparser::ast::Ident::new("csv"))],
-                &[],
-            )
-            .unwrap()
-        }
+        CopyFormat::from_options(
+            &[CopyOption::Format(sqlparser::ast::Ident::new("csv"))],
+            &[],
+        )
+        .unwrap()
     }
 
     #[test]
@@ -298,6 +349,33 @@ mod tests {
             vec![Some("2".into()), Some("AA".into())]
         );
         assert_eq!(f.take_records(&mut buf, true), vec![b"3\tpart".to_vec()]);
+    }
+
+    #[test]
+    fn rows_written_read_back() {
+        use crate::types::Value;
+        let row = vec![
+            Value::Int4(1),
+            Value::Text("a\tb\\c\nd,\"e\"".into()),
+            Value::Null,
+            Value::Text(String::new()),
+        ];
+        for f in [text(), csv()] {
+            let mut line = f.write_row(&row);
+            let records = f.take_records(&mut line, false);
+            assert_eq!(records.len(), 1, "{f:?}");
+            let fields = f.fields(&records[0]).unwrap();
+            assert_eq!(
+                fields,
+                vec![
+                    Some("1".into()),
+                    Some("a\tb\\c\nd,\"e\"".into()),
+                    None,
+                    Some(String::new())
+                ],
+                "{f:?}"
+            );
+        }
     }
 
     #[test]

@@ -235,6 +235,12 @@ pub enum Plan {
         indexes: Vec<Arc<BoundIndex>>,
         format: crate::sql::copy::CopyFormat,
     },
+    /// COPY table or query TO STDOUT: each row of `root` as one record.
+    CopyTo {
+        root: Node,
+        columns: Vec<OutputColumn>,
+        format: crate::sql::copy::CopyFormat,
+    },
     /// TRUNCATE of these tables.
     Truncate {
         tables: Vec<Arc<TableDef>>,
@@ -285,6 +291,7 @@ impl Plan {
             | Plan::Reindex { .. }
             | Plan::Truncate { .. }
             | Plan::CopyFrom { .. }
+            | Plan::CopyTo { .. }
             | Plan::DropIndex { .. } => None,
         }
     }

@@ -89,17 +89,50 @@ impl Binder<'_> {
         else {
             return Err(crate::errinternal!("bind_copy of another statement"));
         };
+        if *to && matches!(target, sqlparser::ast::CopyTarget::Stdout) {
+            let format = crate::sql::copy::CopyFormat::from_options(options, legacy_options)?;
+            let (root, columns) = match source {
+                sqlparser::ast::CopySource::Query(q) => self.bind_query(q)?,
+                sqlparser::ast::CopySource::Table {
+                    table_name: name,
+                    columns,
+                } => {
+                    let list = if columns.is_empty() {
+                        "*".to_string()
+                    } else {
+                        columns
+                            .iter()
+                            .map(|c| c.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
+                    let sql = format!("SELECT {list} FROM {name}");
+                    let parsed = crate::sql::parser::parse(&sql)?;
+                    let [crate::sql::parser::Command::Sql(Statement::Query(q))] = parsed.as_slice()
+                    else {
+                        return Err(crate::errinternal!("COPY TO did not make a query"));
+                    };
+                    self.bind_query(q)?
+                }
+            };
+            if format.header {
+                return Err(crate::errunsupported!("COPY TO with HEADER"));
+            }
+            return Ok(Plan::CopyTo {
+                root,
+                columns,
+                format,
+            });
+        }
         let sqlparser::ast::CopySource::Table {
             table_name: name,
             columns,
         } = source
         else {
-            return Err(crate::errunsupported!("COPY (query)"));
+            return Err(crate::errunsupported!("COPY (query) FROM"));
         };
         if *to || !matches!(target, sqlparser::ast::CopyTarget::Stdin) || !values.is_empty() {
-            return Err(crate::errunsupported!(
-                "COPY other than FROM STDIN (COPY TO, files and programs)"
-            ));
+            return Err(crate::errunsupported!("COPY to or from files and programs"));
         }
         let format = crate::sql::copy::CopyFormat::from_options(options, legacy_options)?;
         let table = self.catalog.must_get_table(&table_name(name)?)?;

@@ -938,6 +938,19 @@ fn execute_plan(
             }
             Ok("DROP VIEW".to_string())
         }
+        Plan::CopyTo {
+            root,
+            columns,
+            format,
+        } => {
+            sink.columns(columns, "COPY")?;
+            let mut n = 0u64;
+            for row in exec::execute(root, &ctx)? {
+                sink.row(vec![Value::Bytea(format.write_row(&row?))])?;
+                n += 1;
+            }
+            Ok(format!("COPY {n}"))
+        }
         Plan::CopyFrom { .. } => Err(crate::errunsupported!(
             "COPY FROM STDIN outside the wire protocol"
         )),
