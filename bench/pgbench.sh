@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# pgbench's own workload, unmodified: `pgbench -i -I dtGvp` (server-side
-# data generation, VACUUM ANALYZE, primary keys) at SCALE (default 10),
+# pgbench's own workload, unmodified: `pgbench -i` (client-side data
+# generation through COPY FROM STDIN, VACUUM ANALYZE, primary keys; set
+# INIT_STEPS=dtGvp for server-side generation) at SCALE (default 10),
 # then the default TPC-B-like transaction for SECONDS_RUN (default 15)
 # seconds with CLIENTS (default 8) clients in each query mode (simple,
 # extended, prepared), FlintDB vs PostgreSQL 15 on the same machine in the
@@ -14,7 +15,7 @@ pgb() { pgbench -h 127.0.0.1 -p "$1" -U postgres "${@:2}" postgres 2>&1; }
 tps() { grep -E "^tps" | sed -E 's/tps = ([0-9.]+).*/\1/'; }
 for name in FlintDB PostgreSQL; do
   port=$FLINT_PORT; [ "$name" = PostgreSQL ] && port=$PG_PORT
-  s=$(date +%s.%N); pgb "$port" -q -i -I dtGvp -s "$scale" >/dev/null; e=$(date +%s.%N)
+  s=$(date +%s.%N); pgb "$port" -q -i -I "${INIT_STEPS:-dtgvp}" -s "$scale" >/dev/null; e=$(date +%s.%N)
   printf '%-10s init -s %s: %.2f s\n' "$name" "$scale" "$(python3 -c "print($e - $s)")"
 done
 for mode in simple extended prepared; do

@@ -52,7 +52,7 @@ async fn copy_from_stdin_in_text_and_csv() {
     assert_eq!(n, 3);
     let n = copy(
         &client,
-        "COPY c FROM STDIN WITH (FORMAT csv, HEADER)",
+        "COPY c FROM STDIN WITH (FORMAT csv, HEADER on, FREEZE off)",
         b"id,name,v,note\n10,\"a,b\",1,\"say \"\"hi\"\"\"\n11,,2,x\n12,\"multi\nline\",3,\"\"",
     )
     .await

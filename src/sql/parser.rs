@@ -10,7 +10,7 @@ use sqlparser::ast::{Expr, ObjectName, Statement};
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
-use sqlparser::tokenizer::Token;
+use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
 use crate::errinput;
 use crate::error::{sqlstate, Error, Result};
@@ -60,11 +60,51 @@ impl std::fmt::Display for Command {
 
 /// Parses a string of zero or more `;`-separated statements.
 pub fn parse(sql: &str) -> Result<Vec<Command>> {
+    let mut tokens = Tokenizer::new(&PostgreSqlDialect {}, sql)
+        .tokenize_with_location()
+        .map_err(|e| syntax_error(ParserError::TokenizerError(e.to_string())))?;
+    copy_booleans(&mut tokens);
     let mut parser = Parser::new(&PostgreSqlDialect {})
         .with_recursion_limit(MAX_RECURSION_DEPTH)
-        .try_with_sql(sql)
-        .map_err(syntax_error)?;
+        .with_tokens_with_locations(tokens);
     parse_commands(&mut parser).map_err(syntax_error)
+}
+
+/// In COPY options, PostgreSQL takes `on`/`off` for boolean options
+/// (`FREEZE on`, `HEADER off`, as pgbench sends); sqlparser takes only
+/// TRUE/FALSE, so within a COPY statement such a word after FREEZE or
+/// HEADER becomes TRUE or FALSE.
+fn copy_booleans(tokens: &mut [TokenWithSpan]) {
+    let mut in_copy = false;
+    let mut at_start = true;
+    let mut after_option = false;
+    for t in tokens.iter_mut() {
+        match &t.token {
+            Token::Whitespace(_) => continue,
+            Token::SemiColon => {
+                in_copy = false;
+                at_start = true;
+                after_option = false;
+                continue;
+            }
+            Token::Word(w) if at_start => in_copy = w.keyword == Keyword::COPY,
+            Token::Word(w) if in_copy && after_option => {
+                let value = match w.value.to_lowercase().as_str() {
+                    "on" => Some(Keyword::TRUE),
+                    "off" => Some(Keyword::FALSE),
+                    _ => None,
+                };
+                if let Some(keyword) = value {
+                    let word = if keyword == Keyword::TRUE { "TRUE" } else { "FALSE" };
+                    t.token = Token::make_keyword(word);
+                }
+            }
+            _ => {}
+        }
+        at_start = false;
+        after_option = in_copy
+            && matches!(&t.token, Token::Word(w) if matches!(w.keyword, Keyword::FREEZE | Keyword::HEADER));
+    }
 }
 
 fn parse_commands(p: &mut Parser) -> std::result::Result<Vec<Command>, ParserError> {
