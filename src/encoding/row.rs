@@ -22,12 +22,17 @@ use crate::types::{numeric, Value};
 /// Where an out-of-line value is (see the module doc, tag 13).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct External {
-    /// The value's own tag: 8 text, 9 bytea.
+    /// The value's own tag: 8 text, 9 bytea; with [`COMPRESSED`] set when
+    /// the stored bytes are compressed.
     pub tag: u8,
     pub len: u32,
     pub block: u32,
     pub slot: u16,
 }
+
+/// The bit of an out-of-line value's tag that marks its stored bytes as
+/// compressed (their reader decompresses them).
+pub const COMPRESSED: u8 = 0x80;
 
 /// Appends the encoding of a row to `out`.
 pub fn encode(row: &[Value], out: &mut Vec<u8>) {
@@ -159,7 +164,7 @@ pub fn decode_with(
                     slot: u16::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?),
                 };
                 let bytes = fetch(&e)?;
-                match tag {
+                match tag & !COMPRESSED {
                     8 => Value::Text(String::from_utf8(bytes).map_err(|_| corrupt())?),
                     9 => Value::Bytea(bytes),
                     _ => return Err(corrupt()),

@@ -95,7 +95,11 @@ fn copy_booleans(tokens: &mut [TokenWithSpan]) {
                     _ => None,
                 };
                 if let Some(keyword) = value {
-                    let word = if keyword == Keyword::TRUE { "TRUE" } else { "FALSE" };
+                    let word = if keyword == Keyword::TRUE {
+                        "TRUE"
+                    } else {
+                        "FALSE"
+                    };
                     t.token = Token::make_keyword(word);
                 }
             }

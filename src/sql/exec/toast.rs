@@ -2,9 +2,10 @@
 //! larger than about a quarter page are stored out of line in the table's
 //! TOAST relation (`storage::toast`), largest first, until the row fits;
 //! reading a row brings them back; deleting a row version deletes them
-//! with it.
+//! with it. A value is stored LZ4-compressed when that saves at least a
+//! tenth (judged on its first 16 KiB, so incompressible data costs little).
 
-use crate::encoding::row::{self, External};
+use crate::encoding::row::{self, External, COMPRESSED};
 use crate::errinput;
 use crate::error::{sqlstate, Result};
 use crate::storage::heap::{Xid, MAX_TUPLE_DATA, TUPLE_HEADER_SIZE};
@@ -19,6 +20,11 @@ use super::{ExecContext, Row};
 const TOAST_THRESHOLD: usize = 2032;
 /// Values smaller than this always stay in the row.
 const MIN_EXTERNAL: usize = 128;
+/// Bytes of a value compressed to judge whether compressing it pays.
+const SAMPLE: usize = 16 * 1024;
+/// Largest value a compressed chain may claim to expand to (1 GB, as
+/// PostgreSQL's varlena limit).
+const MAX_VALUE: usize = 1 << 30;
 
 /// The tuple data of a row of `table`, storing large values out of line
 /// (written by `xid`).
@@ -56,12 +62,17 @@ pub fn encode_row(ctx: &ExecContext, table: RelId, xid: Xid, values: &[Value]) -
                 bytes.len()
             ));
         }
-        let first = toast::store(ctx.engine.heap(), toast_rel(table), xid, bytes)?;
+        let compressed = compress(bytes);
+        let (tag, stored) = match &compressed {
+            Some(c) => (tag | COMPRESSED, c.as_slice()),
+            None => (tag, bytes),
+        };
+        let first = toast::store(ctx.engine.heap(), toast_rel(table), xid, stored)?;
         externals.push((
             i,
             External {
                 tag,
-                len: len as u32,
+                len: stored.len() as u32,
                 block: first.block,
                 slot: first.slot,
             },
@@ -86,7 +97,7 @@ pub fn encode_row(ctx: &ExecContext, table: RelId, xid: Xid, values: &[Value]) -
 pub fn decode_row(ctx: &ExecContext, table: RelId, data: &[u8], width: usize) -> Result<Row> {
     let heap = ctx.engine.heap();
     row::decode_with(data, width, &mut |e| {
-        toast::fetch(
+        let stored = toast::fetch(
             heap,
             toast_rel(table),
             Tid {
@@ -94,8 +105,42 @@ pub fn decode_row(ctx: &ExecContext, table: RelId, data: &[u8], width: usize) ->
                 slot: e.slot,
             },
             e.len as usize,
-        )
+        )?;
+        if e.tag & COMPRESSED == 0 {
+            return Ok(stored);
+        }
+        decompress(&stored, table)
     })
+}
+
+/// The LZ4 block (raw length prepended) of a value, if compressing it
+/// saves at least a tenth.
+fn compress(bytes: &[u8]) -> Option<Vec<u8>> {
+    if bytes.len() > SAMPLE {
+        let sample = lz4_flex::compress(&bytes[..SAMPLE]);
+        if sample.len() * 10 > SAMPLE * 9 {
+            return None;
+        }
+    }
+    let compressed = lz4_flex::compress_prepend_size(bytes);
+    (compressed.len() * 10 <= bytes.len() * 9).then_some(compressed)
+}
+
+fn decompress(stored: &[u8], table: RelId) -> Result<Vec<u8>> {
+    let corrupt = || {
+        crate::error::Error::Corrupted(format!(
+            "compressed out-of-line value of relation {} is damaged",
+            table.0
+        ))
+    };
+    let raw = stored
+        .get(..4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+        .ok_or_else(corrupt)?;
+    if raw > MAX_VALUE {
+        return Err(corrupt());
+    }
+    lz4_flex::decompress_size_prepended(stored).map_err(|_| corrupt())
 }
 
 /// Marks the out-of-line values of the row version at `tid` deleted by
