@@ -20,6 +20,7 @@ use pgwire::messages::PgWireBackendMessage;
 use super::errors::{error_info, to_pgwire};
 use super::handler::QueryHandler;
 use crate::error::{Error, Result};
+use crate::sql::copy::RecordCutter;
 use crate::sql::parser::Command;
 use crate::sql::session::{CopyIn, Session};
 
@@ -33,6 +34,7 @@ struct CopyState {
     copy: CopyIn,
     /// Bytes of a record not yet complete.
     partial: Vec<u8>,
+    cutter: RecordCutter,
     /// Complete records not yet inserted.
     pending: Vec<Vec<u8>>,
     pending_bytes: usize,
@@ -71,6 +73,7 @@ impl QueryHandler {
                 *self.copy_slot(client).lock() = Some(CopyState {
                     copy,
                     partial: Vec::new(),
+                    cutter: RecordCutter::default(),
                     pending: Vec::new(),
                     pending_bytes: 0,
                     error: None,
@@ -133,7 +136,9 @@ impl CopyHandler for QueryHandler {
         };
         if state.error.is_none() {
             state.partial.extend_from_slice(&data.data);
-            let records = state.copy.format().take_records(&mut state.partial, false);
+            let records = state
+                .cutter
+                .take(state.copy.format(), &mut state.partial, false);
             state.pending_bytes += records.iter().map(Vec::len).sum::<usize>();
             state.pending.extend(records);
             if state.pending.len() >= BATCH_RECORDS || state.pending_bytes >= BATCH_BYTES {
@@ -154,7 +159,9 @@ impl CopyHandler for QueryHandler {
             return Ok(());
         };
         if state.error.is_none() {
-            let rest = state.copy.format().take_records(&mut state.partial, true);
+            let rest = state
+                .cutter
+                .take(state.copy.format(), &mut state.partial, true);
             state.pending.extend(rest);
             state = self.flush(self.session(client), state).await;
         }

@@ -102,37 +102,10 @@ impl CopyFormat {
         })
     }
 
-    /// Cuts the complete records off the front of `buf`; with `at_end`,
-    /// the rest is a record too (data need not end with a newline).
+    /// Cuts the complete records off the front of `buf` (for data that
+    /// arrives in one piece; see [`RecordCutter`] for a stream).
     pub fn take_records(&self, buf: &mut Vec<u8>, at_end: bool) -> Vec<Vec<u8>> {
-        let mut records = Vec::new();
-        let mut start = 0;
-        let mut in_quotes = false;
-        let mut i = 0;
-        while i < buf.len() {
-            let b = buf[i];
-            if self.csv && in_quotes && b == self.escape && self.escape != self.quote {
-                i += 2;
-                continue;
-            }
-            if self.csv && b == self.quote {
-                in_quotes = !in_quotes;
-            } else if b == b'\n' && !in_quotes {
-                let mut end = i;
-                if end > start && buf[end - 1] == b'\r' {
-                    end -= 1;
-                }
-                records.push(buf[start..end].to_vec());
-                start = i + 1;
-            }
-            i += 1;
-        }
-        if at_end && start < buf.len() {
-            records.push(buf[start..].to_vec());
-            start = buf.len();
-        }
-        buf.drain(..start.min(buf.len()));
-        records
+        RecordCutter::default().take(self, buf, at_end)
     }
 
     /// One row as a record of this format, newline included.
@@ -308,6 +281,52 @@ impl CopyFormat {
     }
 }
 
+/// Cuts records off a buffer that grows as data arrives, remembering how
+/// far it has looked, so a record spread over many messages (a 64 MB
+/// value) is scanned once, not once per message.
+#[derive(Debug, Default)]
+pub struct RecordCutter {
+    /// Bytes of the buffer's incomplete record already scanned.
+    scanned: usize,
+    in_quotes: bool,
+}
+
+impl RecordCutter {
+    /// Cuts the complete records off the front of `buf`; with `at_end`,
+    /// the rest is a record too (data need not end with a newline).
+    pub fn take(&mut self, f: &CopyFormat, buf: &mut Vec<u8>, at_end: bool) -> Vec<Vec<u8>> {
+        let mut records = Vec::new();
+        let mut start = 0;
+        let mut i = self.scanned;
+        while i < buf.len() {
+            let b = buf[i];
+            if f.csv && self.in_quotes && b == f.escape && f.escape != f.quote {
+                i += 2;
+                continue;
+            }
+            if f.csv && b == f.quote {
+                self.in_quotes = !self.in_quotes;
+            } else if b == b'\n' && !self.in_quotes {
+                let mut end = i;
+                if end > start && buf[end - 1] == b'\r' {
+                    end -= 1;
+                }
+                records.push(buf[start..end].to_vec());
+                start = i + 1;
+            }
+            i += 1;
+        }
+        if at_end && start < buf.len() {
+            records.push(buf[start..].to_vec());
+            start = buf.len();
+            i = start;
+        }
+        buf.drain(..start);
+        self.scanned = i - start;
+        records
+    }
+}
+
 fn utf8(bytes: Vec<u8>) -> Result<String> {
     String::from_utf8(bytes).map_err(|_| {
         errinput!(
@@ -349,6 +368,24 @@ mod tests {
             vec![Some("2".into()), Some("AA".into())]
         );
         assert_eq!(f.take_records(&mut buf, true), vec![b"3\tpart".to_vec()]);
+    }
+
+    #[test]
+    fn a_record_in_many_pieces_is_cut_once_whole() {
+        let f = csv();
+        let mut cutter = RecordCutter::default();
+        let mut buf = Vec::new();
+        let data = b"1,\"a\nb\"\n2,c\n3,d";
+        let mut records = Vec::new();
+        for piece in data.chunks(2) {
+            buf.extend_from_slice(piece);
+            records.extend(cutter.take(&f, &mut buf, false));
+        }
+        records.extend(cutter.take(&f, &mut buf, true));
+        assert_eq!(
+            records,
+            vec![b"1,\"a\nb\"".to_vec(), b"2,c".to_vec(), b"3,d".to_vec()]
+        );
     }
 
     #[test]

@@ -18,7 +18,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use parking_lot::Mutex;
+use parking_lot::RwLock;
 
 use super::RelId;
 use crate::error::Result;
@@ -30,7 +30,7 @@ pub const FILE: &str = "visibility_map";
 /// All-visible bits of every heap relation's pages.
 #[derive(Default)]
 pub struct VisibilityMap {
-    bits: Mutex<HashMap<RelId, Vec<u64>>>,
+    bits: RwLock<HashMap<RelId, Vec<u64>>>,
 }
 
 impl VisibilityMap {
@@ -38,7 +38,7 @@ impl VisibilityMap {
     pub fn is_all_visible(&self, rel: RelId, block: u32) -> bool {
         let (word, bit) = position(block);
         self.bits
-            .lock()
+            .read()
             .get(&rel)
             .and_then(|w| w.get(word))
             .is_some_and(|w| w & bit != 0)
@@ -47,7 +47,7 @@ impl VisibilityMap {
     /// Marks a page all-visible (VACUUM, under the page's write latch).
     pub fn set(&self, rel: RelId, block: u32) {
         let (word, bit) = position(block);
-        let mut bits = self.bits.lock();
+        let mut bits = self.bits.write();
         let words = bits.entry(rel).or_default();
         if words.len() <= word {
             words.resize(word + 1, 0);
@@ -55,23 +55,32 @@ impl VisibilityMap {
         words[word] |= bit;
     }
 
-    /// Clears a page's bit (any change to the page).
+    /// Clears a page's bit (any change to the page). Most pages have no
+    /// bit set: they cost a shared lock only.
     pub fn clear(&self, rel: RelId, block: u32) {
+        if !self.is_all_visible(rel, block) {
+            return;
+        }
         let (word, bit) = position(block);
-        if let Some(w) = self.bits.lock().get_mut(&rel).and_then(|w| w.get_mut(word)) {
+        if let Some(w) = self
+            .bits
+            .write()
+            .get_mut(&rel)
+            .and_then(|w| w.get_mut(word))
+        {
             *w &= !bit;
         }
     }
 
     /// Forgets a relation's bits (created or dropped).
     pub fn forget(&self, rel: RelId) {
-        self.bits.lock().remove(&rel);
+        self.bits.write().remove(&rel);
     }
 
     /// Pages of a relation marked all-visible.
     pub fn count(&self, rel: RelId) -> u64 {
         self.bits
-            .lock()
+            .read()
             .get(&rel)
             .map_or(0, |w| w.iter().map(|x| x.count_ones() as u64).sum())
     }
@@ -86,13 +95,13 @@ impl VisibilityMap {
             }),
             Err(_) => HashMap::new(),
         };
-        *self.bits.lock() = bits;
+        *self.bits.write() = bits;
     }
 
     /// Writes the map to `dir` atomically (and durably, with `sync`).
     pub fn save(&self, dir: &Path, sync: bool) -> Result<()> {
         let mut out = MAGIC.to_vec();
-        for (rel, words) in self.bits.lock().iter() {
+        for (rel, words) in self.bits.read().iter() {
             out.extend_from_slice(&rel.0.to_le_bytes());
             out.extend_from_slice(&(words.len() as u32).to_le_bytes());
             for w in words {

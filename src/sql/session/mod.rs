@@ -511,24 +511,23 @@ impl Session {
             } else {
                 tables
             };
-            let mut txn = Transaction::new(self.default_isolation(), false);
-            let xid = txn.write_xid(&self.engine, self.settings.lock_timeout())?;
-            let visibility = txn.visibility(&self.engine);
-            let bound = Bound {
+            // ANALYZE in a transaction of its own, like an autocommit statement.
+            self.txn = Some(Transaction::new(self.default_isolation(), false));
+            let mut bound = Some(Bound {
                 plan: Plan::Analyze { tables },
                 param_types: vec![],
-            };
-            let result = execute_plan(
-                &self.engine,
-                self.settings.statement_timeout(),
-                &bound,
-                visibility,
+            });
+            let result = self.run_with(
+                true,
+                |_| {
+                    bound
+                        .take()
+                        .ok_or_else(|| crate::errinternal!("ANALYZE bound twice"))
+                },
                 vec![],
-                xid,
                 sink,
-                &mut Vec::new(),
             );
-            txn.finish(&self.engine, result.is_ok())?;
+            self.end_transaction(result.is_ok())?;
             result?;
         }
         Ok(Outcome::tag("VACUUM"))
