@@ -1,0 +1,233 @@
+//! Running a bound plan: the statement's execution context (parameters,
+//! statement time, deadline) and one arm per kind of plan, each returning
+//! its command tag.
+
+use super::RowSink;
+use crate::engine::Engine;
+use crate::error::Result;
+use crate::sql::binder::Bound;
+use crate::sql::eval::EvalContext;
+use crate::sql::exec::{self, write, ExecContext, Row};
+use crate::sql::plan::Plan;
+use crate::storage::heap::Xid;
+use crate::storage::RelId;
+use crate::txn::Visibility;
+use crate::types::Value;
+
+/// Executes a bound plan; writes use `xid`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn execute_plan(
+    engine: &Engine,
+    statement_timeout: Option<std::time::Duration>,
+    bound: &Bound,
+    visibility: Visibility,
+    params: Vec<Value>,
+    xid: Xid,
+    sink: &mut dyn RowSink,
+    dropped: &mut Vec<RelId>,
+) -> Result<String> {
+    let ctx = ExecContext::new(
+        engine,
+        visibility,
+        EvalContext {
+            params,
+            statement_time: crate::types::datetime::now_micros(),
+        },
+        statement_timeout.map(|t| std::time::Instant::now() + t),
+    );
+    match &bound.plan {
+        Plan::Query { root, columns } => {
+            sink.columns(columns, "SELECT")?;
+            let mut n = 0u64;
+            for row in exec::execute(root, &ctx)? {
+                sink.row(row?)?;
+                n += 1;
+            }
+            Ok(format!("SELECT {n}"))
+        }
+        Plan::Insert {
+            table,
+            source,
+            targets,
+            defaults,
+            indexes,
+            returning,
+        } => {
+            let target = write::WriteTarget { table, indexes };
+            let result = write::insert(
+                &ctx,
+                xid,
+                &target,
+                source,
+                targets,
+                defaults,
+                returning.as_ref(),
+            )?;
+            send_returning(sink, bound, "INSERT 0", result.returning)?;
+            Ok(format!("INSERT 0 {}", result.count))
+        }
+        Plan::Update {
+            table,
+            predicate,
+            access,
+            indexes,
+            assignments,
+            returning,
+        } => {
+            let target = write::WriteTarget { table, indexes };
+            let result = write::update(
+                &ctx,
+                xid,
+                &target,
+                predicate.as_ref(),
+                access.as_ref(),
+                assignments,
+                returning.as_ref(),
+            )?;
+            send_returning(sink, bound, "UPDATE", result.returning)?;
+            Ok(format!("UPDATE {}", result.count))
+        }
+        Plan::Delete {
+            table,
+            predicate,
+            access,
+            returning,
+        } => {
+            let result = write::delete(
+                &ctx,
+                xid,
+                table,
+                predicate.as_ref(),
+                access.as_ref(),
+                returning.as_ref(),
+            )?;
+            send_returning(sink, bound, "DELETE", result.returning)?;
+            Ok(format!("DELETE {}", result.count))
+        }
+        Plan::CreateTable {
+            name,
+            columns,
+            constraints,
+            if_not_exists,
+        } => {
+            if !write::create_table(&ctx, xid, name, columns, constraints, *if_not_exists)? {
+                sink.notice(
+                    "NOTICE",
+                    "42P07",
+                    format!("relation \"{name}\" already exists, skipping"),
+                );
+            }
+            Ok("CREATE TABLE".to_string())
+        }
+        Plan::DropTable { names, if_exists } => {
+            let (missing, rels) = write::drop_tables(&ctx, xid, names, *if_exists)?;
+            for name in missing {
+                sink.notice(
+                    "NOTICE",
+                    "00000",
+                    format!("table \"{name}\" does not exist, skipping"),
+                );
+            }
+            dropped.extend(rels);
+            Ok("DROP TABLE".to_string())
+        }
+        Plan::CreateIndex {
+            table,
+            index,
+            if_not_exists,
+            not_null,
+            tag,
+        } => {
+            if !write::create_index(&ctx, xid, table, index, *if_not_exists, not_null)? {
+                sink.notice(
+                    "NOTICE",
+                    "42P07",
+                    format!("relation \"{}\" already exists, skipping", index.def.name),
+                );
+            }
+            Ok(tag.to_string())
+        }
+        Plan::Analyze { tables } => {
+            for t in tables {
+                exec::analyze::analyze(&ctx, xid, t)?;
+            }
+            Ok("ANALYZE".to_string())
+        }
+        Plan::DropIndex { names, if_exists } => {
+            let (missing, rels) = write::drop_indexes(&ctx, xid, names, *if_exists)?;
+            for name in missing {
+                sink.notice(
+                    "NOTICE",
+                    "00000",
+                    format!("index \"{name}\" does not exist, skipping"),
+                );
+            }
+            dropped.extend(rels);
+            Ok("DROP INDEX".to_string())
+        }
+        Plan::Truncate { tables } => {
+            for table in tables {
+                write::truncate(&ctx, xid, table)?;
+            }
+            Ok("TRUNCATE TABLE".to_string())
+        }
+        Plan::Reindex { indexes } => {
+            for (table, index) in indexes {
+                dropped.push(write::reindex(&ctx, xid, table, index)?);
+            }
+            Ok("REINDEX".to_string())
+        }
+        Plan::Explain {
+            root,
+            costs,
+            analyze,
+            columns,
+        } => {
+            sink.columns(columns, "EXPLAIN")?;
+            let lines = crate::sql::explain::explain(root, &ctx, *costs, *analyze)?;
+            for line in lines {
+                sink.row(vec![Value::Text(line)])?;
+            }
+            Ok("EXPLAIN".to_string())
+        }
+        Plan::DropView { names } => {
+            for name in names {
+                sink.notice(
+                    "NOTICE",
+                    "00000",
+                    format!("view \"{name}\" does not exist, skipping"),
+                );
+            }
+            Ok("DROP VIEW".to_string())
+        }
+        Plan::CopyTo {
+            root,
+            columns,
+            format,
+        } => {
+            sink.columns(columns, "COPY")?;
+            let mut n = 0u64;
+            for row in exec::execute(root, &ctx)? {
+                sink.row(vec![Value::Bytea(format.write_row(&row?))])?;
+                n += 1;
+            }
+            Ok(format!("COPY {n}"))
+        }
+        Plan::CopyFrom { .. } => Err(crate::errunsupported!(
+            "COPY FROM STDIN outside the wire protocol"
+        )),
+        Plan::Utility { .. } => Err(crate::errinternal!(
+            "utility statement reached the executor"
+        )),
+    }
+}
+
+fn send_returning(sink: &mut dyn RowSink, bound: &Bound, tag: &str, rows: Vec<Row>) -> Result<()> {
+    if let Some(columns) = bound.plan.output_columns() {
+        sink.columns(columns, tag)?;
+        for row in rows {
+            sink.row(row)?;
+        }
+    }
+    Ok(())
+}
