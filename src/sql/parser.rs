@@ -173,7 +173,20 @@ fn parse_vacuum(p: &mut Parser) -> std::result::Result<Vacuum, ParserError> {
             match name.as_str() {
                 "full" => v.full = on,
                 "analyze" => v.analyze = on,
-                _ => {}
+                // Options that change how, not what: accepted.
+                "verbose"
+                | "freeze"
+                | "skip_locked"
+                | "index_cleanup"
+                | "process_toast"
+                | "truncate"
+                | "parallel"
+                | "disable_page_skipping" => {}
+                other => {
+                    return Err(ParserError::ParserError(format!(
+                        "unrecognized VACUUM option \"{other}\""
+                    )))
+                }
             }
         }
     } else {
@@ -214,6 +227,9 @@ fn syntax_error(err: ParserError) -> Error {
             sqlstate::SYNTAX_ERROR,
             "syntax error at or near \"{token}\""
         );
+    }
+    if text.starts_with("unrecognized ") {
+        return errinput!(sqlstate::SYNTAX_ERROR, "{text}");
     }
     if text.starts_with("Unterminated string literal") {
         return errinput!(sqlstate::SYNTAX_ERROR, "unterminated quoted string");

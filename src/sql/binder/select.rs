@@ -642,7 +642,7 @@ impl Binder<'_> {
             TableFactor::Table {
                 name,
                 alias,
-                args: None,
+                args,
                 with_hints,
                 version: None,
                 with_ordinality: false,
@@ -651,6 +651,13 @@ impl Binder<'_> {
                 sample: None,
                 index_hints,
             } if with_hints.is_empty() && partitions.is_empty() && index_hints.is_empty() => {
+                // `name(args)` is a set-returning function.
+                if let Some(args) = args {
+                    if args.settings.is_some() {
+                        return Err(crate::errunsupported!("FROM item {factor}"));
+                    }
+                    return self.bind_table_function(name, &args.args, alias);
+                }
                 if let Some((cte_name, cte)) = self.lookup_cte(name) {
                     let qualifier = match alias {
                         Some(a) if a.columns.is_empty() => normalize(&a.name),
@@ -716,24 +723,6 @@ impl Binder<'_> {
                 table_with_joins,
                 alias: None,
             } => self.bind_from(std::slice::from_ref(table_with_joins)),
-            TableFactor::Table {
-                name,
-                alias,
-                args: Some(args),
-                with_hints,
-                version: None,
-                with_ordinality: false,
-                partitions,
-                json_path: None,
-                sample: None,
-                index_hints,
-            } if with_hints.is_empty()
-                && partitions.is_empty()
-                && index_hints.is_empty()
-                && args.settings.is_none() =>
-            {
-                self.bind_table_function(name, &args.args, alias)
-            }
             TableFactor::Function {
                 lateral: false,
                 name,

@@ -147,31 +147,21 @@ impl Session {
         command: &Command,
         declared: &[Option<DataType>],
     ) -> Result<Bound> {
-        let statement = match command {
-            Command::Sql(statement) => statement,
-            Command::Vacuum(_) => {
-                return Ok(Bound {
-                    plan: Plan::Utility { columns: None },
-                    param_types: vec![],
-                })
-            }
-            Command::Reindex { .. } => return bind_command(command, engine.catalog(), declared),
+        // Statements the session answers itself: their result columns, if any.
+        let utility = match command {
+            Command::Vacuum(_) => Some(None),
+            Command::Sql(s) => utility_columns(s)
+                .map(Some)
+                .or(is_transaction_control(s).then_some(None)),
+            Command::Reindex { .. } => None,
         };
-        if let Some(columns) = utility_columns(statement) {
-            return Ok(Bound {
-                plan: Plan::Utility {
-                    columns: Some(columns),
-                },
+        match utility {
+            Some(columns) => Ok(Bound {
+                plan: Plan::Utility { columns },
                 param_types: vec![],
-            });
+            }),
+            None => bind_command(command, engine.catalog(), declared),
         }
-        if is_transaction_control(statement) {
-            return Ok(Bound {
-                plan: Plan::Utility { columns: None },
-                param_types: vec![],
-            });
-        }
-        bind_command(command, engine.catalog(), declared)
     }
 
     /// Runs a statement with parameter values.
