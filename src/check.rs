@@ -38,7 +38,7 @@ pub fn check(engine: &Engine) -> Result<Report> {
     let mut report = Report::default();
     check_pages(engine, &mut report)?;
     let visibility = Visibility {
-        snapshot: Snapshot { horizon: u64::MAX },
+        snapshot: Snapshot::everything(),
         own: Vec::new(),
     };
     let ctx = ExecContext::new(engine, visibility, EvalContext::default(), None);

@@ -76,6 +76,11 @@ pub enum Error {
     Io(String),
     /// A broken invariant: a bug in FlintDB, never the client's fault.
     Internal(String),
+    /// A READ COMMITTED statement found a row that a transaction which
+    /// committed after its snapshot changed: the session runs the
+    /// statement again with a new snapshot. Never meant to reach a client
+    /// (it would read as a serialization failure).
+    Restart,
 }
 
 /// The FlintDB result type.
@@ -90,6 +95,7 @@ impl Error {
             Error::Corrupted(_) => sqlstate::DATA_CORRUPTED,
             Error::Io(_) => sqlstate::IO_ERROR,
             Error::Internal(_) => sqlstate::INTERNAL_ERROR,
+            Error::Restart => "40001",
         }
     }
 
@@ -98,6 +104,7 @@ impl Error {
         match self {
             Error::Input { message, .. } => message,
             Error::Unsupported(m) | Error::Corrupted(m) | Error::Io(m) | Error::Internal(m) => m,
+            Error::Restart => "could not serialize access due to concurrent update",
         }
     }
 

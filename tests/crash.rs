@@ -288,3 +288,40 @@ fn failed_fsync_is_fail_stop() {
         "acknowledged commits survive, got {got:?}"
     );
 }
+
+/// A transaction still running at a checkpoint wrote rows that reach disk
+/// with it; if it never commits before a crash, recovery aborts it (the
+/// control file lists the xids running at the checkpoint), while a later
+/// commit of another transaction survives.
+#[test]
+fn a_transaction_open_across_a_checkpoint_and_a_crash_is_aborted() {
+    use flintdb::sql::parser;
+    use flintdb::sql::session::Session;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let live = tmp.path().join("live");
+    let engine = open(&live);
+    run(&engine, "CREATE TABLE t (id int8 PRIMARY KEY, body text)").unwrap();
+    let mut open_txn = Session::new(engine.clone());
+    let mut sink = common::Collect(Vec::new());
+    for st in parser::parse(
+        "BEGIN; INSERT INTO t SELECT g, 'uncommitted' FROM generate_series(100, 199) g",
+    )
+    .unwrap()
+    {
+        open_txn.execute(&st, &[], vec![], &mut sink).unwrap();
+    }
+    engine.checkpoint().unwrap();
+    run(&engine, "INSERT INTO t VALUES (1, 'committed')").unwrap();
+    // Crash: the data directory as it is now, the open transaction neither
+    // committed nor aborted.
+    let crashed = tmp.path().join("crashed");
+    copy_dir(&live, &crashed);
+    let recovered = open(&crashed);
+    assert_eq!(ids(&recovered, "SELECT id FROM t ORDER BY id"), vec![1]);
+    // Its keys are free again.
+    run(&recovered, "INSERT INTO t VALUES (100, 'again')").unwrap();
+    let report = flintdb::check::check(&recovered).unwrap();
+    assert!(report.problems.is_empty(), "{:?}", report.problems);
+    drop(open_txn);
+}

@@ -197,15 +197,28 @@ fn lock_timeout_gives_55p03() {
     let mut b = Session::new(engine.clone());
     run(
         &mut a,
-        "CREATE TABLE x (v int); BEGIN; INSERT INTO x VALUES (1)",
+        "CREATE TABLE x (v int); INSERT INTO x VALUES (1), (2); BEGIN; UPDATE x SET v = 10 WHERE v = 1",
+    )
+    .unwrap();
+    // Another row, and new rows, do not wait.
+    run(
+        &mut b,
+        "UPDATE x SET v = 20 WHERE v = 2; INSERT INTO x VALUES (3)",
     )
     .unwrap();
     let started = std::time::Instant::now();
-    let err = run(&mut b, "INSERT INTO x VALUES (2)").unwrap_err();
+    let err = run(&mut b, "UPDATE x SET v = 11 WHERE v = 1").unwrap_err();
     assert_eq!(err.sqlstate(), "55P03");
     assert!(started.elapsed() >= Duration::from_millis(150));
+    // A DDL statement waits for the row writer's transaction too.
+    let err = run(&mut b, "CREATE INDEX ON x (v)").unwrap_err();
+    assert_eq!(err.sqlstate(), "55P03");
     run(&mut a, "COMMIT").unwrap();
-    run(&mut b, "INSERT INTO x VALUES (3)").unwrap();
+    run(
+        &mut b,
+        "UPDATE x SET v = 11 WHERE v = 10; CREATE INDEX ON x (v)",
+    )
+    .unwrap();
 }
 
 /// A statement running longer than statement_timeout is cancelled with
@@ -241,4 +254,175 @@ fn statement_timeout_cancels_with_57014() {
         "cancelled promptly"
     );
     assert_eq!(common::ids(&engine, "SELECT count(*) FROM t"), vec![2000]);
+}
+
+/// Writers of different rows run at once; two that wait for each other's
+/// rows are a deadlock: one fails with 40P01 and the other goes on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crossed_updates_are_a_deadlock_for_one_of_them() {
+    let server = TestServer::start().await;
+    let a = server.connect().await;
+    let b = server.connect().await;
+    a.batch_execute(
+        "CREATE TABLE d (id int8 PRIMARY KEY, v int8); INSERT INTO d VALUES (1, 0), (2, 0)",
+    )
+    .await
+    .unwrap();
+    a.batch_execute("BEGIN; UPDATE d SET v = 1 WHERE id = 1")
+        .await
+        .unwrap();
+    // No wait: another row.
+    tokio::time::timeout(
+        Duration::from_secs(5),
+        b.batch_execute("BEGIN; UPDATE d SET v = 2 WHERE id = 2"),
+    )
+    .await
+    .expect("writers of different rows do not wait")
+    .unwrap();
+    let first = tokio::spawn(async move {
+        let r = a.batch_execute("UPDATE d SET v = 1 WHERE id = 2").await;
+        (a, r.err().map(|e| sqlstate_of(&e)))
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!first.is_finished(), "a waits for b's row");
+    let err = b
+        .batch_execute("UPDATE d SET v = 2 WHERE id = 1")
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate_of(&err), "40P01");
+    assert_eq!(err.as_db_error().unwrap().message(), "deadlock detected");
+    b.batch_execute("ROLLBACK").await.unwrap();
+    let (a, err) = first.await.unwrap();
+    assert_eq!(err, None, "a goes on once b rolled back");
+    a.batch_execute("COMMIT").await.unwrap();
+    let rows = a
+        .query("SELECT id, v FROM d ORDER BY id", &[])
+        .await
+        .unwrap();
+    let got: Vec<(i64, i64)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+    assert_eq!(got, vec![(1, 1), (2, 1)]);
+}
+
+/// Many sessions incrementing one counter and inserting their own rows at
+/// once: every increment applies exactly once, no key is duplicated.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writers_lose_nothing() {
+    let server = TestServer::start().await;
+    let setup = server.connect().await;
+    setup
+        .batch_execute(
+            "CREATE TABLE c (id int8 PRIMARY KEY, n int8); INSERT INTO c VALUES (0, 0);
+             CREATE TABLE log (k int8 PRIMARY KEY, who int8)",
+        )
+        .await
+        .unwrap();
+    let mut tasks = Vec::new();
+    for who in 0..8i64 {
+        let client = server.connect().await;
+        tasks.push(tokio::spawn(async move {
+            for i in 0..25i64 {
+                client
+                    .batch_execute(&format!(
+                        "BEGIN; UPDATE c SET n = n + 1 WHERE id = 0; INSERT INTO log VALUES ({}, {who}); COMMIT",
+                        who * 1000 + i
+                    ))
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let n: i64 = setup
+        .query_one("SELECT n FROM c WHERE id = 0", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 200);
+    let rows: i64 = setup
+        .query_one("SELECT count(*) FROM log", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 200);
+}
+
+/// SELECT … FOR UPDATE holds rows like an UPDATE: NOWAIT fails at once
+/// with 55P03, SKIP LOCKED leaves the held rows out, an UPDATE waits and
+/// then works on the holder's new version, and readers never wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn select_for_update_locks_rows() {
+    let server = TestServer::start().await;
+    let a = server.connect().await;
+    let b = server.connect().await;
+    a.batch_execute(
+        "CREATE TABLE q (id int8 PRIMARY KEY, v text);
+         INSERT INTO q SELECT g, 'x' FROM generate_series(1, 5) g",
+    )
+    .await
+    .unwrap();
+    a.batch_execute("BEGIN").await.unwrap();
+    let held = a
+        .query("SELECT id FROM q WHERE id <= 2 FOR UPDATE", &[])
+        .await
+        .unwrap();
+    assert_eq!(held.len(), 2);
+    let ids = |rows: Vec<tokio_postgres::Row>| rows.iter().map(|r| r.get(0)).collect::<Vec<i64>>();
+    let free = b
+        .query(
+            "SELECT id FROM q ORDER BY id LIMIT 2 FOR UPDATE SKIP LOCKED",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(ids(free), vec![3, 4]);
+    let err = b
+        .query("SELECT id FROM q WHERE id = 1 FOR SHARE NOWAIT", &[])
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate_of(&err), "55P03");
+    assert_eq!(
+        err.as_db_error().unwrap().message(),
+        "could not obtain lock on row in relation \"q\""
+    );
+    assert_eq!(
+        ids(b
+            .query("SELECT id FROM q WHERE id <= 2 ORDER BY id", &[])
+            .await
+            .unwrap()),
+        vec![1, 2],
+        "plain readers do not wait"
+    );
+    let waiter = tokio::spawn(async move {
+        let r = b
+            .query_one("UPDATE q SET v = v || '+' WHERE id = 2 RETURNING v", &[])
+            .await
+            .map(|r| r.get::<_, String>(0));
+        (b, r)
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(!waiter.is_finished(), "an UPDATE waits for the row lock");
+    a.batch_execute("UPDATE q SET v = 'held' WHERE id = 2; COMMIT")
+        .await
+        .unwrap();
+    let (b, v) = waiter.await.unwrap();
+    assert_eq!(
+        v.unwrap(),
+        "held+",
+        "the waiter updates the holder's version"
+    );
+    // A lock alone deletes nothing once its transaction commits.
+    a.batch_execute("BEGIN; SELECT * FROM q WHERE id = 5 FOR UPDATE; COMMIT")
+        .await
+        .unwrap();
+    let n: i64 = b
+        .query_one("SELECT count(*) FROM q", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 5);
+    b.batch_execute("UPDATE q SET v = 'free' WHERE id = 5")
+        .await
+        .unwrap();
 }

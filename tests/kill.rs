@@ -87,7 +87,18 @@ async fn load(
                 acked.lock().insert(tag);
             }
             Err(e) => {
-                // Only a vanished server may stop a client; a SQL error is a bug.
+                // Crossed transfers deadlock as in PostgreSQL: one of them
+                // is rolled back, unacknowledged, and the client goes on.
+                if e.as_db_error()
+                    .is_some_and(|db| db.code().code() == "40P01")
+                {
+                    if client.batch_execute("ROLLBACK").await.is_err() {
+                        return;
+                    }
+                    continue;
+                }
+                // Only a vanished server may stop a client; any other SQL
+                // error is a bug.
                 if let Some(db) = e.as_db_error() {
                     panic!(
                         "client {client_no}: unexpected error {}: {}",

@@ -19,7 +19,9 @@ use crate::storage::heap::Xid;
 use crate::storage::wal::{Lsn, FIRST_LSN};
 
 const FILE: &str = "flintdb.control";
-const MAGIC: &str = "flintdb-control 2";
+const MAGIC: &str = "flintdb-control 3";
+/// The previous version, without `in_progress` (read as none running).
+const MAGIC_2: &str = "flintdb-control 2";
 
 /// The control file's contents.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,6 +29,9 @@ pub struct Control {
     pub next_xid: Xid,
     pub redo_lsn: Lsn,
     pub aborted: Vec<Xid>,
+    /// Xids running at the checkpoint: recovery aborts those the WAL after
+    /// the redo point shows no commit for (they may have written before it).
+    pub in_progress: Vec<Xid>,
 }
 
 impl Control {
@@ -36,6 +41,7 @@ impl Control {
             next_xid: crate::txn::FIRST_NORMAL_XID,
             redo_lsn: FIRST_LSN,
             aborted: Vec::new(),
+            in_progress: Vec::new(),
         }
     }
 
@@ -50,9 +56,11 @@ impl Control {
         let bad =
             |why: &str| Error::Corrupted(format!("control file \"{}\" {why}", path.display()));
         let mut lines = text.lines();
-        if lines.next() != Some(MAGIC) {
-            return Err(bad("is not a FlintDB control file of this version"));
-        }
+        let version_3 = match lines.next() {
+            Some(MAGIC) => true,
+            Some(MAGIC_2) => false,
+            _ => return Err(bad("is not a FlintDB control file of this version")),
+        };
         let mut field = |name: &str| -> Result<String> {
             lines
                 .next()
@@ -67,15 +75,26 @@ impl Control {
         let redo_lsn = field("redo_lsn")?
             .parse()
             .map_err(|_| bad("has a bad redo_lsn"))?;
-        let aborted = field("aborted")?
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(|s| s.parse().map_err(|_| bad("has a bad aborted list")))
-            .collect::<Result<Vec<Xid>>>()?;
+        let list = |text: String, name: &str| {
+            text.split(',')
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse()
+                        .map_err(|_| bad(&format!("has a bad {name} list")))
+                })
+                .collect::<Result<Vec<Xid>>>()
+        };
+        let aborted = list(field("aborted")?, "aborted")?;
+        let in_progress = if version_3 {
+            list(field("in_progress")?, "in_progress")?
+        } else {
+            Vec::new()
+        };
         Ok(Some(Control {
             next_xid,
             redo_lsn,
             aborted,
+            in_progress,
         }))
     }
 
@@ -83,13 +102,19 @@ impl Control {
     pub fn write(&self, dir: &Path, sync: bool) -> Result<()> {
         let tmp = dir.join(format!("{FILE}.tmp"));
         let mut f = fs::File::create(&tmp)?;
-        let aborted: Vec<String> = self.aborted.iter().map(|x| x.to_string()).collect();
+        let list = |xids: &[Xid]| {
+            xids.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        };
         write!(
             f,
-            "{MAGIC}\nnext_xid {}\nredo_lsn {}\naborted {}\n",
+            "{MAGIC}\nnext_xid {}\nredo_lsn {}\naborted {}\nin_progress {}\n",
             self.next_xid,
             self.redo_lsn,
-            aborted.join(",")
+            list(&self.aborted),
+            list(&self.in_progress)
         )?;
         if sync {
             f.sync_all()?;
@@ -114,6 +139,7 @@ mod tests {
             next_xid: 42,
             redo_lsn: 123456,
             aborted: vec![5, 9],
+            in_progress: vec![12, 13],
         };
         c.write(dir.path(), true).unwrap();
         assert_eq!(Control::read(dir.path()).unwrap(), Some(c));

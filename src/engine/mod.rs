@@ -3,7 +3,7 @@
 //! [`Engine::open`] locks the data directory (one server per directory),
 //! reads the control file, replays the WAL from the last checkpoint
 //! (`recovery`), loads the catalog and takes a checkpoint. Sessions run
-//! transactions through [`Engine::txns`] (snapshots, the writer lock, xids)
+//! transactions through [`Engine::txns`] (snapshots, xids, waits)
 //! and end them with [`Engine::log_commit`] + [`Engine::wait_durable`] or
 //! [`Engine::log_abort`]. [`Engine::checkpoint`] writes every dirty page,
 //! records the redo point, and drops WAL segments nobody needs.
@@ -56,7 +56,7 @@ pub struct EngineOptions {
     pub synchronous_commit: bool,
     /// Take a checkpoint once this much WAL was written since the last.
     pub checkpoint_wal_bytes: u64,
-    /// How long a writer waits for the writer lock (None: forever).
+    /// How long a writer waits for a lock (None: forever).
     pub lock_timeout: Option<Duration>,
     /// How long a statement may run (None: forever).
     pub statement_timeout: Option<Duration>,
@@ -143,6 +143,7 @@ impl Engine {
             &btree,
             &clog,
             control.next_xid,
+            &control.in_progress,
         )?;
         if recovered.records > 0 {
             tracing::info!(
@@ -205,7 +206,7 @@ impl Engine {
         &self.catalog
     }
 
-    /// Transactions: snapshots, the writer lock, xids.
+    /// Transactions: snapshots, xids, waits.
     pub fn txns(&self) -> &Arc<TxnManager> {
         &self.txns
     }
@@ -235,8 +236,8 @@ impl Engine {
 
     /// Waits until the log is durable up to `lsn` (a no-op unless
     /// `synchronous`: the session's synchronous_commit, whose default is
-    /// the server's). Called after the writer lock is released, so one
-    /// fsync covers every commit that arrived meanwhile.
+    /// the server's). Called after the transaction's locks are released,
+    /// so one fsync covers every commit that arrived meanwhile.
     pub fn wait_durable(&self, lsn: u64, synchronous: bool) -> Result<()> {
         if synchronous {
             self.wal.flush(lsn)?;
@@ -310,7 +311,6 @@ impl Engine {
     }
 
     /// Takes a checkpoint if enough WAL was written since the last one.
-    /// Call without holding the writer lock.
     pub fn maybe_checkpoint(&self) -> Result<()> {
         let written = self
             .wal
@@ -323,18 +323,13 @@ impl Engine {
     }
 
     /// Writes all dirty pages, syncs them, records the redo point, and
-    /// removes WAL segments before it. Waits for the running writer.
+    /// removes WAL segments before it. Runs alongside writers: the xids
+    /// running once the redo point is fixed go into the control file, so
+    /// recovery aborts any of them that never commits.
     pub fn checkpoint(&self) -> Result<()> {
         let _one = self.checkpointing.lock();
-        let token = self.txns.writer_lock().acquire(None)?;
-        let result = self.checkpoint_locked();
-        self.txns.writer_lock().release(token);
-        result
-    }
-
-    fn checkpoint_locked(&self) -> Result<()> {
-        let redo = self.wal.current_lsn();
-        self.page_log.set_full_page_horizon(redo);
+        let redo = self.page_log.begin_checkpoint(|| self.wal.current_lsn());
+        let in_progress = self.txns.running();
         self.heap.pool().flush_all(self.options.fsync)?;
         self.heap
             .visibility_map()
@@ -346,6 +341,7 @@ impl Engine {
             next_xid,
             redo_lsn: redo,
             aborted: self.txns.clog().aborted(),
+            in_progress,
         }
         .write(&self.options.data_dir, self.options.fsync)?;
         self.last_redo.store(redo, Ordering::Release);

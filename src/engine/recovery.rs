@@ -31,7 +31,9 @@ pub struct Recovered {
 }
 
 /// Replays the log in `wal_dir` from `redo` into `heap` and `btree`, recording aborts
-/// in `clog`.
+/// in `clog`. `in_progress` were running at the checkpoint: without a
+/// commit record after `redo`, they are aborted too.
+#[allow(clippy::too_many_arguments)]
 pub fn recover(
     fs: &Arc<dyn FileSystem>,
     wal_dir: &Path,
@@ -40,8 +42,9 @@ pub fn recover(
     btree: &BTree,
     clog: &Clog,
     next_xid: Xid,
+    in_progress: &[Xid],
 ) -> Result<Recovered> {
-    let mut seen: BTreeSet<Xid> = BTreeSet::new();
+    let mut seen: BTreeSet<Xid> = in_progress.iter().copied().collect();
     let mut finished: BTreeSet<Xid> = BTreeSet::new();
     let mut next = next_xid;
     let mut records = 0u64;

@@ -75,9 +75,14 @@ impl Printer<'_> {
     ) {
         match node {
             Node::Project { input, .. } => return self.node(input, arrow, extra, out),
+            Node::WithAddress { scan } => return self.node(scan, arrow, extra, out),
             Node::Filter { input, predicate } => {
                 let names = column_names(input);
-                let shown = match input.as_ref() {
+                let scan = match input.as_ref() {
+                    Node::WithAddress { scan } => scan.as_ref(),
+                    other => other,
+                };
+                let shown = match scan {
                     Node::IndexScan { access, .. } => {
                         let mut rest = predicate.conjuncts();
                         rest.retain(|c| !access.conditions.contains(c));
@@ -167,6 +172,8 @@ impl Printer<'_> {
                 )
             }
             Node::Distinct { input } => ("Unique".into(), vec![], vec![input.as_ref()]),
+            Node::LockRows { input, .. } => ("LockRows".into(), vec![], vec![input.as_ref()]),
+            Node::WithAddress { scan } => return self.node(scan, arrow, extra, out),
             Node::Limit { input, .. } => ("Limit".into(), vec![], vec![input.as_ref()]),
             Node::SetOp {
                 left,
@@ -256,6 +263,8 @@ impl Printer<'_> {
             Node::Limit { input, .. }
             | Node::Sort { input, .. }
             | Node::Distinct { input }
+            | Node::LockRows { input, .. }
+            | Node::WithAddress { scan: input }
             | Node::Aggregate { input, .. }
             | Node::Filter { input, .. }
             | Node::Project { input, .. } => self.estimate(input),
@@ -273,7 +282,13 @@ fn column_names(node: &Node) -> Vec<String> {
         Node::Filter { input, .. }
         | Node::Sort { input, .. }
         | Node::Distinct { input }
+        | Node::LockRows { input, .. }
         | Node::Limit { input, .. } => column_names(input),
+        Node::WithAddress { scan } => {
+            let mut names = column_names(scan);
+            names.push("ctid".to_string());
+            names
+        }
         Node::Project { input, exprs } => {
             let inner = column_names(input);
             exprs.iter().map(|e| deparse_bare(e, &inner)).collect()

@@ -11,6 +11,17 @@ use crate::catalog::{ColumnDef, IndexDef, TableDef};
 use crate::encoding::key::KeyOrder;
 use crate::types::ColumnType;
 
+/// What a row lock does about a row another transaction holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Waiting {
+    /// Wait for it (UPDATE, DELETE, plain FOR UPDATE).
+    Wait,
+    /// Fail at once with 55P03 (NOWAIT).
+    NoWait,
+    /// Leave the row out (SKIP LOCKED).
+    SkipLocked,
+}
+
 /// A relational operator.
 #[derive(Clone, Debug)]
 pub enum Node {
@@ -31,6 +42,17 @@ pub enum Node {
     IndexScan {
         table: Arc<TableDef>,
         access: IndexAccess,
+    },
+    /// The rows of a scan (SeqScan or IndexScan) with each row's address
+    /// appended as one more int8 column, for LockRows.
+    WithAddress { scan: Box<Node> },
+    /// SELECT … FOR UPDATE/SHARE: locks the version of `table` whose
+    /// address is in column `address` of each row before passing it on.
+    LockRows {
+        input: Box<Node>,
+        table: Arc<TableDef>,
+        address: usize,
+        waiting: Waiting,
     },
     /// Rows for which the predicate is true.
     Filter { input: Box<Node>, predicate: Expr },

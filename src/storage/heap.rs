@@ -7,10 +7,11 @@
 //!      0    8 xmin  (u64 LE) transaction that inserted the tuple
 //!      8    8 xmax  (u64 LE) transaction that deleted it, 0 if live
 //!     16    4 cid   (u32 LE) command id within xmin, reserved for MVCC
-//!     20    2 flags (u16 LE) reserved, 0
+//!     20    2 flags (u16 LE) bit 0: xmax only locks the row (FOR UPDATE)
 //!     22    2 reserved, 0
 //! ```
-//! Deleting sets xmax; the bytes stay until the page is pruned, which
+//! Deleting sets xmax; locking a row sets xmax with the lock-only flag, which
+//! deletes nothing; the bytes stay until the page is pruned, which
 //! removes tuples the caller's [`TupleStatus`] calls dead and leaves a dead
 //! line pointer in their slot; VACUUM frees the slot once no index entry
 //! points at it (so an index never finds a stranger at an old address). Logging: the
@@ -47,11 +48,15 @@ pub const SURVEY_LIMIT: u32 = 32 * 1024;
 /// A transaction identifier (monotonic, never reused).
 pub type Xid = u64;
 
+/// Tuple flag: xmax locked the row, it did not delete it.
+pub const XMAX_LOCK_ONLY: u16 = 1;
+
 /// The MVCC header of a tuple.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct TupleHeader {
     pub xmin: Xid,
     pub xmax: Xid,
+    pub flags: u16,
 }
 
 impl TupleHeader {
@@ -60,8 +65,35 @@ impl TupleHeader {
         TupleHeader {
             xmin: u64::from_le_bytes(bytes[0..8].try_into().unwrap_or_default()),
             xmax: u64::from_le_bytes(bytes[8..16].try_into().unwrap_or_default()),
+            flags: u16::from_le_bytes(bytes[20..22].try_into().unwrap_or_default()),
         }
     }
+
+    /// xmax, if set, only locks the row.
+    pub fn lock_only(&self) -> bool {
+        self.flags & XMAX_LOCK_ONLY != 0
+    }
+
+    /// xmax is set and means a delete (if its transaction commits).
+    pub fn deletes(&self) -> bool {
+        self.xmax != 0 && !self.lock_only()
+    }
+
+    fn write_mark(&self, item: &mut [u8]) {
+        item[8..16].copy_from_slice(&self.xmax.to_le_bytes());
+        item[20..22].copy_from_slice(&self.flags.to_le_bytes());
+    }
+}
+
+/// What [`Heap::mark`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mark {
+    /// The mark is set; the header as it was before.
+    Done(TupleHeader),
+    /// Another mark stands (the header as found): nothing changed.
+    Held(TupleHeader),
+    /// No tuple at that address.
+    Missing,
 }
 
 /// What the transaction layer says about tuples (storage knows no
@@ -287,9 +319,19 @@ impl Heap {
         Ok(())
     }
 
-    /// Marks a tuple deleted by `xmax`. Returns false if a delete already
-    /// stands or the tuple does not exist.
-    pub fn delete(&self, rel: RelId, tid: Tid, xmax: Xid) -> Result<bool> {
+    /// Sets a tuple's xmax to `xmax` (a delete, or a row lock if
+    /// `lock_only`) unless a mark that stands is there already: one the
+    /// caller's [`TupleStatus`] calls deleted that is not a lock by one of
+    /// `own`. Checked and set under the page latch, so of two transactions
+    /// marking one tuple exactly one wins and the other learns who holds it.
+    pub fn mark(
+        &self,
+        rel: RelId,
+        tid: Tid,
+        xmax: Xid,
+        lock_only: bool,
+        own: &[Xid],
+    ) -> Result<Mark> {
         let id = PageId {
             rel,
             block: tid.block,
@@ -297,26 +339,77 @@ impl Heap {
         let p = self.pool.fetch(id)?;
         let mut buf = p.write();
         let Some(item) = page::item_mut(&mut buf, tid.slot as usize) else {
-            return Ok(false);
+            return Ok(Mark::Missing);
         };
-        if self.status.is_deleted(&TupleHeader::read(item)) {
-            return Ok(false);
+        let before = TupleHeader::read(item);
+        let ours = own.contains(&before.xmax) && before.lock_only();
+        if self.status.is_deleted(&before) && !ours {
+            return Ok(Mark::Held(before));
         }
-        item[8..16].copy_from_slice(&xmax.to_le_bytes());
-        self.vm.clear(rel, tid.block);
-        *self.deletes.lock().entry(rel).or_default() += 1;
+        let flags = if lock_only { XMAX_LOCK_ONLY } else { 0 };
+        if before.xmax == xmax && before.flags == flags {
+            return Ok(Mark::Done(before));
+        }
+        self.set_mark(&mut buf, id, tid, xmax, flags)?;
+        if !lock_only {
+            *self.deletes.lock().entry(rel).or_default() += 1;
+        }
+        Ok(Mark::Done(before))
+    }
+
+    /// Puts back the xmax and flags a [`Heap::mark`] replaced (a statement
+    /// that starts again releases what it marked).
+    pub fn unmark(&self, rel: RelId, tid: Tid, before: TupleHeader) -> Result<()> {
+        let id = PageId {
+            rel,
+            block: tid.block,
+        };
+        let p = self.pool.fetch(id)?;
+        let mut buf = p.write();
+        if page::item(&buf, tid.slot as usize).is_none() {
+            return Err(crate::errinternal!("unmark of a missing tuple"));
+        }
+        self.set_mark(&mut buf, id, tid, before.xmax, before.flags)
+    }
+
+    fn set_mark(
+        &self,
+        buf: &mut PageBuf,
+        id: PageId,
+        tid: Tid,
+        xmax: Xid,
+        flags: u16,
+    ) -> Result<()> {
+        if let Some(item) = page::item_mut(buf, tid.slot as usize) {
+            TupleHeader {
+                xmin: 0,
+                xmax,
+                flags,
+            }
+            .write_mark(item);
+        }
+        self.vm.clear(id.rel, id.block);
         self.log_change(
-            &mut buf,
+            buf,
             id,
             xmax,
-            Some(Record::HeapDelete {
-                rel,
+            Some(Record::HeapMark {
+                rel: id.rel,
                 block: tid.block,
                 slot: tid.slot,
                 xmax,
+                flags,
             }),
-        )?;
-        Ok(true)
+        )
+    }
+
+    /// Marks a tuple deleted by `xmax`. Returns false if a mark already
+    /// stands or the tuple does not exist.
+    pub fn delete(&self, rel: RelId, tid: Tid, xmax: Xid) -> Result<bool> {
+        Ok(matches!(
+            self.mark(rel, tid, xmax, false, &[])?,
+            Mark::Done(_)
+        ))
     }
 
     /// Prunes every page of a relation (VACUUM's first pass), logging each
@@ -527,11 +620,30 @@ impl Heap {
             }
             Record::HeapDelete { slot, xmax, .. } => match page::item_mut(&mut buf, *slot as usize)
             {
-                Some(item) => item[8..16].copy_from_slice(&xmax.to_le_bytes()),
+                Some(item) => {
+                    item[8..16].copy_from_slice(&xmax.to_le_bytes());
+                    item[20..22].copy_from_slice(&0u16.to_le_bytes());
+                }
                 None => {
                     return Err(corrupt(
                         end,
                         &format!("delete of missing slot {slot} in block {block}"),
+                    ))
+                }
+            },
+            Record::HeapMark {
+                slot, xmax, flags, ..
+            } => match page::item_mut(&mut buf, *slot as usize) {
+                Some(item) => TupleHeader {
+                    xmin: 0,
+                    xmax: *xmax,
+                    flags: *flags,
+                }
+                .write_mark(item),
+                None => {
+                    return Err(corrupt(
+                        end,
+                        &format!("mark of missing slot {slot} in block {block}"),
                     ))
                 }
             },

@@ -7,8 +7,9 @@
 //! before the page may be written. Until a WAL is attached (recovery
 //! replays into unlogged structures) nothing is logged.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
+
+use parking_lot::RwLock;
 
 use super::page::{self, PageBuf};
 use super::wal::{Lsn, Record, Wal};
@@ -20,8 +21,10 @@ use crate::error::Result;
 pub struct PageLog {
     wal: OnceLock<Arc<Wal>>,
     /// Pages whose LSN is at or below this get a full image on next change
-    /// (the redo point of the latest checkpoint).
-    full_page_horizon: AtomicU64,
+    /// (the redo point of the latest checkpoint). Read-locked from the
+    /// decision to the append, so a checkpoint fixing its redo point never
+    /// falls between them.
+    full_page_horizon: RwLock<Lsn>,
 }
 
 impl PageLog {
@@ -30,9 +33,13 @@ impl PageLog {
         let _ = self.wal.set(wal);
     }
 
-    /// Sets the redo point of a new checkpoint.
-    pub fn set_full_page_horizon(&self, lsn: Lsn) {
-        self.full_page_horizon.store(lsn, Ordering::Release);
+    /// Fixes the redo point of a new checkpoint (`current`: the WAL's end)
+    /// and returns it: every change logged after it starts with a full
+    /// image of its page.
+    pub fn begin_checkpoint(&self, current: impl FnOnce() -> Lsn) -> Lsn {
+        let mut horizon = self.full_page_horizon.write();
+        *horizon = current();
+        *horizon
     }
 
     /// Appends a record that changes no page; returns its end LSN.
@@ -56,8 +63,9 @@ impl PageLog {
         if self.wal.get().is_none() {
             return Ok(());
         }
+        let horizon = self.full_page_horizon.read();
         let record = match record {
-            Some(r) if page::lsn(buf) > self.full_page_horizon.load(Ordering::Acquire) => r,
+            Some(r) if page::lsn(buf) > *horizon => r,
             _ => Record::PageImage {
                 rel: id.rel,
                 block: id.block,

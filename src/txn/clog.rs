@@ -44,10 +44,10 @@ impl Clog {
 
 impl TupleStatus for Clog {
     fn is_dead(&self, header: &TupleHeader) -> bool {
-        self.is_aborted(header.xmin) || (header.xmax != 0 && !self.is_aborted(header.xmax))
+        self.is_aborted(header.xmin) || (header.deletes() && !self.is_aborted(header.xmax))
     }
 
     fn is_deleted(&self, header: &TupleHeader) -> bool {
-        header.xmax != 0 && !self.is_aborted(header.xmax)
+        header.deletes() && !self.is_aborted(header.xmax)
     }
 }

@@ -100,6 +100,21 @@ fn visit(node: Node, needed: Needed) -> Node {
             left_outer,
             right_width,
         },
+        // A locked row is read from the heap: its address is needed.
+        Node::WithAddress { scan } => Node::WithAddress {
+            scan: Box::new(visit(*scan, None)),
+        },
+        Node::LockRows {
+            input,
+            table,
+            address,
+            waiting,
+        } => Node::LockRows {
+            input: Box::new(visit(*input, None)),
+            table,
+            address,
+            waiting,
+        },
         other @ (Node::Values { .. } | Node::SeqScan { .. } | Node::Series { .. }) => other,
     }
 }

@@ -45,6 +45,8 @@ pub const MAX_PARAMS: usize = 65535;
 pub struct Bound {
     pub plan: Plan,
     pub param_types: Vec<DataType>,
+    /// Some part of it is SELECT … FOR UPDATE/SHARE: it writes row locks.
+    pub locks_rows: bool,
 }
 
 /// Binds an index's keys and predicate over its table's rows (for work
@@ -61,6 +63,7 @@ pub fn bind_index(
         ctes: Vec::new(),
         outer_scopes: Vec::new(),
         correlated: Vec::new(),
+        locks_rows: false,
     };
     binder.bind_index(table, def)
 }
@@ -76,6 +79,7 @@ pub fn bind_command(
         Command::Reindex { kind, name } => Ok(Bound {
             plan: index::bind_reindex(catalog, *kind, name)?,
             param_types: vec![],
+            locks_rows: false,
         }),
         Command::Vacuum(_) => Err(crate::errinternal!("VACUUM reached the binder")),
     }
@@ -95,6 +99,7 @@ pub fn bind(
         ctes: Vec::new(),
         outer_scopes: Vec::new(),
         correlated: Vec::new(),
+        locks_rows: false,
     };
     let plan = match statement {
         Statement::Query(q) => {
@@ -217,7 +222,11 @@ pub fn bind(
         .iter()
         .map(|t| t.unwrap_or(DataType::Text))
         .collect();
-    Ok(Bound { plan, param_types })
+    Ok(Bound {
+        plan,
+        param_types,
+        locks_rows: binder.locks_rows,
+    })
 }
 
 /// A short name for a statement kind, for 0A000 messages.
@@ -245,6 +254,8 @@ struct Binder<'a> {
     outer_scopes: Vec<scope::Scope>,
     /// Per enclosing subquery level: whether it reads an outer row.
     correlated: Vec<bool>,
+    /// A FOR UPDATE/SHARE clause was bound.
+    locks_rows: bool,
 }
 
 impl Binder<'_> {

@@ -144,6 +144,8 @@ fn shift(e: Expr, by: usize) -> Result<Expr> {
 fn width(node: &Node) -> Option<usize> {
     Some(match node {
         Node::SeqScan { table } | Node::IndexScan { table, .. } => table.columns.len(),
+        Node::WithAddress { scan } => width(scan)? + 1,
+        Node::LockRows { input, .. } => width(input)?,
         Node::NestedLoopJoin {
             left, right_width, ..
         } => width(left)? + right_width,

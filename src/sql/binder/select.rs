@@ -14,14 +14,25 @@ use super::Binder;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
 use crate::sql::expr::{AggregateCall, Expr};
-use crate::sql::plan::{Node, OutputColumn, SortKey};
+use crate::sql::plan::{Node, OutputColumn, SortKey, Waiting};
 use crate::types::{ColumnType, DataType, Value};
 
-/// ORDER BY and LIMIT/OFFSET of a query, applied to its body.
+/// ORDER BY, LIMIT/OFFSET and FOR UPDATE/SHARE of a query, applied to
+/// its body.
 struct Tail<'q> {
     order_by: Vec<&'q ast::OrderByExpr>,
     limit: Option<&'q ast::Expr>,
     offset: Option<&'q ast::Expr>,
+    lock: Option<Lock<'q>>,
+}
+
+/// A query's FOR UPDATE / FOR SHARE clause.
+struct Lock<'q> {
+    /// "FOR UPDATE" or "FOR SHARE", for messages.
+    clause: &'static str,
+    waiting: Waiting,
+    /// OF names, if given.
+    of: Vec<&'q ast::ObjectName>,
 }
 
 impl Tail<'_> {
@@ -30,8 +41,29 @@ impl Tail<'_> {
             order_by: vec![],
             limit: None,
             offset: None,
+            lock: None,
         }
     }
+}
+
+/// The FOR UPDATE / FOR SHARE clauses of a query, as one lock (FOR SHARE
+/// locks like FOR UPDATE: a stronger lock, never a weaker one).
+fn lock_of(q: &ast::Query) -> Option<Lock<'_>> {
+    let first = q.locks.first()?;
+    let clause = match first.lock_type {
+        ast::LockType::Update => "FOR UPDATE",
+        ast::LockType::Share => "FOR SHARE",
+    };
+    let waiting = match first.nonblock {
+        None => Waiting::Wait,
+        Some(ast::NonBlock::Nowait) => Waiting::NoWait,
+        Some(ast::NonBlock::SkipLocked) => Waiting::SkipLocked,
+    };
+    Some(Lock {
+        clause,
+        waiting,
+        of: q.locks.iter().filter_map(|l| l.of.as_ref()).collect(),
+    })
 }
 
 /// One select-list entry while binding.
@@ -82,9 +114,6 @@ impl Binder<'_> {
         if q.fetch.is_some() {
             return Err(crate::errunsupported!("FETCH FIRST"));
         }
-        if !q.locks.is_empty() {
-            return Err(crate::errunsupported!("SELECT ... FOR UPDATE/SHARE"));
-        }
         if q.for_clause.is_some()
             || q.settings.is_some()
             || q.format_clause.is_some()
@@ -127,10 +156,17 @@ impl Binder<'_> {
             order_by,
             limit,
             offset,
+            lock: lock_of(q),
         };
         match q.body.as_ref() {
             SetExpr::Select(select) => self.bind_select(select, tail, keep_unknown),
             body => {
+                if let Some(lock) = &tail.lock {
+                    return Err(crate::errunsupported!(
+                        "{} with UNION/INTERSECT/EXCEPT or VALUES",
+                        lock.clause
+                    ));
+                }
                 let (node, columns) = match body {
                     SetExpr::Values(values) => self.bind_values(values)?,
                     SetExpr::Query(inner) => self.bind_query(inner)?,
@@ -201,6 +237,9 @@ impl Binder<'_> {
         keep_unknown: bool,
     ) -> Result<(Node, Vec<OutputColumn>)> {
         check_select_clauses(s)?;
+        if let Some(lock) = &tail.lock {
+            check_lock_target(s, lock)?;
+        }
         let (mut node, scope) = self.bind_from(&s.from)?;
         if let Some(w) = &s.selection {
             let predicate = self.bind_expr(w, &scope)?;
@@ -236,6 +275,24 @@ impl Binder<'_> {
             Some(ast::Distinct::Distinct) => true,
             Some(ast::Distinct::On(_)) => return Err(crate::errunsupported!("SELECT DISTINCT ON")),
         };
+        if let Some(lock) = &tail.lock {
+            let what = if !group_exprs.is_empty() {
+                "GROUP BY clause"
+            } else if grouped {
+                "aggregate functions"
+            } else if distinct {
+                "DISTINCT clause"
+            } else {
+                ""
+            };
+            if !what.is_empty() {
+                return Err(errinput!(
+                    sqlstate::FEATURE_NOT_SUPPORTED,
+                    "{} is not allowed with {what}",
+                    lock.clause
+                ));
+            }
+        }
         if !grouped {
             return self.finish_select(node, items, &scope, distinct, false, tail, None);
         }
@@ -502,8 +559,6 @@ impl Binder<'_> {
                 nulls_first,
             });
         }
-        let hidden = exprs.len() > width;
-        let project_types: Vec<DataType> = exprs.iter().map(Expr::data_type).collect();
         // An index that yields the rows in order makes the sort unneeded.
         let mut input = input;
         if !keys.is_empty() && !distinct {
@@ -513,6 +568,21 @@ impl Binder<'_> {
                 keys.clear();
             }
         }
+        // FOR UPDATE: the scan adds each row's address, carried as a hidden
+        // column up to LockRows (below LIMIT, so only returned rows lock).
+        let mut lock_rows = None;
+        if let Some(lock) = &tail.lock {
+            self.locks_rows = true;
+            let (scan, table) = with_address(input)?;
+            input = scan;
+            exprs.push(Expr::Column {
+                index: table.columns.len(),
+                ty: DataType::Int8,
+            });
+            lock_rows = Some((table, exprs.len() - 1, lock.waiting));
+        }
+        let hidden = exprs.len() > width;
+        let project_types: Vec<DataType> = exprs.iter().map(Expr::data_type).collect();
         let mut node = Node::Project {
             input: Box::new(input),
             exprs,
@@ -526,6 +596,14 @@ impl Binder<'_> {
             node = Node::Sort {
                 input: Box::new(node),
                 keys,
+            };
+        }
+        if let Some((table, address, waiting)) = lock_rows {
+            node = Node::LockRows {
+                input: Box::new(node),
+                table,
+                address,
+                waiting,
             };
         }
         let limit = tail.limit.map(|l| self.bind_row_count(l)).transpose()?;
@@ -871,5 +949,75 @@ fn check_select_clauses(s: &ast::Select) -> Result<()> {
     match unsupported {
         Some(what) => Err(crate::errunsupported!("{what}")),
         None => Ok(()),
+    }
+}
+
+/// FOR UPDATE/SHARE reads one table (joins, subqueries and functions in
+/// FROM are not supported yet); OF must name it.
+fn check_lock_target(s: &ast::Select, lock: &Lock) -> Result<()> {
+    let alone = match s.from.as_slice() {
+        [only] if only.joins.is_empty() => match &only.relation {
+            TableFactor::Table {
+                name, alias, args, ..
+            } if args.is_none() => Some((name, alias)),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some((name, alias)) = alone else {
+        return Err(crate::errunsupported!(
+            "{} over anything but one table",
+            lock.clause
+        ));
+    };
+    let visible = match alias {
+        Some(a) => normalize(&a.name),
+        None => table_name(name)?,
+    };
+    for of in &lock.of {
+        let wanted = table_name(of)?;
+        if wanted != visible {
+            return Err(errinput!(
+                sqlstate::UNDEFINED_TABLE,
+                "relation \"{wanted}\" in {} clause not found in FROM clause",
+                lock.clause
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Puts the row address on the rows of the single scan under `node`
+/// (through filters); returns the new node and the scanned table.
+fn with_address(node: Node) -> Result<(Node, std::sync::Arc<crate::catalog::TableDef>)> {
+    match node {
+        Node::Filter { input, predicate } => {
+            let (input, table) = with_address(*input)?;
+            Ok((
+                Node::Filter {
+                    input: Box::new(input),
+                    predicate,
+                },
+                table,
+            ))
+        }
+        Node::SeqScan { table } => Ok((
+            Node::WithAddress {
+                scan: Box::new(Node::SeqScan {
+                    table: table.clone(),
+                }),
+            },
+            table,
+        )),
+        Node::IndexScan { table, access } => Ok((
+            Node::WithAddress {
+                scan: Box::new(Node::IndexScan {
+                    table: table.clone(),
+                    access,
+                }),
+            },
+            table,
+        )),
+        _ => Err(crate::errunsupported!("FOR UPDATE over this query")),
     }
 }

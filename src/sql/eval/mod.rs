@@ -19,7 +19,7 @@ use crate::types::Value;
 #[derive(Clone, Debug, Default)]
 pub struct EvalContext {
     /// Bound parameter values ($1 is index 0).
-    pub params: Vec<Value>,
+    pub params: std::sync::Arc<[Value]>,
     /// Statement start time, µs since 2000-01-01 UTC (now(), current_date).
     pub statement_time: i64,
 }

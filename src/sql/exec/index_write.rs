@@ -3,9 +3,12 @@
 //! new index over a table's existing rows.
 //!
 //! Uniqueness is checked against the latest state, not the statement's
-//! snapshot, as PostgreSQL does: a version conflicts if its inserter did
-//! not abort and no delete of it stands (the writer's own earlier rows
-//! included). Keys with a NULL never conflict (NULLS DISTINCT).
+//! snapshot, as PostgreSQL does: a version conflicts if its inserter
+//! committed (or is this transaction) and no committed delete of it stands
+//! (the writer's own earlier rows included). A version another running
+//! transaction inserted or deleted makes the writer wait for it and check
+//! again. The check and the insert it allows happen under the index's
+//! unique latch. Keys with a NULL never conflict (NULLS DISTINCT).
 
 use crate::catalog::TableDef;
 use crate::encoding::key;
@@ -35,12 +38,39 @@ pub fn add_entries(
         let Some(entry) = index_key(ctx, index, row)? else {
             continue;
         };
-        if index.def.unique && !entry.values.iter().any(Value::is_null) {
-            check_unique(ctx, table, index, entry.ordered(), &entry.values)?;
+        let btree = ctx.engine.btree();
+        if !index.def.unique || entry.values.iter().any(Value::is_null) {
+            btree.insert(index.def.rel(), &entry.key, tid, xid)?;
+            continue;
         }
-        ctx.engine
-            .btree()
-            .insert(index.def.rel(), &entry.key, tid, xid)?;
+        loop {
+            let latch = btree.unique_latch(index.def.rel());
+            let guard = latch.lock();
+            match find_conflict(ctx, table, index, entry.ordered())? {
+                Conflict::None => {
+                    btree.insert(index.def.rel(), &entry.key, tid, xid)?;
+                    break;
+                }
+                Conflict::Duplicate => {
+                    return Err(errinput!(
+                        sqlstate::UNIQUE_VIOLATION,
+                        "duplicate key value violates unique constraint \"{}\"",
+                        index.def.name
+                    )
+                    .with_detail(format!(
+                        "Key {} already exists.",
+                        show_key(index, &entry.values)
+                    )));
+                }
+                Conflict::Running(other) => {
+                    drop(guard);
+                    ctx.engine
+                        .txns()
+                        .wait_for_xid(ctx.writer.top, other, ctx.writer.limits)?;
+                    ctx.check_deadline()?;
+                }
+            }
+        }
     }
     Ok(())
 }
@@ -106,17 +136,26 @@ fn index_key(ctx: &ExecContext, index: &BoundIndex, row: &[Value]) -> Result<Opt
     }))
 }
 
-fn check_unique(
+/// What a unique index already holds for a key.
+enum Conflict {
+    None,
+    Duplicate,
+    /// A version this running transaction inserted or deleted decides it.
+    Running(Xid),
+}
+
+fn find_conflict(
     ctx: &ExecContext,
     table: &TableDef,
     index: &BoundIndex,
     key: &[u8],
-    values: &[Value],
-) -> Result<()> {
+) -> Result<Conflict> {
     let heap = ctx.engine.heap();
-    let rel = index.def.rel();
+    let clog = ctx.engine.clog();
+    let txns = ctx.engine.txns();
+    let own = &ctx.visibility.own;
     let entries = ctx.engine.btree().scan(
-        rel,
+        index.def.rel(),
         Bound::Included(key.to_vec()),
         Bound::Included(key.to_vec()),
         true,
@@ -126,18 +165,32 @@ fn check_unique(
         if !found.starts_with(key) {
             continue;
         }
-        if let Some(t) = heap.fetch(table.rel(), tid)? {
-            if txn::is_visible_latest(&t.header, ctx.engine.clog()) {
-                return Err(errinput!(
-                    sqlstate::UNIQUE_VIOLATION,
-                    "duplicate key value violates unique constraint \"{}\"",
-                    index.def.name
-                )
-                .with_detail(format!("Key {} already exists.", show_key(index, values))));
-            }
+        let Some(t) = heap.fetch(table.rel(), tid)? else {
+            continue;
+        };
+        // Running before aborted: an abort is in the clog before its
+        // transaction stops running, so once not running the answer stays.
+        let h = t.header;
+        if !own.contains(&h.xmin) && txns.is_running(h.xmin) {
+            return Ok(Conflict::Running(h.xmin));
+        }
+        if clog.is_aborted(h.xmin) {
+            continue;
+        }
+        if !h.deletes() {
+            return Ok(Conflict::Duplicate);
+        }
+        if own.contains(&h.xmax) {
+            continue;
+        }
+        if txns.is_running(h.xmax) {
+            return Ok(Conflict::Running(h.xmax));
+        }
+        if clog.is_aborted(h.xmax) {
+            return Ok(Conflict::Duplicate);
         }
     }
-    Ok(())
+    Ok(Conflict::None)
 }
 
 /// `(a, b)=(1, x)` as PostgreSQL's messages show a key.

@@ -14,6 +14,7 @@ mod index_write;
 mod join;
 mod limit;
 mod project;
+mod row_lock;
 mod scan;
 mod series;
 mod setop;
@@ -53,6 +54,19 @@ pub struct ExecContext<'a> {
     pub subquery_cache: parking_lot::Mutex<std::collections::HashMap<usize, Vec<Row>>>,
     /// Rows and time per plan node, when EXPLAIN ANALYZE asks for them.
     pub stats: parking_lot::Mutex<Option<crate::sql::explain::Stats>>,
+    /// Who writes, for waits on other writers' rows.
+    pub writer: RowWriter,
+}
+
+/// A writing statement's transaction, as row locking needs it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RowWriter {
+    /// The transaction's top xid (0 for a reader).
+    pub top: crate::storage::heap::Xid,
+    /// The xid this statement writes with (a subxid inside a savepoint).
+    pub xid: crate::storage::heap::Xid,
+    pub isolation: crate::txn::Isolation,
+    pub limits: crate::txn::WaitLimits,
 }
 
 impl<'a> ExecContext<'a> {
@@ -71,6 +85,7 @@ impl<'a> ExecContext<'a> {
             outer: Vec::new(),
             subquery_cache: Default::default(),
             stats: Default::default(),
+            writer: RowWriter::default(),
         }
     }
 }
@@ -118,6 +133,7 @@ impl Env for ExecContext<'_> {
             outer,
             subquery_cache: Default::default(),
             stats: Default::default(),
+            writer: self.writer,
         };
         let rows = execute(plan, &inner)?;
         let rows: Vec<Row> = match (limit, correlated) {
@@ -178,6 +194,11 @@ pub fn execute<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>>
     })))
 }
 
+fn with_address((tid, mut row): (crate::storage::Tid, Row)) -> Row {
+    row.push(row_lock::address_value(tid));
+    row
+}
+
 fn build<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>> {
     Ok(match node {
         Node::Values { rows } => values::values(rows, ctx),
@@ -201,6 +222,29 @@ fn build<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>> {
             )?;
             Box::new(scan.map(|r| r.map(|(_, row)| row)))
         }
+        Node::WithAddress { scan } => match scan.as_ref() {
+            Node::SeqScan { table } => {
+                let scan = TableScan::new(ctx, table.rel(), table.columns.len())?;
+                Box::new(scan.map(|r| r.map(with_address)))
+            }
+            Node::IndexScan { table, access } => {
+                let scan = index_scan::IndexScan::new(
+                    ctx,
+                    table.rel(),
+                    table.columns.len(),
+                    access,
+                    scan.as_ref() as *const Node as usize,
+                )?;
+                Box::new(scan.map(|r| r.map(with_address)))
+            }
+            other => return Err(crate::errinternal!("row addresses of {other:?}")),
+        },
+        Node::LockRows {
+            input,
+            table,
+            address,
+            waiting,
+        } => row_lock::lock_rows(execute(input, ctx)?, ctx, table, *address, *waiting),
         Node::Filter { input, predicate } => filter::filter(execute(input, ctx)?, predicate, ctx),
         Node::Project { input, exprs } => project::project(execute(input, ctx)?, exprs, ctx),
         Node::Aggregate {

@@ -1,18 +1,20 @@
 //! Writes: INSERT, UPDATE, DELETE, CREATE/DROP TABLE, CREATE/DROP INDEX.
 //!
 //! Each write computes and checks every new row before changing anything,
-//! so a statement that fails on its tenth row leaves no trace of the first
-//! nine (statement atomicity without a WAL); it also keeps an UPDATE from
-//! seeing its own new rows.
+//! and an UPDATE or DELETE marks all its target rows (`row_lock`, waiting
+//! for other writers) before storing any new version: so it never sees its
+//! own new rows, and a READ COMMITTED statement that must start again has
+//! only its marks to take back.
 
 use std::sync::Arc;
 
 use super::super::eval::{eval, eval_predicate};
 use super::super::expr::Expr;
-use super::super::plan::{BoundIndex, IndexAccess, Node, Returning};
+use super::super::plan::{BoundIndex, IndexAccess, Node, Returning, Waiting};
 use super::index_scan::IndexScan;
 use super::index_write::add_entries;
 use super::index_write::build_index;
+use super::row_lock::mark_rows;
 use super::toast::{delete_externals, encode_row};
 use super::{execute, ExecContext, Row, TableScan};
 use crate::catalog::{ColumnDef, IndexDef, TableDef};
@@ -89,9 +91,10 @@ pub fn update(
         check_not_null(table, &new)?;
         changes.push((tid, new));
     }
+    let changes = mark_deleted(ctx, table, xid, changes)?;
     let heap = ctx.engine.heap();
     for (tid, row) in &changes {
-        delete_version(ctx, table, *tid, xid)?;
+        delete_externals(ctx, table.rel(), *tid, xid)?;
         let data = encode_row(ctx, table.rel(), xid, row)?;
         let new_tid = heap.insert(table.rel(), xid, &data)?;
         add_entries(ctx, xid, table, indexes, new_tid, row)?;
@@ -104,13 +107,15 @@ pub fn update(
 /// TRUNCATE of one table: every visible row deleted as it is read (the
 /// space returns with VACUUM, like a DELETE's; the delete is transactional).
 pub fn truncate(ctx: &ExecContext, xid: Xid, table: &TableDef) -> Result<u64> {
-    let mut count = 0;
+    let mut tids = Vec::new();
     for r in super::TableScan::new(ctx, table.rel(), table.columns.len())? {
-        let (tid, _) = r?;
-        delete_version(ctx, table, tid, xid)?;
-        count += 1;
+        tids.push((r?.0, ()));
     }
-    Ok(count)
+    let tids = mark_deleted(ctx, table, xid, tids)?;
+    for (tid, _) in &tids {
+        delete_externals(ctx, table.rel(), *tid, xid)?;
+    }
+    Ok(tids.len() as u64)
 }
 
 pub fn delete(
@@ -121,12 +126,10 @@ pub fn delete(
     access: Option<&IndexAccess>,
     returning: Option<&Returning>,
 ) -> Result<WriteResult> {
-    let mut victims: Vec<(Tid, Row)> = Vec::new();
-    for (tid, old) in matching_rows(ctx, table, predicate, access)? {
-        victims.push((tid, old));
-    }
+    let victims = matching_rows(ctx, table, predicate, access)?;
+    let victims = mark_deleted(ctx, table, xid, victims)?;
     for (tid, _) in &victims {
-        delete_version(ctx, table, *tid, xid)?;
+        delete_externals(ctx, table.rel(), *tid, xid)?;
     }
     finish(
         ctx,
@@ -320,18 +323,30 @@ fn matching_rows<'a>(
     Ok(out)
 }
 
-/// Marks a row version deleted by `xid`. A version someone else already
-/// deleted or updated after this statement's snapshot is a serialization
-/// failure (the REPEATABLE READ rule; under READ COMMITTED the snapshot is
-/// taken after the writer lock, so it cannot happen).
-fn delete_version(ctx: &ExecContext, table: &TableDef, tid: Tid, xid: Xid) -> Result<()> {
-    if !ctx.engine.heap().delete(table.rel(), tid, xid)? {
-        return Err(errinput!(
-            "40001",
-            "could not serialize access due to concurrent update"
-        ));
-    }
-    delete_externals(ctx, table.rel(), tid, xid)
+/// Marks each row version deleted by `xid` (waiting for other writers,
+/// see `row_lock`); keeps those now marked, leaving out any this
+/// transaction had already deleted.
+fn mark_deleted<T>(
+    ctx: &ExecContext,
+    table: &TableDef,
+    xid: Xid,
+    rows: Vec<(Tid, T)>,
+) -> Result<Vec<(Tid, T)>> {
+    let tids: Vec<Tid> = rows.iter().map(|(t, _)| *t).collect();
+    let marked = mark_rows(
+        ctx,
+        table.rel(),
+        &table.name,
+        &tids,
+        xid,
+        false,
+        Waiting::Wait,
+    )?;
+    Ok(rows
+        .into_iter()
+        .zip(marked)
+        .filter_map(|(r, m)| m.then_some(r))
+        .collect())
 }
 
 fn check_not_null(table: &TableDef, row: &[Value]) -> Result<()> {

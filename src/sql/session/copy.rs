@@ -140,9 +140,10 @@ impl Session {
         let mut bound = Some(Bound {
             plan: insert,
             param_types: vec![],
+            locks_rows: false,
         });
         self.run_with(
-            true,
+            Some(crate::txn::SchemaMode::Shared),
             |_| {
                 bound
                     .take()

@@ -7,35 +7,63 @@ use crate::engine::Engine;
 use crate::error::Result;
 use crate::sql::binder::Bound;
 use crate::sql::eval::EvalContext;
+use crate::sql::exec::RowWriter;
 use crate::sql::exec::{self, write, ExecContext, Row};
 use crate::sql::plan::Plan;
 use crate::storage::heap::Xid;
 use crate::storage::RelId;
-use crate::txn::Visibility;
+use crate::txn::{Isolation, Visibility, WaitLimits};
 use crate::types::Value;
+use std::sync::Arc;
 
-/// Executes a bound plan; writes use `xid`.
-#[allow(clippy::too_many_arguments)]
+/// One run of a statement: what it sees, its parameters, and as a writer
+/// its xid, its transaction's top xid and isolation, and how long it may
+/// wait for others.
+pub(super) struct StatementRun {
+    pub visibility: Visibility,
+    pub params: Arc<[Value]>,
+    pub xid: Xid,
+    pub top: Xid,
+    pub isolation: Isolation,
+    pub limits: WaitLimits,
+}
+
+/// Executes a bound plan; writes use `run.xid`.
 pub(super) fn execute_plan(
     engine: &Engine,
-    statement_timeout: Option<std::time::Duration>,
     bound: &Bound,
-    visibility: Visibility,
-    params: Vec<Value>,
-    xid: Xid,
+    run: StatementRun,
     sink: &mut dyn RowSink,
     dropped: &mut Vec<RelId>,
 ) -> Result<String> {
-    let ctx = ExecContext::new(
+    let xid = run.xid;
+    let mut ctx = ExecContext::new(
         engine,
-        visibility,
+        run.visibility,
         EvalContext {
-            params,
+            params: run.params,
             statement_time: crate::types::datetime::now_micros(),
         },
-        statement_timeout.map(|t| std::time::Instant::now() + t),
+        run.limits.statement,
     );
+    ctx.writer = RowWriter {
+        top: run.top,
+        xid: run.xid,
+        isolation: run.isolation,
+        limits: run.limits,
+    };
     match &bound.plan {
+        Plan::Query { root, columns } if xid != 0 => {
+            // FOR UPDATE/SHARE: every row is locked before any is sent, so
+            // a READ COMMITTED restart never repeats rows to the client.
+            let rows = exec::execute(root, &ctx)?.collect::<Result<Vec<_>>>()?;
+            sink.columns(columns, "SELECT")?;
+            let n = rows.len();
+            for row in rows {
+                sink.row(row)?;
+            }
+            Ok(format!("SELECT {n}"))
+        }
         Plan::Query { root, columns } => {
             sink.columns(columns, "SELECT")?;
             let mut n = 0u64;

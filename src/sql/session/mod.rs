@@ -23,7 +23,7 @@ pub use copy::CopyIn;
 pub use settings::Settings;
 pub use transaction::Transaction;
 
-use execute::execute_plan;
+use execute::{execute_plan, StatementRun};
 
 use super::binder::{bind_command, normalize, table_name, Bound};
 use super::exec::Row;
@@ -31,8 +31,8 @@ use super::parser::{Command, Vacuum};
 use super::plan::{OutputColumn, Plan};
 use crate::engine::Engine;
 use crate::errinput;
-use crate::error::Result;
-use crate::txn::Isolation;
+use crate::error::{Error, Result};
+use crate::txn::{Isolation, SchemaMode, WaitLimits};
 use crate::types::{ColumnType, DataType, Value};
 
 /// Receives a statement's result rows and messages.
@@ -159,6 +159,7 @@ impl Session {
             Some(columns) => Ok(Bound {
                 plan: Plan::Utility { columns },
                 param_types: vec![],
+                locks_rows: false,
             }),
             None => bind_command(command, engine.catalog(), declared),
         }
@@ -506,9 +507,10 @@ impl Session {
             let mut bound = Some(Bound {
                 plan: Plan::Analyze { tables },
                 param_types: vec![],
+                locks_rows: false,
             });
             let result = self.run_with(
-                true,
+                Some(SchemaMode::Exclusive),
                 |_| {
                     bound
                         .take()
@@ -559,48 +561,50 @@ impl Session {
         params: Vec<Value>,
         sink: &mut dyn RowSink,
     ) -> Result<String> {
-        let writes = !matches!(
-            command,
-            Command::Sql(Statement::Query(_) | Statement::Explain { .. })
-        );
         self.run_with(
-            writes,
+            schema_mode(command),
             |catalog| bind_command(command, catalog, declared),
             params,
             sink,
         )
     }
 
-    /// Executes what `bind` binds inside the current transaction, taking
-    /// the writer lock first for a statement that `writes`.
+    /// Executes what `bind` binds inside the current transaction; a
+    /// statement that writes first takes the schema lock in `writes` mode
+    /// and an xid. A READ COMMITTED statement that meets a row changed by
+    /// a transaction committed since its snapshot runs again with a new one.
     fn run_with(
         &mut self,
-        writes: bool,
+        writes: Option<SchemaMode>,
         bind: impl FnOnce(&crate::catalog::Catalog) -> Result<Bound>,
         params: Vec<Value>,
         sink: &mut dyn RowSink,
     ) -> Result<String> {
         let engine = self.engine.clone();
-        let lock_timeout = self.settings.lock_timeout();
-        let statement_timeout = self.settings.statement_timeout();
+        let statement_deadline = self
+            .settings
+            .statement_timeout()
+            .map(|t| std::time::Instant::now() + t);
+        let limits = WaitLimits::from_now(self.settings.lock_timeout(), statement_deadline);
         let txn = self
             .txn
             .as_mut()
             .ok_or_else(|| crate::errinternal!("no transaction"))?;
         // REPEATABLE READ fixes its snapshot at the first statement, before
-        // waiting for another writer (so a concurrent update is a 40001).
-        // READ COMMITTED writes take the lock first and then their snapshot,
-        // so they always see the latest committed rows.
+        // waiting for a lock (so a concurrent update is a 40001); READ
+        // COMMITTED takes its snapshot once the locks are held.
         if txn.isolation == Isolation::RepeatableRead {
             txn.visibility(&engine);
         }
-        let xid = if writes {
-            txn.write_xid(&engine, lock_timeout)?
-        } else {
-            0
+        let mut xid = match writes {
+            Some(mode) => txn.write_xid(&engine, mode, limits)?,
+            None => 0,
         };
-        let visibility = txn.visibility(&engine);
         let bound = bind(engine.catalog())?;
+        // FOR UPDATE in a subquery: only binding showed that it locks rows.
+        if bound.locks_rows && xid == 0 {
+            xid = txn.write_xid(&engine, SchemaMode::Shared, limits)?;
+        }
         if matches!(
             bound.plan,
             Plan::CreateTable { .. }
@@ -612,19 +616,49 @@ impl Session {
         ) {
             txn.ddl = true;
         }
-        let mut dropped = Vec::new();
-        let tag = execute_plan(
-            &engine,
-            statement_timeout,
-            &bound,
-            visibility,
-            params,
-            xid,
-            sink,
-            &mut dropped,
-        )?;
-        txn.dropped.extend(dropped);
-        Ok(tag)
+        let params: std::sync::Arc<[Value]> = params.into();
+        loop {
+            let run = StatementRun {
+                visibility: txn.visibility(&engine),
+                params: params.clone(),
+                xid,
+                top: txn.top_xid().unwrap_or(0),
+                isolation: txn.isolation,
+                limits,
+            };
+            let mut dropped = Vec::new();
+            match execute_plan(&engine, &bound, run, sink, &mut dropped) {
+                Err(Error::Restart) if txn.isolation == Isolation::ReadCommitted => continue,
+                Err(Error::Restart) => {
+                    return Err(errinput!(
+                        "40001",
+                        "could not serialize access due to concurrent update"
+                    ))
+                }
+                result => {
+                    txn.dropped.extend(dropped);
+                    return result;
+                }
+            }
+        }
+    }
+}
+
+/// How a command holds the schema lock: row writes share it, everything
+/// else that writes (DDL, TRUNCATE, ANALYZE, REINDEX) takes it alone;
+/// reads take none.
+fn schema_mode(command: &Command) -> Option<SchemaMode> {
+    match command {
+        Command::Sql(Statement::Query(q)) if q.locks.is_empty() => None,
+        Command::Sql(Statement::Explain { .. }) => None,
+        Command::Sql(
+            Statement::Query(_)
+            | Statement::Insert(_)
+            | Statement::Update { .. }
+            | Statement::Delete(_)
+            | Statement::Copy { .. },
+        ) => Some(SchemaMode::Shared),
+        _ => Some(SchemaMode::Exclusive),
     }
 }
 

@@ -1,18 +1,19 @@
-//! A transaction in a session: its isolation, snapshot, writer lock,
-//! savepoint scopes and the xids it wrote with.
+//! A transaction in a session: its isolation, snapshot, hold on the
+//! schema lock, savepoint scopes and the xids it wrote with.
 //!
-//! Xids are allocated lazily, per scope, at the first write in it: a
-//! read-only transaction never gets one. A scope is the base of the
-//! transaction or a savepoint; ROLLBACK TO aborts the xids of the scopes it
-//! undoes, RELEASE folds a scope's xids into its parent. COMMIT logs one
-//! Commit record naming every surviving xid.
+//! Xids are allocated lazily at the first write: a read-only transaction
+//! never gets one. The base scope's xid is the transaction's top xid (the
+//! one others wait for); a savepoint that writes gets a subxid. ROLLBACK
+//! TO aborts the xids of the scopes it undoes, RELEASE folds a scope's
+//! xids into its parent. COMMIT logs one Commit record naming every
+//! surviving xid.
 
 use crate::engine::Engine;
 use crate::errinput;
 use crate::error::Result;
 use crate::storage::heap::Xid;
 use crate::storage::RelId;
-use crate::txn::{Isolation, SnapshotGuard, Visibility, WriterToken, MAX_SUBXIDS};
+use crate::txn::{Isolation, SchemaMode, SnapshotGuard, Visibility, WaitLimits, MAX_SUBXIDS};
 
 /// A savepoint (or the base scope, with no name).
 #[derive(Debug, Default)]
@@ -42,7 +43,8 @@ pub struct Transaction {
     /// A statement has run (SET TRANSACTION must come before).
     pub started: bool,
     snapshot: Option<SnapshotGuard>,
-    writer: Option<WriterToken>,
+    /// How this transaction holds the schema lock, once it wrote.
+    schema: Option<SchemaMode>,
     scopes: Vec<Scope>,
     /// Relations dropped by this transaction: their files go at commit.
     pub dropped: Vec<RelId>,
@@ -60,7 +62,7 @@ impl Transaction {
             failed: false,
             started: false,
             snapshot: None,
-            writer: None,
+            schema: None,
             scopes: vec![Scope::default()],
             dropped: Vec::new(),
             ddl: false,
@@ -72,15 +74,32 @@ impl Transaction {
         self.scopes.iter().flat_map(Scope::xids).collect()
     }
 
-    /// Takes the writer lock (once, waiting at most `lock_timeout`) and
-    /// returns the xid for the current scope's writes.
+    /// The top xid, once the transaction wrote.
+    pub fn top_xid(&self) -> Option<Xid> {
+        self.scopes.first().and_then(|s| s.xid)
+    }
+
+    /// Makes sure the transaction holds the schema lock in at least
+    /// `mode` (waiting within `limits`) and returns the xid for the
+    /// current scope's writes.
     pub fn write_xid(
         &mut self,
         engine: &Engine,
-        lock_timeout: Option<std::time::Duration>,
+        mode: SchemaMode,
+        limits: WaitLimits,
     ) -> Result<Xid> {
-        if self.writer.is_none() {
-            self.writer = Some(engine.txns().writer_lock().acquire(lock_timeout)?);
+        let txns = engine.txns();
+        let top = match self.top_xid() {
+            Some(top) => top,
+            None => {
+                let top = txns.allocate_xid(None);
+                self.scopes[0].xid = Some(top);
+                top
+            }
+        };
+        if self.schema < Some(mode) {
+            txns.lock_schema(top, mode, limits)?;
+            self.schema = Some(mode);
         }
         let scope = self
             .scopes
@@ -95,7 +114,7 @@ impl Transaction {
                 "cannot have more than {MAX_SUBXIDS} subtransactions in a transaction"
             ));
         }
-        let x = engine.txns().allocate_xid();
+        let x = txns.allocate_xid(Some(top));
         if let Some(scope) = self.scopes.last_mut() {
             scope.xid = Some(x);
         }
@@ -113,7 +132,7 @@ impl Transaction {
             .snapshot
             .as_ref()
             .map(|g| g.snapshot.clone())
-            .unwrap_or(crate::txn::Snapshot { horizon: 0 });
+            .unwrap_or_else(crate::txn::Snapshot::nothing);
         Visibility {
             snapshot,
             own: self.own_xids(),
@@ -137,7 +156,7 @@ impl Transaction {
 
     /// ROLLBACK TO name: returns the xids to abort; the savepoint remains.
     pub fn rollback_to(&mut self, name: &str) -> Result<Vec<Xid>> {
-        let i = self.find(name)?;
+        let i = self.find(name)?.max(1);
         let undone: Vec<Xid> = self.scopes[i..].iter().flat_map(Scope::xids).collect();
         self.scopes.truncate(i + 1);
         self.scopes[i].xid = None;
@@ -161,20 +180,21 @@ impl Transaction {
     /// Returns the LSN to wait for before acknowledging (0 if none).
     pub fn finish(mut self, engine: &Engine, commit: bool) -> Result<u64> {
         let own = self.own_xids();
-        let result = if commit && !own.is_empty() {
-            engine.log_commit(own[0], own[1..].to_vec())
-        } else {
-            if !own.is_empty() {
-                engine.log_abort(&own);
+        let result = match self.top_xid() {
+            Some(top) if commit => engine.log_commit(top, own[1..].to_vec()),
+            _ => {
+                if !own.is_empty() {
+                    engine.log_abort(&own);
+                }
+                Ok(0)
             }
-            Ok(0)
         };
         // A failed commit record is an abort (the WAL has failed and the
         // server is stopping; recovery will abort it too).
         if result.is_err() {
             engine.log_abort(&own);
         }
-        self.release_writer(engine);
+        self.end(engine);
         if (result.is_err() || !commit) && self.ddl {
             engine.catalog().reload()?;
         }
@@ -185,16 +205,19 @@ impl Transaction {
     /// Aborts undone savepoint xids.
     pub fn abort_xids(&self, engine: &Engine, xids: &[Xid]) -> Result<()> {
         engine.log_abort(xids);
+        engine.txns().forget_aborted(xids);
         if self.ddl {
             engine.catalog().reload()?;
         }
         Ok(())
     }
 
-    fn release_writer(&mut self, engine: &Engine) {
-        if let Some(token) = self.writer.take() {
-            engine.txns().finish_writer();
-            engine.txns().writer_lock().release(token);
+    /// Stops running: xids and locks go, waiters wake.
+    fn end(&mut self, engine: &Engine) {
+        if let Some(top) = self.top_xid() {
+            engine.txns().finish(top, &self.own_xids());
+            self.scopes[0].xid = None;
+            self.schema = None;
         }
     }
 }

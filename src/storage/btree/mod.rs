@@ -13,8 +13,8 @@
 //! Concurrency: one tree latch per index. Readers share it for the length
 //! of one descent and leaf copy; an insert, a bulk delete or a build holds
 //! it exclusively. The latch is held for microseconds at a time (pages are
-//! cached), and FlintDB has one writing transaction at a time, so this is
-//! simpler than latch crabbing at no cost that matters today. Page latches
+//! cached), so this is simpler than latch crabbing; concurrent writers
+//! take turns on it for the microseconds an insert lasts. Page latches
 //! are still taken for each page touched, one at a time, never while
 //! pinning another page (the buffer pool's lock order).
 //!
@@ -56,6 +56,9 @@ pub struct BTree {
     pool: Arc<BufferPool>,
     log: Arc<PageLog>,
     latches: Mutex<HashMap<RelId, Arc<RwLock<()>>>>,
+    /// Per unique index: held from a uniqueness check to the insert it
+    /// allows, so two writers of one key never both pass the check.
+    unique_latches: Mutex<HashMap<RelId, Arc<Mutex<()>>>>,
 }
 
 /// Where a scan starts or stops, on key bytes compared as prefixes: an
@@ -107,7 +110,14 @@ impl BTree {
             pool,
             log,
             latches: Mutex::new(HashMap::new()),
+            unique_latches: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The latch that makes a uniqueness check and its insert one step
+    /// (taken before the tree latch, never while holding it).
+    pub fn unique_latch(&self, rel: RelId) -> Arc<Mutex<()>> {
+        self.unique_latches.lock().entry(rel).or_default().clone()
     }
 
     fn latch(&self, rel: RelId) -> Arc<RwLock<()>> {
@@ -117,6 +127,7 @@ impl BTree {
     /// Forgets a dropped index.
     pub fn forget(&self, rel: RelId) {
         self.latches.lock().remove(&rel);
+        self.unique_latches.lock().remove(&rel);
     }
 
     fn read_node(&self, rel: RelId, block: u32) -> Result<Box<PageBuf>> {

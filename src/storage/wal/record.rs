@@ -23,6 +23,9 @@
 //!  11 PageImages  u32 rel, u16 count, count × (u32 block, 8192 bytes): pages
 //!                 of one relation changed together (a B+tree split), so
 //!                 replay applies all of them or none
+//!  12 HeapMark    u32 rel, u32 block, u16 slot, u64 xmax, u16 flags: sets a
+//!                 tuple's xmax and flags outright (a row lock, a delete
+//!                 over a lock, or one undone by a restarted statement)
 //! ```
 //! The LSN inside the record lets a reader reject stale bytes left at a
 //! position by an earlier, torn write; the CRC rejects torn or flipped ones.
@@ -54,6 +57,13 @@ pub enum Record {
         block: u32,
         slot: u16,
         tuple: Vec<u8>,
+    },
+    HeapMark {
+        rel: RelId,
+        block: u32,
+        slot: u16,
+        xmax: u64,
+        flags: u16,
     },
     HeapDelete {
         rel: RelId,
@@ -104,6 +114,7 @@ impl Record {
             Record::Checkpoint { .. } => 9,
             Record::BtreeInsert { .. } => 10,
             Record::PageImages { .. } => 11,
+            Record::HeapMark { .. } => 12,
         }
     }
 
@@ -114,6 +125,7 @@ impl Record {
             | Record::PageInit { rel, block }
             | Record::HeapInsert { rel, block, .. }
             | Record::HeapDelete { rel, block, .. }
+            | Record::HeapMark { rel, block, .. }
             | Record::BtreeInsert { rel, block, .. } => Some((*rel, *block)),
             _ => None,
         }
@@ -162,6 +174,18 @@ impl Record {
                 out.extend_from_slice(&slot.to_le_bytes());
                 out.extend_from_slice(&xmax.to_le_bytes());
             }
+            Record::HeapMark {
+                rel,
+                block,
+                slot,
+                xmax,
+                flags,
+            } => {
+                page_ref(out, rel, block);
+                out.extend_from_slice(&slot.to_le_bytes());
+                out.extend_from_slice(&xmax.to_le_bytes());
+                out.extend_from_slice(&flags.to_le_bytes());
+            }
             Record::Commit { subxids } => {
                 out.extend_from_slice(&(subxids.len() as u32).to_le_bytes());
                 for x in subxids {
@@ -201,6 +225,7 @@ impl Record {
                     10 + item.len()
                 }
                 Record::HeapDelete { .. } => 18,
+                Record::HeapMark { .. } => 20,
                 Record::Commit { subxids } => 4 + 8 * subxids.len(),
                 Record::Abort => 0,
                 Record::CreateRel { .. } | Record::DropRel { .. } => 4,
@@ -283,6 +308,16 @@ pub fn decode(buf: &[u8], lsn: Lsn) -> std::result::Result<(Record, u64, usize),
                 block,
                 slot: u16_at(8).ok_or_else(bad)?,
                 xmax: u64_at(10).ok_or_else(bad)?,
+            }
+        }
+        12 => {
+            let (rel, block) = page_ref().ok_or_else(bad)?;
+            Record::HeapMark {
+                rel,
+                block,
+                slot: u16_at(8).ok_or_else(bad)?,
+                xmax: u64_at(10).ok_or_else(bad)?,
+                flags: u16_at(18).ok_or_else(bad)?,
             }
         }
         5 => {
@@ -369,6 +404,13 @@ mod tests {
                 block: 10,
                 slot: 3,
                 xmax: 77,
+            },
+            Record::HeapMark {
+                rel: RelId(5),
+                block: 10,
+                slot: 3,
+                xmax: 78,
+                flags: 1,
             },
             Record::Commit { subxids: vec![] },
             Record::Commit {
