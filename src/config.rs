@@ -59,8 +59,8 @@ impl Default for Config {
             checkpoint_timeout_s: 300,
             lock_timeout_ms: 0,
             statement_timeout_ms: 0,
-            autovacuum_naptime_s: 10,
-            autovacuum_threshold: 500,
+            autovacuum_naptime_s: 1,
+            autovacuum_threshold: 50,
         }
     }
 }

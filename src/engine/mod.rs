@@ -45,6 +45,9 @@ use crate::txn::{Clog, TxnManager};
 
 const LOCK_FILE: &str = "flintdb.lock";
 
+/// Fraction of a table's live rows that autovacuum adds to its threshold.
+const AUTOVACUUM_SCALE_FACTOR: f64 = 0.2;
+
 /// Settings the engine needs to open a data directory.
 #[derive(Clone, Debug)]
 pub struct EngineOptions {
@@ -295,15 +298,22 @@ impl Engine {
         Ok(count)
     }
 
-    /// Autovacuum: vacuums every relation with at least `threshold` deletes
-    /// since its last vacuum; returns the tuples removed.
+    /// Autovacuum: vacuums every relation whose deletes since its last
+    /// vacuum reach `threshold` plus a fifth of its live rows as ANALYZE
+    /// last counted them (PostgreSQL's autovacuum_vacuum_scale_factor), so
+    /// a small, hot table is cleaned often and a big one rarely; returns
+    /// the tuples removed.
     pub fn autovacuum(&self, threshold: u64) -> Result<u64> {
         // Only relations that still exist (a dropped one's file is gone);
         // a TOAST relation exists while its table does.
         let live = self.catalog.relations();
         let mut removed = 0;
-        for rel in self.heap.vacuum_candidates(threshold) {
-            if live.contains(&RelId(rel.0 & !toast::TOAST_BIT)) {
+        for (rel, deletes) in self.heap.delete_counts() {
+            if !live.contains(&RelId(rel.0 & !toast::TOAST_BIT)) {
+                continue;
+            }
+            let rows = self.catalog.stats(rel.0).map_or(0.0, |s| s.rows);
+            if deletes as f64 >= threshold as f64 + AUTOVACUUM_SCALE_FACTOR * rows {
                 removed += self.vacuum_relation(rel)?;
             }
         }

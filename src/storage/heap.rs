@@ -520,14 +520,9 @@ impl Heap {
         }))
     }
 
-    /// Relations with at least `threshold` deletes since their last vacuum.
-    pub fn vacuum_candidates(&self, threshold: u64) -> Vec<RelId> {
-        self.deletes
-            .lock()
-            .iter()
-            .filter(|(_, n)| **n >= threshold)
-            .map(|(r, _)| *r)
-            .collect()
+    /// Deletes per relation since its last vacuum.
+    pub fn delete_counts(&self) -> Vec<(RelId, u64)> {
+        self.deletes.lock().iter().map(|(r, n)| (*r, *n)).collect()
     }
 
     /// Every tuple on one page (live or deleted), in slot order. Reports
