@@ -321,16 +321,20 @@ impl Session {
             } => {
                 let engine = self.engine.clone();
                 let txn = self.block("ROLLBACK TO SAVEPOINT")?;
-                let undone = txn.rollback_to(&normalize(name))?;
+                let (undone, settings) = txn.rollback_to(&normalize(name))?;
                 txn.abort_xids(&engine, &undone)?;
+                if let Some(settings) = settings {
+                    self.settings = settings;
+                }
                 Outcome::tag("ROLLBACK")
             }
             Statement::Savepoint { name } => {
+                let settings = self.settings.clone();
                 let txn = self.block("SAVEPOINT")?;
                 if txn.failed {
                     return Err(aborted());
                 }
-                txn.savepoint(normalize(name));
+                txn.savepoint(normalize(name), settings);
                 Outcome::tag("SAVEPOINT")
             }
             Statement::ReleaseSavepoint { name } => {

@@ -8,6 +8,7 @@
 //! xids into its parent. COMMIT logs one Commit record naming every
 //! surviving xid.
 
+use super::Settings;
 use crate::engine::Engine;
 use crate::errinput;
 use crate::error::Result;
@@ -22,6 +23,9 @@ struct Scope {
     xid: Option<Xid>,
     /// Xids of released inner savepoints, now part of this scope.
     released: Vec<Xid>,
+    /// The session's settings when the savepoint was set (ROLLBACK TO
+    /// puts them back, as PostgreSQL undoes SETs made after it).
+    settings: Option<Settings>,
 }
 
 impl Scope {
@@ -140,9 +144,10 @@ impl Transaction {
     }
 
     /// SAVEPOINT name.
-    pub fn savepoint(&mut self, name: String) {
+    pub fn savepoint(&mut self, name: String, settings: Settings) {
         self.scopes.push(Scope {
             name: Some(name),
+            settings: Some(settings),
             ..Scope::default()
         });
     }
@@ -154,15 +159,16 @@ impl Transaction {
             .ok_or_else(|| errinput!("3B001", "savepoint \"{name}\" does not exist"))
     }
 
-    /// ROLLBACK TO name: returns the xids to abort; the savepoint remains.
-    pub fn rollback_to(&mut self, name: &str) -> Result<Vec<Xid>> {
+    /// ROLLBACK TO name: returns the xids to abort and the settings to
+    /// restore; the savepoint remains.
+    pub fn rollback_to(&mut self, name: &str) -> Result<(Vec<Xid>, Option<Settings>)> {
         let i = self.find(name)?.max(1);
         let undone: Vec<Xid> = self.scopes[i..].iter().flat_map(Scope::xids).collect();
         self.scopes.truncate(i + 1);
         self.scopes[i].xid = None;
         self.scopes[i].released.clear();
         self.failed = false;
-        Ok(undone)
+        Ok((undone, self.scopes[i].settings.clone()))
     }
 
     /// RELEASE name: the savepoint's work joins its parent.
