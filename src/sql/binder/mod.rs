@@ -8,7 +8,7 @@
 //! (expressions), `functions` (calls), `select` (queries), `dml`
 //! (INSERT/UPDATE/DELETE), `ddl` (CREATE/DROP TABLE), `index` (index DDL
 //! and bound index keys), `access` (choosing index scans), `index_only`
-//! (index scans that need not read the heap).
+//! (index scans that need not read the heap), `lock` (FOR UPDATE/SHARE).
 
 mod access;
 mod ddl;
@@ -17,6 +17,7 @@ mod expr;
 mod functions;
 mod index;
 mod index_only;
+mod lock;
 mod pushdown;
 mod scope;
 mod select;

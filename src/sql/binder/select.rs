@@ -9,12 +9,13 @@
 use sqlparser::ast::{self, SelectItem, SetExpr, TableFactor};
 
 use super::expr::column_name;
+use super::lock::{check_lock_target, lock_of, with_address, Lock};
 use super::scope::{normalize, table_name, Scope, ScopeColumn};
 use super::Binder;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
 use crate::sql::expr::{AggregateCall, Expr};
-use crate::sql::plan::{Node, OutputColumn, SortKey, Waiting};
+use crate::sql::plan::{Node, OutputColumn, SortKey};
 use crate::types::{ColumnType, DataType, Value};
 
 /// ORDER BY, LIMIT/OFFSET and FOR UPDATE/SHARE of a query, applied to
@@ -26,15 +27,6 @@ struct Tail<'q> {
     lock: Option<Lock<'q>>,
 }
 
-/// A query's FOR UPDATE / FOR SHARE clause.
-struct Lock<'q> {
-    /// "FOR UPDATE" or "FOR SHARE", for messages.
-    clause: &'static str,
-    waiting: Waiting,
-    /// OF names, if given.
-    of: Vec<&'q ast::ObjectName>,
-}
-
 impl Tail<'_> {
     fn none() -> Self {
         Tail {
@@ -44,26 +36,6 @@ impl Tail<'_> {
             lock: None,
         }
     }
-}
-
-/// The FOR UPDATE / FOR SHARE clauses of a query, as one lock (FOR SHARE
-/// locks like FOR UPDATE: a stronger lock, never a weaker one).
-fn lock_of(q: &ast::Query) -> Option<Lock<'_>> {
-    let first = q.locks.first()?;
-    let clause = match first.lock_type {
-        ast::LockType::Update => "FOR UPDATE",
-        ast::LockType::Share => "FOR SHARE",
-    };
-    let waiting = match first.nonblock {
-        None => Waiting::Wait,
-        Some(ast::NonBlock::Nowait) => Waiting::NoWait,
-        Some(ast::NonBlock::SkipLocked) => Waiting::SkipLocked,
-    };
-    Some(Lock {
-        clause,
-        waiting,
-        of: q.locks.iter().filter_map(|l| l.of.as_ref()).collect(),
-    })
 }
 
 /// One select-list entry while binding.
@@ -949,75 +921,5 @@ fn check_select_clauses(s: &ast::Select) -> Result<()> {
     match unsupported {
         Some(what) => Err(crate::errunsupported!("{what}")),
         None => Ok(()),
-    }
-}
-
-/// FOR UPDATE/SHARE reads one table (joins, subqueries and functions in
-/// FROM are not supported yet); OF must name it.
-fn check_lock_target(s: &ast::Select, lock: &Lock) -> Result<()> {
-    let alone = match s.from.as_slice() {
-        [only] if only.joins.is_empty() => match &only.relation {
-            TableFactor::Table {
-                name, alias, args, ..
-            } if args.is_none() => Some((name, alias)),
-            _ => None,
-        },
-        _ => None,
-    };
-    let Some((name, alias)) = alone else {
-        return Err(crate::errunsupported!(
-            "{} over anything but one table",
-            lock.clause
-        ));
-    };
-    let visible = match alias {
-        Some(a) => normalize(&a.name),
-        None => table_name(name)?,
-    };
-    for of in &lock.of {
-        let wanted = table_name(of)?;
-        if wanted != visible {
-            return Err(errinput!(
-                sqlstate::UNDEFINED_TABLE,
-                "relation \"{wanted}\" in {} clause not found in FROM clause",
-                lock.clause
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Puts the row address on the rows of the single scan under `node`
-/// (through filters); returns the new node and the scanned table.
-fn with_address(node: Node) -> Result<(Node, std::sync::Arc<crate::catalog::TableDef>)> {
-    match node {
-        Node::Filter { input, predicate } => {
-            let (input, table) = with_address(*input)?;
-            Ok((
-                Node::Filter {
-                    input: Box::new(input),
-                    predicate,
-                },
-                table,
-            ))
-        }
-        Node::SeqScan { table } => Ok((
-            Node::WithAddress {
-                scan: Box::new(Node::SeqScan {
-                    table: table.clone(),
-                }),
-            },
-            table,
-        )),
-        Node::IndexScan { table, access } => Ok((
-            Node::WithAddress {
-                scan: Box::new(Node::IndexScan {
-                    table: table.clone(),
-                    access,
-                }),
-            },
-            table,
-        )),
-        _ => Err(crate::errunsupported!("FOR UPDATE over this query")),
     }
 }

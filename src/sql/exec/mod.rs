@@ -194,6 +194,24 @@ pub fn execute<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>>
     })))
 }
 
+/// Rows with their heap addresses.
+type AddressedRows<'a> = Box<dyn Iterator<Item = Result<(crate::storage::Tid, Row)>> + 'a>;
+
+/// The rows of a table scan node with their addresses.
+fn addressed_scan<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<AddressedRows<'a>> {
+    Ok(match node {
+        Node::SeqScan { table } => Box::new(TableScan::new(ctx, table.rel(), table.columns.len())?),
+        Node::IndexScan { table, access } => Box::new(index_scan::IndexScan::new(
+            ctx,
+            table.rel(),
+            table.columns.len(),
+            access,
+            node as *const Node as usize,
+        )?),
+        other => return Err(crate::errinternal!("row addresses of {other:?}")),
+    })
+}
+
 fn with_address((tid, mut row): (crate::storage::Tid, Row)) -> Row {
     row.push(row_lock::address_value(tid));
     row
@@ -208,37 +226,12 @@ fn build<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>> {
             step,
             ty,
         } => series::series(start, stop, step.as_ref(), *ty, ctx)?,
-        Node::SeqScan { table } => {
-            let scan = TableScan::new(ctx, table.rel(), table.columns.len())?;
-            Box::new(scan.map(|r| r.map(|(_, row)| row)))
+        Node::SeqScan { .. } | Node::IndexScan { .. } => {
+            Box::new(addressed_scan(node, ctx)?.map(|r| r.map(|(_, row)| row)))
         }
-        Node::IndexScan { table, access } => {
-            let scan = index_scan::IndexScan::new(
-                ctx,
-                table.rel(),
-                table.columns.len(),
-                access,
-                node as *const Node as usize,
-            )?;
-            Box::new(scan.map(|r| r.map(|(_, row)| row)))
+        Node::WithAddress { scan } => {
+            Box::new(addressed_scan(scan, ctx)?.map(|r| r.map(with_address)))
         }
-        Node::WithAddress { scan } => match scan.as_ref() {
-            Node::SeqScan { table } => {
-                let scan = TableScan::new(ctx, table.rel(), table.columns.len())?;
-                Box::new(scan.map(|r| r.map(with_address)))
-            }
-            Node::IndexScan { table, access } => {
-                let scan = index_scan::IndexScan::new(
-                    ctx,
-                    table.rel(),
-                    table.columns.len(),
-                    access,
-                    scan.as_ref() as *const Node as usize,
-                )?;
-                Box::new(scan.map(|r| r.map(with_address)))
-            }
-            other => return Err(crate::errinternal!("row addresses of {other:?}")),
-        },
         Node::LockRows {
             input,
             table,
