@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::security::hba::{self, Rule, RuleText};
 
 /// Default listen address.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:5432";
@@ -14,6 +15,8 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:5432";
 pub const DEFAULT_DATA_DIR: &str = "flintdb-data";
 /// Default buffer pool size.
 pub const DEFAULT_BUFFER_POOL_MB: usize = 128;
+/// Default audit log, relative to the data directory.
+pub const DEFAULT_AUDIT_FILE: &str = "audit/audit.log";
 /// Default cap on concurrent client connections.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 100;
 
@@ -34,6 +37,32 @@ pub struct Config {
     pub statement_timeout_ms: u64,
     pub autovacuum_naptime_s: u64,
     pub autovacuum_threshold: u64,
+    /// TLS certificate chain and private key (PEM); both or neither.
+    pub tls_cert_file: Option<PathBuf>,
+    pub tls_key_file: Option<PathBuf>,
+    /// The bootstrap superuser, created when the data directory has no roles.
+    pub superuser: String,
+    /// Its password (or SCRAM verifier), used only when it is created.
+    pub superuser_password: Option<String>,
+    /// The only database name clients may ask for (POSTGRES_DB must match).
+    pub database: String,
+    /// Most seconds from connect to authenticated.
+    pub authentication_timeout_s: u64,
+    /// Pause before answering a failed authentication.
+    pub auth_failure_delay_ms: u64,
+    /// Most connections still authenticating, in all and from one address.
+    pub max_authenticating: usize,
+    pub max_authenticating_per_host: usize,
+    /// Largest message an authenticated client may send, in MiB.
+    pub max_message_mb: usize,
+    /// Host rules, first match wins.
+    pub hba: Vec<Rule>,
+    /// The audit log (None: off), its rotation size and how many old files stay.
+    pub audit_file: Option<PathBuf>,
+    pub audit_max_file_mb: u64,
+    pub audit_keep_files: usize,
+    /// Tables whose INSERT/UPDATE/DELETE/COPY statements are audited.
+    pub audit_dml_tables: Vec<String>,
 }
 
 /// How log lines look.
@@ -61,6 +90,21 @@ impl Default for Config {
             statement_timeout_ms: 0,
             autovacuum_naptime_s: 1,
             autovacuum_threshold: 50,
+            tls_cert_file: None,
+            tls_key_file: None,
+            superuser: "postgres".to_string(),
+            superuser_password: None,
+            database: "postgres".to_string(),
+            authentication_timeout_s: 60,
+            auth_failure_delay_ms: 500,
+            max_authenticating: 64,
+            max_authenticating_per_host: 8,
+            max_message_mb: 1024,
+            hba: hba::default_rules(),
+            audit_file: Some(PathBuf::from(DEFAULT_AUDIT_FILE)),
+            audit_max_file_mb: 64,
+            audit_keep_files: 8,
+            audit_dml_tables: Vec::new(),
         }
     }
 }
@@ -83,6 +127,20 @@ struct FileConfig {
     statement_timeout_ms: Option<u64>,
     autovacuum_naptime_s: Option<u64>,
     autovacuum_threshold: Option<u64>,
+    tls_cert_file: Option<PathBuf>,
+    tls_key_file: Option<PathBuf>,
+    superuser: Option<String>,
+    superuser_password: Option<String>,
+    authentication_timeout_s: Option<u64>,
+    auth_failure_delay_ms: Option<u64>,
+    max_authenticating: Option<usize>,
+    max_authenticating_per_host: Option<usize>,
+    max_message_mb: Option<usize>,
+    hba: Option<Vec<RuleText>>,
+    audit_file: Option<String>,
+    audit_max_file_mb: Option<u64>,
+    audit_keep_files: Option<usize>,
+    audit_dml_tables: Option<Vec<String>>,
 }
 
 impl Config {
@@ -154,7 +212,73 @@ impl Config {
         if let Some(v) = f.autovacuum_threshold {
             self.autovacuum_threshold = v;
         }
+        self.tls_cert_file = f.tls_cert_file.or(self.tls_cert_file.take());
+        self.tls_key_file = f.tls_key_file.or(self.tls_key_file.take());
+        if let Some(v) = f.superuser {
+            self.superuser = v;
+        }
+        self.superuser_password = f.superuser_password.or(self.superuser_password.take());
+        if let Some(v) = f.authentication_timeout_s {
+            self.authentication_timeout_s = v;
+        }
+        if let Some(v) = f.auth_failure_delay_ms {
+            self.auth_failure_delay_ms = v;
+        }
+        if let Some(v) = f.max_authenticating {
+            self.max_authenticating = v;
+        }
+        if let Some(v) = f.max_authenticating_per_host {
+            self.max_authenticating_per_host = v;
+        }
+        if let Some(v) = f.max_message_mb {
+            self.max_message_mb = v;
+        }
+        if let Some(rules) = f.hba {
+            self.hba = rules
+                .iter()
+                .map(RuleText::parse)
+                .collect::<std::result::Result<_, _>>()?;
+        }
+        if let Some(v) = f.audit_file {
+            self.audit_file = (!v.is_empty()).then(|| PathBuf::from(v));
+        }
+        if let Some(v) = f.audit_max_file_mb {
+            self.audit_max_file_mb = v;
+        }
+        if let Some(v) = f.audit_keep_files {
+            self.audit_keep_files = v;
+        }
+        if let Some(v) = f.audit_dml_tables {
+            self.audit_dml_tables = v;
+        }
         Ok(())
+    }
+
+    /// Applies the bootstrap-superuser variables: `FLINTDB_SUPERUSER`,
+    /// `FLINTDB_SUPERUSER_PASSWORD`, and the official postgres image's
+    /// `POSTGRES_USER`, `POSTGRES_PASSWORD`, `POSTGRES_DB` (FLINTDB_* win).
+    pub fn apply_env(&mut self, var: impl Fn(&str) -> Option<String>) -> Result<()> {
+        let pick = |a: &str, b: &str| var(a).or_else(|| var(b)).filter(|v| !v.is_empty());
+        if let Some(user) = pick("FLINTDB_SUPERUSER", "POSTGRES_USER") {
+            self.superuser = user;
+        }
+        if let Some(password) = pick("FLINTDB_SUPERUSER_PASSWORD", "POSTGRES_PASSWORD") {
+            self.superuser_password = Some(password);
+        }
+        if let Some(db) = var("POSTGRES_DB").filter(|v| !v.is_empty()) {
+            if db != self.database {
+                return Err(Error::Io(format!(
+                    "POSTGRES_DB=\"{db}\": FlintDB has one database, \"{}\"; CREATE DATABASE is not supported yet",
+                    self.database
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The audit log's path: relative paths are inside the data directory.
+    pub fn audit_path(&self) -> Option<PathBuf> {
+        self.audit_file.as_ref().map(|f| self.data_dir.join(f))
     }
 
     /// Checks values that parse but make no sense.
@@ -166,6 +290,24 @@ impl Config {
             return Err(Error::Io(
                 "checkpoint_wal_mb and checkpoint_timeout_s must be at least 1".to_string(),
             ));
+        }
+        if self.tls_cert_file.is_some() != self.tls_key_file.is_some() {
+            return Err(Error::Io(
+                "tls_cert_file and tls_key_file must be set together".to_string(),
+            ));
+        }
+        if self.superuser.is_empty() || self.superuser.len() > 63 {
+            return Err(Error::Io(
+                "superuser must be 1 to 63 bytes long".to_string(),
+            ));
+        }
+        if self.max_authenticating == 0 || self.max_authenticating_per_host == 0 {
+            return Err(Error::Io(
+                "max_authenticating and max_authenticating_per_host must be at least 1".to_string(),
+            ));
+        }
+        if self.max_message_mb == 0 || self.max_message_mb > 1024 {
+            return Err(Error::Io("max_message_mb must be 1 to 1024".to_string()));
         }
         if self.max_connections == 0 {
             return Err(Error::Io("max_connections must be at least 1".to_string()));

@@ -54,6 +54,14 @@ pub mod sqlstate {
     pub const CARDINALITY_VIOLATION: &str = "21000";
     pub const SUBSTRING_ERROR: &str = "22011";
     pub const WRONG_OBJECT_TYPE: &str = "42809";
+    pub const DUPLICATE_OBJECT: &str = "42710";
+    pub const INSUFFICIENT_PRIVILEGE: &str = "42501";
+    pub const INVALID_AUTHORIZATION_SPECIFICATION: &str = "28000";
+    pub const INVALID_PASSWORD: &str = "28P01";
+    pub const DEPENDENT_OBJECTS_STILL_EXIST: &str = "2BP01";
+    pub const OBJECT_IN_USE: &str = "55006";
+    pub const TOO_MANY_CONNECTIONS: &str = "53300";
+    pub const RESERVED_NAME: &str = "42939";
 }
 
 /// A FlintDB error: a category, the SQLSTATE it maps to, and a message that

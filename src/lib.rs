@@ -21,7 +21,8 @@
 //!    ErrorResponses with their SQLSTATE in `server::errors`.
 //!
 //! Layers import only those below them: server → sql → engine → catalog →
-//! txn → storage; `types`, `encoding` and `error` are shared leaves.
+//! txn → storage; `types`, `encoding`, `security` and `error` are shared
+//! leaves.
 
 #![forbid(unsafe_code)]
 
@@ -31,6 +32,7 @@ pub mod config;
 pub mod encoding;
 pub mod engine;
 pub mod error;
+pub mod security;
 pub mod server;
 pub mod sql;
 pub mod storage;

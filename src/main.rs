@@ -28,6 +28,20 @@ enum Command {
     /// against indexes) with the server stopped; exit status 1 on any
     /// problem.
     Check(CheckArgs),
+    /// Work with the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCommand {
+    /// Verify the hash chain of audit log files, oldest first (e.g.
+    /// audit.log.2 audit.log.1 audit.log); exit status 1 if any line was
+    /// changed, removed, added or moved.
+    Verify {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -58,6 +72,7 @@ fn main() -> ExitCode {
     let args = match cli.command {
         Some(Command::Serve(args)) => args,
         Some(Command::Check(args)) => return check(&args),
+        Some(Command::Audit(AuditCommand::Verify { files })) => return audit_verify(&files),
         None => ServeArgs {
             data_dir: std::env::var_os("FLINTDB_DATA_DIR").map(PathBuf::from),
             listen: std::env::var("FLINTDB_LISTEN").ok(),
@@ -71,6 +86,19 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("flintdb: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn audit_verify(files: &[PathBuf]) -> ExitCode {
+    match flintdb::security::audit::verify(files) {
+        Ok(v) => {
+            println!("audit log intact: {} lines", v.lines);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            println!("audit log broken: {e}");
             ExitCode::FAILURE
         }
     }
@@ -113,8 +141,13 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     if let Some(b) = args.buffer_pool_mb {
         config.buffer_pool_mb = b;
     }
+    config
+        .apply_env(|k| std::env::var(k).ok())
+        .map_err(|e| e.message().to_string())?;
     config.validate().map_err(|e| e.message().to_string())?;
     init_logging(&config);
+    let front =
+        flintdb::server::FrontOptions::from_config(&config).map_err(|e| e.message().to_string())?;
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -146,6 +179,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             .map_err(|e| e.message().to_string())?;
         let engine = Arc::new(engine);
         let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        secure_start(&engine, &config, addr).await?;
         tracing::info!(%addr, data_dir = %config.data_dir.display(), "FlintDB is ready to accept connections");
         let checkpointer = tokio::spawn(checkpoint_periodically(engine.clone(), config.checkpoint_timeout_s));
         let autovacuum = tokio::spawn(autovacuum(engine.clone(), config.autovacuum_naptime_s, config.autovacuum_threshold));
@@ -155,7 +189,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
                 _ = wait_for_failure(engine.clone()) => {}
             }
         };
-        flintdb::server::serve(engine.clone(), listener, config.max_connections, stop).await;
+        flintdb::server::serve(engine.clone(), listener, front, stop).await;
         checkpointer.abort();
         autovacuum.abort();
         if engine.has_failed() {
@@ -168,6 +202,44 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         tracing::info!("shutdown complete");
         Ok(())
     })
+}
+
+/// Creates the bootstrap superuser in a new data directory, opens the
+/// audit log, and refuses to listen beyond loopback while the superuser
+/// has no password.
+async fn secure_start(
+    engine: &Arc<Engine>,
+    config: &Config,
+    addr: std::net::SocketAddr,
+) -> Result<(), String> {
+    let e = engine.clone();
+    let (name, password) = (config.superuser.clone(), config.superuser_password.clone());
+    let created =
+        tokio::task::spawn_blocking(move || e.bootstrap_superuser(&name, password.as_deref()))
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("could not create the superuser: {}", e.message()))?;
+    if created {
+        tracing::info!(user = %config.superuser, password = config.superuser_password.is_some(), "created the bootstrap superuser");
+    }
+    if let Some(path) = config.audit_path() {
+        let log = flintdb::security::audit::AuditLog::open(
+            &path,
+            config.audit_max_file_mb.max(1) * 1024 * 1024,
+            config.audit_keep_files,
+        )
+        .map_err(|e| format!("could not open the audit log \"{}\": {e}", path.display()))?;
+        engine.set_audit(Arc::new(log));
+        engine.set_audited_tables(config.audit_dml_tables.clone());
+    }
+    if !addr.ip().is_loopback() && !engine.superuser_has_password() {
+        return Err(format!(
+            "refusing to listen on {addr}: the superuser has no password, so only loopback is safe. \
+             Set FLINTDB_SUPERUSER_PASSWORD (or POSTGRES_PASSWORD, or superuser_password in the config) \
+             before the first start, or ALTER ROLE ... PASSWORD over a loopback connection"
+        ));
+    }
+    Ok(())
 }
 
 /// Checkpoints every `seconds` so recovery time stays bounded.

@@ -8,7 +8,7 @@
 //!                               attnotnull bool, attdefault text)
 //! ```
 //! and relations 3 and 4 for indexes (see `index.rs`), 5 for ANALYZE's
-//! statistics (see `stats.rs`).
+//! statistics (see `stats.rs`), 6 and 7 for roles (see `roles.rs`).
 //! A user table's or index's relation number is its OID (from 16384, like PostgreSQL).
 //! Column defaults are kept as SQL text and bound again when used. The
 //! in-memory map is the cache; the system relations are the truth, read by
@@ -16,9 +16,11 @@
 //! binder).
 
 mod index;
+pub mod roles;
 mod stats;
 
 pub use index::{IndexDef, IndexKey};
+pub use roles::{Membership, RoleDef, Roles};
 pub use stats::{ColumnStats, TableStats};
 
 use std::collections::HashMap;
@@ -86,6 +88,8 @@ pub struct Catalog {
     tables: RwLock<HashMap<String, Arc<TableDef>>>,
     /// ANALYZE's statistics, by table OID.
     stats: RwLock<HashMap<u32, Arc<TableStats>>>,
+    /// Roles and memberships (replaced whole on change).
+    roles: RwLock<Arc<Roles>>,
     /// The next table OID. Never reused while the server runs: a dropped
     /// table's file is removed only at commit, so a table created in the
     /// same transaction must not get its number. Seeded from the catalog
@@ -102,9 +106,11 @@ impl Catalog {
         }
         let tables = read_tables(&heap, &clog)?;
         let stats = stats::read(&heap, &clog)?;
+        let roles = roles::read(&heap, &clog)?;
         let newest_table = tables
             .values()
             .flat_map(|t| std::iter::once(t.oid).chain(t.indexes.iter().map(|i| i.oid)))
+            .chain(roles.roles.iter().map(|r| r.oid))
             .max()
             .unwrap_or(0);
         let newest_file = heap.pool().files().max_relation()?.map_or(0, |r| r.0);
@@ -115,6 +121,7 @@ impl Catalog {
             clog,
             stats: RwLock::new(stats),
             tables: RwLock::new(tables),
+            roles: RwLock::new(Arc::new(roles)),
             next_oid: AtomicU32::new(next_oid),
         })
     }
@@ -125,6 +132,88 @@ impl Catalog {
         let tables = read_tables(&self.heap, &self.clog)?;
         *self.tables.write() = tables;
         *self.stats.write() = stats::read(&self.heap, &self.clog)?;
+        *self.roles.write() = Arc::new(roles::read(&self.heap, &self.clog)?);
+        Ok(())
+    }
+
+    /// Every role and membership.
+    pub fn roles(&self) -> Arc<Roles> {
+        self.roles.read().clone()
+    }
+
+    /// Creates a role; its OID is chosen here unless `role.oid` is set
+    /// (the bootstrap superuser's 10).
+    pub fn create_role(&self, mut role: RoleDef, xid: Xid) -> Result<RoleDef> {
+        let mut cache = self.roles.write();
+        if cache.by_name(&role.name).is_some() {
+            return Err(errinput!(
+                sqlstate::DUPLICATE_OBJECT,
+                "role \"{}\" already exists",
+                role.name
+            ));
+        }
+        if role.oid == 0 {
+            role.oid = self.next_oid.fetch_add(1, Ordering::AcqRel);
+        }
+        roles::insert(&self.heap, &role, xid)?;
+        Arc::make_mut(&mut cache).roles.push(role.clone());
+        Ok(role)
+    }
+
+    /// Replaces a role's attributes (found by OID).
+    pub fn update_role(&self, role: RoleDef, xid: Xid) -> Result<()> {
+        let mut cache = self.roles.write();
+        if cache
+            .roles
+            .iter()
+            .any(|r| r.name == role.name && r.oid != role.oid)
+        {
+            return Err(errinput!(
+                sqlstate::DUPLICATE_OBJECT,
+                "role \"{}\" already exists",
+                role.name
+            ));
+        }
+        roles::update(&self.heap, &self.clog, &role, xid)?;
+        let all = Arc::make_mut(&mut cache);
+        if let Some(r) = all.roles.iter_mut().find(|r| r.oid == role.oid) {
+            *r = role;
+        }
+        Ok(())
+    }
+
+    /// Drops a role and its memberships both ways.
+    pub fn drop_role(&self, oid: u32, xid: Xid) -> Result<()> {
+        let mut cache = self.roles.write();
+        roles::remove(&self.heap, &self.clog, oid, xid)?;
+        roles::remove_members(&self.heap, &self.clog, xid, |r, m| r == oid || m == oid)?;
+        let all = Arc::make_mut(&mut cache);
+        all.roles.retain(|r| r.oid != oid);
+        all.members.retain(|e| e.role != oid && e.member != oid);
+        Ok(())
+    }
+
+    /// Makes `m.member` a member of `m.role` (replacing an existing grant).
+    pub fn grant_role(&self, m: Membership, xid: Xid) -> Result<()> {
+        let mut cache = self.roles.write();
+        roles::remove_members(&self.heap, &self.clog, xid, |r, mm| {
+            r == m.role && mm == m.member
+        })?;
+        roles::insert_member(&self.heap, &m, xid)?;
+        let all = Arc::make_mut(&mut cache);
+        all.members
+            .retain(|e| !(e.role == m.role && e.member == m.member));
+        all.members.push(m);
+        Ok(())
+    }
+
+    /// Ends `member`'s membership of `role`.
+    pub fn revoke_role(&self, role: u32, member: u32, xid: Xid) -> Result<()> {
+        let mut cache = self.roles.write();
+        roles::remove_members(&self.heap, &self.clog, xid, |r, m| r == role && m == member)?;
+        Arc::make_mut(&mut cache)
+            .members
+            .retain(|e| !(e.role == role && e.member == member));
         Ok(())
     }
 
@@ -357,12 +446,14 @@ impl Catalog {
 }
 
 /// The system relations.
-const SYSTEM_RELS: [RelId; 5] = [
+const SYSTEM_RELS: [RelId; 7] = [
     CLASS_REL,
     ATTRIBUTE_REL,
     index::INDEX_REL,
     index::INDEX_KEY_REL,
     stats::STATISTIC_REL,
+    roles::AUTHID_REL,
+    roles::AUTH_MEMBERS_REL,
 ];
 
 fn attribute_row(table_oid: u32, position: usize, c: &ColumnDef) -> [Value; 7] {

@@ -14,8 +14,11 @@
 //! flintdb.lock      held with an exclusive file lock while a server runs
 //! wal/<16 hex>      write-ahead log segments (storage/wal documents them)
 //! base/<rel>        one file of 8 KiB pages per relation
+//! auth_secret       32 random bytes: the seed of mock SCRAM salts for
+//!                   unknown users (security/scram.rs)
 //! ```
 
+mod bootstrap;
 mod control;
 mod recovery;
 
@@ -31,6 +34,7 @@ pub use control::Control;
 
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
+use crate::security::audit::AuditLog;
 use crate::storage::btree::BTree;
 use crate::storage::buffer::BufferPool;
 use crate::storage::files::RelationFiles;
@@ -93,6 +97,12 @@ pub struct Engine {
     /// Serialises checkpoints.
     checkpointing: Mutex<()>,
     last_redo: AtomicU64,
+    /// The audit log, once the server has opened it.
+    audit: std::sync::OnceLock<Arc<AuditLog>>,
+    /// Tables whose row-changing statements are audited.
+    audited_tables: std::sync::OnceLock<Vec<String>>,
+    /// Seed of mock SCRAM salts (see `auth_secret` above).
+    auth_secret: [u8; 32],
     _lock_file: fs::File,
 }
 
@@ -178,10 +188,43 @@ impl Engine {
             catalog,
             checkpointing: Mutex::new(()),
             last_redo: AtomicU64::new(control.redo_lsn),
+            audit: std::sync::OnceLock::new(),
+            audited_tables: std::sync::OnceLock::new(),
+            auth_secret: bootstrap::auth_secret(dir)?,
             _lock_file: lock_file,
         };
         engine.checkpoint()?;
         Ok(engine)
+    }
+
+    /// Starts writing audit events to `log` (once; later calls are ignored).
+    pub fn set_audit(&self, log: Arc<AuditLog>) {
+        let _ = self.audit.set(log);
+    }
+
+    /// The audit log, if one is open.
+    pub fn audit(&self) -> Option<&AuditLog> {
+        self.audit.get().map(|a| a.as_ref())
+    }
+
+    /// Audits INSERT/UPDATE/DELETE/COPY on these tables (once; later calls
+    /// are ignored).
+    pub fn set_audited_tables(&self, tables: Vec<String>) {
+        let _ = self.audited_tables.set(tables);
+    }
+
+    /// True if row changes to `table` are audited.
+    pub fn audits_table(&self, table: &str) -> bool {
+        self.audit.get().is_some()
+            && self
+                .audited_tables
+                .get()
+                .is_some_and(|t| t.iter().any(|n| n == table))
+    }
+
+    /// The data directory's secret for mock SCRAM salts.
+    pub fn auth_secret(&self) -> &[u8] {
+        &self.auth_secret
     }
 
     /// The settings this engine was opened with.

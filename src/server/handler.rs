@@ -9,18 +9,13 @@ use std::sync::Arc;
 use crate::sql::parser::Command;
 use async_trait::async_trait;
 use futures::{Sink, SinkExt};
-use pgwire::api::auth::{
-    finish_authentication, protocol_negotiation, save_startup_parameters_to_metadata,
-    ServerParameterProvider, StartupHandler,
-};
+use pgwire::api::auth::{ServerParameterProvider, StartupHandler};
 use pgwire::api::portal::{Format, Portal};
 use pgwire::api::query::{ExtendedQueryHandler, SimpleQueryHandler};
 use pgwire::api::results::{FieldInfo, Response};
 use pgwire::api::stmt::QueryParser;
 use pgwire::api::store::PortalStore;
-use pgwire::api::{
-    ClientInfo, ClientPortalStore, PgWireServerHandlers, Type, METADATA_DATABASE, METADATA_USER,
-};
+use pgwire::api::{ClientInfo, ClientPortalStore, PgWireServerHandlers, Type, METADATA_USER};
 use pgwire::error::{PgWireError, PgWireResult};
 use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage};
 
@@ -35,8 +30,6 @@ use crate::sql::plan::OutputColumn;
 use crate::sql::session::Session;
 use crate::types::DataType;
 
-/// The only database name this server has.
-pub const DATABASE_NAME: &str = "postgres";
 use crate::sql::session::settings::{SERVER_VERSION, SERVER_VERSION_NUM};
 
 /// All of FlintDB's protocol handlers; one per server, shared by sessions.
@@ -54,6 +47,26 @@ impl Handlers {
             }),
             engine,
         })
+    }
+}
+
+impl Handlers {
+    /// The engine the handlers serve.
+    pub fn engine(&self) -> &Arc<Engine> {
+        &self.engine
+    }
+
+    /// The handler of queries (simple and extended) and COPY.
+    pub fn queries(&self) -> Arc<QueryHandler> {
+        Arc::new(QueryHandler {
+            engine: self.engine.clone(),
+            parser: self.parser.clone(),
+        })
+    }
+
+    /// The startup handler pgwire's processing wants (never reached).
+    pub fn startup(&self) -> Arc<impl StartupHandler> {
+        Arc::new(Startup)
     }
 }
 
@@ -84,72 +97,31 @@ impl PgWireServerHandlers for Handlers {
     }
 }
 
-/// Accepts any user (authentication arrives with its own issue), checks
-/// the database name, and sends the server parameters.
+/// Startup is answered by `server::connection` before pgwire's message
+/// processing starts; a startup-phase message reaching pgwire is a bug.
 struct Startup;
 
 #[async_trait]
 impl StartupHandler for Startup {
     async fn on_startup<C>(
         &self,
-        client: &mut C,
-        message: PgWireFrontendMessage,
+        _client: &mut C,
+        _message: PgWireFrontendMessage,
     ) -> PgWireResult<()>
     where
         C: ClientInfo + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
         C::Error: Debug,
         PgWireError: From<<C as Sink<PgWireBackendMessage>>::Error>,
     {
-        let PgWireFrontendMessage::Startup(startup) = message else {
-            return Ok(());
-        };
-        protocol_negotiation(client, &startup).await?;
-        save_startup_parameters_to_metadata(client, &startup);
-        let user = client
-            .metadata()
-            .get(METADATA_USER)
-            .cloned()
-            .unwrap_or_default();
-        if user.is_empty() {
-            return Err(fatal(errinput!(
-                "28000",
-                "no PostgreSQL user name specified in startup packet"
-            )));
-        }
-        let database = client
-            .metadata()
-            .get(METADATA_DATABASE)
-            .cloned()
-            .unwrap_or_else(|| user.clone());
-        if database != DATABASE_NAME {
-            return Err(fatal(errinput!(
-                sqlstate::INVALID_CATALOG_NAME,
-                "database \"{database}\" does not exist"
-            )));
-        }
-        let (pid, key) = (
-            std::process::id() as i32 ^ rand_pid(),
-            pgwire::messages::startup::SecretKey::I32(rand_pid()),
-        );
-        client.set_pid_and_secret_key(pid, key);
-        finish_authentication(client, &Parameters).await
+        Err(fatal(errinput!(
+            sqlstate::PROTOCOL_VIOLATION,
+            "unexpected startup message"
+        )))
     }
 }
 
-fn rand_pid() -> i32 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0),
-    );
-    (h.finish() as i32) & 0x3fff_ffff
-}
-
 /// The ParameterStatus values sent after authentication.
-struct Parameters;
+pub struct Parameters;
 
 impl ServerParameterProvider for Parameters {
     fn server_parameters<C: ClientInfo>(&self, client: &C) -> Option<HashMap<String, String>> {
@@ -173,7 +145,14 @@ impl ServerParameterProvider for Parameters {
             ("integer_datetimes", "on".to_string()),
             ("standard_conforming_strings", "on".to_string()),
             ("TimeZone", "UTC".to_string()),
-            ("is_superuser", "on".to_string()),
+            (
+                "is_superuser",
+                client
+                    .metadata()
+                    .get("is_superuser")
+                    .cloned()
+                    .unwrap_or_else(|| "off".to_string()),
+            ),
             ("session_authorization", user),
             ("application_name", app),
             ("default_transaction_read_only", "off".to_string()),

@@ -1,35 +1,103 @@
-//! The network front: a TCP listener whose connections are served by
-//! pgwire with FlintDB's handlers, each in its own task, so an error or
-//! panic in one session never reaches another.
+//! The network front: a TCP listener whose connections each run in their
+//! own task (`connection`), so an error or panic in one session never
+//! reaches another. Before a session starts, FlintDB's own code reads the
+//! opening bytes (`negotiate`, TLS in `tls`), the startup packet
+//! (`startup`) and authenticates (`auth`); then pgwire's message
+//! processing runs FlintDB's handlers (`handler`), behind a guard on
+//! message lengths (`guard`).
 //!
-//! Owns: sockets, the PostgreSQL protocol, encoding values for the wire,
-//! mapping errors to SQLSTATEs. Knows nothing of pages or plans.
+//! Owns: sockets, TLS, authentication, the PostgreSQL protocol, encoding
+//! values for the wire, mapping errors to SQLSTATEs. Knows nothing of
+//! pages or plans.
 
+pub mod auth;
+pub mod cancel;
+pub mod connection;
 pub mod copy;
 pub mod encode;
 pub mod errors;
+pub mod guard;
 pub mod handler;
+pub mod negotiate;
 pub mod run;
+pub mod startup;
+pub mod tls;
 
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use pgwire::api::auth::sasl::scram::ScramServerAuth;
+use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+use crate::config::Config;
 use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::security::hba::{self, Rule};
+
+/// How the network front admits and authenticates connections.
+#[derive(Clone)]
+pub struct FrontOptions {
+    pub max_connections: usize,
+    pub tls: Option<tls::Tls>,
+    pub hba: Vec<Rule>,
+    /// The one database clients may connect to.
+    pub database: String,
+    pub auth_timeout: Duration,
+    pub auth_failure_delay: Duration,
+    pub max_authenticating: usize,
+    pub max_authenticating_per_host: usize,
+    /// Largest message after authentication, in bytes.
+    pub max_message: usize,
+}
+
+impl Default for FrontOptions {
+    fn default() -> Self {
+        FrontOptions::from_config(&Config::default()).expect("the defaults load")
+    }
+}
+
+impl FrontOptions {
+    /// The front's settings from the server config (loads the certificate).
+    pub fn from_config(config: &Config) -> Result<FrontOptions> {
+        let tls = match (&config.tls_cert_file, &config.tls_key_file) {
+            (Some(cert), Some(key)) => Some(tls::Tls::load(cert, key)?),
+            _ => None,
+        };
+        Ok(FrontOptions {
+            max_connections: config.max_connections,
+            tls,
+            hba: if config.hba.is_empty() {
+                hba::default_rules()
+            } else {
+                config.hba.clone()
+            },
+            database: config.database.clone(),
+            auth_timeout: Duration::from_secs(config.authentication_timeout_s.max(1)),
+            auth_failure_delay: Duration::from_millis(config.auth_failure_delay_ms),
+            max_authenticating: config.max_authenticating,
+            max_authenticating_per_host: config.max_authenticating_per_host,
+            max_message: config.max_message_mb * 1024 * 1024,
+        })
+    }
+}
 
 /// Serves connections until `shutdown` completes; then stops accepting,
 /// ends every open session (like PostgreSQL's fast shutdown) and returns.
 pub async fn serve(
     engine: Arc<Engine>,
     listener: TcpListener,
-    max_connections: usize,
+    options: FrontOptions,
     shutdown: impl Future<Output = ()>,
 ) {
-    let handlers = handler::Handlers::new(engine);
-    let slots = Arc::new(Semaphore::new(max_connections));
+    let front = match front(engine, options) {
+        Ok(f) => Arc::new(f),
+        Err(e) => {
+            tracing::error!(error = %e, "could not set up the network front");
+            return;
+        }
+    };
     let mut sessions = tokio::task::JoinSet::new();
     tokio::pin!(shutdown);
     loop {
@@ -46,60 +114,45 @@ pub async fn serve(
             }
         };
         let _ = socket.set_nodelay(true);
-        let Ok(permit) = slots.clone().try_acquire_owned() else {
-            tracing::warn!(%peer, "connection refused: max_connections reached");
-            tokio::spawn(refuse_too_many(socket));
-            continue;
-        };
-        let handlers = handlers.clone();
+        let front = front.clone();
         sessions.spawn(async move {
             tracing::debug!(%peer, "connection opened");
-            if let Err(e) = pgwire::tokio::process_socket(socket, None, handlers).await {
-                tracing::debug!(%peer, error = %e, "connection ended with error");
-            }
+            connection::run(front, socket, peer).await;
             tracing::debug!(%peer, "connection closed");
-            drop(permit);
         });
     }
     sessions.shutdown().await;
 }
 
-/// Answers a connection over the limit with PostgreSQL's FATAL 53300.
-async fn refuse_too_many(mut socket: TcpStream) {
-    let mut head = [0u8; 8];
-    let read = tokio::time::timeout(
-        std::time::Duration::from_secs(5),
-        socket.read_exact(&mut head),
-    )
-    .await;
-    if !matches!(read, Ok(Ok(_))) {
-        return;
-    }
-    // An SSLRequest (code 80877103) is declined before the startup packet.
-    if u32::from_be_bytes([head[4], head[5], head[6], head[7]]) == 80_877_103 {
-        if socket.write_all(b"N").await.is_err() {
-            return;
+fn front(engine: Arc<Engine>, options: FrontOptions) -> Result<connection::Front> {
+    let scram = ScramServerAuth::new();
+    let scram_tls = match &options.tls {
+        Some(tls) => {
+            let mut s = ScramServerAuth::new();
+            s.configure_certificate(&tls.cert_pem)
+                .map_err(|e| Error::Io(format!("channel binding setup failed: {e}")))?;
+            Some(s)
         }
-        let _ = tokio::time::timeout(
-            std::time::Duration::from_secs(5),
-            socket.read(&mut [0u8; 1024]),
-        )
-        .await;
-    }
-    let mut body = Vec::new();
-    for (tag, text) in [
-        (b'S', "FATAL"),
-        (b'V', "FATAL"),
-        (b'C', "53300"),
-        (b'M', "sorry, too many clients already"),
-    ] {
-        body.push(tag);
-        body.extend_from_slice(text.as_bytes());
-        body.push(0);
-    }
-    body.push(0);
-    let mut msg = vec![b'E'];
-    msg.extend_from_slice(&((body.len() + 4) as u32).to_be_bytes());
-    msg.extend_from_slice(&body);
-    let _ = socket.write_all(&msg).await;
+        None => None,
+    };
+    Ok(connection::Front {
+        handlers: handler::Handlers::new(engine.clone()),
+        auth: auth::Authenticator {
+            engine,
+            rules: options.hba,
+            database: options.database,
+            failure_delay: options.auth_failure_delay,
+            scram,
+            scram_tls,
+        },
+        tls: options.tls,
+        cancels: Arc::new(cancel::Cancels::default()),
+        admission: connection::Admission::new(
+            options.max_authenticating,
+            options.max_authenticating_per_host,
+        ),
+        sessions: Arc::new(Semaphore::new(options.max_connections)),
+        auth_timeout: options.auth_timeout,
+        max_message: options.max_message,
+    })
 }

@@ -61,12 +61,15 @@ impl TestServer {
         }
         let engine =
             Arc::new(engine.unwrap_or_else(|| Engine::open(&options).expect("open engine")));
+        engine
+            .bootstrap_superuser("postgres", None)
+            .expect("bootstrap superuser");
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         self.port = listener.local_addr().expect("addr").port();
         let (tx, rx) = oneshot::channel();
         self.stop = Some(tx);
         self.task = Some(tokio::spawn(async move {
-            flintdb::server::serve(engine.clone(), listener, 100, async {
+            flintdb::server::serve(engine.clone(), listener, Default::default(), async {
                 let _ = rx.await;
             })
             .await;

@@ -56,6 +56,8 @@ pub struct ExecContext<'a> {
     pub stats: parking_lot::Mutex<Option<crate::sql::explain::Stats>>,
     /// Who writes, for waits on other writers' rows.
     pub writer: RowWriter,
+    /// Set by a CancelRequest (57014).
+    pub interrupt: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
 }
 
 /// A writing statement's transaction, as row locking needs it.
@@ -86,6 +88,7 @@ impl<'a> ExecContext<'a> {
             subquery_cache: Default::default(),
             stats: Default::default(),
             writer: RowWriter::default(),
+            interrupt: None,
         }
     }
 }
@@ -134,6 +137,7 @@ impl Env for ExecContext<'_> {
             subquery_cache: Default::default(),
             stats: Default::default(),
             writer: self.writer,
+            interrupt: self.interrupt.clone(),
         };
         let rows = execute(plan, &inner)?;
         let rows: Vec<Row> = match (limit, correlated) {
@@ -152,6 +156,16 @@ impl ExecContext<'_> {
     /// Fails with 57014 once statement_timeout has passed; operators call
     /// it once per page or per outer row.
     pub fn check_deadline(&self) -> Result<()> {
+        if self
+            .interrupt
+            .as_ref()
+            .is_some_and(|i| i.load(std::sync::atomic::Ordering::Acquire))
+        {
+            return Err(crate::errinput!(
+                "57014",
+                "canceling statement due to user request"
+            ));
+        }
         if self
             .deadline
             .is_some_and(|d| std::time::Instant::now() >= d)

@@ -26,6 +26,8 @@ pub(super) struct StatementRun {
     pub top: Xid,
     pub isolation: Isolation,
     pub limits: WaitLimits,
+    /// Set by a CancelRequest.
+    pub interrupt: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// Executes a bound plan; writes use `run.xid`.
@@ -46,6 +48,7 @@ pub(super) fn execute_plan(
         },
         run.limits.statement,
     );
+    ctx.interrupt = Some(run.interrupt);
     ctx.writer = RowWriter {
         top: run.top,
         xid: run.xid,

@@ -76,6 +76,10 @@ pub struct Session {
     engine: Arc<Engine>,
     txn: Option<Transaction>,
     settings: Settings,
+    /// The role that logged in (session_user), by OID.
+    user: u32,
+    /// Set by a CancelRequest: the running statement stops with 57014.
+    interrupt: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Drop for Session {
@@ -101,7 +105,27 @@ impl Session {
             engine,
             txn: None,
             settings,
+            user: crate::catalog::roles::BOOTSTRAP_SUPERUSER_OID,
+            interrupt: Default::default(),
         }
+    }
+
+    /// The session of a role that logged in.
+    pub fn with_user(mut self, role: u32) -> Self {
+        self.user = role;
+        self
+    }
+
+    /// Statements stop (57014) when `interrupt` is set (it is cleared as
+    /// each statement starts).
+    pub fn with_interrupt(mut self, interrupt: Arc<std::sync::atomic::AtomicBool>) -> Self {
+        self.interrupt = interrupt;
+        self
+    }
+
+    /// The role that logged in, by OID.
+    pub fn user(&self) -> u32 {
+        self.user
     }
 
     /// The isolation of new transactions (default_transaction_isolation).
@@ -173,6 +197,8 @@ impl Session {
         params: Vec<Value>,
         sink: &mut dyn RowSink,
     ) -> Result<Outcome> {
+        self.interrupt
+            .store(false, std::sync::atomic::Ordering::Release);
         let control = match command {
             Command::Sql(statement) => self.transaction_control(statement, sink),
             Command::Vacuum(v) => self.vacuum(v, sink).map(Some),
@@ -629,6 +655,7 @@ impl Session {
                 top: txn.top_xid().unwrap_or(0),
                 isolation: txn.isolation,
                 limits,
+                interrupt: self.interrupt.clone(),
             };
             let mut dropped = Vec::new();
             match execute_plan(&engine, &bound, run, sink, &mut dropped) {

@@ -1,0 +1,325 @@
+//! One client connection from accept to close: admission (a bounded number
+//! of connections may be authenticating, in all and per client address),
+//! negotiation (TLS), the startup packet, authentication, the session's
+//! cancel key, then pgwire's message processing — all before
+//! `authentication_timeout` for the part before the session starts.
+//!
+//! Every malformed message ends the connection with FATAL 08P01; nothing
+//! a client sends can panic the server or size a buffer before its bytes
+//! arrive (`guard`).
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use parking_lot::Mutex;
+use pgwire::api::auth::{
+    finish_authentication, protocol_negotiation, save_startup_parameters_to_metadata,
+};
+use pgwire::api::{
+    ClientInfo, DefaultClient, PgWireConnectionState, PgWireServerHandlers, METADATA_DATABASE,
+};
+use pgwire::error::ErrorInfo;
+use pgwire::messages::startup::SecretKey;
+use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage};
+use pgwire::tokio::server::{process_error, process_message, MaybeTls, PgWireMessageServerCodec};
+use serde_json::Value as Json;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio_util::codec::Framed;
+
+use super::auth::{Attempt, Authenticator, Login};
+use super::cancel::Cancels;
+use super::errors::error_info;
+use super::guard::{Guarded, Limit};
+use super::handler::{Handlers, Parameters, Prepared};
+use super::negotiate::{self, fatal_bytes, Opening};
+use super::startup;
+use super::tls::Tls;
+use crate::sql::session::Session;
+
+/// A connection as pgwire's message processing sees it.
+pub type Conn = Framed<Guarded<MaybeTls>, PgWireMessageServerCodec<Prepared>>;
+
+/// Largest message before authentication (PostgreSQL's limit too).
+const MAX_PREAUTH_MESSAGE: usize = 10_000;
+
+/// What all connections share.
+pub struct Front {
+    pub handlers: Arc<Handlers>,
+    pub auth: Authenticator,
+    pub tls: Option<Tls>,
+    pub cancels: Arc<Cancels>,
+    pub admission: Arc<Admission>,
+    /// max_connections, taken once authenticated.
+    pub sessions: Arc<Semaphore>,
+    pub auth_timeout: Duration,
+    pub max_message: usize,
+}
+
+/// Serves one accepted connection to its end.
+pub async fn run(front: Arc<Front>, mut socket: TcpStream, peer: SocketAddr) {
+    let Some(admitted) = front.admission.admit(peer.ip()) else {
+        tracing::warn!(%peer, "connection refused: too many connections authenticating");
+        let _ = socket
+            .write_all(&fatal_bytes(
+                "53300",
+                "too many connections are authenticating; try again later",
+            ))
+            .await;
+        return;
+    };
+    let started =
+        tokio::time::timeout(front.auth_timeout, open_session(&front, socket, peer)).await;
+    drop(admitted);
+    let (mut conn, _registration, _permit) = match started {
+        Ok(Some(session)) => session,
+        Ok(None) => return,
+        Err(_) => {
+            tracing::info!(%peer, "authentication timed out");
+            audit_auth(&front, false, peer, "", "", "authentication timeout");
+            return;
+        }
+    };
+    serve_messages(&front, &mut conn).await;
+}
+
+type Started = (Conn, super::cancel::Registration, OwnedSemaphorePermit);
+
+/// Negotiation, startup and authentication; the connection ready for
+/// queries, or None once it was answered and closed.
+async fn open_session(front: &Front, socket: TcpStream, peer: SocketAddr) -> Option<Started> {
+    let (stream, tls, head) = match negotiate::negotiate(socket, peer, front.tls.as_ref()).await {
+        Opening::Startup { stream, tls, head } => (stream, tls, head),
+        Opening::Cancel { pid, key } => {
+            front.cancels.cancel(pid, &key);
+            return None;
+        }
+        Opening::Closed(why) => {
+            tracing::debug!(%peer, why, "connection closed before startup");
+            return None;
+        }
+    };
+    let limit = Limit::default();
+    let mut conn: Conn = Framed::new(
+        Guarded::new(stream, limit.clone()),
+        PgWireMessageServerCodec::new(DefaultClient::new(peer, tls)),
+    );
+    let packet = match startup::read(conn.get_mut(), head).await {
+        Ok(p) => p,
+        Err(Some(bad)) => {
+            let _ = conn
+                .get_mut()
+                .write_all(&fatal_bytes(bad.code, &bad.message))
+                .await;
+            return None;
+        }
+        Err(None) => return None,
+    };
+    limit.set(MAX_PREAUTH_MESSAGE);
+    let mut message = pgwire::messages::startup::Startup::new();
+    message.protocol_number_major = packet.major;
+    message.protocol_number_minor = packet.minor;
+    message.parameters = packet.params.clone();
+    if protocol_negotiation(&mut conn, &message).await.is_err() {
+        return None;
+    }
+    save_startup_parameters_to_metadata(&mut conn, &message);
+    conn.set_state(PgWireConnectionState::AuthenticationInProgress);
+
+    let attempt = Attempt {
+        params: &packet.params,
+        address: peer.ip(),
+        tls,
+    };
+    let user = packet.params.get("user").cloned().unwrap_or_default();
+    let login = match front.auth.authenticate(&mut conn, &attempt).await {
+        Ok(login) => login,
+        Err(failure) => {
+            tracing::info!(%peer, user, reason = failure.reason, "authentication failed");
+            audit_auth(front, false, peer, &user, "", &failure.reason);
+            if failure.delay {
+                tokio::time::sleep(front.auth.failure_delay).await;
+            }
+            fatal(&mut conn, error_info(&failure.error, "FATAL")).await;
+            return None;
+        }
+    };
+    audit_auth(front, true, peer, &user, login.method, "");
+    let Ok(permit) = front.sessions.clone().try_acquire_owned() else {
+        tracing::warn!(%peer, "connection refused: max_connections reached");
+        fatal(
+            &mut conn,
+            ErrorInfo::new(
+                "FATAL".into(),
+                "53300".into(),
+                "sorry, too many clients already".into(),
+            ),
+        )
+        .await;
+        return None;
+    };
+    let registration = start_session(front, &mut conn, &login, packet.minor);
+    if finish_authentication(&mut conn, &Parameters).await.is_err() {
+        return None;
+    }
+    limit.set(front.max_message);
+    Some((conn, registration, permit))
+}
+
+/// The session, its cancel key and what ParameterStatus reports.
+fn start_session(
+    front: &Front,
+    conn: &mut Conn,
+    login: &Login,
+    minor: u16,
+) -> super::cancel::Registration {
+    let interrupt = Arc::new(AtomicBool::new(false));
+    let registration = front
+        .cancels
+        .register(interrupt.clone(), if minor >= 2 { 32 } else { 4 });
+    let key = match minor {
+        0 | 1 => SecretKey::I32(i32::from_be_bytes(
+            registration.key[..4].try_into().expect("4-byte key"),
+        )),
+        _ => SecretKey::Bytes(registration.key.clone().into()),
+    };
+    conn.set_pid_and_secret_key(registration.pid, key);
+    let metadata = conn.metadata_mut();
+    metadata.insert(METADATA_DATABASE.to_string(), login.database.clone());
+    metadata.insert(
+        "is_superuser".to_string(),
+        if login.role.superuser { "on" } else { "off" }.to_string(),
+    );
+    let session = Session::new(front.handlers.engine().clone())
+        .with_user(login.role.oid)
+        .with_interrupt(interrupt);
+    conn.session_extensions()
+        .get_or_insert_with(|| Mutex::new(session));
+    registration
+}
+
+/// Queries until the client leaves or breaks the protocol.
+async fn serve_messages(front: &Front, conn: &mut Conn) {
+    let handlers = &front.handlers;
+    let startup = handlers.startup();
+    let queries = handlers.queries();
+    let cancel = handlers.cancel_handler();
+    loop {
+        let message = match conn.next().await {
+            Some(Ok(PgWireFrontendMessage::Terminate(_))) | None => break,
+            Some(Ok(m)) => m,
+            Some(Err(e)) => {
+                let text = if conn.get_ref().limit_tripped() {
+                    "invalid message length".to_string()
+                } else {
+                    e.to_string()
+                };
+                fatal(conn, ErrorInfo::new("FATAL".into(), "08P01".into(), text)).await;
+                break;
+            }
+        };
+        let extended_query = match conn.state() {
+            PgWireConnectionState::CopyInProgress(extended) => extended,
+            _ => message.is_extended_query(),
+        };
+        let result = process_message(
+            message,
+            conn,
+            startup.clone(),
+            queries.clone(),
+            queries.clone(),
+            queries.clone(),
+            cancel.clone(),
+        )
+        .await;
+        if let Err(e) = result {
+            let is_fatal = e.is_fatal();
+            if process_error(conn, e, extended_query).await.is_err() || is_fatal {
+                break;
+            }
+        }
+    }
+}
+
+/// Sends a FATAL error; the caller then closes.
+async fn fatal(conn: &mut Conn, info: ErrorInfo) {
+    let _ = conn
+        .send(PgWireBackendMessage::ErrorResponse(info.into()))
+        .await;
+}
+
+fn audit_auth(front: &Front, ok: bool, peer: SocketAddr, user: &str, method: &str, reason: &str) {
+    let Some(audit) = front.handlers.engine().audit() else {
+        return;
+    };
+    let mut fields = vec![
+        ("user", Json::from(user)),
+        ("address", Json::from(peer.ip().to_canonical().to_string())),
+    ];
+    if ok {
+        fields.push(("method", Json::from(method)));
+        audit.record("auth.success", &fields);
+    } else {
+        fields.push(("reason", Json::from(reason)));
+        audit.record("auth.failure", &fields);
+    }
+}
+
+/// Admission of connections that have not authenticated yet.
+pub struct Admission {
+    total: Arc<Semaphore>,
+    per_host: Mutex<HashMap<IpAddr, usize>>,
+    per_host_max: usize,
+}
+
+/// A connection's place among those authenticating; freed when dropped.
+pub struct Admitted {
+    admission: Arc<Admission>,
+    ip: IpAddr,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Drop for Admitted {
+    fn drop(&mut self) {
+        let mut hosts = self.admission.per_host.lock();
+        if let Some(n) = hosts.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                hosts.remove(&self.ip);
+            }
+        }
+    }
+}
+
+impl Admission {
+    /// Room for `total` connections authenticating, `per_host` from one address.
+    pub fn new(total: usize, per_host: usize) -> Arc<Admission> {
+        Arc::new(Admission {
+            total: Arc::new(Semaphore::new(total)),
+            per_host: Mutex::new(HashMap::new()),
+            per_host_max: per_host,
+        })
+    }
+
+    /// A place for a connection from `ip`, if there is one.
+    pub fn admit(self: &Arc<Self>, ip: IpAddr) -> Option<Admitted> {
+        let ip = ip.to_canonical();
+        let permit = self.total.clone().try_acquire_owned().ok()?;
+        let mut hosts = self.per_host.lock();
+        let n = hosts.entry(ip).or_insert(0);
+        if *n >= self.per_host_max {
+            return None;
+        }
+        *n += 1;
+        Some(Admitted {
+            admission: self.clone(),
+            ip,
+            _permit: permit,
+        })
+    }
+}
