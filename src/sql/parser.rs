@@ -129,6 +129,12 @@ fn parse_commands(p: &mut Parser) -> std::result::Result<Vec<Command>, ParserErr
             parse_reindex(p)?
         } else if p.parse_keyword(Keyword::VACUUM) {
             Command::Vacuum(parse_vacuum(p)?)
+        } else if p.parse_keywords(&[Keyword::CREATE, Keyword::USER]) {
+            // PostgreSQL's CREATE USER is CREATE ROLE with LOGIN by default
+            // (sqlparser reads CREATE USER in Snowflake's form).
+            let mut role = p.parse_create_role()?;
+            role.login = role.login.or(Some(true));
+            Command::Sql(Statement::CreateRole(role))
         } else {
             Command::Sql(p.parse_statement()?)
         };

@@ -8,8 +8,10 @@
 //! statement in a block puts it in the aborted state (25P02) until
 //! ROLLBACK or ROLLBACK TO SAVEPOINT.
 
+mod audit;
 mod copy;
 mod execute;
+mod roles;
 pub mod settings;
 mod transaction;
 
@@ -176,7 +178,7 @@ impl Session {
             Command::Vacuum(_) => Some(None),
             Command::Sql(s) => utility_columns(s)
                 .map(Some)
-                .or(is_transaction_control(s).then_some(None)),
+                .or((is_transaction_control(s) || roles::is_role_statement(s)).then_some(None)),
             Command::Reindex { .. } => None,
         };
         match utility {
@@ -226,6 +228,7 @@ impl Session {
             self.txn = Some(Transaction::new(self.default_isolation(), false));
         }
         let result = self.run(command, declared, params, sink);
+        audit::record(&self.engine, self.user, command, result.as_ref().map(|_| ()));
         let Some(txn) = self.txn.as_mut() else {
             return Err(crate::errinternal!("transaction vanished"));
         };
@@ -591,12 +594,38 @@ impl Session {
         params: Vec<Value>,
         sink: &mut dyn RowSink,
     ) -> Result<String> {
+        if let Command::Sql(statement) = command {
+            if roles::is_role_statement(statement) {
+                return self.run_role_statement(statement, sink);
+            }
+        }
         self.run_with(
             schema_mode(command),
             |catalog| bind_command(command, catalog, declared),
             params,
             sink,
         )
+    }
+
+    /// Runs CREATE/ALTER/DROP ROLE under the exclusive schema lock.
+    fn run_role_statement(&mut self, statement: &Statement, sink: &mut dyn RowSink) -> Result<String> {
+        let engine = self.engine.clone();
+        let deadline = self
+            .settings
+            .statement_timeout()
+            .map(|t| std::time::Instant::now() + t);
+        let limits = WaitLimits::from_now(self.settings.lock_timeout(), deadline);
+        let actor = roles::Actor {
+            oid: self.user,
+            session_user: self.user,
+        };
+        let txn = self
+            .txn
+            .as_mut()
+            .ok_or_else(|| crate::errinternal!("no transaction"))?;
+        let xid = txn.write_xid(&engine, SchemaMode::Exclusive, limits)?;
+        txn.ddl = true;
+        roles::execute(&engine, &actor, statement, xid, sink)
     }
 
     /// Executes what `bind` binds inside the current transaction; a
