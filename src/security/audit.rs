@@ -238,12 +238,16 @@ mod tests {
 
         let edited = text.replace("\"i\":1", "\"i\":7");
         std::fs::write(&path, edited).unwrap();
-        assert!(verify(std::slice::from_ref(&path)).unwrap_err().contains(":3:"));
+        assert!(verify(std::slice::from_ref(&path))
+            .unwrap_err()
+            .contains(":3:"));
 
         let mut removed = lines.clone();
         removed.remove(2);
         std::fs::write(&path, removed.join("\n") + "\n").unwrap();
-        assert!(verify(std::slice::from_ref(&path)).unwrap_err().contains("seq"));
+        assert!(verify(std::slice::from_ref(&path))
+            .unwrap_err()
+            .contains("seq"));
 
         let mut swapped = lines.clone();
         swapped.swap(1, 2);

@@ -23,6 +23,17 @@ pub struct TestServer {
     buffer_pool_bytes: usize,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
+    secure: Secure,
+}
+
+/// How a test server authenticates and audits.
+#[derive(Clone, Default)]
+pub struct Secure {
+    pub front: flintdb::server::FrontOptions,
+    /// The bootstrap superuser's password.
+    pub password: Option<String>,
+    /// Write the audit log to `<data_dir>/audit/audit.log`.
+    pub audit: bool,
 }
 
 impl TestServer {
@@ -33,6 +44,15 @@ impl TestServer {
 
     /// Starts a server with a given buffer pool size.
     pub async fn start_with_pool(buffer_pool_bytes: usize) -> TestServer {
+        Self::start_with(buffer_pool_bytes, Secure::default()).await
+    }
+
+    /// Starts a server with given authentication settings.
+    pub async fn start_secure(secure: Secure) -> TestServer {
+        Self::start_with(16 * 1024 * 1024, secure).await
+    }
+
+    async fn start_with(buffer_pool_bytes: usize, secure: Secure) -> TestServer {
         let temp = tempfile::tempdir().expect("temp dir");
         let mut server = TestServer {
             data_dir: temp.path().join("data"),
@@ -41,6 +61,7 @@ impl TestServer {
             buffer_pool_bytes,
             stop: None,
             task: None,
+            secure,
         };
         server.run().await;
         server
@@ -62,14 +83,24 @@ impl TestServer {
         let engine =
             Arc::new(engine.unwrap_or_else(|| Engine::open(&options).expect("open engine")));
         engine
-            .bootstrap_superuser("postgres", None)
+            .bootstrap_superuser("postgres", self.secure.password.as_deref())
             .expect("bootstrap superuser");
+        if self.secure.audit {
+            let log = flintdb::security::audit::AuditLog::open(
+                &self.data_dir.join("audit/audit.log"),
+                1 << 20,
+                2,
+            )
+            .expect("audit log");
+            engine.set_audit(Arc::new(log));
+        }
+        let front = self.secure.front.clone();
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         self.port = listener.local_addr().expect("addr").port();
         let (tx, rx) = oneshot::channel();
         self.stop = Some(tx);
         self.task = Some(tokio::spawn(async move {
-            flintdb::server::serve(engine.clone(), listener, Default::default(), async {
+            flintdb::server::serve(engine.clone(), listener, front, async {
                 let _ = rx.await;
             })
             .await;

@@ -228,7 +228,12 @@ impl Session {
             self.txn = Some(Transaction::new(self.default_isolation(), false));
         }
         let result = self.run(command, declared, params, sink);
-        audit::record(&self.engine, self.user, command, result.as_ref().map(|_| ()));
+        audit::record(
+            &self.engine,
+            self.user,
+            command,
+            result.as_ref().map(|_| ()),
+        );
         let Some(txn) = self.txn.as_mut() else {
             return Err(crate::errinternal!("transaction vanished"));
         };
@@ -608,7 +613,11 @@ impl Session {
     }
 
     /// Runs CREATE/ALTER/DROP ROLE under the exclusive schema lock.
-    fn run_role_statement(&mut self, statement: &Statement, sink: &mut dyn RowSink) -> Result<String> {
+    fn run_role_statement(
+        &mut self,
+        statement: &Statement,
+        sink: &mut dyn RowSink,
+    ) -> Result<String> {
         let engine = self.engine.clone();
         let deadline = self
             .settings

@@ -5,8 +5,8 @@
 //! verifiers (a verifier given in stored form is kept as it is).
 
 use sqlparser::ast::{
-    AlterRoleOperation, CreateRole, Expr, ObjectName, ObjectType, Password, RoleOption,
-    Statement, Value as SqlValue,
+    AlterRoleOperation, CreateRole, Expr, ObjectName, ObjectType, Password, RoleOption, Statement,
+    Value as SqlValue,
 };
 
 use super::RowSink;
@@ -153,7 +153,9 @@ fn create_roles(
         || !create.user.is_empty()
         || !create.admin.is_empty()
     {
-        return Err(crate::errunsupported!("CREATE ROLE with IN ROLE, ROLE or ADMIN"));
+        return Err(crate::errunsupported!(
+            "CREATE ROLE with IN ROLE, ROLE or ADMIN"
+        ));
     }
     for name in &create.names {
         let name = role_name(name)?;
@@ -239,11 +241,10 @@ fn check_create_role(me: &RoleDef) -> Result<()> {
 
 fn check_name(name: &str) -> Result<()> {
     if name.starts_with("pg_") {
-        return Err(errinput!(
-            sqlstate::RESERVED_NAME,
-            "role name \"{name}\" is reserved"
-        )
-        .with_detail("Role names starting with \"pg_\" are reserved."));
+        return Err(
+            errinput!(sqlstate::RESERVED_NAME, "role name \"{name}\" is reserved")
+                .with_detail("Role names starting with \"pg_\" are reserved."),
+        );
     }
     if matches!(name, "public" | "none") {
         return Err(errinput!(
@@ -325,7 +326,10 @@ fn connection_limit(e: &Expr) -> Result<i32> {
 
 fn valid_until(e: &Expr) -> Result<Option<i64>> {
     let text = string_literal(e).ok_or_else(|| {
-        errinput!(sqlstate::SYNTAX_ERROR, "VALID UNTIL must be a string constant")
+        errinput!(
+            sqlstate::SYNTAX_ERROR,
+            "VALID UNTIL must be a string constant"
+        )
     })?;
     if text.eq_ignore_ascii_case("infinity") {
         return Ok(None);
