@@ -65,6 +65,19 @@ const RULES: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "security",
+        &[
+            "crate::sql",
+            "crate::catalog",
+            "crate::server",
+            "crate::storage",
+            "crate::engine",
+            "crate::txn",
+            "pgwire",
+            "tokio",
+        ],
+    ),
+    (
         "encoding",
         &[
             "crate::sql",
