@@ -121,24 +121,15 @@ async fn scram_accepts_the_password_and_refuses_everything_else_alike() {
             "role \"nologin\" is not permitted to log in".into()
         )
     );
-    let (code, _) = db_error(
-        &try_connect(server.port, "alice", "alice-pw")
-            .await
-            .map(|_| ())
-            .and(
-                tokio_postgres::connect(
-                    &format!(
-                        "host=127.0.0.1 port={} user=alice password=alice-pw dbname=other",
-                        server.port
-                    ),
-                    tokio_postgres::NoTls,
-                )
-                .await
-                .map(|_| ()),
-            )
-            .err()
-            .unwrap(),
+    let other_db = format!(
+        "host=127.0.0.1 port={} user=alice password=alice-pw dbname=other",
+        server.port
     );
+    let err = tokio_postgres::connect(&other_db, tokio_postgres::NoTls)
+        .await
+        .err()
+        .unwrap();
+    let (code, _) = db_error(&err);
     assert_eq!(code, "3D000");
 }
 

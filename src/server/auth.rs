@@ -62,12 +62,19 @@ impl Failure {
         }
     }
 
-    fn protocol(message: &str) -> Failure {
+    /// A failure answered at once (nothing a guesser learns from).
+    fn immediate(error: Error, reason: impl Into<String>) -> Failure {
         Failure {
-            error: errinput!(sqlstate::PROTOCOL_VIOLATION, "{message}"),
-            reason: message.to_string(),
             delay: false,
+            ..Failure::new(error, reason)
         }
+    }
+
+    fn protocol(message: &str) -> Failure {
+        Failure::immediate(
+            errinput!(sqlstate::PROTOCOL_VIOLATION, "{message}"),
+            message,
+        )
     }
 }
 
@@ -94,15 +101,13 @@ impl Authenticator {
     ) -> Result<Login, Failure> {
         let user = attempt.params.get("user").map(String::as_str).unwrap_or("");
         if user.is_empty() {
-            let mut f = Failure::new(
+            return Err(Failure::immediate(
                 errinput!(
                     sqlstate::INVALID_AUTHORIZATION_SPECIFICATION,
                     "no PostgreSQL user name specified in startup packet"
                 ),
                 "no user name",
-            );
-            f.delay = false;
-            return Err(f);
+            ));
         }
         let database = attempt
             .params
@@ -175,15 +180,13 @@ impl Authenticator {
             ));
         }
         if database != self.database {
-            let mut f = Failure::new(
+            return Err(Failure::immediate(
                 errinput!(
                     sqlstate::INVALID_CATALOG_NAME,
                     "database \"{database}\" does not exist"
                 ),
                 "no such database",
-            );
-            f.delay = false;
-            return Err(f);
+            ));
         }
         Ok(Login {
             role,
@@ -289,12 +292,10 @@ async fn read_password_message(conn: &mut Conn) -> Result<Vec<u8>, Failure> {
         .await
         .map_err(|_| Failure::protocol("connection lost during authentication"))?;
     if header[0] != b'p' {
-        let mut f = Failure::protocol(&format!(
+        return Err(Failure::protocol(&format!(
             "expected SASL response, got message type {}",
             header[0]
-        ));
-        f.delay = false;
-        return Err(f);
+        )));
     }
     let len = u32::from_be_bytes([header[1], header[2], header[3], header[4]]) as usize;
     if !(4..=MAX_AUTH_MESSAGE).contains(&len) {

@@ -20,7 +20,7 @@ use pgwire::api::auth::{
     finish_authentication, protocol_negotiation, save_startup_parameters_to_metadata,
 };
 use pgwire::api::{
-    ClientInfo, DefaultClient, PgWireConnectionState, PgWireServerHandlers, METADATA_DATABASE,
+    ClientInfo, DefaultClient, NoopHandler, PgWireConnectionState, METADATA_DATABASE,
 };
 use pgwire::error::ErrorInfo;
 use pgwire::messages::startup::SecretKey;
@@ -208,7 +208,8 @@ async fn serve_messages(front: &Front, conn: &mut Conn) {
     let handlers = &front.handlers;
     let startup = handlers.startup();
     let queries = handlers.queries();
-    let cancel = handlers.cancel_handler();
+    // CancelRequests are answered in `negotiate`, never in a session.
+    let cancel = Arc::new(NoopHandler);
     loop {
         let message = match conn.next().await {
             Some(Ok(PgWireFrontendMessage::Terminate(_))) | None => break,

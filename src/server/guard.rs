@@ -54,11 +54,6 @@ impl<S> Guarded<S> {
         }
     }
 
-    /// The wrapped stream.
-    pub fn get_ref(&self) -> &S {
-        &self.inner
-    }
-
     /// True once a frame broke the limit.
     pub fn limit_tripped(&self) -> bool {
         self.limit.tripped()
@@ -111,8 +106,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for Guarded<S> {
         let before = buf.filled().len();
         match Pin::new(&mut this.inner).poll_read(cx, buf) {
             Poll::Ready(Ok(())) => {
-                let filled = buf.filled()[before..].to_vec();
-                if this.follow(&filled) {
+                if this.follow(&buf.filled()[before..]) {
                     Poll::Ready(Ok(()))
                 } else {
                     this.limit.tripped.store(true, Ordering::Release);

@@ -1,6 +1,7 @@
-//! pgwire handlers: startup (with the server parameters drivers read),
-//! the simple query protocol, and the extended protocol (Parse, Bind,
-//! Describe, Execute, Close). Dispatch is on parsed statements only.
+//! pgwire handlers for an authenticated session: the ParameterStatus
+//! values drivers read, the simple query protocol, and the extended
+//! protocol (Parse, Bind, Describe, Execute, Close). Dispatch is on parsed
+//! statements only; startup and authentication are `connection`'s.
 
 use std::collections::HashMap;
 use std::fmt::Debug;
@@ -15,7 +16,7 @@ use pgwire::api::query::{ExtendedQueryHandler, SimpleQueryHandler};
 use pgwire::api::results::{FieldInfo, Response};
 use pgwire::api::stmt::QueryParser;
 use pgwire::api::store::PortalStore;
-use pgwire::api::{ClientInfo, ClientPortalStore, PgWireServerHandlers, Type, METADATA_USER};
+use pgwire::api::{ClientInfo, ClientPortalStore, Type, METADATA_USER};
 use pgwire::error::{PgWireError, PgWireResult};
 use pgwire::messages::{PgWireBackendMessage, PgWireFrontendMessage};
 
@@ -66,33 +67,6 @@ impl Handlers {
 
     /// The startup handler pgwire's processing wants (never reached).
     pub fn startup(&self) -> Arc<impl StartupHandler> {
-        Arc::new(Startup)
-    }
-}
-
-impl PgWireServerHandlers for Handlers {
-    fn simple_query_handler(&self) -> Arc<impl SimpleQueryHandler> {
-        Arc::new(QueryHandler {
-            engine: self.engine.clone(),
-            parser: self.parser.clone(),
-        })
-    }
-
-    fn extended_query_handler(&self) -> Arc<impl ExtendedQueryHandler> {
-        Arc::new(QueryHandler {
-            engine: self.engine.clone(),
-            parser: self.parser.clone(),
-        })
-    }
-
-    fn copy_handler(&self) -> Arc<impl pgwire::api::copy::CopyHandler> {
-        Arc::new(QueryHandler {
-            engine: self.engine.clone(),
-            parser: self.parser.clone(),
-        })
-    }
-
-    fn startup_handler(&self) -> Arc<impl StartupHandler> {
         Arc::new(Startup)
     }
 }

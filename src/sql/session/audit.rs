@@ -55,11 +55,11 @@ fn event_of(engine: &Engine, command: &Command) -> Option<&'static str> {
             ..
         } => Some("role"),
         Statement::Insert(insert) => match &insert.table {
-            TableObject::TableName(name) => audited(engine, &name.to_string()),
+            TableObject::TableName(name) => audited(engine, name),
             _ => None,
         },
         Statement::Update(update) => match &update.table.relation {
-            TableFactor::Table { name, .. } => audited(engine, &name.to_string()),
+            TableFactor::Table { name, .. } => audited(engine, name),
             _ => None,
         },
         Statement::Delete(delete) => {
@@ -68,14 +68,12 @@ fn event_of(engine: &Engine, command: &Command) -> Option<&'static str> {
                 | sqlparser::ast::FromTable::WithoutKeyword(t) => t,
             };
             tables.iter().find_map(|t| match &t.relation {
-                TableFactor::Table { name, .. } => audited(engine, &name.to_string()),
+                TableFactor::Table { name, .. } => audited(engine, name),
                 _ => None,
             })
         }
         Statement::Copy { source, to, .. } if !to => match source {
-            sqlparser::ast::CopySource::Table { table_name, .. } => {
-                audited(engine, &table_name.to_string())
-            }
+            sqlparser::ast::CopySource::Table { table_name, .. } => audited(engine, table_name),
             _ => None,
         },
         Statement::Query(_)
@@ -96,9 +94,9 @@ fn event_of(engine: &Engine, command: &Command) -> Option<&'static str> {
     }
 }
 
-fn audited(engine: &Engine, table: &str) -> Option<&'static str> {
-    let bare = table.rsplit('.').next().unwrap_or(table).trim_matches('"');
-    engine.audits_table(bare).then_some("dml")
+fn audited(engine: &Engine, table: &sqlparser::ast::ObjectName) -> Option<&'static str> {
+    let last = table.0.last()?.as_ident()?;
+    engine.audits_table(&last.value).then_some("dml")
 }
 
 /// The statement's text with any password replaced.

@@ -619,22 +619,25 @@ impl Session {
         sink: &mut dyn RowSink,
     ) -> Result<String> {
         let engine = self.engine.clone();
-        let deadline = self
-            .settings
-            .statement_timeout()
-            .map(|t| std::time::Instant::now() + t);
-        let limits = WaitLimits::from_now(self.settings.lock_timeout(), deadline);
-        let actor = roles::Actor {
-            oid: self.user,
-            session_user: self.user,
-        };
+        let limits = self.wait_limits();
+        let user = self.user;
         let txn = self
             .txn
             .as_mut()
             .ok_or_else(|| crate::errinternal!("no transaction"))?;
         let xid = txn.write_xid(&engine, SchemaMode::Exclusive, limits)?;
         txn.ddl = true;
-        roles::execute(&engine, &actor, statement, xid, sink)
+        roles::execute(&engine, user, statement, xid, sink)
+    }
+
+    /// How long a statement starting now may wait (lock_timeout) and run
+    /// (statement_timeout).
+    fn wait_limits(&self) -> WaitLimits {
+        let deadline = self
+            .settings
+            .statement_timeout()
+            .map(|t| std::time::Instant::now() + t);
+        WaitLimits::from_now(self.settings.lock_timeout(), deadline)
     }
 
     /// Executes what `bind` binds inside the current transaction; a
@@ -649,11 +652,7 @@ impl Session {
         sink: &mut dyn RowSink,
     ) -> Result<String> {
         let engine = self.engine.clone();
-        let statement_deadline = self
-            .settings
-            .statement_timeout()
-            .map(|t| std::time::Instant::now() + t);
-        let limits = WaitLimits::from_now(self.settings.lock_timeout(), statement_deadline);
+        let limits = self.wait_limits();
         let txn = self
             .txn
             .as_mut()

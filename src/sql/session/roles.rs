@@ -31,24 +31,19 @@ pub fn is_role_statement(statement: &Statement) -> bool {
     )
 }
 
-/// Who runs the statement.
-pub struct Actor {
-    pub oid: u32,
-    /// The session's login role, which cannot be dropped.
-    pub session_user: u32,
-}
-
-/// Runs a role statement in transaction `xid`; returns the command tag.
+/// Runs a role statement for role `user` (the session's; there is no SET
+/// ROLE yet, so it is also the current user) in transaction `xid`;
+/// returns the command tag.
 pub fn execute(
     engine: &Engine,
-    actor: &Actor,
+    user: u32,
     statement: &Statement,
     xid: Xid,
     sink: &mut dyn RowSink,
 ) -> Result<String> {
     let roles = engine.catalog().roles();
     let me = roles
-        .by_oid(actor.oid)
+        .by_oid(user)
         .cloned()
         .ok_or_else(|| crate::errinternal!("the session's role is gone"))?;
     match statement {
@@ -70,7 +65,7 @@ pub fn execute(
                     engine.catalog().update_role(changed, xid)?;
                 }
                 AlterRoleOperation::RenameRole { role_name } => {
-                    if target.oid == actor.session_user {
+                    if target.oid == user {
                         return Err(errinput!(
                             sqlstate::FEATURE_NOT_SUPPORTED,
                             "session user cannot be renamed"
@@ -110,16 +105,10 @@ pub fn execute(
                     }
                     return Err(no_such_role(&name));
                 };
-                if target.oid == actor.oid {
+                if target.oid == user {
                     return Err(errinput!(
                         sqlstate::OBJECT_IN_USE,
                         "current user cannot be dropped"
-                    ));
-                }
-                if target.oid == actor.session_user {
-                    return Err(errinput!(
-                        sqlstate::OBJECT_IN_USE,
-                        "session user cannot be dropped"
                     ));
                 }
                 if target.oid == BOOTSTRAP_SUPERUSER_OID {
