@@ -62,6 +62,8 @@ pub mod sqlstate {
     pub const OBJECT_IN_USE: &str = "55006";
     pub const TOO_MANY_CONNECTIONS: &str = "53300";
     pub const RESERVED_NAME: &str = "42939";
+    pub const INVALID_GRANT_OPERATION: &str = "0LP01";
+    pub const INVALID_NAME: &str = "42602";
 }
 
 /// A FlintDB error: a category, the SQLSTATE it maps to, and a message that

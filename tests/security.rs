@@ -487,6 +487,99 @@ async fn role_statements_follow_postgresql_permissions() {
 }
 
 #[tokio::test]
+async fn a_role_reads_another_roles_table_only_once_granted() {
+    let server = TestServer::start_secure(scram_everywhere()).await;
+    let admin = try_connect(server.port, "postgres", PASSWORD)
+        .await
+        .unwrap();
+    admin
+        .batch_execute(
+            "CREATE USER owner_u PASSWORD 'o'; CREATE USER other PASSWORD 'x'; \
+             GRANT CREATE ON SCHEMA public TO owner_u",
+        )
+        .await
+        .unwrap();
+    let owner = try_connect(server.port, "owner_u", "o").await.unwrap();
+    owner
+        .batch_execute("CREATE TABLE notes (id int, body text); INSERT INTO notes VALUES (1, 'hi')")
+        .await
+        .unwrap();
+    let other = try_connect(server.port, "other", "x")
+        .await
+        .expect("a role without privileges can connect");
+    for sql in [
+        "SELECT * FROM notes",
+        "INSERT INTO notes VALUES (2, 'no')",
+        "UPDATE notes SET body = 'no'",
+        "DELETE FROM notes",
+        "COPY notes TO STDOUT",
+    ] {
+        let err = other.batch_execute(sql).await.unwrap_err();
+        assert_eq!(sqlstate_of(&err), "42501", "{sql}");
+        assert_eq!(
+            err.as_db_error().unwrap().message(),
+            "permission denied for table notes"
+        );
+    }
+    // The same check on every execution of a prepared statement.
+    let select = other.prepare("SELECT body FROM notes").await.unwrap();
+    assert_eq!(
+        sqlstate_of(&other.query(&select, &[]).await.unwrap_err()),
+        "42501"
+    );
+    owner
+        .batch_execute("GRANT SELECT, UPDATE ON notes TO other")
+        .await
+        .unwrap();
+    let rows = other.query(&select, &[]).await.unwrap();
+    assert_eq!(rows[0].get::<_, String>(0), "hi");
+    other
+        .batch_execute("UPDATE notes SET body = 'edited'")
+        .await
+        .unwrap();
+    let err = other.batch_execute("DELETE FROM notes").await.unwrap_err();
+    assert_eq!(sqlstate_of(&err), "42501");
+    owner
+        .batch_execute("REVOKE ALL ON notes FROM other")
+        .await
+        .unwrap();
+    assert_eq!(
+        sqlstate_of(&other.query(&select, &[]).await.unwrap_err()),
+        "42501"
+    );
+
+    // CONNECT on the database, and each role's CONNECTION LIMIT.
+    admin
+        .batch_execute("REVOKE CONNECT ON DATABASE postgres FROM PUBLIC")
+        .await
+        .unwrap();
+    let err = try_connect(server.port, "other", "x").await.unwrap_err();
+    let (code, message) = db_error(&err);
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        ("42501", "permission denied for database \"postgres\"")
+    );
+    admin
+        .batch_execute(
+            "GRANT CONNECT ON DATABASE postgres TO other; ALTER ROLE other CONNECTION LIMIT 1",
+        )
+        .await
+        .unwrap();
+    drop(other);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let _first = try_connect(server.port, "other", "x").await.unwrap();
+    let err = try_connect(server.port, "other", "x").await.unwrap_err();
+    let (code, message) = db_error(&err);
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        ("53300", "too many connections for role \"other\"")
+    );
+    try_connect(server.port, "postgres", PASSWORD)
+        .await
+        .expect("superusers skip both checks");
+}
+
+#[tokio::test]
 async fn passwords_are_nowhere_on_disk_and_the_audit_chain_holds() {
     let mut server = TestServer::start_secure(scram_everywhere()).await;
     let admin = try_connect(server.port, "postgres", PASSWORD)

@@ -175,7 +175,7 @@ fn binary_as_text(row: &tokio_postgres::Row, i: usize) -> Option<String> {
         Type::INT8 => row.get::<_, Option<i64>>(i).map(|v| v.to_string()),
         Type::FLOAT4 => row.get::<_, Option<f32>>(i).map(float_format::format_f32),
         Type::FLOAT8 => row.get::<_, Option<f64>>(i).map(float_format::format_f64),
-        Type::TEXT | Type::VARCHAR | Type::BPCHAR => row.get::<_, Option<String>>(i),
+        Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME => row.get::<_, Option<String>>(i),
         Type::BYTEA => row
             .get::<_, Option<Vec<u8>>>(i)
             .map(|b| text::format_bytea(&b)),
@@ -241,7 +241,11 @@ async fn run_file_on_flintdb(path: &Path, protocol: Protocol) -> Result<(), Stri
 async fn run_file_on_postgres(path: &Path, conn: &str, protocol: Protocol) -> Result<(), String> {
     let admin = common::connect(conn).await;
     admin
-        .batch_execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+        .batch_execute(
+            "DROP SCHEMA IF EXISTS public CASCADE; \
+             CREATE SCHEMA public AUTHORIZATION pg_database_owner; \
+             GRANT USAGE ON SCHEMA public TO PUBLIC;",
+        )
         .await
         .map_err(|e| e.to_string())?;
     let conn = conn.to_string();

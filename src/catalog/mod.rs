@@ -2,23 +2,28 @@
 //! in system heap relations so a restart finds every table again.
 //!
 //! ```text
-//! relation 1  flint_class      (oid int8, relname text)
+//! relation 1  flint_class      (oid int8, relname text, relowner int8)
 //! relation 2  flint_attribute  (attrelid int8, attnum int2, attname text,
 //!                               atttypid int4, atttypmod int4,
 //!                               attnotnull bool, attdefault text)
 //! ```
 //! and relations 3 and 4 for indexes (see `index.rs`), 5 for ANALYZE's
-//! statistics (see `stats.rs`), 6 and 7 for roles (see `roles.rs`).
+//! statistics (see `stats.rs`), 6 and 7 for roles (see `roles.rs`), 8
+//! for access privileges (see `acl.rs`). A table without `relowner`
+//! (written before owners existed) belongs to the bootstrap superuser.
 //! A user table's or index's relation number is its OID (from 16384, like PostgreSQL).
 //! Column defaults are kept as SQL text and bound again when used. The
 //! in-memory map is the cache; the system relations are the truth, read by
 //! [`Catalog::load`]. Names are stored as given (already case-folded by the
 //! binder).
 
+pub mod acl;
 mod index;
+mod privileges;
 pub mod roles;
 mod stats;
 
+pub use acl::{AclItem, AclObject, Privs};
 pub use index::{IndexDef, IndexKey};
 pub use roles::{Membership, RoleDef, Roles};
 pub use stats::{ColumnStats, TableStats};
@@ -66,6 +71,8 @@ pub struct TableDef {
     pub columns: Vec<ColumnDef>,
     /// Indexes, oldest first.
     pub indexes: Vec<IndexDef>,
+    /// The owning role's OID.
+    pub owner: u32,
 }
 
 impl TableDef {
@@ -90,6 +97,8 @@ pub struct Catalog {
     stats: RwLock<HashMap<u32, Arc<TableStats>>>,
     /// Roles and memberships (replaced whole on change).
     roles: RwLock<Arc<Roles>>,
+    /// Explicit ACLs (replaced whole on change).
+    acls: RwLock<Arc<acl::Acls>>,
     /// The next table OID. Never reused while the server runs: a dropped
     /// table's file is removed only at commit, so a table created in the
     /// same transaction must not get its number. Seeded from the catalog
@@ -107,6 +116,7 @@ impl Catalog {
         let tables = read_tables(&heap, &clog)?;
         let stats = stats::read(&heap, &clog)?;
         let roles = roles::read(&heap, &clog)?;
+        let acls = acl::read(&heap, &clog)?;
         let newest_table = tables
             .values()
             .flat_map(|t| std::iter::once(t.oid).chain(t.indexes.iter().map(|i| i.oid)))
@@ -122,6 +132,7 @@ impl Catalog {
             stats: RwLock::new(stats),
             tables: RwLock::new(tables),
             roles: RwLock::new(Arc::new(roles)),
+            acls: RwLock::new(Arc::new(acls)),
             next_oid: AtomicU32::new(next_oid),
         })
     }
@@ -133,6 +144,7 @@ impl Catalog {
         *self.tables.write() = tables;
         *self.stats.write() = stats::read(&self.heap, &self.clog)?;
         *self.roles.write() = Arc::new(roles::read(&self.heap, &self.clog)?);
+        *self.acls.write() = Arc::new(acl::read(&self.heap, &self.clog)?);
         Ok(())
     }
 
@@ -375,6 +387,7 @@ impl Catalog {
         &self,
         name: &str,
         columns: Vec<ColumnDef>,
+        owner: u32,
         xid: Xid,
     ) -> Result<Arc<TableDef>> {
         if self.find_index(name).is_some() {
@@ -402,15 +415,11 @@ impl Catalog {
             name: name.to_string(),
             columns,
             indexes: Vec::new(),
+            owner,
         };
         self.heap.create(table.rel(), xid)?;
         self.heap.create(toast::toast_rel(table.rel()), xid)?;
-        insert_row(
-            &self.heap,
-            CLASS_REL,
-            xid,
-            &[Value::Int8(oid as i64), Value::Text(table.name.clone())],
-        )?;
+        insert_row(&self.heap, CLASS_REL, xid, &class_row(&table))?;
         for (i, c) in table.columns.iter().enumerate() {
             insert_row(&self.heap, ATTRIBUTE_REL, xid, &attribute_row(oid, i, c))?;
         }
@@ -432,7 +441,10 @@ impl Catalog {
         }
         let mut tables = self.tables.write();
         let oid = Value::Int8(table.oid as i64);
-        delete_rows(&self.heap, &self.clog, CLASS_REL, 2, xid, |v| v[0] == oid)?;
+        delete_rows(&self.heap, &self.clog, CLASS_REL, CLASS_WIDTH, xid, |v| {
+            v[0] == oid
+        })?;
+        self.forget_acls(table.oid, xid)?;
         delete_rows(&self.heap, &self.clog, ATTRIBUTE_REL, 7, xid, |v| {
             v[0] == oid
         })?;
@@ -446,7 +458,7 @@ impl Catalog {
 }
 
 /// The system relations.
-const SYSTEM_RELS: [RelId; 7] = [
+const SYSTEM_RELS: [RelId; 8] = [
     CLASS_REL,
     ATTRIBUTE_REL,
     index::INDEX_REL,
@@ -454,7 +466,19 @@ const SYSTEM_RELS: [RelId; 7] = [
     stats::STATISTIC_REL,
     roles::AUTHID_REL,
     roles::AUTH_MEMBERS_REL,
+    acl::ACL_REL,
 ];
+
+/// Columns of `flint_class`.
+const CLASS_WIDTH: usize = 3;
+
+fn class_row(table: &TableDef) -> [Value; CLASS_WIDTH] {
+    [
+        Value::Int8(table.oid as i64),
+        Value::Text(table.name.clone()),
+        Value::Int8(table.owner as i64),
+    ]
+}
 
 fn attribute_row(table_oid: u32, position: usize, c: &ColumnDef) -> [Value; 7] {
     [
@@ -470,10 +494,14 @@ fn attribute_row(table_oid: u32, position: usize, c: &ColumnDef) -> [Value; 7] {
 
 fn read_tables(heap: &Heap, clog: &Clog) -> Result<HashMap<String, Arc<TableDef>>> {
     let mut tables: HashMap<u32, TableDef> = HashMap::new();
-    for values in scan(heap, clog, CLASS_REL, 2)? {
+    for values in scan(heap, clog, CLASS_REL, CLASS_WIDTH)? {
         match (&values[0], &values[1]) {
             (Value::Int8(oid), Value::Text(name)) => {
                 let oid = *oid as u32;
+                let owner = match values[2] {
+                    Value::Int8(owner) => owner as u32,
+                    _ => roles::BOOTSTRAP_SUPERUSER_OID,
+                };
                 tables.insert(
                     oid,
                     TableDef {
@@ -481,6 +509,7 @@ fn read_tables(heap: &Heap, clog: &Clog) -> Result<HashMap<String, Arc<TableDef>
                         name: name.clone(),
                         columns: Vec::new(),
                         indexes: Vec::new(),
+                        owner,
                     },
                 );
             }

@@ -59,6 +59,8 @@ pub struct Front {
     pub sessions: Arc<Semaphore>,
     pub auth_timeout: Duration,
     pub max_message: usize,
+    /// Open sessions per role (CONNECTION LIMIT).
+    pub role_sessions: Arc<super::role_sessions::RoleSessions>,
 }
 
 /// Serves one accepted connection to its end.
@@ -88,7 +90,14 @@ pub async fn run(front: Arc<Front>, mut socket: TcpStream, peer: SocketAddr) {
     serve_messages(&front, &mut conn).await;
 }
 
-type Started = (Conn, super::cancel::Registration, OwnedSemaphorePermit);
+/// An authenticated connection with what it holds until it ends: its
+/// cancel key, its max_connections place and its place in its role's
+/// CONNECTION LIMIT.
+type Started = (
+    Conn,
+    super::cancel::Registration,
+    (OwnedSemaphorePermit, Option<super::role_sessions::RoleSlot>),
+);
 
 /// Negotiation, startup and authentication; the connection ready for
 /// queries, or None once it was answered and closed.
@@ -163,12 +172,56 @@ async fn open_session(front: &Front, socket: TcpStream, peer: SocketAddr) -> Opt
         .await;
         return None;
     };
+    let role_slot = match admit_role(front, &login) {
+        Ok(slot) => slot,
+        Err(refusal) => {
+            tracing::info!(%peer, user, "connection refused: {}", refusal.message);
+            fatal(&mut conn, *refusal).await;
+            return None;
+        }
+    };
     let registration = start_session(front, &mut conn, &login, packet.minor);
     if finish_authentication(&mut conn, &Parameters).await.is_err() {
         return None;
     }
     limit.set(front.max_message);
-    Some((conn, registration, permit))
+    Some((conn, registration, (permit, role_slot)))
+}
+
+/// The checks PostgreSQL makes once a role has authenticated: CONNECT on
+/// the database and the role's CONNECTION LIMIT (superusers skip both).
+fn admit_role(
+    front: &Front,
+    login: &Login,
+) -> std::result::Result<Option<super::role_sessions::RoleSlot>, Box<ErrorInfo>> {
+    if login.role.superuser {
+        return Ok(None);
+    }
+    let catalog = front.handlers.engine().catalog();
+    let database = crate::catalog::AclObject::Database(crate::catalog::acl::DATABASE_OID);
+    if !catalog
+        .privileges_of(login.role.oid, database)
+        .contains(crate::catalog::Privs::CONNECT)
+    {
+        let mut info = ErrorInfo::new(
+            "FATAL".into(),
+            "42501".into(),
+            format!("permission denied for database \"{}\"", login.database),
+        );
+        info.detail = Some("User does not have CONNECT privilege.".into());
+        return Err(Box::new(info));
+    }
+    front
+        .role_sessions
+        .take(login.role.oid, login.role.connection_limit)
+        .map(Some)
+        .ok_or_else(|| {
+            Box::new(ErrorInfo::new(
+                "FATAL".into(),
+                "53300".into(),
+                format!("too many connections for role \"{}\"", login.role.name),
+            ))
+        })
 }
 
 /// The session, its cancel key and what ParameterStatus reports.

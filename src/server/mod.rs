@@ -19,6 +19,7 @@ pub mod errors;
 pub mod guard;
 pub mod handler;
 pub mod negotiate;
+pub mod role_sessions;
 pub mod run;
 pub mod startup;
 pub mod tls;
@@ -147,6 +148,7 @@ fn front(engine: Arc<Engine>, options: FrontOptions) -> Result<connection::Front
         },
         tls: options.tls,
         cancels: Arc::new(cancel::Cancels::default()),
+        role_sessions: Default::default(),
         admission: connection::Admission::new(
             options.max_authenticating,
             options.max_authenticating_per_host,

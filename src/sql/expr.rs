@@ -95,6 +95,34 @@ pub enum Function {
     NullIf,
     Greatest,
     Least,
+    /// current_user / current_role / user.
+    CurrentUser,
+    SessionUser,
+    HasTablePrivilege,
+    HasColumnPrivilege,
+    HasSchemaPrivilege,
+    HasDatabasePrivilege,
+    PgHasRole,
+}
+
+impl Function {
+    /// Functions whose value depends on the session or the catalog, not
+    /// only on their arguments (never in an index).
+    pub fn is_volatile(self) -> bool {
+        matches!(
+            self,
+            Function::Now
+                | Function::CurrentDate
+                | Function::LocalTimestamp
+                | Function::CurrentUser
+                | Function::SessionUser
+                | Function::HasTablePrivilege
+                | Function::HasColumnPrivilege
+                | Function::HasSchemaPrivilege
+                | Function::HasDatabasePrivilege
+                | Function::PgHasRole
+        )
+    }
 }
 
 /// Aggregate functions.

@@ -18,6 +18,7 @@ pub mod eval;
 pub mod exec;
 pub mod explain;
 pub mod expr;
+pub mod grant_syntax;
 pub mod parser;
 pub mod plan;
 pub mod session;

@@ -2,7 +2,8 @@
 //! syntax error messages (`syntax error at or near "…"`, 42601).
 //!
 //! sqlparser's grammar lacks a few PostgreSQL commands; for those alone
-//! ([`Command::Reindex`], PostgreSQL's forms of [`Command::Vacuum`]) this
+//! ([`Command::Reindex`], PostgreSQL's forms of [`Command::Vacuum`],
+//! [`Command::Grant`] in `grant_syntax.rs`) this
 //! file reads the tokens itself, with sqlparser's token API, at the
 //! start of a statement. Everything else is sqlparser's.
 
@@ -12,6 +13,8 @@ use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
+use super::grant_syntax::parse_grant;
+pub use super::grant_syntax::{GrantObjects, GrantStatement, Granted, RoleSpec};
 use crate::errinput;
 use crate::error::{sqlstate, Error, Result};
 
@@ -31,6 +34,8 @@ pub enum Command {
     /// `VACUUM [FULL] [FREEZE] [VERBOSE] [ANALYZE] [table, …]` or
     /// `VACUUM (option [value], …) [table, …]`.
     Vacuum(Vacuum),
+    /// GRANT or REVOKE of privileges or role membership.
+    Grant(GrantStatement),
 }
 
 /// What REINDEX rebuilds.
@@ -54,6 +59,7 @@ impl std::fmt::Display for Command {
             Command::Sql(s) => write!(f, "{s}"),
             Command::Reindex { kind, name } => write!(f, "REINDEX {kind:?} {name}"),
             Command::Vacuum(v) => write!(f, "VACUUM {v:?}"),
+            Command::Grant(g) => write!(f, "{g}"),
         }
     }
 }
@@ -129,6 +135,10 @@ fn parse_commands(p: &mut Parser) -> std::result::Result<Vec<Command>, ParserErr
             parse_reindex(p)?
         } else if p.parse_keyword(Keyword::VACUUM) {
             Command::Vacuum(parse_vacuum(p)?)
+        } else if p.parse_keyword(Keyword::GRANT) {
+            Command::Grant(parse_grant(p, true)?)
+        } else if p.parse_keyword(Keyword::REVOKE) {
+            Command::Grant(parse_grant(p, false)?)
         } else if p.parse_keywords(&[Keyword::CREATE, Keyword::USER]) {
             // PostgreSQL's CREATE USER is CREATE ROLE with LOGIN by default
             // (sqlparser reads CREATE USER in Snowflake's form).

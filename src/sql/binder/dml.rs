@@ -397,6 +397,7 @@ impl Binder<'_> {
             match item {
                 SelectItem::Wildcard(_) => {
                     for (i, c) in scope.columns.iter().enumerate() {
+                        self.reads.column(c.table_oid, c.column_number);
                         out.push((
                             Expr::Column {
                                 index: i,

@@ -354,6 +354,8 @@ impl Binder<'_> {
             }
         }
         if let Some(index) = scope.find(qualifier.as_deref(), &name)? {
+            let c = &scope.columns[index];
+            self.reads.column(c.table_oid, c.column_number);
             return Ok(Expr::Column {
                 index,
                 ty: scope.columns[index].ty.data_type,
@@ -363,6 +365,8 @@ impl Binder<'_> {
         for depth in 1..=self.outer_scopes.len() {
             let outer = &self.outer_scopes[self.outer_scopes.len() - depth];
             if let Some(index) = outer.find(qualifier.as_deref(), &name)? {
+                let c = &outer.columns[index];
+                self.reads.column(c.table_oid, c.column_number);
                 let levels = self.correlated.len();
                 for flag in &mut self.correlated[levels - depth..] {
                     *flag = true;

@@ -314,6 +314,23 @@ impl Binder<'_> {
                 Some((Function::Now, vec![], T::Timestamptz))
             }
             ("current_date", 0) => Some((Function::CurrentDate, vec![], T::Date)),
+            ("current_user" | "current_role" | "user", 0) => {
+                Some((Function::CurrentUser, vec![], T::Text))
+            }
+            ("session_user", 0) => Some((Function::SessionUser, vec![], T::Text)),
+            ("has_table_privilege", 2 | 3) => {
+                Some((Function::HasTablePrivilege, vec![T::Text; n], T::Bool))
+            }
+            ("has_column_privilege", 3 | 4) => {
+                Some((Function::HasColumnPrivilege, vec![T::Text; n], T::Bool))
+            }
+            ("has_schema_privilege", 2 | 3) => {
+                Some((Function::HasSchemaPrivilege, vec![T::Text; n], T::Bool))
+            }
+            ("has_database_privilege", 2 | 3) => {
+                Some((Function::HasDatabasePrivilege, vec![T::Text; n], T::Bool))
+            }
+            ("pg_has_role", 2 | 3) => Some((Function::PgHasRole, vec![T::Text; n], T::Bool)),
             ("localtimestamp", 0) => Some((Function::LocalTimestamp, vec![], T::Timestamp)),
             ("coalesce" | "greatest" | "least", _) if n > 0 => {
                 let what = name.to_uppercase();

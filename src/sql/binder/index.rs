@@ -13,7 +13,7 @@ use crate::catalog::{ColumnDef, IndexDef, IndexKey, TableDef};
 use crate::encoding::key::KeyOrder;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
-use crate::sql::expr::{Expr, Function};
+use crate::sql::expr::Expr;
 use crate::sql::parser::ReindexKind;
 use crate::sql::plan::{BoundIndex, Plan};
 
@@ -456,13 +456,9 @@ fn strip_nested(e: &ast::Expr) -> &ast::Expr {
 fn check_immutable(e: &Expr, what: &str) -> Result<()> {
     let mut volatile = false;
     e.walk(&mut |x| {
-        if matches!(
-            x,
-            Expr::Call {
-                func: Function::Now | Function::CurrentDate | Function::LocalTimestamp,
-                ..
-            } | Expr::Subquery(_)
-        ) {
+        if matches!(x, Expr::Call { func, .. } if func.is_volatile())
+            || matches!(x, Expr::Subquery(_))
+        {
             volatile = true;
         }
     });

@@ -48,6 +48,28 @@ pub struct Bound {
     pub param_types: Vec<DataType>,
     /// Some part of it is SELECT … FOR UPDATE/SHARE: it writes row locks.
     pub locks_rows: bool,
+    /// The tables it reads and which of their columns (for privileges).
+    pub reads: Reads,
+}
+
+/// The tables a statement reads, each with the columns it refers to, and
+/// the tables whose rows it locks (FOR UPDATE/SHARE).
+#[derive(Clone, Debug, Default)]
+pub struct Reads {
+    pub tables: std::collections::BTreeMap<u32, std::collections::BTreeSet<i16>>,
+    pub locked: Vec<u32>,
+}
+
+impl Reads {
+    fn table(&mut self, oid: u32) {
+        self.tables.entry(oid).or_default();
+    }
+
+    fn column(&mut self, oid: u32, column: i16) {
+        if oid != 0 && column > 0 {
+            self.tables.entry(oid).or_default().insert(column);
+        }
+    }
 }
 
 /// Binds an index's keys and predicate over its table's rows (for work
@@ -65,11 +87,12 @@ pub fn bind_index(
         outer_scopes: Vec::new(),
         correlated: Vec::new(),
         locks_rows: false,
+        reads: Reads::default(),
     };
     binder.bind_index(table, def)
 }
 
-/// Binds one command (VACUUM is the session's own and never bound).
+/// Binds one command (VACUUM and GRANT are the session's own and never bound).
 pub fn bind_command(
     command: &Command,
     catalog: &Catalog,
@@ -81,8 +104,11 @@ pub fn bind_command(
             plan: index::bind_reindex(catalog, *kind, name)?,
             param_types: vec![],
             locks_rows: false,
+            reads: Reads::default(),
         }),
-        Command::Vacuum(_) => Err(crate::errinternal!("VACUUM reached the binder")),
+        Command::Vacuum(_) | Command::Grant(_) => Err(crate::errinternal!(
+            "a session's own command reached the binder"
+        )),
     }
 }
 
@@ -101,6 +127,7 @@ pub fn bind(
         outer_scopes: Vec::new(),
         correlated: Vec::new(),
         locks_rows: false,
+        reads: Reads::default(),
     };
     let plan = match statement {
         Statement::Query(q) => {
@@ -227,6 +254,7 @@ pub fn bind(
         plan,
         param_types,
         locks_rows: binder.locks_rows,
+        reads: binder.reads,
     })
 }
 
@@ -257,6 +285,8 @@ struct Binder<'a> {
     correlated: Vec<bool>,
     /// A FOR UPDATE/SHARE clause was bound.
     locks_rows: bool,
+    /// What the statement reads, for privilege checks.
+    reads: Reads,
 }
 
 impl Binder<'_> {

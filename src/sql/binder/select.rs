@@ -372,7 +372,9 @@ impl Binder<'_> {
                             "SELECT * with no tables specified is not valid"
                         ));
                     }
-                    items.extend(expand(scope, None));
+                    let expanded = expand(scope, None);
+                    self.note_items(&expanded);
+                    items.extend(expanded);
                 }
                 SelectItem::QualifiedWildcard(
                     ast::SelectItemQualifiedWildcardKind::ObjectName(name),
@@ -390,7 +392,9 @@ impl Binder<'_> {
                             "missing FROM-clause entry for table \"{q}\""
                         ));
                     }
-                    items.extend(expand(scope, Some(&q)));
+                    let expanded = expand(scope, Some(&q));
+                    self.note_items(&expanded);
+                    items.extend(expanded);
                 }
                 other => return Err(crate::errunsupported!("select item {other}")),
             }
@@ -546,6 +550,7 @@ impl Binder<'_> {
         if let Some(lock) = &tail.lock {
             self.locks_rows = true;
             let (scan, table) = with_address(input)?;
+            self.reads.locked.push(table.oid);
             input = scan;
             exprs.push(Expr::Column {
                 index: table.columns.len(),
@@ -744,6 +749,7 @@ impl Binder<'_> {
                         column_number: i as i16 + 1,
                     })
                     .collect();
+                self.reads.table(table.oid);
                 Ok((Node::SeqScan { table }, Scope { columns }))
             }
             TableFactor::Derived {
@@ -838,6 +844,16 @@ fn column_typmod(e: &Expr, scope: &Scope) -> i32 {
     match e {
         Expr::Column { index, .. } => scope.columns[*index].ty.typmod,
         other => other.typmod(),
+    }
+}
+
+impl Binder<'_> {
+    /// Notes the table columns a `*` expanded to as read.
+    fn note_items(&mut self, items: &[Item]) {
+        for item in items {
+            self.reads
+                .column(item.column.table_oid, item.column.column_number);
+        }
     }
 }
 

@@ -78,6 +78,9 @@ pub fn call(
     if values.iter().any(Value::is_null) {
         return Ok(Value::Null);
     }
+    if let Some(v) = super::privilege_functions::call(func, &values, ctx)? {
+        return Ok(v);
+    }
     match func {
         Function::Now => Ok(Value::Timestamptz(ctx.context().statement_time)),
         Function::LocalTimestamp => Ok(Value::Timestamp(ctx.context().statement_time)),

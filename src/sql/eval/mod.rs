@@ -5,6 +5,7 @@ mod cast;
 mod functions;
 mod like;
 mod ops;
+mod privilege_functions;
 
 pub use cast::cast;
 
@@ -22,6 +23,10 @@ pub struct EvalContext {
     pub params: std::sync::Arc<[Value]>,
     /// Statement start time, µs since 2000-01-01 UTC (now(), current_date).
     pub statement_time: i64,
+    /// The current role's OID (current_user, privilege functions).
+    pub role: u32,
+    /// The session user's OID.
+    pub session_user: u32,
 }
 
 /// What evaluation needs from the executor: statement values, the rows of
@@ -41,6 +46,10 @@ pub trait Env {
         correlated: bool,
         limit: Option<usize>,
     ) -> Result<Vec<Vec<Value>>>;
+    /// The catalog, for functions that ask about roles and privileges.
+    fn catalog(&self) -> Option<&crate::catalog::Catalog> {
+        None
+    }
 }
 
 /// Evaluates an expression over a row.

@@ -98,6 +98,10 @@ impl Env for ExecContext<'_> {
         &self.eval
     }
 
+    fn catalog(&self) -> Option<&crate::catalog::Catalog> {
+        Some(self.engine.catalog())
+    }
+
     fn outer_value(&self, depth: usize, index: usize) -> Value {
         self.outer
             .len()

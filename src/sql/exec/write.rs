@@ -152,7 +152,7 @@ pub fn create_table(
     if if_not_exists && catalog.relation_exists(name) {
         return Ok(false);
     }
-    let table = catalog.create_table(name, columns.to_vec(), xid)?;
+    let table = catalog.create_table(name, columns.to_vec(), ctx.eval.role, xid)?;
     for c in constraints {
         let mut def = c.clone();
         def.table_oid = table.oid;

@@ -38,11 +38,17 @@ pub(super) fn record(engine: &Engine, user: u32, command: &Command, result: Resu
     log.record(event, &fields);
 }
 
-/// "role", "ddl" or "dml"; None if not audited.
+/// "role", "privilege", "ddl" or "dml"; None if not audited.
 fn event_of(engine: &Engine, command: &Command) -> Option<&'static str> {
     let statement = match command {
         Command::Reindex { .. } => return Some("ddl"),
         Command::Vacuum(_) => return None,
+        Command::Grant(g) => {
+            return Some(match g.what {
+                crate::sql::parser::Granted::Roles(_) => "role",
+                crate::sql::parser::Granted::Privileges { .. } => "privilege",
+            })
+        }
         Command::Sql(s) => s,
     };
     match statement {

@@ -141,6 +141,7 @@ impl Session {
             plan: insert,
             param_types: vec![],
             locks_rows: false,
+            reads: Default::default(),
         });
         self.run_with(
             Some(crate::txn::SchemaMode::Shared),

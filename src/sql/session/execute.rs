@@ -28,6 +28,8 @@ pub(super) struct StatementRun {
     pub limits: WaitLimits,
     /// Set by a CancelRequest.
     pub interrupt: Arc<std::sync::atomic::AtomicBool>,
+    /// The current role and session user.
+    pub who: super::Who,
 }
 
 /// Executes a bound plan; writes use `run.xid`.
@@ -45,6 +47,8 @@ pub(super) fn execute_plan(
         EvalContext {
             params: run.params,
             statement_time: crate::types::datetime::now_micros(),
+            role: run.who.current,
+            session_user: run.who.session,
         },
         run.limits.statement,
     );

@@ -9,8 +9,10 @@
 //! ROLLBACK or ROLLBACK TO SAVEPOINT.
 
 mod audit;
+mod authorize;
 mod copy;
 mod execute;
+mod grant;
 mod roles;
 pub mod settings;
 mod transaction;
@@ -73,6 +75,14 @@ impl Outcome {
     }
 }
 
+/// Who runs a statement: the current role (after SET ROLE) and the
+/// session user (after SET SESSION AUTHORIZATION), by OID.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Who {
+    pub current: u32,
+    pub session: u32,
+}
+
 /// One client's session.
 pub struct Session {
     engine: Arc<Engine>,
@@ -130,6 +140,23 @@ impl Session {
         self.user
     }
 
+    /// The current role and session user, from the `role` and
+    /// `session_authorization` settings (a role dropped since falls back
+    /// to the one below it).
+    pub fn who(&self) -> Who {
+        let roles = self.engine.catalog().roles();
+        let lookup = |setting: &str| {
+            let name = self.settings.get(setting);
+            roles.by_name(&name).map(|r| r.oid)
+        };
+        let session = lookup("session_authorization").unwrap_or(self.user);
+        let current = match self.settings.get("role").as_str() {
+            "none" => session,
+            _ => lookup("role").unwrap_or(session),
+        };
+        Who { current, session }
+    }
+
     /// The isolation of new transactions (default_transaction_isolation).
     fn default_isolation(&self) -> Isolation {
         match self.settings.get("default_transaction_isolation").as_str() {
@@ -176,16 +203,19 @@ impl Session {
         // Statements the session answers itself: their result columns, if any.
         let utility = match command {
             Command::Vacuum(_) => Some(None),
-            Command::Sql(s) => utility_columns(s)
-                .map(Some)
-                .or((is_transaction_control(s) || roles::is_role_statement(s)).then_some(None)),
+            Command::Sql(s) => utility_columns(s).map(Some).or((is_transaction_control(s)
+                || roles::is_role_statement(s)
+                || is_owner_change(s))
+            .then_some(None)),
             Command::Reindex { .. } => None,
+            Command::Grant(_) => Some(None),
         };
         match utility {
             Some(columns) => Ok(Bound {
                 plan: Plan::Utility { columns },
                 param_types: vec![],
                 locks_rows: false,
+                reads: Default::default(),
             }),
             None => bind_command(command, engine.catalog(), declared),
         }
@@ -204,7 +234,7 @@ impl Session {
         let control = match command {
             Command::Sql(statement) => self.transaction_control(statement, sink),
             Command::Vacuum(v) => self.vacuum(v, sink).map(Some),
-            Command::Reindex { .. } => Ok(None),
+            Command::Reindex { .. } | Command::Grant(_) => Ok(None),
         };
         match control {
             Ok(Some(outcome)) => return Ok(outcome),
@@ -230,7 +260,7 @@ impl Session {
         let result = self.run(command, declared, params, sink);
         audit::record(
             &self.engine,
-            self.user,
+            self.who().current,
             command,
             result.as_ref().map(|_| ()),
         );
@@ -437,6 +467,14 @@ impl Session {
                         .into_iter()
                         .map(|(n, v, d)| vec![n, v, d])
                         .collect(),
+                    "session_authorization" => {
+                        let who = self.who();
+                        vec![vec![self.engine.catalog().role_name(who.session)]]
+                    }
+                    "is_superuser" => {
+                        let on = self.engine.catalog().is_superuser(self.who().session);
+                        vec![vec![if on { "on" } else { "off" }.to_string()]]
+                    }
                     _ => vec![vec![self.settings.show(&name)?.1]],
                 };
                 sink.columns(&columns, "SHOW")?;
@@ -459,6 +497,30 @@ impl Session {
                 self.set_setting(&setting_name(&variable.0), value.as_deref(), local, sink)?;
                 Outcome::tag("SET")
             }
+            Statement::Set(Set::SetRole {
+                context_modifier,
+                role_name,
+            }) => {
+                if failed {
+                    return Err(aborted());
+                }
+                let local = matches!(context_modifier, Some(ContextModifier::Local));
+                let name = role_name.as_ref().map(normalize);
+                self.set_setting("role", Some(name.as_deref().unwrap_or("none")), local, sink)?;
+                Outcome::tag("SET")
+            }
+            Statement::Set(Set::SetSessionAuthorization(param)) => {
+                if failed {
+                    return Err(aborted());
+                }
+                let local = matches!(param.scope, ContextModifier::Local);
+                let name = match &param.kind {
+                    sqlparser::ast::SetSessionAuthorizationParamKind::Default => None,
+                    sqlparser::ast::SetSessionAuthorizationParamKind::User(u) => Some(normalize(u)),
+                };
+                self.set_session_authorization(name.as_deref(), local, sink)?;
+                Outcome::tag("SET")
+            }
             Statement::Set(Set::SetTimeZone { local, value }) => {
                 if failed {
                     return Err(aborted());
@@ -479,7 +541,7 @@ impl Session {
                             .set(&setting_name(&name.0), None, false, in_txn)?
                     }
                     Reset::SessionAuthorization => {
-                        return Err(crate::errunsupported!("RESET SESSION AUTHORIZATION"))
+                        self.set_session_authorization(None, false, sink)?
                     }
                 }
                 Outcome::tag("RESET")
@@ -528,10 +590,38 @@ impl Session {
             .iter()
             .map(|name| catalog.must_get_table(&table_name(name)?))
             .collect::<Result<Vec<_>>>()?;
-        let rels = if tables.is_empty() {
-            catalog.relations()
+        let role = self.who().current;
+        let (tables, rels) = if catalog.is_superuser(role) {
+            let rels = if tables.is_empty() {
+                catalog.relations()
+            } else {
+                tables.iter().map(|t| t.rel()).collect()
+            };
+            (tables, rels)
         } else {
-            tables.iter().map(|t| t.rel()).collect()
+            // Others vacuum only what they own (or all, as database owner).
+            let candidates = if tables.is_empty() {
+                catalog.tables()
+            } else {
+                tables
+            };
+            let mut mine = Vec::new();
+            for t in candidates {
+                if authorize::may_maintain(catalog, role, &t) {
+                    mine.push(t);
+                } else {
+                    sink.notice(
+                        "WARNING",
+                        "01000",
+                        format!(
+                            "skipping \"{}\" --- only table or database owner can vacuum it",
+                            t.name
+                        ),
+                    );
+                }
+            }
+            let rels = mine.iter().map(|t| t.rel()).collect();
+            (mine, rels)
         };
         self.engine.vacuum(&rels)?;
         if v.analyze {
@@ -546,6 +636,7 @@ impl Session {
                 plan: Plan::Analyze { tables },
                 param_types: vec![],
                 locks_rows: false,
+                reads: Default::default(),
             });
             let result = self.run_with(
                 Some(SchemaMode::Exclusive),
@@ -580,8 +671,42 @@ impl Session {
             );
             return Ok(());
         }
+        if name.eq_ignore_ascii_case("role") {
+            if let Some(role) = value.filter(|v| !v.eq_ignore_ascii_case("none")) {
+                let catalog = self.engine.catalog();
+                let oid = catalog.must_get_role(role)?;
+                if !catalog.is_member_of_role(self.who().session, oid) {
+                    return Err(errinput!(
+                        crate::error::sqlstate::INSUFFICIENT_PRIVILEGE,
+                        "permission denied to set role \"{role}\""
+                    ));
+                }
+            }
+        }
         let in_txn = self.txn.is_some();
         self.settings.set(name, value, local, in_txn)
+    }
+
+    /// SET SESSION AUTHORIZATION (None: DEFAULT): only a superuser who
+    /// logged in may become another role; the current role resets too.
+    fn set_session_authorization(
+        &mut self,
+        name: Option<&str>,
+        local: bool,
+        sink: &mut dyn RowSink,
+    ) -> Result<()> {
+        let catalog = self.engine.catalog();
+        if let Some(name) = name {
+            let oid = catalog.must_get_role(name)?;
+            if oid != self.user && !catalog.is_superuser(self.user) {
+                return Err(errinput!(
+                    crate::error::sqlstate::INSUFFICIENT_PRIVILEGE,
+                    "permission denied to set session authorization"
+                ));
+            }
+        }
+        self.set_setting("session_authorization", name, local, sink)?;
+        self.set_setting("role", None, local, sink)
     }
 
     fn block(&mut self, what: &str) -> Result<&mut Transaction> {
@@ -599,10 +724,21 @@ impl Session {
         params: Vec<Value>,
         sink: &mut dyn RowSink,
     ) -> Result<String> {
-        if let Command::Sql(statement) = command {
-            if roles::is_role_statement(statement) {
+        match command {
+            Command::Sql(statement) if roles::is_role_statement(statement) => {
                 return self.run_role_statement(statement, sink);
             }
+            Command::Grant(g) => {
+                let who = self.who();
+                let xid = self.exclusive_xid()?;
+                return grant::execute(self.engine.catalog(), who, g, xid, sink);
+            }
+            Command::Sql(statement) => {
+                if let Some((a, new_owner)) = owner_change(statement) {
+                    return self.alter_owner(a, new_owner);
+                }
+            }
+            _ => {}
         }
         self.run_with(
             schema_mode(command),
@@ -618,16 +754,53 @@ impl Session {
         statement: &Statement,
         sink: &mut dyn RowSink,
     ) -> Result<String> {
+        let who = self.who();
+        let xid = self.exclusive_xid()?;
+        roles::execute(&self.engine, who, statement, xid, sink)
+    }
+
+    /// ALTER TABLE … OWNER TO.
+    fn alter_owner(
+        &mut self,
+        a: &sqlparser::ast::AlterTable,
+        owner: &sqlparser::ast::Owner,
+    ) -> Result<String> {
+        use crate::sql::parser::RoleSpec;
+        let who = self.who();
+        let xid = self.exclusive_xid()?;
+        let catalog = self.engine.catalog();
+        let name = table_name(&a.name)?;
+        let table = match catalog.get_table(&name) {
+            Some(t) => t,
+            None if a.if_exists => return Ok("ALTER TABLE".to_string()),
+            None => {
+                return Err(catalog
+                    .must_get_table(&name)
+                    .err()
+                    .unwrap_or_else(|| crate::errinternal!("table vanished")))
+            }
+        };
+        let spec = match owner {
+            sqlparser::ast::Owner::Ident(i) => RoleSpec::Name(normalize(i)),
+            sqlparser::ast::Owner::CurrentRole => RoleSpec::CurrentRole,
+            sqlparser::ast::Owner::CurrentUser => RoleSpec::CurrentUser,
+            sqlparser::ast::Owner::SessionUser => RoleSpec::SessionUser,
+        };
+        grant::alter_owner(catalog, who, &table, &spec, xid)?;
+        Ok("ALTER TABLE".to_string())
+    }
+
+    /// The transaction's xid, holding the schema lock alone (catalog changes).
+    fn exclusive_xid(&mut self) -> Result<crate::storage::heap::Xid> {
         let engine = self.engine.clone();
         let limits = self.wait_limits();
-        let user = self.user;
         let txn = self
             .txn
             .as_mut()
             .ok_or_else(|| crate::errinternal!("no transaction"))?;
         let xid = txn.write_xid(&engine, SchemaMode::Exclusive, limits)?;
         txn.ddl = true;
-        roles::execute(&engine, user, statement, xid, sink)
+        Ok(xid)
     }
 
     /// How long a statement starting now may wait (lock_timeout) and run
@@ -653,6 +826,7 @@ impl Session {
     ) -> Result<String> {
         let engine = self.engine.clone();
         let limits = self.wait_limits();
+        let who = self.who();
         let txn = self
             .txn
             .as_mut()
@@ -667,7 +841,8 @@ impl Session {
             Some(mode) => txn.write_xid(&engine, mode, limits)?,
             None => 0,
         };
-        let bound = bind(engine.catalog())?;
+        let mut bound = bind(engine.catalog())?;
+        authorize::authorize(engine.catalog(), who.current, &mut bound, sink)?;
         // FOR UPDATE in a subquery: only binding showed that it locks rows.
         if bound.locks_rows && xid == 0 {
             xid = txn.write_xid(&engine, SchemaMode::Shared, limits)?;
@@ -693,6 +868,7 @@ impl Session {
                 isolation: txn.isolation,
                 limits,
                 interrupt: self.interrupt.clone(),
+                who,
             };
             let mut dropped = Vec::new();
             match execute_plan(&engine, &bound, run, sink, &mut dropped) {
@@ -737,6 +913,23 @@ fn aborted() -> crate::error::Error {
     )
 }
 
+/// ALTER TABLE … OWNER TO, which the session runs itself.
+fn owner_change(
+    statement: &Statement,
+) -> Option<(&sqlparser::ast::AlterTable, &sqlparser::ast::Owner)> {
+    match statement {
+        Statement::AlterTable(a) => match a.operations.as_slice() {
+            [sqlparser::ast::AlterTableOperation::OwnerTo { new_owner }] => Some((a, new_owner)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn is_owner_change(statement: &Statement) -> bool {
+    owner_change(statement).is_some()
+}
+
 fn is_transaction_control(statement: &Statement) -> bool {
     matches!(
         statement,
@@ -746,7 +939,11 @@ fn is_transaction_control(statement: &Statement) -> bool {
             | Statement::Savepoint { .. }
             | Statement::ReleaseSavepoint { .. }
             | Statement::Set(
-                Set::SetTransaction { .. } | Set::SingleAssignment { .. } | Set::SetTimeZone { .. }
+                Set::SetTransaction { .. }
+                    | Set::SingleAssignment { .. }
+                    | Set::SetTimeZone { .. }
+                    | Set::SetRole { .. }
+                    | Set::SetSessionAuthorization(_)
             )
             | Statement::Reset(_)
             | Statement::Discard { .. }

@@ -31,19 +31,18 @@ pub fn is_role_statement(statement: &Statement) -> bool {
     )
 }
 
-/// Runs a role statement for role `user` (the session's; there is no SET
-/// ROLE yet, so it is also the current user) in transaction `xid`;
-/// returns the command tag.
+/// Runs a role statement as `who` in transaction `xid`; returns the
+/// command tag.
 pub fn execute(
     engine: &Engine,
-    user: u32,
+    who: super::Who,
     statement: &Statement,
     xid: Xid,
     sink: &mut dyn RowSink,
 ) -> Result<String> {
     let roles = engine.catalog().roles();
     let me = roles
-        .by_oid(user)
+        .by_oid(who.current)
         .cloned()
         .ok_or_else(|| crate::errinternal!("the session's role is gone"))?;
     match statement {
@@ -65,11 +64,13 @@ pub fn execute(
                     engine.catalog().update_role(changed, xid)?;
                 }
                 AlterRoleOperation::RenameRole { role_name } => {
-                    if target.oid == user {
-                        return Err(errinput!(
-                            sqlstate::FEATURE_NOT_SUPPORTED,
-                            "session user cannot be renamed"
-                        ));
+                    for (oid, which) in [(who.session, "session"), (who.current, "current")] {
+                        if target.oid == oid {
+                            return Err(errinput!(
+                                sqlstate::FEATURE_NOT_SUPPORTED,
+                                "{which} user cannot be renamed"
+                            ));
+                        }
                     }
                     check_create_role(&me)?;
                     if target.superuser && !me.superuser {
@@ -105,11 +106,13 @@ pub fn execute(
                     }
                     return Err(no_such_role(&name));
                 };
-                if target.oid == user {
-                    return Err(errinput!(
-                        sqlstate::OBJECT_IN_USE,
-                        "current user cannot be dropped"
-                    ));
+                for (oid, which) in [(who.current, "current"), (who.session, "session")] {
+                    if target.oid == oid {
+                        return Err(errinput!(
+                            sqlstate::OBJECT_IN_USE,
+                            "{which} user cannot be dropped"
+                        ));
+                    }
                 }
                 if target.oid == BOOTSTRAP_SUPERUSER_OID {
                     return Err(errinput!(
@@ -119,6 +122,14 @@ pub fn execute(
                 }
                 if target.superuser && !me.superuser {
                     return Err(denied("must be superuser to drop superusers"));
+                }
+                let dependents = engine.catalog().role_dependents(target.oid);
+                if !dependents.is_empty() {
+                    return Err(errinput!(
+                        sqlstate::DEPENDENT_OBJECTS_STILL_EXIST,
+                        "role \"{name}\" cannot be dropped because some objects depend on it"
+                    )
+                    .with_detail(dependents.join("\n")));
                 }
                 engine.catalog().drop_role(target.oid, xid)?;
             }

@@ -188,6 +188,7 @@ const SPECS: &[Spec] = &[
         Kind::ReadOnly,
         "Shows the maximum identifier length.",
     ),
+    spec("role", "none", Kind::Text, "Sets the current role."),
     spec("row_security", "on", Kind::Bool, "Enable row security."),
     spec(
         "search_path",
@@ -212,6 +213,12 @@ const SPECS: &[Spec] = &[
         SERVER_VERSION_NUM,
         Kind::ReadOnly,
         "Shows the server version as an integer.",
+    ),
+    spec(
+        "session_authorization",
+        "",
+        Kind::Text,
+        "Sets the session user name.",
     ),
     spec(
         "standard_conforming_strings",

@@ -1,0 +1,203 @@
+//! Privilege checks on a bound statement, run before each execution
+//! against the current role (as PostgreSQL's executor checks its range
+//! table): SELECT on the columns read, INSERT/UPDATE on the columns
+//! written, DELETE and TRUNCATE on tables, UPDATE for row locks, CREATE on
+//! the schema for new tables, and ownership for DDL. ANALYZE skips
+//! tables the role does not own, with PostgreSQL's warning.
+
+use super::grant::must_own;
+use super::RowSink;
+use crate::catalog::acl::{AclObject, Privs, PUBLIC_SCHEMA_OID};
+use crate::catalog::{Catalog, TableDef};
+use crate::errinput;
+use crate::error::{sqlstate, Result};
+use crate::sql::binder::Bound;
+use crate::sql::plan::Plan;
+use crate::storage::RelId;
+
+/// Fails with 42501 unless `role` may run `bound`; may narrow ANALYZE's
+/// tables to those the role owns.
+pub fn authorize(
+    catalog: &Catalog,
+    role: u32,
+    bound: &mut Bound,
+    sink: &mut dyn RowSink,
+) -> Result<()> {
+    if catalog.is_superuser(role) {
+        return Ok(());
+    }
+    if touches_tables(&bound.plan) || !bound.reads.tables.is_empty() {
+        // Naming anything in the schema needs USAGE on it.
+        if !catalog
+            .privileges_of(role, AclObject::Schema(PUBLIC_SCHEMA_OID))
+            .contains(Privs::USAGE)
+        {
+            return Err(denied("permission denied for schema public"));
+        }
+    }
+    let column_numbers = |cols: &[usize]| cols.iter().map(|c| *c as i16 + 1).collect::<Vec<_>>();
+    match &mut bound.plan {
+        Plan::Insert { table, targets, .. } | Plan::CopyFrom { table, targets, .. } => {
+            require_columns(
+                catalog,
+                role,
+                table,
+                Privs::INSERT,
+                &column_numbers(targets),
+            )?
+        }
+        Plan::Update {
+            table, assignments, ..
+        } => {
+            let cols: Vec<usize> = assignments.iter().map(|(c, _)| *c).collect();
+            require_columns(catalog, role, table, Privs::UPDATE, &column_numbers(&cols))?
+        }
+        Plan::Delete { table, .. } => require(catalog, role, table, Privs::DELETE)?,
+        Plan::Truncate { tables } => {
+            for t in tables.iter() {
+                require(catalog, role, t, Privs::TRUNCATE)?;
+            }
+        }
+        Plan::CreateTable { .. } => {
+            if !catalog
+                .privileges_of(role, AclObject::Schema(PUBLIC_SCHEMA_OID))
+                .contains(Privs::CREATE)
+            {
+                return Err(denied("permission denied for schema public"));
+            }
+        }
+        Plan::CreateIndex { table, .. } => owner(catalog, role, table)?,
+        Plan::Reindex { indexes } => {
+            for (table, index) in indexes.iter() {
+                if !catalog.owns(role, AclObject::Table(table.oid)) {
+                    return Err(if indexes.len() == 1 && table.indexes.len() != 1 {
+                        must_own("index", &index.def.name)
+                    } else {
+                        must_own("table", &table.name)
+                    });
+                }
+            }
+        }
+        Plan::DropTable { names, .. } => {
+            for name in names.iter() {
+                if let Some(t) = catalog.get_table(name) {
+                    owner(catalog, role, &t)?;
+                }
+            }
+        }
+        Plan::DropIndex { names, .. } => {
+            for name in names.iter() {
+                if let Some((t, _)) = catalog.find_index(name) {
+                    if !catalog.owns(role, AclObject::Table(t.oid)) {
+                        return Err(must_own("index", name));
+                    }
+                }
+            }
+        }
+        Plan::Analyze { tables } => tables.retain(|t| {
+            let mine = may_maintain(catalog, role, t);
+            if !mine {
+                sink.notice(
+                    "WARNING",
+                    "01000",
+                    format!(
+                        "skipping \"{}\" --- only table or database owner can analyze it",
+                        t.name
+                    ),
+                );
+            }
+            mine
+        }),
+        Plan::Query { .. }
+        | Plan::CopyTo { .. }
+        | Plan::Explain { .. }
+        | Plan::Utility { .. }
+        | Plan::DropView { .. } => {}
+    }
+    for (&oid, columns) in &bound.reads.tables {
+        let Some(table) = catalog.table_of(RelId(oid)) else {
+            continue;
+        };
+        let columns: Vec<i16> = columns.iter().copied().collect();
+        let ok = if columns.is_empty() {
+            catalog.table_or_any_column_allows(role, &table, Privs::SELECT)
+        } else {
+            catalog.table_allows(role, oid, Privs::SELECT, &columns)
+        };
+        if !ok {
+            return Err(no_privilege(&table));
+        }
+    }
+    for &oid in &bound.reads.locked {
+        if let Some(table) = catalog.table_of(RelId(oid)) {
+            if !catalog.table_or_any_column_allows(role, &table, Privs::UPDATE) {
+                return Err(no_privilege(&table));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether `role` may VACUUM or ANALYZE a table: its owner's or the
+/// database owner's privileges.
+pub fn may_maintain(catalog: &Catalog, role: u32, table: &TableDef) -> bool {
+    catalog.owns(role, AclObject::Table(table.oid))
+        || catalog.owns(role, AclObject::Database(crate::catalog::acl::DATABASE_OID))
+}
+
+/// Whether a plan names a table itself (besides what it reads).
+fn touches_tables(plan: &Plan) -> bool {
+    !matches!(
+        plan,
+        Plan::Query { .. }
+            | Plan::CopyTo { .. }
+            | Plan::Explain { .. }
+            | Plan::Utility { .. }
+            | Plan::DropView { .. }
+            | Plan::CreateTable { .. }
+            | Plan::Analyze { .. }
+    )
+}
+
+fn require(catalog: &Catalog, role: u32, table: &TableDef, privs: Privs) -> Result<()> {
+    if catalog.table_allows(role, table.oid, privs, &[]) {
+        Ok(())
+    } else {
+        Err(no_privilege(table))
+    }
+}
+
+fn require_columns(
+    catalog: &Catalog,
+    role: u32,
+    table: &TableDef,
+    privs: Privs,
+    columns: &[i16],
+) -> Result<()> {
+    let ok = if columns.is_empty() {
+        catalog.table_or_any_column_allows(role, table, privs)
+    } else {
+        catalog.table_allows(role, table.oid, privs, columns)
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(no_privilege(table))
+    }
+}
+
+fn owner(catalog: &Catalog, role: u32, table: &TableDef) -> Result<()> {
+    if catalog.owns(role, AclObject::Table(table.oid)) {
+        Ok(())
+    } else {
+        Err(must_own("table", &table.name))
+    }
+}
+
+fn no_privilege(table: &TableDef) -> crate::error::Error {
+    denied(&format!("permission denied for table {}", table.name))
+}
+
+fn denied(message: &str) -> crate::error::Error {
+    errinput!(sqlstate::INSUFFICIENT_PRIVILEGE, "{message}")
+}
