@@ -412,6 +412,21 @@ async fn hostile_bytes_get_08p01_and_never_hurt_others() {
         Some("08P01"),
         "unknown type"
     );
+    // Bodies too short for their type (a Describe with no body panicked
+    // pgwire's decoder; found by fuzz/).
+    for (tag, body) in [(b'D', &b""[..]), (b'C', b""), (b'E', b""), (b'B', b"\0")] {
+        let answer = answer_to(
+            local.port,
+            &[startup_packet(&[("user", "postgres")]), frame(tag, body)].concat(),
+        )
+        .await;
+        assert_eq!(
+            sqlstate_in(&answer).as_deref(),
+            Some("08P01"),
+            "short {}: {answer:?}",
+            tag as char
+        );
+    }
     canary.simple_query("SELECT 1").await.unwrap();
 }
 

@@ -14,7 +14,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::{SinkExt, StreamExt};
+use futures::{FutureExt, SinkExt, StreamExt};
 use parking_lot::Mutex;
 use pgwire::api::auth::{
     finish_authentication, protocol_negotiation, save_startup_parameters_to_metadata,
@@ -264,7 +264,29 @@ async fn serve_messages(front: &Front, conn: &mut Conn) {
     // CancelRequests are answered in `negotiate`, never in a session.
     let cancel = Arc::new(NoopHandler);
     loop {
-        let message = match conn.next().await {
+        // pgwire's decoders can panic on some malformed bodies (a Describe
+        // with no body indexes past its end: found by fuzz/); that is a
+        // protocol violation like any other.
+        let next = std::panic::AssertUnwindSafe(conn.next())
+            .catch_unwind()
+            .await;
+        let message = match next {
+            Err(_) => {
+                tracing::warn!("a malformed message panicked the decoder");
+                fatal(
+                    conn,
+                    ErrorInfo::new(
+                        "FATAL".into(),
+                        "08P01".into(),
+                        "invalid message format".into(),
+                    ),
+                )
+                .await;
+                break;
+            }
+            Ok(next) => next,
+        };
+        let message = match message {
             Some(Ok(PgWireFrontendMessage::Terminate(_))) | None => break,
             Some(Ok(m)) => m,
             Some(Err(e)) => {

@@ -1,6 +1,7 @@
 //! A byte-stream guard that follows the frontend's message framing (a type
 //! byte and a 4-byte length) as bytes arrive, and fails the read as soon
-//! as a length is impossible (< 4) or over the limit — before any buffer
+//! as a length is impossible (shorter than its type's fixed fields) or
+//! over the limit — before any buffer
 //! is sized by it. Off until the startup packet has been read (that packet
 //! has no type byte); the limit is small before authentication and
 //! `max_message_mb` after.
@@ -83,7 +84,7 @@ impl<S> Guarded<S> {
                     self.header[3],
                     self.header[4],
                 ]) as usize;
-                if !(4..=max).contains(&len) {
+                if !(min_length(self.header[0])..=max).contains(&len) {
                     return false;
                 }
                 self.body_left = len - 4;
@@ -116,6 +117,20 @@ impl<S: AsyncRead + Unpin> AsyncRead for Guarded<S> {
             }
             other => other,
         }
+    }
+}
+
+/// The shortest valid length field of a message type: its fixed fields
+/// and empty strings (pgwire's decoders index past the end of shorter
+/// bodies).
+fn min_length(tag: u8) -> usize {
+    4 + match tag {
+        b'B' => 8,        // portal\0 statement\0 int16 int16 int16
+        b'P' => 4,        // statement\0 query\0 int16
+        b'E' => 5,        // portal\0 int32
+        b'C' | b'D' => 2, // kind name\0
+        b'Q' | b'f' => 1, // text\0
+        _ => 0,
     }
 }
 
