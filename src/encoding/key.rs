@@ -44,7 +44,7 @@ pub fn encode_value(value: &Value, order: &KeyOrder, out: &mut Vec<u8>) {
     match value {
         Value::Null => {}
         Value::Bool(b) => out.push(*b as u8),
-        Value::Int2(_) | Value::Int4(_) | Value::Int8(_) => {
+        Value::Int2(_) | Value::Int4(_) | Value::Int8(_) | Value::Oid(_) => {
             put_i64(value.as_i64().unwrap_or_default(), out)
         }
         Value::Date(d) => put_i64(*d as i64, out),
@@ -88,6 +88,7 @@ pub fn is_lossless(t: DataType) -> bool {
             | DataType::Int2
             | DataType::Int4
             | DataType::Int8
+            | DataType::Oid
             | DataType::Text
             | DataType::Varchar
             | DataType::Bytea
@@ -116,6 +117,7 @@ pub fn decode_value(bytes: &[u8], order: &KeyOrder) -> Option<(Value, usize)> {
         DataType::Int2 => Value::Int2(r.i64()?.try_into().ok()?),
         DataType::Int4 => Value::Int4(r.i64()?.try_into().ok()?),
         DataType::Int8 => Value::Int8(r.i64()?),
+        DataType::Oid => Value::Oid(r.i64()?.try_into().ok()?),
         DataType::Date => Value::Date(r.i64()?.try_into().ok()?),
         DataType::Timestamp => Value::Timestamp(r.i64()?),
         DataType::Timestamptz => Value::Timestamptz(r.i64()?),
@@ -123,9 +125,12 @@ pub fn decode_value(bytes: &[u8], order: &KeyOrder) -> Option<(Value, usize)> {
         DataType::Float8 => Value::Float8(r.f64()?),
         DataType::Numeric => Value::Numeric(r.numeric()?),
         DataType::Bytea => Value::Bytea(r.bytes()?),
-        DataType::Text | DataType::Varchar | DataType::Bpchar | DataType::Unknown => {
-            Value::Text(String::from_utf8(r.bytes()?).ok()?)
-        }
+        DataType::Text
+        | DataType::Varchar
+        | DataType::Bpchar
+        | DataType::Name
+        | DataType::Char
+        | DataType::Unknown => Value::Text(String::from_utf8(r.bytes()?).ok()?),
     };
     Some((value, 1 + r.at))
 }

@@ -67,6 +67,10 @@ pub fn encode_with(row: &[Value], externals: &[(usize, External)], out: &mut Vec
                 out.push(4);
                 out.extend_from_slice(&v.to_le_bytes());
             }
+            Value::Oid(v) => {
+                out.push(14);
+                out.extend_from_slice(&v.to_le_bytes());
+            }
             Value::Float4(v) => {
                 out.push(5);
                 out.extend_from_slice(&v.to_le_bytes());
@@ -141,6 +145,7 @@ pub fn decode_with(
             2 => Value::Int2(i16::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?)),
             3 => Value::Int4(i32::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?)),
             4 => Value::Int8(i64::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?)),
+            14 => Value::Oid(u32::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?)),
             5 => Value::Float4(f32::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?)),
             6 => Value::Float8(f64::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?)),
             7 => {

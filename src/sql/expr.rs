@@ -103,6 +103,30 @@ pub enum Function {
     HasSchemaPrivilege,
     HasDatabasePrivilege,
     PgHasRole,
+    /// `text ~ pattern` (POSIX regular expression), and `~*`.
+    RegexMatch,
+    RegexIMatch,
+    Version,
+    CurrentDatabase,
+    CurrentSchema,
+    PgGetUserById,
+    /// pg_table_is_visible and the other `*_is_visible`.
+    IsVisible,
+    FormatType,
+    PgGetExpr,
+    PgGetIndexDef,
+    PgGetConstraintDef,
+    /// obj_description, col_description, shobj_description,
+    /// pg_get_serial_sequence: FlintDB stores none of these.
+    NoDescription,
+    PgEncodingToChar,
+    /// `text::regclass` (42P01 if missing) and to_regclass (NULL).
+    RegClass,
+    ToRegClass,
+    RegType,
+    ToRegType,
+    RegNamespace,
+    RegRole,
 }
 
 impl Function {
@@ -121,6 +145,17 @@ impl Function {
                 | Function::HasSchemaPrivilege
                 | Function::HasDatabasePrivilege
                 | Function::PgHasRole
+                | Function::CurrentDatabase
+                | Function::CurrentSchema
+                | Function::PgGetUserById
+                | Function::IsVisible
+                | Function::FormatType
+                | Function::PgGetIndexDef
+                | Function::PgGetConstraintDef
+                | Function::RegClass
+                | Function::ToRegClass
+                | Function::RegNamespace
+                | Function::RegRole
         )
     }
 }

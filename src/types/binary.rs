@@ -14,6 +14,7 @@ pub fn encode(value: &Value, out: &mut Vec<u8>) {
         Value::Int2(v) => out.extend_from_slice(&v.to_be_bytes()),
         Value::Int4(v) => out.extend_from_slice(&v.to_be_bytes()),
         Value::Int8(v) => out.extend_from_slice(&v.to_be_bytes()),
+        Value::Oid(v) => out.extend_from_slice(&v.to_be_bytes()),
         Value::Float4(v) => out.extend_from_slice(&v.to_be_bytes()),
         Value::Float8(v) => out.extend_from_slice(&v.to_be_bytes()),
         Value::Numeric(d) => numeric::to_binary(d, out),
@@ -44,14 +45,18 @@ pub fn decode(buf: &[u8], data_type: DataType) -> Result<Value> {
         DataType::Float4 => Value::Float4(f32::from_be_bytes(fixed(buf, name)?)),
         DataType::Float8 => Value::Float8(f64::from_be_bytes(fixed(buf, name)?)),
         DataType::Numeric => Value::Numeric(numeric::from_binary(buf)?),
-        DataType::Text | DataType::Varchar | DataType::Bpchar | DataType::Unknown => {
-            Value::Text(String::from_utf8(buf.to_vec()).map_err(|_| {
-                errinput!(
-                    sqlstate::CHARACTER_NOT_IN_REPERTOIRE,
-                    "invalid byte sequence for encoding \"UTF8\""
-                )
-            })?)
-        }
+        DataType::Oid => Value::Oid(u32::from_be_bytes(fixed(buf, name)?)),
+        DataType::Text
+        | DataType::Varchar
+        | DataType::Bpchar
+        | DataType::Name
+        | DataType::Char
+        | DataType::Unknown => Value::Text(String::from_utf8(buf.to_vec()).map_err(|_| {
+            errinput!(
+                sqlstate::CHARACTER_NOT_IN_REPERTOIRE,
+                "invalid byte sequence for encoding \"UTF8\""
+            )
+        })?),
         DataType::Bytea => Value::Bytea(buf.to_vec()),
         DataType::Date => Value::Date(i32::from_be_bytes(fixed(buf, name)?)),
         DataType::Timestamp => Value::Timestamp(i64::from_be_bytes(fixed(buf, name)?)),

@@ -34,6 +34,12 @@ pub enum DataType {
     Date,
     Timestamp,
     Timestamptz,
+    /// PostgreSQL's `name` (identifiers in the system catalogs): text.
+    Name,
+    /// PostgreSQL's one-byte `"char"` (relkind and friends): text.
+    Char,
+    /// Object identifiers: unsigned 32-bit.
+    Oid,
     /// The type of an untyped string literal or parameter before it is
     /// resolved; shown as `text` if it never is.
     Unknown,
@@ -57,6 +63,9 @@ impl DataType {
             DataType::Timestamp => 1114,
             DataType::Timestamptz => 1184,
             DataType::Numeric => 1700,
+            DataType::Name => 19,
+            DataType::Char => 18,
+            DataType::Oid => 26,
             DataType::Unknown => 705,
         }
     }
@@ -78,6 +87,9 @@ impl DataType {
             1114 => DataType::Timestamp,
             1184 => DataType::Timestamptz,
             1700 => DataType::Numeric,
+            19 => DataType::Name,
+            18 => DataType::Char,
+            26 => DataType::Oid,
             705 => DataType::Unknown,
             _ => return None,
         })
@@ -86,9 +98,10 @@ impl DataType {
     /// PostgreSQL's `typlen`: fixed width in bytes, or -1 for varlena.
     pub fn type_len(self) -> i16 {
         match self {
-            DataType::Bool => 1,
+            DataType::Bool | DataType::Char => 1,
             DataType::Int2 => 2,
-            DataType::Int4 | DataType::Float4 | DataType::Date => 4,
+            DataType::Int4 | DataType::Float4 | DataType::Date | DataType::Oid => 4,
+            DataType::Name => 64,
             DataType::Int8 | DataType::Float8 | DataType::Timestamp | DataType::Timestamptz => 8,
             DataType::Unknown => -2,
             _ => -1,
@@ -112,6 +125,9 @@ impl DataType {
             DataType::Date => "date",
             DataType::Timestamp => "timestamp without time zone",
             DataType::Timestamptz => "timestamp with time zone",
+            DataType::Name => "name",
+            DataType::Char => "\"char\"",
+            DataType::Oid => "oid",
             DataType::Unknown => "unknown",
         }
     }
@@ -120,7 +136,12 @@ impl DataType {
     pub fn is_string(self) -> bool {
         matches!(
             self,
-            DataType::Text | DataType::Varchar | DataType::Bpchar | DataType::Unknown
+            DataType::Text
+                | DataType::Varchar
+                | DataType::Bpchar
+                | DataType::Name
+                | DataType::Char
+                | DataType::Unknown
         )
     }
 

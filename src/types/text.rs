@@ -13,6 +13,7 @@ pub fn format(value: &Value) -> Option<String> {
         Value::Int2(v) => v.to_string(),
         Value::Int4(v) => v.to_string(),
         Value::Int8(v) => v.to_string(),
+        Value::Oid(v) => v.to_string(),
         Value::Float4(v) => float_format::format_f32(*v),
         Value::Float8(v) => float_format::format_f64(*v),
         Value::Numeric(d) => numeric::format(d),
@@ -62,11 +63,34 @@ pub fn parse(text: &str, data_type: DataType) -> Result<Value> {
         DataType::Text | DataType::Varchar | DataType::Bpchar | DataType::Unknown => {
             Value::Text(text.to_string())
         }
+        // name truncates to 63 bytes; "char" keeps the first byte.
+        DataType::Name => Value::Text(truncate_bytes(text, 63).to_string()),
+        DataType::Char => Value::Text(truncate_bytes(text, 1).to_string()),
+        DataType::Oid => {
+            let v = parse_integer(text, "oid")?;
+            // oidin accepts -2^31..2^32-1, negatives wrapping as in C.
+            if !(i32::MIN as i64..=u32::MAX as i64).contains(&v) {
+                return Err(out_of_range(text, "oid"));
+            }
+            Value::Oid(v as u32)
+        }
         DataType::Bytea => Value::Bytea(parse_bytea(text)?),
         DataType::Date => Value::Date(datetime::parse_date(text)?),
         DataType::Timestamp => Value::Timestamp(datetime::parse_timestamp(text)?),
         DataType::Timestamptz => Value::Timestamptz(datetime::parse_timestamptz(text)?),
     })
+}
+
+/// The longest prefix of at most `max` bytes that ends on a character.
+fn truncate_bytes(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 fn out_of_range(text: &str, type_name: &str) -> crate::error::Error {

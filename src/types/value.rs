@@ -34,6 +34,8 @@ pub enum Value {
     Timestamp(i64),
     /// Microseconds since 2000-01-01 00:00:00 UTC.
     Timestamptz(i64),
+    /// An object identifier (type oid).
+    Oid(u32),
 }
 
 impl Value {
@@ -59,6 +61,7 @@ impl Value {
             Value::Date(_) => DataType::Date,
             Value::Timestamp(_) => DataType::Timestamp,
             Value::Timestamptz(_) => DataType::Timestamptz,
+            Value::Oid(_) => DataType::Oid,
         }
     }
 
@@ -82,6 +85,7 @@ impl Value {
             Value::Int2(v) => Some(*v as i64),
             Value::Int4(v) => Some(*v as i64),
             Value::Int8(v) => Some(*v),
+            Value::Oid(v) => Some(*v as i64),
             _ => None,
         }
     }
@@ -108,6 +112,7 @@ impl Value {
             (Int2(a), Int2(b)) => a.cmp(b),
             (Int4(a), Int4(b)) => a.cmp(b),
             (Int8(a), Int8(b)) => a.cmp(b),
+            (Oid(a), Oid(b)) => a.cmp(b),
             (Float4(a), Float4(b)) => compare_floats(*a as f64, *b as f64),
             (Float8(a), Float8(b)) => compare_floats(*a, *b),
             (Numeric(a), Numeric(b)) => a.cmp(b),
@@ -161,18 +166,20 @@ impl Hash for Value {
         match self {
             Value::Null => 0u8.hash(state),
             Value::Bool(b) => b.hash(state),
-            Value::Int2(_) | Value::Int4(_) | Value::Int8(_) | Value::Numeric(_) => {
-                match self.as_i64() {
-                    Some(i) => i.hash(state),
-                    None => {
-                        let d = self.as_decimal().unwrap_or_default().normalized();
-                        match bigdecimal::ToPrimitive::to_i64(&d) {
-                            Some(i) if d.is_integer() => i.hash(state),
-                            _ => d.to_string().hash(state),
-                        }
+            Value::Int2(_)
+            | Value::Int4(_)
+            | Value::Int8(_)
+            | Value::Oid(_)
+            | Value::Numeric(_) => match self.as_i64() {
+                Some(i) => i.hash(state),
+                None => {
+                    let d = self.as_decimal().unwrap_or_default().normalized();
+                    match bigdecimal::ToPrimitive::to_i64(&d) {
+                        Some(i) if d.is_integer() => i.hash(state),
+                        _ => d.to_string().hash(state),
                     }
                 }
-            }
+            },
             Value::Float4(f) => float_hash_bits(*f as f64).hash(state),
             Value::Float8(f) => float_hash_bits(*f).hash(state),
             Value::Text(s) => s.hash(state),

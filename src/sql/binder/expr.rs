@@ -8,7 +8,7 @@ use super::types::{self, common_type};
 use super::Binder;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
-use crate::sql::expr::{BinaryOp, Expr, SubqueryExpr, SubqueryKind};
+use crate::sql::expr::{BinaryOp, Expr, Function, SubqueryExpr, SubqueryKind};
 use crate::types::{numeric, DataType, Value};
 
 impl Binder<'_> {
@@ -26,6 +26,21 @@ impl Binder<'_> {
             },
             A::Value(v) => self.bind_literal(&v.value)?,
             A::Nested(inner) => self.bind_expr(inner, scope)?,
+            A::Collate { expr, collation } => {
+                // Text compares bytewise, which is what these collations are.
+                let name = super::scope::name_parts(collation)?.join(".");
+                let name = name.strip_prefix("pg_catalog.").unwrap_or(&name);
+                if !matches!(
+                    name,
+                    "default" | "C" | "c" | "POSIX" | "posix" | "ucs_basic"
+                ) {
+                    return Err(errinput!(
+                        sqlstate::UNDEFINED_OBJECT,
+                        "collation \"{name}\" for encoding \"UTF8\" does not exist"
+                    ));
+                }
+                self.bind_expr(expr, scope)?
+            }
             A::UnaryOp {
                 op: UnaryOperator::Minus,
                 expr,
@@ -202,6 +217,10 @@ impl Binder<'_> {
             } => {
                 if !matches!(kind, ast::CastKind::Cast | ast::CastKind::DoubleColon) {
                     return Err(crate::errunsupported!("{kind:?} casts"));
+                }
+                if let Some(reg) = types::reg_type(data_type) {
+                    let inner = self.bind_expr(expr, scope)?;
+                    return self.reg_cast(inner, reg);
                 }
                 let to = types::resolve_type(data_type)?;
                 let inner = self.bind_expr(expr, scope)?;
@@ -482,11 +501,41 @@ impl Binder<'_> {
     fn bind_text_operand(&mut self, e: &ast::Expr, scope: &Scope, op: &str) -> Result<Expr> {
         let x = self.bind_expr(e, scope)?;
         match x.data_type() {
-            DataType::Unknown | DataType::Text | DataType::Varchar | DataType::Bpchar => {
-                self.coerce(x, DataType::Text)
-            }
+            DataType::Unknown
+            | DataType::Text
+            | DataType::Varchar
+            | DataType::Bpchar
+            | DataType::Name
+            | DataType::Char => self.coerce(x, DataType::Text),
             other => Err(no_operator(&format!("{} {op} text", other.sql_name()))),
         }
+    }
+
+    /// `~`, `~*`, `!~`, `!~*`.
+    fn bind_regex(
+        &mut self,
+        left: &ast::Expr,
+        op: &BinaryOperator,
+        right: &ast::Expr,
+        scope: &Scope,
+    ) -> Result<Expr> {
+        use BinaryOperator as B;
+        let symbol = op.to_string();
+        let x = self.bind_text_operand(left, scope, &symbol)?;
+        let p = self.bind_text_operand(right, scope, &symbol)?;
+        let func = match op {
+            B::PGRegexIMatch | B::PGRegexNotIMatch => Function::RegexIMatch,
+            _ => Function::RegexMatch,
+        };
+        let call = Expr::Call {
+            func,
+            args: vec![x, p],
+            ty: DataType::Bool,
+        };
+        Ok(match op {
+            B::PGRegexNotMatch | B::PGRegexNotIMatch => Expr::Not(Box::new(call)),
+            _ => call,
+        })
     }
 
     fn bind_binary(
@@ -522,6 +571,45 @@ impl Binder<'_> {
                     case_insensitive: matches!(op, B::PGILikeMatch | B::PGNotILikeMatch),
                     negated: matches!(op, B::PGNotLikeMatch | B::PGNotILikeMatch),
                 });
+            }
+            B::PGRegexMatch | B::PGRegexIMatch | B::PGRegexNotMatch | B::PGRegexNotIMatch => {
+                return self.bind_regex(left, op, right, scope);
+            }
+            B::PGCustomBinaryOperator(parts) => {
+                // OPERATOR(pg_catalog.op): the operator itself.
+                let op = match parts.as_slice() {
+                    [op] => op,
+                    [schema, op] if schema == "pg_catalog" => op,
+                    _ => {
+                        return Err(crate::errunsupported!(
+                            "operator OPERATOR({})",
+                            parts.join(".")
+                        ))
+                    }
+                };
+                let plain = match op.as_str() {
+                    "~" => B::PGRegexMatch,
+                    "~*" => B::PGRegexIMatch,
+                    "!~" => B::PGRegexNotMatch,
+                    "!~*" => B::PGRegexNotIMatch,
+                    "~~" => B::PGLikeMatch,
+                    "!~~" => B::PGNotLikeMatch,
+                    "~~*" => B::PGILikeMatch,
+                    "!~~*" => B::PGNotILikeMatch,
+                    "=" => B::Eq,
+                    "<>" => B::NotEq,
+                    "<" => B::Lt,
+                    "<=" => B::LtEq,
+                    ">" => B::Gt,
+                    ">=" => B::GtEq,
+                    "+" => B::Plus,
+                    "-" => B::Minus,
+                    "*" => B::Multiply,
+                    "/" => B::Divide,
+                    "||" => B::StringConcat,
+                    other => return Err(crate::errunsupported!("operator OPERATOR({other})")),
+                };
+                return self.bind_binary(left, &plain, right, scope);
             }
             B::PGExp => {
                 let l = self.bind_expr(left, scope)?;
@@ -734,6 +822,34 @@ impl Binder<'_> {
             whens: whens.into_iter().zip(results).collect(),
             otherwise,
             ty,
+        })
+    }
+
+    /// `x::regclass` and friends: a name becomes its OID (looked up when
+    /// the statement runs); an integer or OID stays the OID.
+    fn reg_cast(&mut self, inner: Expr, to: Function) -> Result<Expr> {
+        let from = inner.data_type();
+        if from == DataType::Oid || (from.is_numeric() && from.numeric_rank() <= Some(2)) {
+            return self.explicit_cast(inner, crate::types::ColumnType::plain(DataType::Oid));
+        }
+        if !from.is_string() {
+            return Err(errinput!(
+                "42846",
+                "cannot cast type {} to {}",
+                from.sql_name(),
+                match to {
+                    Function::RegClass => "regclass",
+                    Function::RegType => "regtype",
+                    Function::RegNamespace => "regnamespace",
+                    _ => "regrole",
+                }
+            ));
+        }
+        let name = self.coerce(inner, DataType::Text)?;
+        Ok(Expr::Call {
+            func: to,
+            args: vec![name],
+            ty: DataType::Oid,
         })
     }
 

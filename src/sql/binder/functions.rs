@@ -331,6 +331,53 @@ impl Binder<'_> {
                 Some((Function::HasDatabasePrivilege, vec![T::Text; n], T::Bool))
             }
             ("pg_has_role", 2 | 3) => Some((Function::PgHasRole, vec![T::Text; n], T::Bool)),
+            ("version", 0) => Some((Function::Version, vec![], T::Text)),
+            ("current_database" | "current_catalog", 0) => {
+                Some((Function::CurrentDatabase, vec![], T::Name))
+            }
+            ("current_schema", 0) => Some((Function::CurrentSchema, vec![], T::Name)),
+            ("pg_get_userbyid", 1) => Some((Function::PgGetUserById, vec![T::Oid], T::Name)),
+            (
+                "pg_table_is_visible"
+                | "pg_type_is_visible"
+                | "pg_function_is_visible"
+                | "pg_collation_is_visible"
+                | "pg_opclass_is_visible"
+                | "pg_operator_is_visible",
+                1,
+            ) => Some((Function::IsVisible, vec![T::Oid], T::Bool)),
+            ("format_type", 2) => Some((Function::FormatType, vec![T::Oid, T::Int4], T::Text)),
+            ("pg_get_expr", 2) => Some((Function::PgGetExpr, vec![T::Text, T::Oid], T::Text)),
+            ("pg_get_expr", 3) => {
+                Some((Function::PgGetExpr, vec![T::Text, T::Oid, T::Bool], T::Text))
+            }
+            ("pg_get_indexdef", 1) => Some((Function::PgGetIndexDef, vec![T::Oid], T::Text)),
+            ("pg_get_indexdef", 3) => Some((
+                Function::PgGetIndexDef,
+                vec![T::Oid, T::Int4, T::Bool],
+                T::Text,
+            )),
+            ("pg_get_constraintdef", 1) => {
+                Some((Function::PgGetConstraintDef, vec![T::Oid], T::Text))
+            }
+            ("pg_get_constraintdef", 2) => {
+                Some((Function::PgGetConstraintDef, vec![T::Oid, T::Bool], T::Text))
+            }
+            ("obj_description", 1) => Some((Function::NoDescription, vec![T::Oid], T::Text)),
+            ("obj_description" | "shobj_description", 2) => {
+                Some((Function::NoDescription, vec![T::Oid, T::Name], T::Text))
+            }
+            ("col_description", 2) => {
+                Some((Function::NoDescription, vec![T::Oid, T::Int4], T::Text))
+            }
+            ("pg_get_serial_sequence", 2) => {
+                Some((Function::NoDescription, vec![T::Text, T::Text], T::Text))
+            }
+            ("pg_encoding_to_char", 1) => {
+                Some((Function::PgEncodingToChar, vec![T::Int4], T::Name))
+            }
+            ("to_regclass", 1) => Some((Function::ToRegClass, vec![T::Text], T::Oid)),
+            ("to_regtype", 1) => Some((Function::ToRegType, vec![T::Text], T::Oid)),
             ("localtimestamp", 0) => Some((Function::LocalTimestamp, vec![], T::Timestamp)),
             ("coalesce" | "greatest" | "least", _) if n > 0 => {
                 let what = name.to_uppercase();

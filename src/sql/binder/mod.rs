@@ -23,6 +23,7 @@ mod scope;
 mod select;
 mod setop;
 mod subquery;
+pub mod system_views;
 mod table_function;
 mod types;
 

@@ -190,6 +190,11 @@ const RESERVED: &[&str] = &[
     "with",
 ];
 
+/// Whether a (lower-case) word is one of PostgreSQL's fully reserved key words.
+pub fn is_reserved(word: &str) -> bool {
+    RESERVED.contains(&word)
+}
+
 /// Rejects an unquoted reserved word used as a name, like PostgreSQL's grammar.
 pub fn check_not_reserved(ident: &Ident) -> Result<()> {
     if ident.quote_style.is_none() && RESERVED.contains(&ident.value.to_lowercase().as_str()) {

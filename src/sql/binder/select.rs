@@ -10,7 +10,7 @@ use sqlparser::ast::{self, SelectItem, SetExpr, TableFactor};
 
 use super::expr::column_name;
 use super::lock::{check_lock_target, lock_of, with_address, Lock};
-use super::scope::{normalize, table_name, Scope, ScopeColumn};
+use super::scope::{name_parts, normalize, table_name, Scope, ScopeColumn};
 use super::Binder;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
@@ -726,6 +726,14 @@ impl Binder<'_> {
                         c.qualifier = Some(qualifier.clone());
                     }
                     return Ok((cte.node, scope));
+                }
+                if let Some(view) = super::system_views::lookup(&name_parts(name)?) {
+                    let qualifier = match alias {
+                        Some(a) if a.columns.is_empty() => normalize(&a.name),
+                        Some(_) => return Err(crate::errunsupported!("column aliases on a table")),
+                        None => view.0.to_string(),
+                    };
+                    return Ok(super::system_views::bind(self.catalog, view, &qualifier));
                 }
                 let table = self.catalog.must_get_table(&table_name(name)?)?;
                 let qualifier = match alias {

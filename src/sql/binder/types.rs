@@ -75,6 +75,9 @@ pub fn resolve_type(ty: &AstType) -> Result<ColumnType> {
                 "timestamp" => plain(DataType::Timestamp),
                 "date" => plain(DataType::Date),
                 "bytea" => plain(DataType::Bytea),
+                "name" => plain(DataType::Name),
+                "char" => plain(DataType::Char),
+                "oid" => plain(DataType::Oid),
                 _ => Err(errinput!(
                     sqlstate::UNDEFINED_OBJECT,
                     "type \"{n}\" does not exist"
@@ -82,6 +85,26 @@ pub fn resolve_type(ty: &AstType) -> Result<ColumnType> {
             }
         }
         other => Err(crate::errunsupported!("type {other}")),
+    }
+}
+
+/// The OID-alias types (`regclass`, `regtype`, …) as the function that
+/// turns a name into the OID; FlintDB keeps their values as plain OIDs.
+pub fn reg_type(ty: &AstType) -> Option<crate::sql::expr::Function> {
+    use crate::sql::expr::Function as F;
+    let name = match ty {
+        AstType::Regclass => return Some(F::RegClass),
+        AstType::Custom(name, modifiers) if modifiers.is_empty() => {
+            super::scope::name_parts(name).ok()?.join(".")
+        }
+        _ => return None,
+    };
+    match name.strip_prefix("pg_catalog.").unwrap_or(&name) {
+        "regclass" => Some(F::RegClass),
+        "regtype" => Some(F::RegType),
+        "regnamespace" => Some(F::RegNamespace),
+        "regrole" => Some(F::RegRole),
+        _ => None,
     }
 }
 
@@ -102,6 +125,9 @@ pub fn internal_name(t: DataType) -> &'static str {
         DataType::Date => "date",
         DataType::Timestamp => "timestamp",
         DataType::Timestamptz => "timestamptz",
+        DataType::Name => "name",
+        DataType::Char => "char",
+        DataType::Oid => "oid",
     }
 }
 
@@ -113,6 +139,10 @@ pub fn common_type(a: DataType, b: DataType) -> Option<DataType> {
     }
     match (a, b) {
         (T::Unknown, x) | (x, T::Unknown) => Some(x),
+        // integers compare with OIDs as OIDs (int4 → oid is implicit).
+        (T::Oid, T::Int2 | T::Int4 | T::Int8) | (T::Int2 | T::Int4 | T::Int8, T::Oid) => {
+            Some(T::Oid)
+        }
         // real mixed with any other number is double precision: PostgreSQL
         // picks the float8 operators (float8 is the preferred numeric type).
         (T::Float4, x) | (x, T::Float4) if x.is_numeric() => Some(T::Float8),

@@ -30,10 +30,23 @@ fn convert(v: Value, from: DataType, to: DataType) -> Result<Value> {
             Value::Text(s.trim_end_matches(' ').to_string())
         }
         (Value::Text(s), T::Text | T::Varchar | T::Bpchar | T::Unknown) => Value::Text(s),
+        (Value::Text(s), T::Name | T::Char) => text::parse(&s, to)?,
         (Value::Text(s), T::Bytea) => Value::Bytea(text::parse_bytea(&s)?),
         (Value::Text(s), _) => text::parse(&s, to)?,
-        (other, T::Text | T::Varchar | T::Bpchar) => {
+        (other, T::Text | T::Varchar | T::Bpchar | T::Name) => {
             Value::Text(text::format(&other).unwrap_or_default())
+        }
+        (Value::Oid(o), T::Oid) => Value::Oid(o),
+        (Value::Oid(o), _) if to.is_numeric() => from_i64(o as i64, to)?,
+        (v @ (Value::Int2(_) | Value::Int4(_) | Value::Int8(_)), T::Oid) => {
+            let i = v.as_i64().unwrap_or_default();
+            if !(i32::MIN as i64..=u32::MAX as i64).contains(&i) {
+                return Err(errinput!(
+                    sqlstate::NUMERIC_VALUE_OUT_OF_RANGE,
+                    "OID out of range"
+                ));
+            }
+            Value::Oid(i as u32)
         }
         (Value::Bool(b), T::Bool) => Value::Bool(b),
         (Value::Bool(b), T::Int4) => Value::Int4(b as i32),

@@ -67,6 +67,10 @@ pub fn call(
         .iter()
         .map(|a| eval(a, row, ctx))
         .collect::<Result<Vec<_>>>()?;
+    // format_type takes a NULL typmod; the others are strict.
+    if func == Function::FormatType && !values[0].is_null() {
+        return Ok(super::catalog_functions::call(func, &values, ctx)?.unwrap_or(Value::Null));
+    }
     if func == Function::NullIf {
         let (a, b) = (&values[0], &values[1]);
         return Ok(if !a.is_null() && !b.is_null() && a == b {
@@ -79,6 +83,12 @@ pub fn call(
         return Ok(Value::Null);
     }
     if let Some(v) = super::privilege_functions::call(func, &values, ctx)? {
+        return Ok(v);
+    }
+    if let Some(v) = super::catalog_functions::call(func, &values, ctx)? {
+        return Ok(v);
+    }
+    if let Some(v) = super::regex::call(func, &values)? {
         return Ok(v);
     }
     match func {

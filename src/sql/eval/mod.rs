@@ -2,10 +2,12 @@
 //! NULL propagation, overflow and division-by-zero errors.
 
 mod cast;
+mod catalog_functions;
 mod functions;
 mod like;
 mod ops;
 mod privilege_functions;
+mod regex;
 
 pub use cast::cast;
 

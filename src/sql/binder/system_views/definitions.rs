@@ -1,0 +1,116 @@
+//! Definitions as PostgreSQL prints them: `pg_get_indexdef`,
+//! `pg_get_constraintdef`, `quote_ident`, and relations by OID.
+
+use std::sync::Arc;
+
+use crate::catalog::{Catalog, IndexDef, TableDef};
+
+/// `pg_get_indexdef`: the CREATE INDEX statement of an index. Pretty
+/// (the third argument true) leaves out the schema of a visible table and
+/// the parentheses around the predicate, as PostgreSQL does.
+pub fn index_definition(t: &TableDef, i: &IndexDef, pretty: bool) -> String {
+    let key = |k: &crate::catalog::IndexKey| {
+        let mut s = match (k.column.and_then(|c| t.columns.get(c)), &k.expr) {
+            (Some(c), _) => quote_ident(&c.name),
+            (None, Some(e)) => format!("({e})"),
+            (None, None) => "?".to_string(),
+        };
+        if k.descending {
+            s.push_str(" DESC");
+            if !k.nulls_first {
+                s.push_str(" NULLS LAST");
+            }
+        } else if k.nulls_first {
+            s.push_str(" NULLS FIRST");
+        }
+        s
+    };
+    let ordered: Vec<String> = i.ordered_keys().map(key).collect();
+    let included: Vec<String> = i
+        .keys
+        .iter()
+        .filter(|k| k.included)
+        .map(|k| {
+            k.column
+                .and_then(|c| t.columns.get(c))
+                .map_or("?".to_string(), |c| quote_ident(&c.name))
+        })
+        .collect();
+    let mut s = format!(
+        "CREATE {}INDEX {} ON {}{} USING btree ({})",
+        if i.unique { "UNIQUE " } else { "" },
+        quote_ident(&i.name),
+        if pretty { "" } else { "public." },
+        quote_ident(&t.name),
+        ordered.join(", ")
+    );
+    if !included.is_empty() {
+        s.push_str(&format!(" INCLUDE ({})", included.join(", ")));
+    }
+    if let Some(p) = &i.predicate {
+        if pretty {
+            s.push_str(&format!(" WHERE {p}"));
+        } else {
+            s.push_str(&format!(" WHERE ({p})"));
+        }
+    }
+    s
+}
+
+/// `pg_get_constraintdef`: `PRIMARY KEY (a, b)` / `UNIQUE (a)`.
+pub fn constraint_definition(t: &TableDef, i: &IndexDef) -> String {
+    let cols: Vec<String> = i
+        .ordered_keys()
+        .map(|k| {
+            k.column
+                .and_then(|c| t.columns.get(c))
+                .map_or("?".to_string(), |c| quote_ident(&c.name))
+        })
+        .collect();
+    let mut s = format!(
+        "{} ({})",
+        if i.primary { "PRIMARY KEY" } else { "UNIQUE" },
+        cols.join(", ")
+    );
+    let included: Vec<String> = i
+        .keys
+        .iter()
+        .filter(|k| k.included)
+        .filter_map(|k| k.column.and_then(|c| t.columns.get(c)))
+        .map(|c| quote_ident(&c.name))
+        .collect();
+    if !included.is_empty() {
+        s.push_str(&format!(" INCLUDE ({})", included.join(", ")));
+    }
+    s
+}
+
+/// An identifier as PostgreSQL's `quote_ident` gives it.
+pub fn quote_ident(name: &str) -> String {
+    let plain = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !super::super::scope::is_reserved(name);
+    if plain {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+}
+
+/// Tables and indexes by OID, for functions over pg_class OIDs.
+pub fn relation_by_oid(catalog: &Catalog, o: u32) -> Option<(Arc<TableDef>, Option<IndexDef>)> {
+    for t in catalog.tables() {
+        if t.oid == o {
+            return Some((t, None));
+        }
+        if let Some(i) = t.indexes.iter().find(|i| i.oid == o).cloned() {
+            return Some((t, Some(i)));
+        }
+    }
+    None
+}

@@ -1,0 +1,516 @@
+//! The rows of each system view, built from FlintDB's catalog.
+
+use super::definitions::index_definition;
+use super::types::{type_row, TYPES};
+use super::{BTREE_AM_OID, HEAP_AM_OID, INFORMATION_SCHEMA_OID, TOAST_SCHEMA_OID, VIEWS};
+use crate::catalog::acl::{
+    AclObject, CATALOG_SCHEMA_OID, DATABASE_OID, DATABASE_OWNER_ROLE, PUBLIC_SCHEMA_OID,
+};
+use crate::catalog::roles::BOOTSTRAP_SUPERUSER_OID;
+use crate::catalog::{Catalog, IndexDef, TableDef};
+use crate::types::{ColumnType, DataType, Value};
+
+pub(super) fn oid(v: u32) -> Value {
+    Value::Oid(v)
+}
+
+pub(super) fn text(s: impl Into<String>) -> Value {
+    Value::Text(s.into())
+}
+
+pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
+    let tables = catalog.tables();
+    match view {
+        "pg_namespace" => [
+            (CATALOG_SCHEMA_OID, "pg_catalog", BOOTSTRAP_SUPERUSER_OID),
+            (TOAST_SCHEMA_OID, "pg_toast", BOOTSTRAP_SUPERUSER_OID),
+            (PUBLIC_SCHEMA_OID, "public", DATABASE_OWNER_ROLE),
+            (
+                INFORMATION_SCHEMA_OID,
+                "information_schema",
+                BOOTSTRAP_SUPERUSER_OID,
+            ),
+        ]
+        .into_iter()
+        .map(|(o, n, owner)| vec![oid(o), text(n), oid(owner), Value::Null])
+        .collect(),
+        "pg_class" => {
+            let mut out = Vec::new();
+            for t in &tables {
+                out.push(class_row(catalog, t));
+                for i in &t.indexes {
+                    out.push(index_class_row(t, i));
+                }
+            }
+            for (name, o, columns) in VIEWS {
+                out.push(view_class_row(name, *o, columns.len()));
+            }
+            out
+        }
+        "pg_attribute" => {
+            let mut out = Vec::new();
+            for t in &tables {
+                for (i, c) in t.columns.iter().enumerate() {
+                    out.push(attribute_row(
+                        t.oid,
+                        &c.name,
+                        c.ty,
+                        i as i16 + 1,
+                        c.not_null,
+                        c.default.is_some(),
+                    ));
+                }
+                for index in &t.indexes {
+                    for (n, key) in index.keys.iter().enumerate() {
+                        let (name, ty) = match key.column.and_then(|c| t.columns.get(c)) {
+                            Some(c) => (c.name.clone(), c.ty),
+                            None => ("expr".to_string(), ColumnType::plain(DataType::Text)),
+                        };
+                        out.push(attribute_row(
+                            index.oid,
+                            &name,
+                            ty,
+                            n as i16 + 1,
+                            false,
+                            false,
+                        ));
+                    }
+                }
+            }
+            for (_, o, columns) in VIEWS {
+                for (n, (name, ty)) in columns.iter().enumerate() {
+                    out.push(attribute_row(
+                        *o,
+                        name,
+                        ColumnType::plain(*ty),
+                        n as i16 + 1,
+                        false,
+                        false,
+                    ));
+                }
+            }
+            out
+        }
+        "pg_type" => TYPES.iter().map(type_row).collect(),
+        "pg_roles" => catalog
+            .roles()
+            .roles
+            .iter()
+            .map(|r| {
+                vec![
+                    text(&r.name),
+                    Value::Bool(r.superuser),
+                    Value::Bool(r.inherit),
+                    Value::Bool(r.create_role),
+                    Value::Bool(r.create_db),
+                    Value::Bool(r.login),
+                    Value::Bool(false),
+                    Value::Int4(r.connection_limit),
+                    text("********"),
+                    r.valid_until.map_or(Value::Null, Value::Timestamptz),
+                    Value::Bool(false),
+                    Value::Null,
+                    oid(r.oid),
+                ]
+            })
+            .collect(),
+        "pg_user" => catalog
+            .roles()
+            .roles
+            .iter()
+            .filter(|r| r.login)
+            .map(|r| {
+                vec![
+                    text(&r.name),
+                    oid(r.oid),
+                    Value::Bool(r.create_db),
+                    Value::Bool(r.superuser),
+                    Value::Bool(false),
+                    Value::Bool(false),
+                    text("********"),
+                    r.valid_until.map_or(Value::Null, Value::Timestamptz),
+                    Value::Null,
+                ]
+            })
+            .collect(),
+        "pg_auth_members" => catalog
+            .roles()
+            .members
+            .iter()
+            .map(|m| {
+                vec![
+                    oid(m.role),
+                    oid(m.member),
+                    oid(m.grantor),
+                    Value::Bool(m.admin),
+                ]
+            })
+            .collect(),
+        "pg_database" => vec![vec![
+            oid(DATABASE_OID),
+            text("postgres"),
+            oid(catalog.owner_of(AclObject::Database(DATABASE_OID))),
+            Value::Int4(6),
+            text("c"),
+            Value::Bool(false),
+            Value::Bool(true),
+            Value::Int4(-1),
+            text("C"),
+            text("C"),
+            Value::Null,
+            Value::Null,
+            Value::Null,
+        ]],
+        "pg_index" => tables
+            .iter()
+            .flat_map(|t| t.indexes.iter().map(move |i| index_row(t, i)))
+            .collect(),
+        "pg_am" => vec![
+            vec![
+                oid(HEAP_AM_OID),
+                text("heap"),
+                text("heap_tableam_handler"),
+                text("t"),
+            ],
+            vec![
+                oid(BTREE_AM_OID),
+                text("btree"),
+                text("bthandler"),
+                text("i"),
+            ],
+        ],
+        "pg_attrdef" => tables
+            .iter()
+            .flat_map(|t| {
+                t.columns.iter().enumerate().filter_map(move |(i, c)| {
+                    c.default.as_ref().map(|d| {
+                        vec![
+                            oid(attrdef_oid(t.oid, i)),
+                            oid(t.oid),
+                            Value::Int2(i as i16 + 1),
+                            text(d.clone()),
+                        ]
+                    })
+                })
+            })
+            .collect(),
+        "pg_constraint" => tables
+            .iter()
+            .flat_map(|t| {
+                t.indexes
+                    .iter()
+                    .filter(|i| i.primary || i.constraint)
+                    .map(move |i| constraint_row(t, i))
+            })
+            .collect(),
+        "pg_tables" => tables
+            .iter()
+            .map(|t| {
+                vec![
+                    text("public"),
+                    text(&t.name),
+                    text(catalog.role_name(t.owner)),
+                    Value::Null,
+                    Value::Bool(!t.indexes.is_empty()),
+                    Value::Bool(false),
+                    Value::Bool(false),
+                    Value::Bool(false),
+                ]
+            })
+            .collect(),
+        "pg_indexes" => tables
+            .iter()
+            .flat_map(|t| {
+                t.indexes.iter().map(move |i| {
+                    vec![
+                        text("public"),
+                        text(&t.name),
+                        text(&i.name),
+                        Value::Null,
+                        text(index_definition(t, i, false)),
+                    ]
+                })
+            })
+            .collect(),
+        "pg_collation" => vec![vec![
+            oid(100),
+            text("default"),
+            oid(CATALOG_SCHEMA_OID),
+            oid(BOOTSTRAP_SUPERUSER_OID),
+            text("d"),
+            Value::Bool(true),
+            Value::Int4(-1),
+            Value::Null,
+            Value::Null,
+        ]],
+        "pg_tablespace" => vec![
+            vec![oid(1663), text("pg_default"), oid(BOOTSTRAP_SUPERUSER_OID)],
+            vec![oid(1664), text("pg_global"), oid(BOOTSTRAP_SUPERUSER_OID)],
+        ],
+        "pg_opclass" => vec![],
+        _ => Vec::new(),
+    }
+}
+
+/// The OID of a column default (stable: derived from table and column).
+fn attrdef_oid(table: u32, column: usize) -> u32 {
+    table.wrapping_mul(1601).wrapping_add(column as u32 + 1) | 0x8000_0000
+}
+
+/// The OID of a constraint: its index's OID with the top bit set.
+pub fn constraint_oid(index: &IndexDef) -> u32 {
+    index.oid | 0x8000_0000
+}
+
+fn class_row(catalog: &Catalog, t: &TableDef) -> Vec<Value> {
+    let pages = catalog.relation_pages(t.rel()) as i32;
+    let tuples = catalog.stats(t.oid).map_or(-1.0, |s| s.rows as f32);
+    vec![
+        oid(t.oid),
+        text(&t.name),
+        oid(PUBLIC_SCHEMA_OID),
+        oid(0),
+        oid(0),
+        oid(t.owner),
+        oid(HEAP_AM_OID),
+        oid(t.oid),
+        oid(0),
+        Value::Int4(pages),
+        Value::Float4(tuples),
+        Value::Int4(0),
+        oid(0),
+        Value::Bool(!t.indexes.is_empty()),
+        Value::Bool(false),
+        text("p"),
+        text("r"),
+        Value::Int2(t.columns.len() as i16),
+        Value::Int2(0),
+        Value::Bool(false),
+        Value::Bool(false),
+        Value::Bool(false),
+        Value::Bool(false),
+        Value::Bool(false),
+        Value::Bool(true),
+        text("d"),
+        Value::Bool(false),
+        oid(0),
+        acl_text(catalog, AclObject::Table(t.oid)),
+        Value::Null,
+        Value::Null,
+    ]
+}
+
+fn index_class_row(t: &TableDef, i: &IndexDef) -> Vec<Value> {
+    vec![
+        oid(i.oid),
+        text(&i.name),
+        oid(PUBLIC_SCHEMA_OID),
+        oid(0),
+        oid(0),
+        oid(t.owner),
+        oid(BTREE_AM_OID),
+        oid(i.oid),
+        oid(0),
+        Value::Int4(0),
+        Value::Float4(-1.0),
+        Value::Int4(0),
+        oid(0),
+        Value::Bool(false),
+        Value::Bool(false),
+        text("p"),
+        text("i"),
+        Value::Int2(i.keys.len() as i16),
+        Value::Int2(0),
+        Value::Bool(false),
+        Value::Bool(false),
+        Value::Bool(false),
+        Value::Bool(false),
+        Value::Bool(false),
+        Value::Bool(true),
+        text("n"),
+        Value::Bool(false),
+        oid(0),
+        Value::Null,
+        Value::Null,
+        Value::Null,
+    ]
+}
+
+fn view_class_row(name: &str, o: u32, natts: usize) -> Vec<Value> {
+    vec![
+        oid(o),
+        text(name),
+        oid(CATALOG_SCHEMA_OID),
+        oid(0),
+        oid(0),
+        oid(BOOTSTRAP_SUPERUSER_OID),
+        oid(0),
+        oid(0),
+        oid(0),
+        Value::Int4(0),
+        Value::Float4(-1.0),
+        Value::Int4(0),
+        oid(0),
+        Value::Bool(false),
+        Value::Bool(false),
+        text("p"),
+        text("v"),
+        Value::Int2(natts as i16),
+        Value::Int2(0),
+        Value::Bool(false),
+        Value::Bool(false),
+        Value::Bool(false),
+        Value::Bool(false),
+        Value::Bool(false),
+        Value::Bool(true),
+        text("n"),
+        Value::Bool(false),
+        oid(0),
+        Value::Null,
+        Value::Null,
+        Value::Null,
+    ]
+}
+
+/// An ACL as `aclitem[]` text (`{a=r/b,…}`), NULL while it is the default.
+pub fn acl_text(catalog: &Catalog, object: AclObject) -> Value {
+    match catalog.acl_of(object) {
+        None => Value::Null,
+        Some(items) => {
+            let name = |o: u32| catalog.role_name(o);
+            let parts: Vec<String> = items
+                .iter()
+                .map(|i| {
+                    let s = i.render(&name);
+                    if s.contains([',', '{', '}', ' ', '\\']) || s.contains('"') {
+                        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+                    } else {
+                        s
+                    }
+                })
+                .collect();
+            text(format!("{{{}}}", parts.join(",")))
+        }
+    }
+}
+
+fn attribute_row(
+    rel: u32,
+    name: &str,
+    ty: ColumnType,
+    num: i16,
+    not_null: bool,
+    has_default: bool,
+) -> Vec<Value> {
+    let t = ty.data_type;
+    let len = t.type_len();
+    let collation = if t.is_string() && t != DataType::Char {
+        100
+    } else {
+        0
+    };
+    vec![
+        oid(rel),
+        text(name),
+        oid(t.oid()),
+        Value::Int4(-1),
+        Value::Int2(len),
+        Value::Int2(num),
+        Value::Int4(0),
+        Value::Int4(-1),
+        Value::Int4(ty.typmod),
+        Value::Bool(len > 0 && len <= 8),
+        text(align(len)),
+        text(if len == -1 { "x" } else { "p" }),
+        text(""),
+        Value::Bool(not_null),
+        Value::Bool(has_default),
+        Value::Bool(false),
+        text(""),
+        text(""),
+        Value::Bool(false),
+        Value::Bool(true),
+        Value::Int4(0),
+        oid(collation),
+        Value::Null,
+        Value::Null,
+    ]
+}
+
+pub(super) fn align(len: i16) -> &'static str {
+    match len {
+        1 | 64 => "c",
+        2 => "s",
+        8 => "d",
+        _ => "i",
+    }
+}
+
+fn index_row(t: &TableDef, i: &IndexDef) -> Vec<Value> {
+    let keys: Vec<String> = i
+        .keys
+        .iter()
+        .map(|k| k.column.map_or(0, |c| c + 1).to_string())
+        .collect();
+    let options: Vec<String> = i
+        .keys
+        .iter()
+        .filter(|k| !k.included)
+        .map(|k| ((k.descending as u8) | ((k.nulls_first as u8) << 1)).to_string())
+        .collect();
+    vec![
+        oid(i.oid),
+        oid(t.oid),
+        Value::Int2(i.keys.len() as i16),
+        Value::Int2(i.ordered_keys().count() as i16),
+        Value::Bool(i.unique),
+        Value::Bool(false),
+        Value::Bool(i.primary),
+        Value::Bool(false),
+        Value::Bool(true),
+        Value::Bool(false),
+        Value::Bool(true),
+        Value::Bool(false),
+        Value::Bool(true),
+        Value::Bool(true),
+        Value::Bool(false),
+        text(keys.join(" ")),
+        text(options.join(" ")),
+        if i.keys.iter().any(|k| k.expr.is_some()) {
+            text("(expressions)")
+        } else {
+            Value::Null
+        },
+        i.predicate.clone().map_or(Value::Null, text),
+    ]
+}
+
+fn constraint_row(t: &TableDef, i: &IndexDef) -> Vec<Value> {
+    let keys: Vec<String> = i
+        .ordered_keys()
+        .map(|k| k.column.map_or(0, |c| c + 1).to_string())
+        .collect();
+    vec![
+        oid(constraint_oid(i)),
+        text(&i.name),
+        oid(PUBLIC_SCHEMA_OID),
+        text(if i.primary { "p" } else { "u" }),
+        Value::Bool(false),
+        Value::Bool(false),
+        Value::Bool(true),
+        oid(t.oid),
+        oid(0),
+        oid(i.oid),
+        oid(0),
+        oid(0),
+        text(" "),
+        text(" "),
+        text(" "),
+        Value::Bool(true),
+        Value::Int4(0),
+        Value::Bool(true),
+        text(format!("{{{}}}", keys.join(","))),
+        Value::Null,
+        Value::Null,
+    ]
+}

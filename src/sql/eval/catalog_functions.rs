@@ -1,0 +1,271 @@
+//! The system information functions clients call in their catalog
+//! queries: `pg_get_userbyid`, `format_type`, `pg_get_indexdef`,
+//! `pg_get_constraintdef`, `pg_get_expr`, the `*_is_visible` family,
+//! `to_regclass` and the `::regclass`-style casts (which give OIDs),
+//! `version()`, `current_database()` and friends — answered from the
+//! catalog as PostgreSQL 15 answers them.
+
+use super::Env;
+use crate::catalog::acl::{CATALOG_SCHEMA_OID, PUBLIC_SCHEMA_OID};
+use crate::catalog::Catalog;
+use crate::errinput;
+use crate::error::{sqlstate, Result};
+use crate::sql::binder::system_views::{
+    self, constraint_definition, constraint_oid, index_definition, relation_by_oid,
+    INFORMATION_SCHEMA_OID, TOAST_SCHEMA_OID,
+};
+use crate::sql::expr::Function;
+use crate::sql::session::settings::SERVER_VERSION;
+use crate::types::{ColumnType, DataType, Value};
+
+/// Evaluates one of this file's functions; None for any other. NULL
+/// arguments were handled by the caller (these functions are strict).
+pub fn call(func: Function, values: &[Value], ctx: &dyn Env) -> Result<Option<Value>> {
+    let text = |s: String| Value::Text(s);
+    Ok(Some(match func {
+        Function::Version => text(format!(
+            "PostgreSQL {SERVER_VERSION} on x86_64-pc-linux-gnu, compiled by rustc, 64-bit"
+        )),
+        Function::CurrentDatabase => text("postgres".to_string()),
+        Function::CurrentSchema => text("public".to_string()),
+        Function::PgGetUserById => {
+            let o = oid(&values[0]);
+            let catalog = catalog(ctx)?;
+            let known = catalog.roles().by_oid(o).is_some()
+                || o == crate::catalog::acl::DATABASE_OWNER_ROLE;
+            if known {
+                text(catalog.role_name(o))
+            } else {
+                text(format!("unknown (OID={o})"))
+            }
+        }
+        Function::IsVisible => Value::Bool(true),
+        Function::FormatType => {
+            let typmod = match values.get(1) {
+                Some(Value::Int4(t)) => *t,
+                _ => -1,
+            };
+            text(format_type(oid(&values[0]), typmod))
+        }
+        Function::PgGetExpr => values[0].clone(),
+        Function::PgGetIndexDef => {
+            let catalog = catalog(ctx)?;
+            let column = match values.get(1) {
+                Some(Value::Int4(c)) => *c,
+                _ => 0,
+            };
+            let pretty = matches!(values.get(2), Some(Value::Bool(true)));
+            match relation_by_oid(catalog, oid(&values[0])) {
+                Some((t, Some(i))) if column == 0 => text(index_definition(&t, &i, pretty)),
+                Some((t, Some(i))) => match i.keys.get(column as usize - 1) {
+                    Some(k) => text(k.column.and_then(|c| t.columns.get(c)).map_or_else(
+                        || k.expr.clone().unwrap_or_default(),
+                        |c| system_views::quote_ident(&c.name),
+                    )),
+                    None => text(String::new()),
+                },
+                _ => Value::Null,
+            }
+        }
+        Function::PgGetConstraintDef => {
+            let catalog = catalog(ctx)?;
+            let wanted = oid(&values[0]);
+            catalog
+                .tables()
+                .iter()
+                .find_map(|t| {
+                    t.indexes
+                        .iter()
+                        .find(|i| (i.primary || i.constraint) && constraint_oid(i) == wanted)
+                        .map(|i| text(constraint_definition(t, i)))
+                })
+                .unwrap_or(Value::Null)
+        }
+        Function::NoDescription => Value::Null,
+        Function::PgEncodingToChar => match values[0] {
+            Value::Int4(6) => text("UTF8".to_string()),
+            Value::Int4(0) => text("SQL_ASCII".to_string()),
+            _ => text(String::new()),
+        },
+        Function::RegClass | Function::ToRegClass => {
+            let name = as_text(&values[0]);
+            match relation_oid(catalog(ctx)?, name)? {
+                Some(o) => Value::Oid(o),
+                None if func == Function::ToRegClass => Value::Null,
+                None => {
+                    return Err(errinput!(
+                        sqlstate::UNDEFINED_TABLE,
+                        "relation \"{name}\" does not exist"
+                    ))
+                }
+            }
+        }
+        Function::RegType | Function::ToRegType => match type_oid(as_text(&values[0])) {
+            Some(o) => Value::Oid(o),
+            None if func == Function::ToRegType => Value::Null,
+            None => {
+                return Err(errinput!(
+                    sqlstate::UNDEFINED_OBJECT,
+                    "type \"{}\" does not exist",
+                    as_text(&values[0])
+                ))
+            }
+        },
+        Function::RegNamespace => {
+            let name = unquote(as_text(&values[0]));
+            match namespace_oid(&name) {
+                Some(o) => Value::Oid(o),
+                None => return Err(errinput!("3F000", "schema \"{name}\" does not exist")),
+            }
+        }
+        Function::RegRole => {
+            let name = unquote(as_text(&values[0]));
+            Value::Oid(catalog(ctx)?.must_get_role(&name)?)
+        }
+        _ => return Ok(None),
+    }))
+}
+
+fn catalog(ctx: &dyn Env) -> Result<&Catalog> {
+    ctx.catalog()
+        .ok_or_else(|| crate::errinternal!("no catalog for a catalog function"))
+}
+
+fn oid(v: &Value) -> u32 {
+    match v {
+        Value::Oid(o) => *o,
+        other => other.as_i64().unwrap_or(0) as u32,
+    }
+}
+
+fn as_text(v: &Value) -> &str {
+    match v {
+        Value::Text(s) => s,
+        _ => "",
+    }
+}
+
+/// A possibly quoted identifier, folded as SQL folds it.
+fn unquote(name: &str) -> String {
+    let name = name.trim();
+    match name.strip_prefix('"').and_then(|n| n.strip_suffix('"')) {
+        Some(inner) => inner.replace("\"\"", "\""),
+        None => name.to_lowercase(),
+    }
+}
+
+/// The OID of a relation named like `t`, `public.t`, `pg_catalog.pg_class`.
+fn relation_oid(catalog: &Catalog, name: &str) -> Result<Option<u32>> {
+    let parts: Vec<String> = split_name(name);
+    if let Some((_, o, _)) = system_views::lookup(&parts) {
+        return Ok(Some(*o));
+    }
+    let base = match parts.as_slice() {
+        [t] => t,
+        [s, t] if s == "public" => t,
+        [s, _] if namespace_oid(s).is_some() => return Ok(None),
+        [s, _] => return Err(errinput!("3F000", "schema \"{s}\" does not exist")),
+        _ => return Err(errinput!(sqlstate::INVALID_NAME, "invalid name syntax")),
+    };
+    if let Some(t) = catalog.get_table(base) {
+        return Ok(Some(t.oid));
+    }
+    Ok(catalog.find_index(base).map(|(_, i)| i.oid))
+}
+
+fn split_name(name: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut chars = name.trim().chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                chars.next();
+                current.push('"');
+            }
+            '"' => quoted = !quoted,
+            '.' if !quoted => parts.push(std::mem::take(&mut current)),
+            c if quoted => current.push(c),
+            c => current.push(c.to_ascii_lowercase()),
+        }
+    }
+    parts.push(current);
+    parts
+}
+
+fn namespace_oid(name: &str) -> Option<u32> {
+    Some(match name {
+        "pg_catalog" => CATALOG_SCHEMA_OID,
+        "public" => PUBLIC_SCHEMA_OID,
+        "pg_toast" => TOAST_SCHEMA_OID,
+        "information_schema" => INFORMATION_SCHEMA_OID,
+        _ => return None,
+    })
+}
+
+/// The OID of a type by any of its SQL names (`integer`, `int4`,
+/// `character varying`, `pg_catalog.text`, `text[]`).
+fn type_oid(name: &str) -> Option<u32> {
+    let lower = name.trim().to_lowercase();
+    let lower = lower.strip_prefix("pg_catalog.").unwrap_or(&lower);
+    let (base, array) = match lower.strip_suffix("[]") {
+        Some(b) => (b.trim(), true),
+        None => (lower, false),
+    };
+    let base = base.split('(').next().unwrap_or(base).trim();
+    let t = match base {
+        "bool" | "boolean" => DataType::Bool,
+        "bytea" => DataType::Bytea,
+        "\"char\"" => DataType::Char,
+        "name" => DataType::Name,
+        "int8" | "bigint" => DataType::Int8,
+        "int2" | "smallint" => DataType::Int2,
+        "int4" | "int" | "integer" => DataType::Int4,
+        "text" => DataType::Text,
+        "oid" => DataType::Oid,
+        "float4" | "real" => DataType::Float4,
+        "float8" | "double precision" => DataType::Float8,
+        "bpchar" | "char" | "character" => DataType::Bpchar,
+        "varchar" | "character varying" => DataType::Varchar,
+        "date" => DataType::Date,
+        "timestamp" | "timestamp without time zone" => DataType::Timestamp,
+        "timestamptz" | "timestamp with time zone" => DataType::Timestamptz,
+        "numeric" | "decimal" => DataType::Numeric,
+        "unknown" => DataType::Unknown,
+        _ => return None,
+    };
+    let o = t.oid();
+    if !array {
+        return Some(o);
+    }
+    system_views::array_type_of(o)
+}
+
+/// PostgreSQL's `format_type(oid, typmod)`.
+pub fn format_type(o: u32, typmod: i32) -> String {
+    match DataType::from_oid(o) {
+        Some(t) => {
+            let ty = ColumnType {
+                data_type: t,
+                typmod,
+            };
+            match (t, ty.char_length(), ty.numeric_precision_scale()) {
+                (DataType::Varchar, Some(n), _) => format!("character varying({n})"),
+                (DataType::Bpchar, Some(n), _) => format!("character({n})"),
+                (DataType::Bpchar, None, _) => "bpchar".to_string(),
+                (DataType::Numeric, _, Some((p, s))) => format!("numeric({p},{s})"),
+                (DataType::Unknown, ..) => "unknown".to_string(),
+                _ => t.sql_name().to_string(),
+            }
+        }
+        None => match system_views::type_name_of(o) {
+            Some(name) if name.starts_with('_') => {
+                let elem = system_views::element_type_of(o).unwrap_or(0);
+                format!("{}[]", format_type(elem, -1))
+            }
+            Some(name) => name.to_string(),
+            None => "???".to_string(),
+        },
+    }
+}
