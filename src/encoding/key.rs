@@ -61,6 +61,13 @@ pub fn encode_value(value: &Value, order: &KeyOrder, out: &mut Vec<u8>) {
             put_bytes(s.as_bytes(), out)
         }
         Value::Bytea(b) => put_bytes(b, out),
+        // Equal arrays encode equally; their order is not PostgreSQL's
+        // (no index is ever built on an array).
+        Value::Array(a) => {
+            let mut buf = Vec::new();
+            crate::types::array::encode_binary(a, &mut buf);
+            put_bytes(&buf, out)
+        }
     }
     if order.descending {
         for b in &mut out[start..] {
@@ -131,6 +138,7 @@ pub fn decode_value(bytes: &[u8], order: &KeyOrder) -> Option<(Value, usize)> {
         | DataType::Name
         | DataType::Char
         | DataType::Unknown => Value::Text(String::from_utf8(r.bytes()?).ok()?),
+        DataType::Array(_) => return None,
     };
     Some((value, 1 + r.at))
 }

@@ -17,7 +17,7 @@
 //! ADD COLUMN` still decodes (missing trailing columns read as NULL).
 
 use crate::error::{Error, Result};
-use crate::types::{numeric, Value};
+use crate::types::{numeric, DataType, Value};
 
 /// Where an out-of-line value is (see the module doc, tag 13).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -86,6 +86,11 @@ pub fn encode_with(row: &[Value], externals: &[(usize, External)], out: &mut Vec
             }
             Value::Text(s) => put_bytes(out, 8, s.as_bytes()),
             Value::Bytea(b) => put_bytes(out, 9, b),
+            Value::Array(a) => {
+                let mut buf = Vec::new();
+                crate::types::array::encode_binary(a, &mut buf);
+                put_bytes(out, 15, &buf);
+            }
             Value::Date(d) => {
                 out.push(10);
                 out.extend_from_slice(&d.to_le_bytes());
@@ -157,6 +162,14 @@ pub fn decode_with(
                 Value::Text(String::from_utf8(bytes.to_vec()).map_err(|_| corrupt())?)
             }
             9 => Value::Bytea(take_var(&mut buf).ok_or_else(corrupt)?.to_vec()),
+            15 => {
+                let bytes = take_var(&mut buf).ok_or_else(corrupt)?;
+                let elem = bytes
+                    .get(8..12)
+                    .and_then(|b| DataType::from_oid(u32::from_be_bytes(b.try_into().ok()?)))
+                    .ok_or_else(corrupt)?;
+                crate::types::array::decode_binary(bytes, elem).map_err(|_| corrupt())?
+            }
             10 => Value::Date(i32::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?)),
             11 => Value::Timestamp(i64::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?)),
             12 => Value::Timestamptz(i64::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?)),

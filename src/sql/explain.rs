@@ -355,6 +355,18 @@ fn deparse(e: &Expr, names: &[String]) -> String {
             if *negated { "NOT " } else { "" }
         ),
         Expr::Not(inner) => format!("(NOT {})", deparse(inner, names)),
+        Expr::AnyArray {
+            left,
+            op,
+            array,
+            all,
+        } => format!(
+            "({} {} {} ({}))",
+            deparse(left, names),
+            op.symbol(),
+            if *all { "ALL" } else { "ANY" },
+            deparse(array, names)
+        ),
         Expr::InList {
             expr,
             list,

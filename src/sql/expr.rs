@@ -127,6 +127,26 @@ pub enum Function {
     ToRegType,
     RegNamespace,
     RegRole,
+    /// pg_relation_is_publishable: FlintDB has no publications.
+    NotPublishable,
+    /// pg_relation_size, pg_table_size, pg_indexes_size,
+    /// pg_total_relation_size, pg_database_size: bytes on disk.
+    RelationSize,
+    TableSize,
+    IndexesSize,
+    TotalRelationSize,
+    DatabaseSize,
+    PgSizePretty,
+    /// `ARRAY[…]` (not strict: elements may be NULL).
+    ArrayConstruct,
+    /// `a[i]`.
+    ArraySubscript,
+    ArrayToString,
+    ArrayUpper,
+    ArrayLower,
+    ArrayLength,
+    Cardinality,
+    ArrayPosition,
 }
 
 impl Function {
@@ -169,6 +189,9 @@ pub enum AggregateFunction {
     Avg,
     Min,
     Max,
+    /// array_agg: every value, NULLs too.
+    ArrayAgg,
+    StringAgg,
 }
 
 /// What a subquery expression asks of its rows.
@@ -180,6 +203,8 @@ pub enum SubqueryKind {
     Exists,
     /// `left op ANY|ALL (SELECT …)`; `IN` is `= ANY`, `NOT IN` is `<> ALL`.
     Quantified { left: Expr, op: BinaryOp, all: bool },
+    /// `ARRAY(SELECT …)`: the one column of every row, as an array.
+    Array,
 }
 
 /// A subquery used as an expression.
@@ -204,6 +229,10 @@ impl PartialEq for SubqueryExpr {
 pub struct AggregateCall {
     pub func: AggregateFunction,
     pub arg: Option<Expr>,
+    /// string_agg's delimiter (evaluated per row, as in PostgreSQL).
+    pub separator: Option<Expr>,
+    /// `agg(x ORDER BY …)`: the order the values are taken in.
+    pub order_by: Vec<super::plan::SortKey>,
     pub distinct: bool,
     pub ty: DataType,
 }
@@ -255,6 +284,13 @@ pub enum Expr {
         list: Vec<Expr>,
         negated: bool,
     },
+    /// `left op ANY (array)` / `left op ALL (array)`.
+    AnyArray {
+        left: Box<Expr>,
+        op: BinaryOp,
+        array: Box<Expr>,
+        all: bool,
+    },
     Like {
         expr: Box<Expr>,
         pattern: Box<Expr>,
@@ -299,6 +335,7 @@ impl Expr {
             | Expr::IsBool { .. }
             | Expr::IsDistinct { .. }
             | Expr::InList { .. }
+            | Expr::AnyArray { .. }
             | Expr::Like { .. } => DataType::Bool,
             Expr::Cast { to, .. } => to.data_type,
             Expr::Aggregate(call) => call.ty,
@@ -360,6 +397,7 @@ impl Expr {
                 vec![left, right]
             }
             Expr::InList { expr, list, .. } => std::iter::once(&**expr).chain(list).collect(),
+            Expr::AnyArray { left, array, .. } => vec![left, array],
             Expr::Like {
                 expr,
                 pattern,
@@ -385,7 +423,12 @@ impl Expr {
                 v
             }
             Expr::Call { args, .. } => args.iter().collect(),
-            Expr::Aggregate(call) => call.arg.iter().collect(),
+            Expr::Aggregate(call) => call
+                .arg
+                .iter()
+                .chain(&call.separator)
+                .chain(call.order_by.iter().map(|k| &k.expr))
+                .collect(),
             Expr::OuterColumn { .. } => vec![],
             Expr::Subquery(sub) => match &sub.kind {
                 SubqueryKind::Quantified { left, .. } => vec![left],
@@ -458,6 +501,17 @@ impl Expr {
                 left: tb(left, f)?,
                 right: tb(right, f)?,
                 negated,
+            },
+            Expr::AnyArray {
+                left,
+                op,
+                array,
+                all,
+            } => Expr::AnyArray {
+                left: tb(left, f)?,
+                op,
+                array: tb(array, f)?,
+                all,
             },
             Expr::InList {
                 expr,

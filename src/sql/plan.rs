@@ -162,7 +162,7 @@ pub enum SetOp {
 }
 
 /// One ORDER BY key.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct SortKey {
     pub expr: Expr,
     pub descending: bool,

@@ -15,6 +15,7 @@ pub fn encode(value: &Value, out: &mut Vec<u8>) {
         Value::Int4(v) => out.extend_from_slice(&v.to_be_bytes()),
         Value::Int8(v) => out.extend_from_slice(&v.to_be_bytes()),
         Value::Oid(v) => out.extend_from_slice(&v.to_be_bytes()),
+        Value::Array(a) => super::array::encode_binary(a, out),
         Value::Float4(v) => out.extend_from_slice(&v.to_be_bytes()),
         Value::Float8(v) => out.extend_from_slice(&v.to_be_bytes()),
         Value::Numeric(d) => numeric::to_binary(d, out),
@@ -46,6 +47,7 @@ pub fn decode(buf: &[u8], data_type: DataType) -> Result<Value> {
         DataType::Float8 => Value::Float8(f64::from_be_bytes(fixed(buf, name)?)),
         DataType::Numeric => Value::Numeric(numeric::from_binary(buf)?),
         DataType::Oid => Value::Oid(u32::from_be_bytes(fixed(buf, name)?)),
+        DataType::Array(elem) => super::array::decode_binary(buf, *elem)?,
         DataType::Text
         | DataType::Varchar
         | DataType::Bpchar

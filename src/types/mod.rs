@@ -5,6 +5,7 @@
 //! Does not own: how values are stored in rows (`encoding::row`) or how
 //! expressions combine them (`sql::eval`).
 
+pub mod array;
 pub mod binary;
 pub mod datetime;
 pub mod float_format;
@@ -40,6 +41,8 @@ pub enum DataType {
     Char,
     /// Object identifiers: unsigned 32-bit.
     Oid,
+    /// A one-dimensional array of the element type (see `array.rs`).
+    Array(&'static DataType),
     /// The type of an untyped string literal or parameter before it is
     /// resolved; shown as `text` if it never is.
     Unknown,
@@ -66,6 +69,7 @@ impl DataType {
             DataType::Name => 19,
             DataType::Char => 18,
             DataType::Oid => 26,
+            DataType::Array(elem) => array::oid(*elem),
             DataType::Unknown => 705,
         }
     }
@@ -91,7 +95,7 @@ impl DataType {
             18 => DataType::Char,
             26 => DataType::Oid,
             705 => DataType::Unknown,
-            _ => return None,
+            _ => return array::from_oid(oid),
         })
     }
 
@@ -128,6 +132,7 @@ impl DataType {
             DataType::Name => "name",
             DataType::Char => "\"char\"",
             DataType::Oid => "oid",
+            DataType::Array(elem) => array::sql_name(*elem),
             DataType::Unknown => "unknown",
         }
     }

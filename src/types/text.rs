@@ -14,6 +14,7 @@ pub fn format(value: &Value) -> Option<String> {
         Value::Int4(v) => v.to_string(),
         Value::Int8(v) => v.to_string(),
         Value::Oid(v) => v.to_string(),
+        Value::Array(a) => super::array::format(a),
         Value::Float4(v) => float_format::format_f32(*v),
         Value::Float8(v) => float_format::format_f64(*v),
         Value::Numeric(d) => numeric::format(d),
@@ -75,6 +76,7 @@ pub fn parse(text: &str, data_type: DataType) -> Result<Value> {
             Value::Oid(v as u32)
         }
         DataType::Bytea => Value::Bytea(parse_bytea(text)?),
+        DataType::Array(elem) => super::array::parse(text, *elem)?,
         DataType::Date => Value::Date(datetime::parse_date(text)?),
         DataType::Timestamp => Value::Timestamp(datetime::parse_timestamp(text)?),
         DataType::Timestamptz => Value::Timestamptz(datetime::parse_timestamptz(text)?),

@@ -36,6 +36,8 @@ pub enum Value {
     Timestamptz(i64),
     /// An object identifier (type oid).
     Oid(u32),
+    /// A one-dimensional array.
+    Array(Box<super::array::ArrayValue>),
 }
 
 impl Value {
@@ -62,6 +64,7 @@ impl Value {
             Value::Timestamp(_) => DataType::Timestamp,
             Value::Timestamptz(_) => DataType::Timestamptz,
             Value::Oid(_) => DataType::Oid,
+            Value::Array(a) => super::array::array_of(a.elem).unwrap_or(DataType::Unknown),
         }
     }
 
@@ -113,6 +116,16 @@ impl Value {
             (Int4(a), Int4(b)) => a.cmp(b),
             (Int8(a), Int8(b)) => a.cmp(b),
             (Oid(a), Oid(b)) => a.cmp(b),
+            (Array(a), Array(b)) => {
+                // Element by element (NULLs last), then the shorter first.
+                for (x, y) in a.items.iter().zip(&b.items) {
+                    let o = x.compare(y);
+                    if o != Ordering::Equal {
+                        return o;
+                    }
+                }
+                a.items.len().cmp(&b.items.len())
+            }
             (Float4(a), Float4(b)) => compare_floats(*a as f64, *b as f64),
             (Float8(a), Float8(b)) => compare_floats(*a, *b),
             (Numeric(a), Numeric(b)) => a.cmp(b),
@@ -137,8 +150,8 @@ fn compare_mixed(a: &Value, b: &Value) -> Ordering {
     if let (Some(x), Some(y)) = (a.as_f64(), b.as_f64()) {
         return compare_floats(x, y);
     }
-    // Different non-numeric types: order by type, so sorting stays total.
-    (a.data_type() as u8).cmp(&(b.data_type() as u8))
+    // Different non-numeric types: order by type OID, so sorting stays total.
+    a.data_type().oid().cmp(&b.data_type().oid())
 }
 
 /// Floats in PostgreSQL order: NaN equals NaN and sorts above everything.
@@ -186,6 +199,12 @@ impl Hash for Value {
             Value::Bytea(b) => b.hash(state),
             Value::Date(d) => d.hash(state),
             Value::Timestamp(t) | Value::Timestamptz(t) => t.hash(state),
+            Value::Array(a) => {
+                a.items.len().hash(state);
+                for v in &a.items {
+                    v.hash(state);
+                }
+            }
         }
     }
 }

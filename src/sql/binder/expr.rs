@@ -3,7 +3,7 @@
 
 use sqlparser::ast::{self, BinaryOperator, UnaryOperator, Value as AstValue};
 
-use super::scope::{normalize, Scope};
+use super::scope::{name_parts, normalize, Scope};
 use super::types::{self, common_type};
 use super::Binder;
 use crate::errinput;
@@ -235,7 +235,29 @@ impl Binder<'_> {
                 let literal = self.bind_literal(&value.value)?;
                 self.explicit_cast(literal, to)?
             }
-            A::Function(f) => self.bind_function(f, scope)?,
+            A::Function(f) => match (&f.args, name_parts(&f.name)?.as_slice()) {
+                (ast::FunctionArguments::Subquery(q), [name]) if name == "array" => {
+                    self.bind_array_subquery(q.as_ref(), scope)?
+                }
+                _ => self.bind_function(f, scope)?,
+            },
+            A::CompoundFieldAccess { root, access_chain } => {
+                let [ast::AccessExpr::Subscript(ast::Subscript::Index { index })] =
+                    access_chain.as_slice()
+                else {
+                    return Err(crate::errunsupported!("expression {e}"));
+                };
+                let base = self.bind_expr(root, scope)?;
+                let index = self.bind_expr(index, scope)?;
+                self.bind_subscript(base, index)?
+            }
+            A::Array(ast::Array { elem, .. }) => {
+                let items = elem
+                    .iter()
+                    .map(|e| self.bind_expr(e, scope))
+                    .collect::<Result<Vec<_>>>()?;
+                self.array_constructor(items)?
+            }
             A::Subquery(q) => {
                 let (plan, columns, correlated) = self.bind_subquery(q, scope)?;
                 if columns.len() != 1 {
@@ -289,12 +311,13 @@ impl Binder<'_> {
                 left,
                 compare_op,
                 right,
-            } if matches!(right.as_ref(), A::Subquery(_)) => {
-                let A::Subquery(q) = right.as_ref() else {
-                    unreachable!("guarded")
-                };
+            } => {
                 let op = super::subquery::comparison_op(compare_op)?;
-                self.bind_quantified(left, op, matches!(e, A::AllOp { .. }), q, scope)?
+                let all = matches!(e, A::AllOp { .. });
+                match right.as_ref() {
+                    A::Subquery(q) => self.bind_quantified(left, op, all, q, scope)?,
+                    array => self.bind_any_array(left, op, all, array, scope)?,
+                }
             }
             A::Substring {
                 expr,

@@ -29,16 +29,26 @@ impl Binder<'_> {
         if !matches!(f.parameters, FunctionArguments::None) {
             return Err(crate::errunsupported!("parametric function calls"));
         }
+        let mut order_by: Vec<ast::OrderByExpr> = Vec::new();
         let (distinct, arg_exprs, star) = match &f.args {
             FunctionArguments::None => (false, vec![], false),
             FunctionArguments::Subquery(_) => {
                 return Err(crate::errunsupported!("subquery as function argument"))
             }
             FunctionArguments::List(list) => {
-                if !list.clauses.is_empty() {
-                    return Err(crate::errunsupported!(
-                        "clauses in the argument list of {name}()"
-                    ));
+                for clause in &list.clauses {
+                    match clause {
+                        ast::FunctionArgumentClause::OrderBy(keys)
+                            if aggregate_function(&name).is_some() =>
+                        {
+                            order_by = keys.clone();
+                        }
+                        _ => {
+                            return Err(crate::errunsupported!(
+                                "clauses in the argument list of {name}()"
+                            ))
+                        }
+                    }
                 }
                 let distinct = matches!(
                     list.duplicate_treatment,
@@ -64,7 +74,13 @@ impl Binder<'_> {
             if f.filter.is_some() {
                 return Err(crate::errunsupported!("FILTER on aggregates"));
             }
-            return self.bind_aggregate(&name, func, distinct, star, &arg_exprs, scope);
+            let call = AggregateSyntax {
+                distinct,
+                star,
+                args: &arg_exprs,
+                order_by: &order_by,
+            };
+            return self.bind_aggregate(&name, func, call, scope);
         }
         if f.filter.is_some() || distinct || star {
             return Err(errinput!(
@@ -83,11 +99,15 @@ impl Binder<'_> {
         &mut self,
         name: &str,
         func: AggregateFunction,
-        distinct: bool,
-        star: bool,
-        args: &[&ast::Expr],
+        call: AggregateSyntax,
         scope: &Scope,
     ) -> Result<Expr> {
+        let AggregateSyntax {
+            distinct,
+            star,
+            args,
+            order_by,
+        } = call;
         if !self.allow_aggregates {
             return Err(errinput!(
                 sqlstate::GROUPING_ERROR,
@@ -104,16 +124,28 @@ impl Binder<'_> {
             let call = AggregateCall {
                 func: AggregateFunction::CountStar,
                 arg: None,
+                separator: None,
+                order_by: Vec::new(),
                 distinct: false,
                 ty: DataType::Int8,
             };
             return Ok(Expr::Aggregate(Box::new(call)));
         }
-        let [arg] = args else {
-            return Err(undefined_function(
-                name,
-                &vec![DataType::Unknown; args.len()],
-            ));
+        let (arg, separator) = match (func, args) {
+            (AggregateFunction::StringAgg, [arg, sep]) => (arg, Some(sep)),
+            (AggregateFunction::StringAgg, _) => {
+                return Err(undefined_function(
+                    name,
+                    &vec![DataType::Unknown; args.len()],
+                ))
+            }
+            (_, [arg]) => (arg, None),
+            _ => {
+                return Err(undefined_function(
+                    name,
+                    &vec![DataType::Unknown; args.len()],
+                ))
+            }
         };
         // Aggregates cannot nest.
         self.allow_aggregates = false;
@@ -127,7 +159,48 @@ impl Binder<'_> {
             ));
         }
         let t = arg.data_type();
+        let mut keys = Vec::new();
+        for o in order_by {
+            self.allow_aggregates = false;
+            let bound = self.bind_expr(&o.expr, scope);
+            self.allow_aggregates = true;
+            let descending = match &o.options.sort {
+                None | Some(ast::OrderBySort::Asc) => false,
+                Some(ast::OrderBySort::Desc) => true,
+                Some(_) => return Err(crate::errunsupported!("ORDER BY ... USING")),
+            };
+            keys.push(crate::sql::plan::SortKey {
+                expr: self.resolve_unknown(bound?)?,
+                descending,
+                nulls_first: o.options.nulls_first.unwrap_or(descending),
+            });
+        }
+        let separator = match separator {
+            Some(sep) => {
+                self.allow_aggregates = false;
+                let bound = self.bind_expr(sep, scope);
+                self.allow_aggregates = true;
+                let target = if t == DataType::Bytea {
+                    DataType::Bytea
+                } else {
+                    DataType::Text
+                };
+                Some(self.coerce(bound?, target)?)
+            }
+            None => None,
+        };
+        let (arg, t) =
+            if func == AggregateFunction::StringAgg && t.is_string() && t != DataType::Text {
+                (self.coerce(arg, DataType::Text)?, DataType::Text)
+            } else {
+                (arg, t)
+            };
         let ty = match func {
+            AggregateFunction::ArrayAgg => super::arrays::array_type(t)?,
+            AggregateFunction::StringAgg => match t {
+                DataType::Text | DataType::Bytea => t,
+                _ => return Err(undefined_function(name, &[t, t])),
+            },
             AggregateFunction::Count | AggregateFunction::CountStar => DataType::Int8,
             AggregateFunction::Sum => match t {
                 DataType::Int2 | DataType::Int4 => DataType::Int8,
@@ -156,6 +229,8 @@ impl Binder<'_> {
         Ok(Expr::Aggregate(Box::new(AggregateCall {
             func,
             arg: Some(arg),
+            separator,
+            order_by: keys,
             distinct,
             ty,
         })))
@@ -370,14 +445,75 @@ impl Binder<'_> {
             ("col_description", 2) => {
                 Some((Function::NoDescription, vec![T::Oid, T::Int4], T::Text))
             }
+            (
+                "pg_get_statisticsobjdef_columns"
+                | "pg_get_triggerdef"
+                | "pg_get_function_result"
+                | "pg_get_function_arguments"
+                | "pg_get_ruledef"
+                | "pg_get_viewdef",
+                1,
+            ) => Some((Function::NoDescription, vec![T::Oid], T::Text)),
+            ("pg_get_triggerdef" | "pg_get_viewdef", 2) => {
+                Some((Function::NoDescription, vec![T::Oid, T::Bool], T::Text))
+            }
             ("pg_get_serial_sequence", 2) => {
                 Some((Function::NoDescription, vec![T::Text, T::Text], T::Text))
             }
             ("pg_encoding_to_char", 1) => {
                 Some((Function::PgEncodingToChar, vec![T::Int4], T::Name))
             }
+            ("pg_relation_is_publishable", 1) => {
+                Some((Function::NotPublishable, vec![T::Oid], T::Bool))
+            }
+            ("pg_relation_size", 1) => Some((Function::RelationSize, vec![T::Oid], T::Int8)),
+            ("pg_table_size", 1) => Some((Function::TableSize, vec![T::Oid], T::Int8)),
+            ("pg_indexes_size", 1) => Some((Function::IndexesSize, vec![T::Oid], T::Int8)),
+            ("pg_total_relation_size", 1) => {
+                Some((Function::TotalRelationSize, vec![T::Oid], T::Int8))
+            }
+            ("pg_database_size", 1) => {
+                let t = if types[0] == T::Unknown || types[0].is_string() {
+                    T::Name
+                } else {
+                    T::Oid
+                };
+                Some((Function::DatabaseSize, vec![t], T::Int8))
+            }
+            ("pg_size_pretty", 1) => {
+                let t = if types[0] == T::Numeric {
+                    T::Numeric
+                } else {
+                    T::Int8
+                };
+                Some((Function::PgSizePretty, vec![t], T::Text))
+            }
             ("to_regclass", 1) => Some((Function::ToRegClass, vec![T::Text], T::Oid)),
             ("to_regtype", 1) => Some((Function::ToRegType, vec![T::Text], T::Oid)),
+            ("array_to_string", 2 | 3) if matches!(types[0], T::Array(_)) => {
+                let mut sig = vec![types[0], T::Text];
+                if n == 3 {
+                    sig.push(T::Text);
+                }
+                Some((Function::ArrayToString, sig, T::Text))
+            }
+            ("array_upper" | "array_lower" | "array_length", 2)
+                if matches!(types[0], T::Array(_)) =>
+            {
+                let f = match name {
+                    "array_upper" => Function::ArrayUpper,
+                    "array_lower" => Function::ArrayLower,
+                    _ => Function::ArrayLength,
+                };
+                Some((f, vec![types[0], T::Int4], T::Int4))
+            }
+            ("cardinality", 1) if matches!(types[0], T::Array(_)) => {
+                Some((Function::Cardinality, vec![types[0]], T::Int4))
+            }
+            ("array_position", 2) => match types[0] {
+                T::Array(elem) => Some((Function::ArrayPosition, vec![types[0], *elem], T::Int4)),
+                _ => None,
+            },
             ("localtimestamp", 0) => Some((Function::LocalTimestamp, vec![], T::Timestamp)),
             ("coalesce" | "greatest" | "least", _) if n > 0 => {
                 let what = name.to_uppercase();
@@ -409,6 +545,14 @@ impl Binder<'_> {
     }
 }
 
+/// How an aggregate was called: `agg(DISTINCT a, b ORDER BY c)`, `count(*)`.
+struct AggregateSyntax<'a> {
+    distinct: bool,
+    star: bool,
+    args: &'a [&'a ast::Expr],
+    order_by: &'a [ast::OrderByExpr],
+}
+
 fn aggregate_function(name: &str) -> Option<AggregateFunction> {
     Some(match name {
         "count" => AggregateFunction::Count,
@@ -416,6 +560,8 @@ fn aggregate_function(name: &str) -> Option<AggregateFunction> {
         "avg" => AggregateFunction::Avg,
         "min" => AggregateFunction::Min,
         "max" => AggregateFunction::Max,
+        "array_agg" => AggregateFunction::ArrayAgg,
+        "string_agg" => AggregateFunction::StringAgg,
         _ => return None,
     })
 }

@@ -49,7 +49,16 @@ fn visit(node: Node, needed: Needed) -> Node {
             group_by,
             aggregates,
         } => {
-            let args: Vec<Expr> = aggregates.iter().filter_map(|a| a.arg.clone()).collect();
+            let args: Vec<Expr> = aggregates
+                .iter()
+                .flat_map(|a| {
+                    a.arg
+                        .iter()
+                        .chain(&a.separator)
+                        .chain(a.order_by.iter().map(|k| &k.expr))
+                        .cloned()
+                })
+                .collect();
             let needed = add(add(Some(HashSet::new()), &group_by), &args);
             Node::Aggregate {
                 input: Box::new(visit(*input, needed)),

@@ -11,6 +11,7 @@
 //! (index scans that need not read the heap), `lock` (FOR UPDATE/SHARE).
 
 mod access;
+mod arrays;
 mod ddl;
 mod dml;
 mod expr;

@@ -20,7 +20,11 @@ impl Binder<'_> {
         args: &[FunctionArg],
         alias: &Option<TableAlias>,
     ) -> Result<(Node, Scope)> {
-        let function = super::scope::table_name(name)?;
+        let parts = super::scope::name_parts(name)?;
+        let function = match parts.as_slice() {
+            [schema, f] if schema == "pg_catalog" => f.clone(),
+            _ => super::scope::table_name(name)?,
+        };
         if function != "generate_series" {
             return Err(errunsupported!("set-returning function {function} in FROM"));
         }

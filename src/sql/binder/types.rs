@@ -13,6 +13,12 @@ pub fn resolve_type(ty: &AstType) -> Result<ColumnType> {
     use AstType as A;
     let plain = |t| Ok(ColumnType::plain(t));
     match ty {
+        A::Array(sqlparser::ast::ArrayElemTypeDef::SquareBracket(elem, None)) => {
+            let elem = resolve_type(elem)?;
+            let array = crate::types::array::array_of(elem.data_type)
+                .ok_or_else(|| crate::errunsupported!("arrays of {}", elem.data_type.sql_name()))?;
+            plain(array)
+        }
         A::Bool | A::Boolean => plain(DataType::Bool),
         A::SmallInt(None) | A::Int2(None) => plain(DataType::Int2),
         A::Int(None) | A::Integer(None) | A::Int4(None) => plain(DataType::Int4),
@@ -128,6 +134,7 @@ pub fn internal_name(t: DataType) -> &'static str {
         DataType::Name => "name",
         DataType::Char => "char",
         DataType::Oid => "oid",
+        DataType::Array(elem) => crate::types::array::internal_name(*elem),
     }
 }
 
@@ -183,4 +190,6 @@ pub fn explicit_cast_ok(from: DataType, to: DataType) -> bool {
     assignment_cast_ok(from, to)
         || from.is_string()
         || matches!((from, to), (T::Bool, T::Int4) | (T::Int4, T::Bool))
+        || matches!((from, to), (T::Array(a), T::Array(b)) if explicit_cast_ok(*a, *b))
+        || (from == T::Oid && to.numeric_rank().is_some_and(|r| r <= 2))
 }

@@ -48,6 +48,24 @@ fn convert(v: Value, from: DataType, to: DataType) -> Result<Value> {
             }
             Value::Oid(i as u32)
         }
+        (Value::Array(a), T::Array(elem)) => {
+            let from_elem = a.elem;
+            let items = a
+                .items
+                .into_iter()
+                .map(|v| {
+                    if v.is_null() {
+                        Ok(v)
+                    } else {
+                        convert(v, from_elem, *elem)
+                    }
+                })
+                .collect::<Result<Vec<_>>>()?;
+            Value::Array(Box::new(crate::types::array::ArrayValue {
+                elem: *elem,
+                items,
+            }))
+        }
         (Value::Bool(b), T::Bool) => Value::Bool(b),
         (Value::Bool(b), T::Int4) => Value::Int4(b as i32),
         (Value::Int4(i), T::Bool) => Value::Bool(i != 0),

@@ -40,6 +40,7 @@ pub fn call(func: Function, values: &[Value], ctx: &dyn Env) -> Result<Option<Va
             }
         }
         Function::IsVisible => Value::Bool(true),
+        Function::NotPublishable => Value::Bool(false),
         Function::FormatType => {
             let typmod = match values.get(1) {
                 Some(Value::Int4(t)) => *t,
@@ -81,7 +82,15 @@ pub fn call(func: Function, values: &[Value], ctx: &dyn Env) -> Result<Option<Va
                 })
                 .unwrap_or(Value::Null)
         }
-        Function::NoDescription => Value::Null,
+        // The one comment PostgreSQL 15 ships that clients show.
+        Function::NoDescription => match (values.first(), values.get(1)) {
+            (Some(Value::Oid(PUBLIC_SCHEMA_OID)), Some(Value::Text(class)))
+                if class == "pg_namespace" =>
+            {
+                text("standard public schema".to_string())
+            }
+            _ => Value::Null,
+        },
         Function::PgEncodingToChar => match values[0] {
             Value::Int4(6) => text("UTF8".to_string()),
             Value::Int4(0) => text("SQL_ASCII".to_string()),
@@ -122,8 +131,73 @@ pub fn call(func: Function, values: &[Value], ctx: &dyn Env) -> Result<Option<Va
             let name = unquote(as_text(&values[0]));
             Value::Oid(catalog(ctx)?.must_get_role(&name)?)
         }
+        Function::RelationSize
+        | Function::TableSize
+        | Function::IndexesSize
+        | Function::TotalRelationSize => {
+            let catalog = catalog(ctx)?;
+            Value::Int8(relation_size(catalog, func, oid(&values[0])))
+        }
+        Function::DatabaseSize => {
+            let catalog = catalog(ctx)?;
+            let total: i64 = catalog
+                .relations()
+                .iter()
+                .map(|r| pages_bytes(catalog, *r))
+                .sum();
+            Value::Int8(total)
+        }
+        Function::PgSizePretty => text(size_pretty(&values[0])),
         _ => return Ok(None),
     }))
+}
+
+fn pages_bytes(catalog: &Catalog, rel: crate::storage::RelId) -> i64 {
+    catalog.relation_pages(rel) as i64 * crate::storage::page::PAGE_SIZE as i64
+}
+
+/// Sizes as PostgreSQL's functions give them (NULL-free: 0 for unknown).
+fn relation_size(catalog: &Catalog, func: Function, o: u32) -> i64 {
+    let Some((table, index)) = relation_by_oid(catalog, o) else {
+        return 0;
+    };
+    if let Some(i) = index {
+        return pages_bytes(catalog, i.rel());
+    }
+    let heap = pages_bytes(catalog, table.rel());
+    let toast = pages_bytes(catalog, crate::storage::toast::toast_rel(table.rel()));
+    let indexes: i64 = table
+        .indexes
+        .iter()
+        .map(|i| pages_bytes(catalog, i.rel()))
+        .sum();
+    match func {
+        Function::RelationSize => heap,
+        Function::TableSize => heap + toast,
+        Function::IndexesSize => indexes,
+        _ => heap + toast + indexes,
+    }
+}
+
+/// `pg_size_pretty`: bytes, kB, MB, GB, TB, PB, switching unit once the
+/// number reaches 10240 of the smaller one, rounding half up.
+fn size_pretty(v: &Value) -> String {
+    let mut size = match v {
+        Value::Numeric(d) => bigdecimal::ToPrimitive::to_f64(d).unwrap_or(0.0) as i64,
+        other => other.as_i64().unwrap_or(0),
+    };
+    if size.abs() < 10 * 1024 {
+        return format!("{size} bytes");
+    }
+    for unit in ["kB", "MB", "GB", "TB"] {
+        // Halve-and-round as PostgreSQL does (shift by 9, then round).
+        let half = size / 512;
+        if half.abs() < 20 * 1024 - 1 {
+            return format!("{} {unit}", (half + half.signum()) / 2);
+        }
+        size /= 1024;
+    }
+    format!("{} PB", (size / 512 + (size / 512).signum()) / 2)
 }
 
 fn catalog(ctx: &dyn Env) -> Result<&Catalog> {

@@ -67,6 +67,19 @@ pub fn call(
         .iter()
         .map(|a| eval(a, row, ctx))
         .collect::<Result<Vec<_>>>()?;
+    if func == Function::ArrayConstruct {
+        let elem = match ty {
+            DataType::Array(elem) => *elem,
+            other => other,
+        };
+        return Ok(Value::Array(Box::new(crate::types::array::ArrayValue {
+            elem,
+            items: values,
+        })));
+    }
+    if func == Function::ArrayToString && values.len() == 3 && !values[0].is_null() {
+        return super::array_functions::array_to_string(&values);
+    }
     // format_type takes a NULL typmod; the others are strict.
     if func == Function::FormatType && !values[0].is_null() {
         return Ok(super::catalog_functions::call(func, &values, ctx)?.unwrap_or(Value::Null));
@@ -89,6 +102,9 @@ pub fn call(
         return Ok(v);
     }
     if let Some(v) = super::regex::call(func, &values)? {
+        return Ok(v);
+    }
+    if let Some(v) = super::array_functions::call(func, &values)? {
         return Ok(v);
     }
     match func {

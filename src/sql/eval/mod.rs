@@ -1,6 +1,7 @@
 //! Expression evaluation with PostgreSQL semantics: three-valued logic,
 //! NULL propagation, overflow and division-by-zero errors.
 
+mod array_functions;
 mod cast;
 mod catalog_functions;
 mod functions;
@@ -136,6 +137,32 @@ pub fn eval(expr: &Expr, row: &[Value], ctx: &dyn Env) -> Result<Value> {
                 _ => l != r,
             };
             Value::Bool(distinct != *negated)
+        }
+        Expr::AnyArray {
+            left,
+            op,
+            array,
+            all,
+        } => {
+            let l = eval(left, row, ctx)?;
+            let Value::Array(a) = eval(array, row, ctx)? else {
+                return Ok(Value::Null);
+            };
+            // ANY: true if one comparison is; ALL: false if one is;
+            // otherwise NULL if a comparison was NULL.
+            let mut saw_null = false;
+            for item in a.items {
+                match ops::binary(*op, l.clone(), item, crate::types::DataType::Bool)? {
+                    Value::Bool(b) if b != *all => return Ok(Value::Bool(b)),
+                    Value::Bool(_) => {}
+                    _ => saw_null = true,
+                }
+            }
+            if saw_null {
+                Value::Null
+            } else {
+                Value::Bool(*all)
+            }
         }
         Expr::InList {
             expr,

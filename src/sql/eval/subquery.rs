@@ -24,6 +24,21 @@ pub fn eval_subquery(sub: &SubqueryExpr, row: &[Value], ctx: &dyn Env) -> Result
                 .and_then(|r| r.into_iter().next())
                 .unwrap_or(Value::Null))
         }
+        SubqueryKind::Array => {
+            let rows = ctx.run_subquery(&sub.plan, row, sub.correlated, None)?;
+            let elem = match sub.ty {
+                DataType::Array(elem) => *elem,
+                other => other,
+            };
+            let items = rows
+                .into_iter()
+                .map(|r| r.into_iter().next().unwrap_or(Value::Null))
+                .collect();
+            Ok(Value::Array(Box::new(crate::types::array::ArrayValue {
+                elem,
+                items,
+            })))
+        }
         SubqueryKind::Exists => {
             let rows = ctx.run_subquery(&sub.plan, row, sub.correlated, Some(1))?;
             Ok(Value::Bool(!rows.is_empty()))

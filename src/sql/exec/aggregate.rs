@@ -46,6 +46,20 @@ pub fn aggregate<'a>(
                 Some(arg) => eval(arg, &row, ctx)?,
                 None => Value::Bool(true),
             };
+            let sep = match &call.separator {
+                Some(sep) => eval(sep, &row, ctx)?,
+                None => Value::Null,
+            };
+            if let Some(pending) = &mut acc.pending {
+                let keys = call
+                    .order_by
+                    .iter()
+                    .map(|k| eval(&k.expr, &row, ctx))
+                    .collect::<Result<Vec<_>>>()?;
+                pending.push((keys, v, sep));
+                continue;
+            }
+            acc.separator = sep;
             acc.add(v)?;
         }
     }
@@ -71,6 +85,15 @@ struct Accumulator {
     float_sum: f64,
     decimal_sum: BigDecimal,
     best: Option<Value>,
+    /// array_agg's values.
+    items: Vec<Value>,
+    /// string_agg's text so far, and the current row's delimiter.
+    joined: Option<Value>,
+    separator: Value,
+    /// With ORDER BY in the call: (sort keys, value, delimiter) per row,
+    /// taken in order at the end.
+    pending: Option<Vec<(Vec<Value>, Value, Value)>>,
+    order_by: Vec<crate::sql::plan::SortKey>,
 }
 
 impl Accumulator {
@@ -84,10 +107,20 @@ impl Accumulator {
             float_sum: 0.0,
             decimal_sum: BigDecimal::from(0),
             best: None,
+            items: Vec::new(),
+            joined: None,
+            separator: Value::Null,
+            pending: (!call.order_by.is_empty()).then(Vec::new),
+            order_by: call.order_by.clone(),
         }
     }
 
     fn add(&mut self, v: Value) -> Result<()> {
+        if v.is_null() && self.func == AggregateFunction::ArrayAgg && self.seen.is_none() {
+            self.items.push(v);
+            self.count += 1;
+            return Ok(());
+        }
         if v.is_null() {
             return Ok(());
         }
@@ -99,6 +132,27 @@ impl Accumulator {
         self.count += 1;
         match self.func {
             AggregateFunction::Count | AggregateFunction::CountStar => {}
+            AggregateFunction::ArrayAgg => self.items.push(v),
+            AggregateFunction::StringAgg => {
+                self.joined = Some(match (self.joined.take(), v) {
+                    (None, v) => v,
+                    (Some(Value::Text(mut s)), Value::Text(t)) => {
+                        if let Value::Text(sep) = &self.separator {
+                            s.push_str(sep);
+                        }
+                        s.push_str(&t);
+                        Value::Text(s)
+                    }
+                    (Some(Value::Bytea(mut s)), Value::Bytea(t)) => {
+                        if let Value::Bytea(sep) = &self.separator {
+                            s.extend_from_slice(sep);
+                        }
+                        s.extend_from_slice(&t);
+                        Value::Bytea(s)
+                    }
+                    (Some(other), _) => other,
+                });
+            }
             AggregateFunction::Sum | AggregateFunction::Avg => match &v {
                 Value::Int2(_) | Value::Int4(_) | Value::Int8(_) => {
                     self.int_sum += v.as_i64().unwrap_or(0) as i128;
@@ -136,7 +190,15 @@ impl Accumulator {
         }
     }
 
-    fn finish(self) -> Result<Value> {
+    fn finish(mut self) -> Result<Value> {
+        if let Some(mut pending) = self.pending.take() {
+            let keys = std::mem::take(&mut self.order_by);
+            pending.sort_by(|(a, ..), (b, ..)| super::sort::compare_keys(a, b, &keys));
+            for (_, v, sep) in pending {
+                self.separator = sep;
+                self.add(v)?;
+            }
+        }
         Ok(match self.func {
             AggregateFunction::Count | AggregateFunction::CountStar => Value::Int8(self.count),
             _ if self.count == 0 => Value::Null,
@@ -160,6 +222,13 @@ impl Accumulator {
                 )?),
             },
             AggregateFunction::Min | AggregateFunction::Max => self.best.unwrap_or(Value::Null),
+            AggregateFunction::ArrayAgg => {
+                Value::Array(Box::new(crate::types::array::ArrayValue {
+                    elem: self.input,
+                    items: self.items,
+                }))
+            }
+            AggregateFunction::StringAgg => self.joined.unwrap_or(Value::Null),
         })
     }
 }

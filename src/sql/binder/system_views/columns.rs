@@ -5,6 +5,11 @@ use crate::types::DataType;
 
 use DataType::{Bool, Char, Float4, Int2, Int4, Name, Oid, Text, Timestamptz};
 
+const TEXT_ARRAY: DataType = DataType::Array(&Text);
+const OID_ARRAY: DataType = DataType::Array(&Oid);
+const CHAR_ARRAY: DataType = DataType::Array(&Char);
+const INT2_ARRAY: DataType = DataType::Array(&Int2);
+
 /// A view's columns.
 pub type Columns = &'static [(&'static str, DataType)];
 
@@ -12,7 +17,7 @@ pub const NAMESPACE: Columns = &[
     ("oid", Oid),
     ("nspname", Name),
     ("nspowner", Oid),
-    ("nspacl", Text),
+    ("nspacl", TEXT_ARRAY),
 ];
 pub const CLASS: Columns = &[
     ("oid", Oid),
@@ -43,8 +48,8 @@ pub const CLASS: Columns = &[
     ("relreplident", Char),
     ("relispartition", Bool),
     ("relrewrite", Oid),
-    ("relacl", Text),
-    ("reloptions", Text),
+    ("relacl", TEXT_ARRAY),
+    ("reloptions", TEXT_ARRAY),
     ("relpartbound", Text),
 ];
 pub const ATTRIBUTE: Columns = &[
@@ -70,8 +75,8 @@ pub const ATTRIBUTE: Columns = &[
     ("attislocal", Bool),
     ("attinhcount", Int4),
     ("attcollation", Oid),
-    ("attacl", Text),
-    ("attoptions", Text),
+    ("attacl", TEXT_ARRAY),
+    ("attoptions", TEXT_ARRAY),
 ];
 pub const TYPE: Columns = &[
     ("oid", Oid),
@@ -114,7 +119,7 @@ pub const ROLES: Columns = &[
     ("rolpassword", Text),
     ("rolvaliduntil", Timestamptz),
     ("rolbypassrls", Bool),
-    ("rolconfig", Text),
+    ("rolconfig", TEXT_ARRAY),
     ("oid", Oid),
 ];
 pub const USER: Columns = &[
@@ -126,7 +131,7 @@ pub const USER: Columns = &[
     ("usebypassrls", Bool),
     ("passwd", Text),
     ("valuntil", Timestamptz),
-    ("useconfig", Text),
+    ("useconfig", TEXT_ARRAY),
 ];
 pub const AUTH_MEMBERS: Columns = &[
     ("roleid", Oid),
@@ -147,7 +152,7 @@ pub const DATABASE: Columns = &[
     ("datctype", Text),
     ("daticulocale", Text),
     ("datcollversion", Text),
-    ("datacl", Text),
+    ("datacl", TEXT_ARRAY),
 ];
 pub const INDEX: Columns = &[
     ("indexrelid", Oid),
@@ -201,8 +206,8 @@ pub const CONSTRAINT: Columns = &[
     ("conislocal", Bool),
     ("coninhcount", Int4),
     ("connoinherit", Bool),
-    ("conkey", Text),
-    ("confkey", Text),
+    ("conkey", INT2_ARRAY),
+    ("confkey", INT2_ARRAY),
     ("conbin", Text),
 ];
 pub const DESCRIPTION: Columns = &[
@@ -223,7 +228,7 @@ pub const POLICY: Columns = &[
     ("polrelid", Oid),
     ("polcmd", Char),
     ("polpermissive", Bool),
-    ("polroles", Text),
+    ("polroles", OID_ARRAY),
     ("polqual", Text),
     ("polwithcheck", Text),
 ];
@@ -245,7 +250,7 @@ pub const STATISTIC_EXT: Columns = &[
     ("stxowner", Oid),
     ("stxstattarget", Int4),
     ("stxkeys", Text),
-    ("stxkind", Text),
+    ("stxkind", CHAR_ARRAY),
 ];
 pub const PUBLICATION: Columns = &[
     ("oid", Oid),
@@ -263,7 +268,7 @@ pub const PUBLICATION_REL: Columns = &[
     ("prpubid", Oid),
     ("prrelid", Oid),
     ("prqual", Text),
-    ("prattrs", Text),
+    ("prattrs", INT2_ARRAY),
 ];
 pub const PUBLICATION_NAMESPACE: Columns = &[("oid", Oid), ("pnpubid", Oid), ("pnnspid", Oid)];
 pub const EXTENSION: Columns = &[

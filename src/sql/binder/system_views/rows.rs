@@ -32,7 +32,14 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
             ),
         ]
         .into_iter()
-        .map(|(o, n, owner)| vec![oid(o), text(n), oid(owner), Value::Null])
+        .map(|(o, n, owner)| {
+            vec![
+                oid(o),
+                text(n),
+                oid(owner),
+                acl_text(catalog, AclObject::Schema(o)),
+            ]
+        })
         .collect(),
         "pg_class" => {
             let mut out = Vec::new();
@@ -51,14 +58,16 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
             let mut out = Vec::new();
             for t in &tables {
                 for (i, c) in t.columns.iter().enumerate() {
-                    out.push(attribute_row(
+                    let mut row = attribute_row(
                         t.oid,
                         &c.name,
                         c.ty,
                         i as i16 + 1,
                         c.not_null,
                         c.default.is_some(),
-                    ));
+                    );
+                    row[ATTACL] = acl_text(catalog, AclObject::Column(t.oid, i as i16 + 1));
+                    out.push(row);
                 }
                 for index in &t.indexes {
                     for (n, key) in index.keys.iter().enumerate() {
@@ -104,11 +113,13 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                     Value::Bool(r.create_role),
                     Value::Bool(r.create_db),
                     Value::Bool(r.login),
-                    Value::Bool(false),
+                    // The bootstrap superuser replicates and bypasses row
+                    // security, as initdb's does.
+                    Value::Bool(r.oid == BOOTSTRAP_SUPERUSER_OID),
                     Value::Int4(r.connection_limit),
                     text("********"),
                     r.valid_until.map_or(Value::Null, Value::Timestamptz),
-                    Value::Bool(false),
+                    Value::Bool(r.oid == BOOTSTRAP_SUPERUSER_OID),
                     Value::Null,
                     oid(r.oid),
                 ]
@@ -188,7 +199,7 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                             oid(attrdef_oid(t.oid, i)),
                             oid(t.oid),
                             Value::Int2(i as i16 + 1),
-                            text(d.clone()),
+                            text(deparsed_default(d, c.ty.data_type)),
                         ]
                     })
                 })
@@ -249,6 +260,26 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
         ],
         "pg_opclass" => vec![],
         _ => Vec::new(),
+    }
+}
+
+/// A default as `pg_get_expr` shows it: a string literal carries its
+/// cast to the column's type (`'x'::character varying`), as PostgreSQL
+/// stores it.
+fn deparsed_default(default: &str, ty: DataType) -> String {
+    let d = default.trim();
+    let is_string_literal = d.len() >= 2
+        && d.starts_with('\'')
+        && d.ends_with('\'')
+        && !d[1..d.len() - 1].replace("''", "").contains('\'');
+    if is_string_literal && ty != DataType::Unknown {
+        let name = match ty {
+            DataType::Bpchar => "bpchar",
+            other => other.sql_name(),
+        };
+        format!("{d}::{name}")
+    } else {
+        d.to_string()
     }
 }
 
@@ -372,27 +403,23 @@ fn view_class_row(name: &str, o: u32, natts: usize) -> Vec<Value> {
     ]
 }
 
-/// An ACL as `aclitem[]` text (`{a=r/b,…}`), NULL while it is the default.
+/// An ACL as an array of `aclitem` texts (FlintDB types it text[]), NULL
+/// while it is the default.
 pub fn acl_text(catalog: &Catalog, object: AclObject) -> Value {
     match catalog.acl_of(object) {
         None => Value::Null,
         Some(items) => {
             let name = |o: u32| catalog.role_name(o);
-            let parts: Vec<String> = items
-                .iter()
-                .map(|i| {
-                    let s = i.render(&name);
-                    if s.contains([',', '{', '}', ' ', '\\']) || s.contains('"') {
-                        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
-                    } else {
-                        s
-                    }
-                })
-                .collect();
-            text(format!("{{{}}}", parts.join(",")))
+            Value::Array(Box::new(crate::types::array::ArrayValue {
+                elem: DataType::Text,
+                items: items.iter().map(|i| text(i.render(&name))).collect(),
+            }))
         }
     }
 }
+
+/// The position of `attacl` in a pg_attribute row.
+const ATTACL: usize = 22;
 
 fn attribute_row(
     rel: u32,
@@ -486,9 +513,9 @@ fn index_row(t: &TableDef, i: &IndexDef) -> Vec<Value> {
 }
 
 fn constraint_row(t: &TableDef, i: &IndexDef) -> Vec<Value> {
-    let keys: Vec<String> = i
+    let keys: Vec<Value> = i
         .ordered_keys()
-        .map(|k| k.column.map_or(0, |c| c + 1).to_string())
+        .map(|k| Value::Int2(k.column.map_or(0, |c| c as i16 + 1)))
         .collect();
     vec![
         oid(constraint_oid(i)),
@@ -509,7 +536,10 @@ fn constraint_row(t: &TableDef, i: &IndexDef) -> Vec<Value> {
         Value::Bool(true),
         Value::Int4(0),
         Value::Bool(true),
-        text(format!("{{{}}}", keys.join(","))),
+        Value::Array(Box::new(crate::types::array::ArrayValue {
+            elem: DataType::Int2,
+            items: keys,
+        })),
         Value::Null,
         Value::Null,
     ]

@@ -1,0 +1,141 @@
+//! Binding array expressions: `ARRAY[…]`, `ARRAY(SELECT …)`,
+//! `x op ANY|ALL (array)`, subscripts `a[i]`, and the element type rules
+//! (elements unify like a CASE's results; an untyped `'{…}'` literal takes
+//! the array type it is compared with).
+
+use sqlparser::ast;
+
+use super::expr::no_operator;
+use super::scope::Scope;
+use super::types::common_type;
+use super::Binder;
+use crate::errinput;
+use crate::error::{sqlstate, Result};
+use crate::sql::expr::{BinaryOp, Expr, Function, SubqueryExpr, SubqueryKind};
+use crate::types::{array, DataType};
+
+impl Binder<'_> {
+    /// `ARRAY(SELECT one_column …)`.
+    pub(super) fn bind_array_subquery(&mut self, q: &ast::Query, scope: &Scope) -> Result<Expr> {
+        let (plan, columns, correlated) = self.bind_subquery(q, scope)?;
+        if columns.len() != 1 {
+            return Err(errinput!(
+                sqlstate::SYNTAX_ERROR,
+                "subquery must return only one column"
+            ));
+        }
+        let elem = columns[0].ty.data_type;
+        let ty = array_type(elem)?;
+        Ok(Expr::Subquery(Box::new(SubqueryExpr {
+            plan,
+            kind: SubqueryKind::Array,
+            correlated,
+            ty,
+        })))
+    }
+
+    /// `ARRAY[a, b, …]`: the elements unified to one type.
+    pub(super) fn array_constructor(&mut self, items: Vec<Expr>) -> Result<Expr> {
+        if items.is_empty() {
+            return Err(
+                errinput!("42P18", "cannot determine type of empty array").with_hint(
+                    "Explicitly cast to the desired type, for example ARRAY[]::integer[].",
+                ),
+            );
+        }
+        let items = self.unify(items, "ARRAY")?;
+        let elem = match items[0].data_type() {
+            DataType::Unknown => DataType::Text,
+            t => t,
+        };
+        let items = items
+            .into_iter()
+            .map(|e| self.coerce(e, elem))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Expr::Call {
+            func: Function::ArrayConstruct,
+            args: items,
+            ty: array_type(elem)?,
+        })
+    }
+
+    /// `left op ANY (array)` / `ALL`.
+    pub(super) fn bind_any_array(
+        &mut self,
+        left: &ast::Expr,
+        op: BinaryOp,
+        all: bool,
+        right: &ast::Expr,
+        scope: &Scope,
+    ) -> Result<Expr> {
+        let l = self.bind_expr(left, scope)?;
+        let r = self.bind_expr(right, scope)?;
+        let (l, r) = match (l.data_type(), r.data_type()) {
+            (lt, DataType::Array(elem)) => {
+                let target = match common_type(lt, *elem) {
+                    Some(DataType::Unknown) => DataType::Text,
+                    Some(t) => t,
+                    None => {
+                        return Err(no_operator(&format!(
+                            "{} {} {}",
+                            lt.sql_name(),
+                            op.symbol(),
+                            elem.sql_name()
+                        )))
+                    }
+                };
+                let r = if target == *elem {
+                    r
+                } else {
+                    self.coerce(r, array_type(target)?)?
+                };
+                (self.coerce(l, target)?, r)
+            }
+            (lt, DataType::Unknown) => {
+                // An untyped '{…}' literal is an array of the left type.
+                let lt = if lt == DataType::Unknown {
+                    DataType::Text
+                } else {
+                    lt
+                };
+                let l = self.coerce(l, lt)?;
+                (l, self.coerce(r, array_type(lt)?)?)
+            }
+            (_, other) => {
+                return Err(errinput!(
+                    sqlstate::DATATYPE_MISMATCH,
+                    "op ANY/ALL (array) requires array on right side"
+                )
+                .with_detail(format!("The right side is of type {}.", other.sql_name())))
+            }
+        };
+        Ok(Expr::AnyArray {
+            left: Box::new(l),
+            op,
+            array: Box::new(r),
+            all,
+        })
+    }
+
+    /// `a[i]` (one subscript; PostgreSQL arrays start at 1).
+    pub(super) fn bind_subscript(&mut self, base: Expr, index: Expr) -> Result<Expr> {
+        let DataType::Array(elem) = base.data_type() else {
+            return Err(errinput!(
+                sqlstate::DATATYPE_MISMATCH,
+                "cannot subscript type {} because it does not support subscripting",
+                base.data_type().sql_name()
+            ));
+        };
+        let index = self.coerce(index, DataType::Int4)?;
+        Ok(Expr::Call {
+            func: Function::ArraySubscript,
+            args: vec![base, index],
+            ty: *elem,
+        })
+    }
+}
+
+/// The array type of an element type, or 0A000.
+pub fn array_type(elem: DataType) -> Result<DataType> {
+    array::array_of(elem).ok_or_else(|| crate::errunsupported!("arrays of {}", elem.sql_name()))
+}

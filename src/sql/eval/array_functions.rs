@@ -1,0 +1,61 @@
+//! Array functions: subscripts, `array_to_string`, `array_upper`,
+//! `array_lower`, `array_length`, `cardinality`, `array_position` — for
+//! one-dimensional arrays with lower bound 1, as PostgreSQL's.
+
+use crate::error::Result;
+use crate::sql::expr::Function;
+use crate::types::{text, Value};
+
+/// Evaluates an array function over non-NULL arguments; None for others.
+pub fn call(func: Function, values: &[Value]) -> Result<Option<Value>> {
+    let items = || match &values[0] {
+        Value::Array(a) => a.items.as_slice(),
+        _ => &[],
+    };
+    let dim_one = || matches!(values.get(1), Some(Value::Int4(1)));
+    let len = || items().len() as i32;
+    Ok(Some(match func {
+        Function::ArraySubscript => {
+            let Value::Int4(i) = values[1] else {
+                return Ok(Some(Value::Null));
+            };
+            usize::try_from(i)
+                .ok()
+                .and_then(|i| i.checked_sub(1))
+                .and_then(|i| items().get(i).cloned())
+                .unwrap_or(Value::Null)
+        }
+        Function::ArrayToString => array_to_string(values)?,
+        Function::ArrayUpper if dim_one() && len() > 0 => Value::Int4(len()),
+        Function::ArrayLower if dim_one() && len() > 0 => Value::Int4(1),
+        Function::ArrayLength if dim_one() && len() > 0 => Value::Int4(len()),
+        Function::ArrayUpper | Function::ArrayLower | Function::ArrayLength => Value::Null,
+        Function::Cardinality => Value::Int4(len()),
+        Function::ArrayPosition => items()
+            .iter()
+            .position(|v| !v.is_null() && *v == values[1])
+            .map_or(Value::Null, |p| Value::Int4(p as i32 + 1)),
+        _ => return Ok(None),
+    }))
+}
+
+/// `array_to_string(array, separator [, null_string])`: NULL elements are
+/// skipped unless a null string is given.
+pub fn array_to_string(values: &[Value]) -> Result<Value> {
+    let (Value::Array(a), Value::Text(sep)) = (&values[0], &values[1]) else {
+        return Ok(Value::Null);
+    };
+    let null_text = match values.get(2) {
+        Some(Value::Text(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    let mut parts = Vec::with_capacity(a.items.len());
+    for v in &a.items {
+        match (text::format(v), null_text) {
+            (Some(s), _) => parts.push(s),
+            (None, Some(n)) => parts.push(n.to_string()),
+            (None, None) => {}
+        }
+    }
+    Ok(Value::Text(parts.join(sep)))
+}
