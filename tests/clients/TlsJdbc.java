@@ -21,6 +21,7 @@ public class TlsJdbc {
             }
             case "wrong-password" -> p.setProperty("password", "wrong");
             case "unknown-user" -> p.setProperty("user", "nobody");
+            case "no-password" -> p.setProperty("user", "nopass");
             case "plaintext" -> p.setProperty("sslmode", "disable");
             case "other-ca" -> {
                 p.setProperty("sslmode", "verify-full");

@@ -57,7 +57,7 @@ export FLINTDB_PORT=$port FLINTDB_CA=$tmp/certs/ca.crt FLINTDB_OTHER_CA=$tmp/oth
 export FLINTDB_PASSWORD=$password
 base="host=localhost port=$port dbname=postgres"
 PGPASSWORD=$password psql -X -q "$base user=postgres sslmode=verify-full sslrootcert=$FLINTDB_CA" \
-  -c "CREATE USER app PASSWORD 'app-secret-pw'"
+  -c "CREATE USER app PASSWORD 'app-secret-pw'" -c "CREATE USER nopass"
 
 failures=0
 check() { # name, expected sqlstate or "ok", command...
@@ -100,18 +100,19 @@ check "psql verify-full channel_binding=require" ok \
   psql_try "$base user=app sslmode=verify-full sslrootcert=$FLINTDB_CA channel_binding=require" app-secret-pw
 check "psql wrong password" 28P01 psql_try "$base user=app sslmode=require" wrong
 check "psql unknown user" 28P01 psql_try "$base user=nobody sslmode=require" wrong
+check "psql user without a password" 28P01 psql_try "$base user=nopass sslmode=require" anything
 check "psql plaintext" 28000 psql_try "$base user=app sslmode=disable" app-secret-pw
 check "psql other CA" cert-rejected psql_try "$base user=app sslmode=verify-full sslrootcert=$FLINTDB_OTHER_CA" app-secret-pw
 
-for case in require verify-full channel-binding wrong-password unknown-user plaintext other-ca; do
+for case in require verify-full channel-binding wrong-password unknown-user no-password plaintext other-ca; do
   want=ok
-  case $case in wrong-password|unknown-user) want=28P01 ;; plaintext) want=28000 ;; other-ca) want=cert-rejected ;; esac
+  case $case in wrong-password|unknown-user|no-password) want=28P01 ;; plaintext) want=28000 ;; other-ca) want=cert-rejected ;; esac
   check "psycopg $case" "$want" python3 "$here/tls_psycopg.py" "$case"
 done
 
-for case in require verify-full wrong-password unknown-user plaintext other-ca; do
+for case in require verify-full wrong-password unknown-user no-password plaintext other-ca; do
   want=ok
-  case $case in wrong-password|unknown-user) want=28P01 ;; plaintext) want=28000 ;; other-ca) want=cert-rejected ;; esac
+  case $case in wrong-password|unknown-user|no-password) want=28P01 ;; plaintext) want=28000 ;; other-ca) want=cert-rejected ;; esac
   check "pgJDBC $case" "$want" java -cp /usr/share/java/postgresql.jar "$here/TlsJdbc.java" "$case"
 done
 

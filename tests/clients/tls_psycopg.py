@@ -17,6 +17,8 @@ if case == "wrong-password":
     params["password"] = "wrong"
 if case == "unknown-user":
     params["user"] = "nobody"
+if case == "no-password":
+    params["user"] = "nopass"
 if case == "plaintext":
     params["sslmode"] = "disable"
 if case == "other-ca":

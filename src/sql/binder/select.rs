@@ -731,7 +731,7 @@ impl Binder<'_> {
                     let qualifier = match alias {
                         Some(a) if a.columns.is_empty() => normalize(&a.name),
                         Some(_) => return Err(crate::errunsupported!("column aliases on a table")),
-                        None => view.0.to_string(),
+                        None => view.1 .0.to_string(),
                     };
                     return Ok(super::system_views::bind(self.catalog, view, &qualifier));
                 }

@@ -231,7 +231,7 @@ fn unquote(name: &str) -> String {
 /// The OID of a relation named like `t`, `public.t`, `pg_catalog.pg_class`.
 fn relation_oid(catalog: &Catalog, name: &str) -> Result<Option<u32>> {
     let parts: Vec<String> = split_name(name);
-    if let Some((_, o, _)) = system_views::lookup(&parts) {
+    if let Some((_, (_, o, _))) = system_views::lookup(&parts) {
         return Ok(Some(*o));
     }
     let base = match parts.as_slice() {

@@ -9,6 +9,7 @@
 
 mod columns;
 mod definitions;
+mod information_schema;
 mod rows;
 mod types;
 
@@ -68,24 +69,45 @@ pub const VIEWS: &[(&str, u32, Columns)] = &[
     ("pg_indexes", 11_003, INDEXES),
 ];
 
+/// A system view: its schema's name, and (name, OID, columns).
+pub type View = (&'static str, &'static (&'static str, u32, Columns));
+
 /// The view a (folded) relation name refers to, if it is one.
-pub fn lookup(parts: &[String]) -> Option<&'static (&'static str, u32, Columns)> {
-    let name = match parts {
-        [n] => n,
-        [schema, n] if schema == "pg_catalog" => n,
-        _ => return None,
-    };
-    VIEWS.iter().find(|(view, _, _)| view == name)
+pub fn lookup(parts: &[String]) -> Option<View> {
+    match parts {
+        [n] => VIEWS
+            .iter()
+            .find(|(view, ..)| view == n)
+            .map(|v| ("pg_catalog", v)),
+        [schema, n] if schema == "pg_catalog" => VIEWS
+            .iter()
+            .find(|(view, ..)| view == n)
+            .map(|v| ("pg_catalog", v)),
+        [schema, n] if schema == "information_schema" => information_schema::VIEWS
+            .iter()
+            .find(|(view, ..)| view == n)
+            .map(|v| ("information_schema", v)),
+        _ => None,
+    }
+}
+
+/// Every system view (for pg_class and pg_attribute).
+pub(super) fn all_views() -> impl Iterator<Item = View> {
+    VIEWS.iter().map(|v| ("pg_catalog", v)).chain(
+        information_schema::VIEWS
+            .iter()
+            .map(|v| ("information_schema", v)),
+    )
 }
 
 /// A view's rows as a VALUES node, and its columns as a scope.
-pub fn bind(
-    catalog: &Catalog,
-    view: &(&'static str, u32, Columns),
-    qualifier: &str,
-) -> (Node, Scope) {
-    let (name, _, columns) = *view;
-    let rows = rows::rows(catalog, name);
+pub fn bind(catalog: &Catalog, view: View, qualifier: &str) -> (Node, Scope) {
+    let (schema, &(name, _, columns)) = view;
+    let rows = if schema == "information_schema" {
+        information_schema::rows(catalog, name)
+    } else {
+        rows::rows(catalog, name)
+    };
     let rows = rows
         .into_iter()
         .map(|row| {

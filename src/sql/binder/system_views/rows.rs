@@ -2,7 +2,7 @@
 
 use super::definitions::index_definition;
 use super::types::{type_row, TYPES};
-use super::{BTREE_AM_OID, HEAP_AM_OID, INFORMATION_SCHEMA_OID, TOAST_SCHEMA_OID, VIEWS};
+use super::{all_views, BTREE_AM_OID, HEAP_AM_OID, INFORMATION_SCHEMA_OID, TOAST_SCHEMA_OID};
 use crate::catalog::acl::{
     AclObject, CATALOG_SCHEMA_OID, DATABASE_OID, DATABASE_OWNER_ROLE, PUBLIC_SCHEMA_OID,
 };
@@ -49,8 +49,13 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                     out.push(index_class_row(t, i));
                 }
             }
-            for (name, o, columns) in VIEWS {
-                out.push(view_class_row(name, *o, columns.len()));
+            for (schema, (name, o, columns)) in all_views() {
+                let namespace = if schema == "information_schema" {
+                    INFORMATION_SCHEMA_OID
+                } else {
+                    CATALOG_SCHEMA_OID
+                };
+                out.push(view_class_row(name, *o, namespace, columns.len()));
             }
             out
         }
@@ -86,7 +91,7 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                     }
                 }
             }
-            for (_, o, columns) in VIEWS {
+            for (_, (_, o, columns)) in all_views() {
                 for (n, (name, ty)) in columns.iter().enumerate() {
                     out.push(attribute_row(
                         *o,
@@ -266,7 +271,7 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
 /// A default as `pg_get_expr` shows it: a string literal carries its
 /// cast to the column's type (`'x'::character varying`), as PostgreSQL
 /// stores it.
-fn deparsed_default(default: &str, ty: DataType) -> String {
+pub(super) fn deparsed_default(default: &str, ty: DataType) -> String {
     let d = default.trim();
     let is_string_literal = d.len() >= 2
         && d.starts_with('\'')
@@ -367,11 +372,11 @@ fn index_class_row(t: &TableDef, i: &IndexDef) -> Vec<Value> {
     ]
 }
 
-fn view_class_row(name: &str, o: u32, natts: usize) -> Vec<Value> {
+fn view_class_row(name: &str, o: u32, namespace: u32, natts: usize) -> Vec<Value> {
     vec![
         oid(o),
         text(name),
-        oid(CATALOG_SCHEMA_OID),
+        oid(namespace),
         oid(0),
         oid(0),
         oid(BOOTSTRAP_SUPERUSER_OID),
