@@ -153,16 +153,8 @@ impl Printer<'_> {
                 let keys: Vec<String> = keys
                     .iter()
                     .map(|k| {
-                        let mut s = deparse_bare(&k.expr, &names);
-                        if k.descending {
-                            s.push_str(" DESC");
-                            if !k.nulls_first {
-                                s.push_str(" NULLS LAST");
-                            }
-                        } else if k.nulls_first {
-                            s.push_str(" NULLS FIRST");
-                        }
-                        s
+                        let s = deparse_bare(&k.expr, &names);
+                        s + crate::sql::plan::order_suffix(k.descending, k.nulls_first)
                     })
                     .collect();
                 (

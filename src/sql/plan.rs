@@ -161,6 +161,18 @@ pub enum SetOp {
     Except,
 }
 
+/// The ` DESC`, ` NULLS FIRST` / ` NULLS LAST` that follow a key in
+/// PostgreSQL's deparsed ORDER BY and index definitions (only where they
+/// differ from the default).
+pub fn order_suffix(descending: bool, nulls_first: bool) -> &'static str {
+    match (descending, nulls_first) {
+        (true, true) => " DESC",
+        (true, false) => " DESC NULLS LAST",
+        (false, true) => " NULLS FIRST",
+        (false, false) => "",
+    }
+}
+
 /// One ORDER BY key.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SortKey {

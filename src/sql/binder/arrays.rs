@@ -5,9 +5,7 @@
 
 use sqlparser::ast;
 
-use super::expr::no_operator;
 use super::scope::Scope;
-use super::types::common_type;
 use super::Binder;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
@@ -72,18 +70,7 @@ impl Binder<'_> {
         let r = self.bind_expr(right, scope)?;
         let (l, r) = match (l.data_type(), r.data_type()) {
             (lt, DataType::Array(elem)) => {
-                let target = match common_type(lt, *elem) {
-                    Some(DataType::Unknown) => DataType::Text,
-                    Some(t) => t,
-                    None => {
-                        return Err(no_operator(&format!(
-                            "{} {} {}",
-                            lt.sql_name(),
-                            op.symbol(),
-                            elem.sql_name()
-                        )))
-                    }
-                };
+                let target = super::subquery::comparison_type(lt, op, *elem)?;
                 let r = if target == *elem {
                     r
                 } else {

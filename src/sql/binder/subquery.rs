@@ -52,18 +52,7 @@ impl Binder<'_> {
             ));
         }
         let (lt, rt) = (l.data_type(), columns[0].ty.data_type);
-        let target = match common_type(lt, rt) {
-            Some(DataType::Unknown) => DataType::Text,
-            Some(t) => t,
-            None => {
-                return Err(no_operator(&format!(
-                    "{} {} {}",
-                    lt.sql_name(),
-                    op.symbol(),
-                    rt.sql_name()
-                )))
-            }
-        };
+        let target = comparison_type(lt, op, rt)?;
         let l = self.coerce(l, target)?;
         let node = if rt == target {
             node
@@ -81,6 +70,20 @@ impl Binder<'_> {
             correlated,
             ty: DataType::Bool,
         })))
+    }
+}
+
+/// The type both sides of `left op right` compare as (unknown is text).
+pub(super) fn comparison_type(lt: DataType, op: BinaryOp, rt: DataType) -> Result<DataType> {
+    match common_type(lt, rt) {
+        Some(DataType::Unknown) => Ok(DataType::Text),
+        Some(t) => Ok(t),
+        None => Err(no_operator(&format!(
+            "{} {} {}",
+            lt.sql_name(),
+            op.symbol(),
+            rt.sql_name()
+        ))),
     }
 }
 

@@ -39,7 +39,9 @@ pub fn call(func: Function, values: &[Value], ctx: &dyn Env) -> Result<Option<Va
                 text(format!("unknown (OID={o})"))
             }
         }
-        Function::IsVisible => Value::Bool(true),
+        // Everything is in public or pg_catalog (on the search path) but
+        // the information_schema views.
+        Function::IsVisible => Value::Bool(!system_views::in_information_schema(oid(&values[0]))),
         Function::NotPublishable => Value::Bool(false),
         Function::FormatType => {
             let typmod = match values.get(1) {
@@ -247,7 +249,8 @@ fn relation_oid(catalog: &Catalog, name: &str) -> Result<Option<u32>> {
     Ok(catalog.find_index(base).map(|(_, i)| i.oid))
 }
 
-fn split_name(name: &str) -> Vec<String> {
+/// Splits `a."B".c` into parts folded as SQL folds identifiers.
+pub(super) fn split_name(name: &str) -> Vec<String> {
     let mut parts = Vec::new();
     let mut current = String::new();
     let mut quoted = false;

@@ -164,7 +164,7 @@ fn unrecognized(mode: &str) -> crate::error::Error {
 
 /// A relation name as text (`t`, `public.t`, `"T"`), folded like SQL.
 fn relation_name(text: &str) -> Result<String> {
-    let parts = split_identifiers(text);
+    let parts = super::catalog_functions::split_name(text);
     match parts.as_slice() {
         [t] => Ok(t.clone()),
         [s, t] if s == "public" => Ok(t.clone()),
@@ -174,30 +174,8 @@ fn relation_name(text: &str) -> Result<String> {
 }
 
 fn identifier(text: &str) -> String {
-    split_identifiers(text)
+    super::catalog_functions::split_name(text)
         .into_iter()
         .next()
         .unwrap_or_default()
-}
-
-/// Splits `a."B".c` into folded parts.
-fn split_identifiers(text: &str) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut current = String::new();
-    let mut chars = text.trim().chars().peekable();
-    let mut quoted = false;
-    while let Some(c) = chars.next() {
-        match c {
-            '"' if quoted && chars.peek() == Some(&'"') => {
-                chars.next();
-                current.push('"');
-            }
-            '"' => quoted = !quoted,
-            '.' if !quoted => parts.push(std::mem::take(&mut current)),
-            c if quoted => current.push(c),
-            c => current.push(c.to_ascii_lowercase()),
-        }
-    }
-    parts.push(current);
-    parts
 }

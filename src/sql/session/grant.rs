@@ -385,6 +385,12 @@ fn membership(
                 ));
             }
             let member_name = catalog.role_name(member);
+            let existing = catalog
+                .roles()
+                .members
+                .iter()
+                .find(|m| m.role == role && m.member == member)
+                .cloned();
             if g.grant {
                 if member == role || catalog.roles().memberships(role, false).contains(&member) {
                     return Err(errinput!(
@@ -392,12 +398,6 @@ fn membership(
                         "role \"{member_name}\" is a member of role \"{name}\""
                     ));
                 }
-                let existing = catalog
-                    .roles()
-                    .members
-                    .iter()
-                    .find(|m| m.role == role && m.member == member)
-                    .cloned();
                 match existing {
                     Some(m) if m.admin || !g.with_option => {
                         sink.notice(
@@ -419,12 +419,6 @@ fn membership(
                     )?,
                 }
             } else {
-                let existing = catalog
-                    .roles()
-                    .members
-                    .iter()
-                    .find(|m| m.role == role && m.member == member)
-                    .cloned();
                 match existing {
                     None => sink.notice(
                         "WARNING",

@@ -3,39 +3,20 @@
 
 use std::sync::Arc;
 
-use crate::catalog::{Catalog, IndexDef, TableDef};
+use crate::catalog::{Catalog, IndexDef, IndexKey, TableDef};
 
 /// `pg_get_indexdef`: the CREATE INDEX statement of an index. Pretty
 /// (the third argument true) leaves out the schema of a visible table and
 /// the parentheses around the predicate, as PostgreSQL does.
 pub fn index_definition(t: &TableDef, i: &IndexDef, pretty: bool) -> String {
-    let key = |k: &crate::catalog::IndexKey| {
-        let mut s = match (k.column.and_then(|c| t.columns.get(c)), &k.expr) {
-            (Some(c), _) => quote_ident(&c.name),
+    let key = |k: &IndexKey| {
+        let name = match (k.column, &k.expr) {
             (None, Some(e)) => format!("({e})"),
-            (None, None) => "?".to_string(),
+            _ => column_name(t, k),
         };
-        if k.descending {
-            s.push_str(" DESC");
-            if !k.nulls_first {
-                s.push_str(" NULLS LAST");
-            }
-        } else if k.nulls_first {
-            s.push_str(" NULLS FIRST");
-        }
-        s
+        name + crate::sql::plan::order_suffix(k.descending, k.nulls_first)
     };
     let ordered: Vec<String> = i.ordered_keys().map(key).collect();
-    let included: Vec<String> = i
-        .keys
-        .iter()
-        .filter(|k| k.included)
-        .map(|k| {
-            k.column
-                .and_then(|c| t.columns.get(c))
-                .map_or("?".to_string(), |c| quote_ident(&c.name))
-        })
-        .collect();
     let mut s = format!(
         "CREATE {}INDEX {} ON {}{} USING btree ({})",
         if i.unique { "UNIQUE " } else { "" },
@@ -44,9 +25,7 @@ pub fn index_definition(t: &TableDef, i: &IndexDef, pretty: bool) -> String {
         quote_ident(&t.name),
         ordered.join(", ")
     );
-    if !included.is_empty() {
-        s.push_str(&format!(" INCLUDE ({})", included.join(", ")));
-    }
+    s.push_str(&include_clause(t, i));
     if let Some(p) = &i.predicate {
         if pretty {
             s.push_str(&format!(" WHERE {p}"));
@@ -59,30 +38,35 @@ pub fn index_definition(t: &TableDef, i: &IndexDef, pretty: bool) -> String {
 
 /// `pg_get_constraintdef`: `PRIMARY KEY (a, b)` / `UNIQUE (a)`.
 pub fn constraint_definition(t: &TableDef, i: &IndexDef) -> String {
-    let cols: Vec<String> = i
-        .ordered_keys()
-        .map(|k| {
-            k.column
-                .and_then(|c| t.columns.get(c))
-                .map_or("?".to_string(), |c| quote_ident(&c.name))
-        })
-        .collect();
-    let mut s = format!(
-        "{} ({})",
+    let cols: Vec<String> = i.ordered_keys().map(|k| column_name(t, k)).collect();
+    format!(
+        "{} ({}){}",
         if i.primary { "PRIMARY KEY" } else { "UNIQUE" },
-        cols.join(", ")
-    );
+        cols.join(", "),
+        include_clause(t, i)
+    )
+}
+
+/// A key's column, quoted as needed.
+fn column_name(t: &TableDef, k: &IndexKey) -> String {
+    k.column
+        .and_then(|c| t.columns.get(c))
+        .map_or("?".to_string(), |c| quote_ident(&c.name))
+}
+
+/// ` INCLUDE (a, b)`, or nothing.
+fn include_clause(t: &TableDef, i: &IndexDef) -> String {
     let included: Vec<String> = i
         .keys
         .iter()
         .filter(|k| k.included)
-        .filter_map(|k| k.column.and_then(|c| t.columns.get(c)))
-        .map(|c| quote_ident(&c.name))
+        .map(|k| column_name(t, k))
         .collect();
-    if !included.is_empty() {
-        s.push_str(&format!(" INCLUDE ({})", included.join(", ")));
+    if included.is_empty() {
+        String::new()
+    } else {
+        format!(" INCLUDE ({})", included.join(", "))
     }
-    s
 }
 
 /// An identifier as PostgreSQL's `quote_ident` gives it.

@@ -91,6 +91,12 @@ pub fn lookup(parts: &[String]) -> Option<View> {
     }
 }
 
+/// Whether an OID is one of the information_schema views (not on the
+/// search path, so not "visible").
+pub fn in_information_schema(o: u32) -> bool {
+    information_schema::VIEWS.iter().any(|(_, v, _)| *v == o)
+}
+
 /// Every system view (for pg_class and pg_attribute).
 pub(super) fn all_views() -> impl Iterator<Item = View> {
     VIEWS.iter().map(|v| ("pg_catalog", v)).chain(

@@ -298,28 +298,44 @@ pub fn constraint_oid(index: &IndexDef) -> u32 {
     index.oid | 0x8000_0000
 }
 
-fn class_row(catalog: &Catalog, t: &TableDef) -> Vec<Value> {
-    let pages = catalog.relation_pages(t.rel()) as i32;
-    let tuples = catalog.stats(t.oid).map_or(-1.0, |s| s.rows as f32);
+/// What differs between pg_class rows; the rest is the same for every
+/// relation FlintDB has.
+struct Class<'a> {
+    oid: u32,
+    name: &'a str,
+    namespace: u32,
+    owner: u32,
+    am: u32,
+    pages: i32,
+    tuples: f32,
+    has_index: bool,
+    kind: &'static str,
+    natts: usize,
+    replident: &'static str,
+    acl: Value,
+}
+
+fn class(c: Class) -> Vec<Value> {
+    let stored = c.kind != "v";
     vec![
-        oid(t.oid),
-        text(&t.name),
-        oid(PUBLIC_SCHEMA_OID),
+        oid(c.oid),
+        text(c.name),
+        oid(c.namespace),
         oid(0),
         oid(0),
-        oid(t.owner),
-        oid(HEAP_AM_OID),
-        oid(t.oid),
+        oid(c.owner),
+        oid(c.am),
+        oid(if stored { c.oid } else { 0 }),
         oid(0),
-        Value::Int4(pages),
-        Value::Float4(tuples),
+        Value::Int4(c.pages),
+        Value::Float4(c.tuples),
         Value::Int4(0),
         oid(0),
-        Value::Bool(!t.indexes.is_empty()),
+        Value::Bool(c.has_index),
         Value::Bool(false),
         text("p"),
-        text("r"),
-        Value::Int2(t.columns.len() as i16),
+        text(c.kind),
+        Value::Int2(c.natts as i16),
         Value::Int2(0),
         Value::Bool(false),
         Value::Bool(false),
@@ -327,85 +343,64 @@ fn class_row(catalog: &Catalog, t: &TableDef) -> Vec<Value> {
         Value::Bool(false),
         Value::Bool(false),
         Value::Bool(true),
-        text("d"),
+        text(c.replident),
         Value::Bool(false),
         oid(0),
-        acl_text(catalog, AclObject::Table(t.oid)),
+        c.acl,
         Value::Null,
         Value::Null,
     ]
+}
+
+fn class_row(catalog: &Catalog, t: &TableDef) -> Vec<Value> {
+    class(Class {
+        oid: t.oid,
+        name: &t.name,
+        namespace: PUBLIC_SCHEMA_OID,
+        owner: t.owner,
+        am: HEAP_AM_OID,
+        pages: catalog.relation_pages(t.rel()) as i32,
+        tuples: catalog.stats(t.oid).map_or(-1.0, |s| s.rows as f32),
+        has_index: !t.indexes.is_empty(),
+        kind: "r",
+        natts: t.columns.len(),
+        replident: "d",
+        acl: acl_text(catalog, AclObject::Table(t.oid)),
+    })
 }
 
 fn index_class_row(t: &TableDef, i: &IndexDef) -> Vec<Value> {
-    vec![
-        oid(i.oid),
-        text(&i.name),
-        oid(PUBLIC_SCHEMA_OID),
-        oid(0),
-        oid(0),
-        oid(t.owner),
-        oid(BTREE_AM_OID),
-        oid(i.oid),
-        oid(0),
-        Value::Int4(0),
-        Value::Float4(-1.0),
-        Value::Int4(0),
-        oid(0),
-        Value::Bool(false),
-        Value::Bool(false),
-        text("p"),
-        text("i"),
-        Value::Int2(i.keys.len() as i16),
-        Value::Int2(0),
-        Value::Bool(false),
-        Value::Bool(false),
-        Value::Bool(false),
-        Value::Bool(false),
-        Value::Bool(false),
-        Value::Bool(true),
-        text("n"),
-        Value::Bool(false),
-        oid(0),
-        Value::Null,
-        Value::Null,
-        Value::Null,
-    ]
+    class(Class {
+        oid: i.oid,
+        name: &i.name,
+        namespace: PUBLIC_SCHEMA_OID,
+        owner: t.owner,
+        am: BTREE_AM_OID,
+        pages: 0,
+        tuples: -1.0,
+        has_index: false,
+        kind: "i",
+        natts: i.keys.len(),
+        replident: "n",
+        acl: Value::Null,
+    })
 }
 
 fn view_class_row(name: &str, o: u32, namespace: u32, natts: usize) -> Vec<Value> {
-    vec![
-        oid(o),
-        text(name),
-        oid(namespace),
-        oid(0),
-        oid(0),
-        oid(BOOTSTRAP_SUPERUSER_OID),
-        oid(0),
-        oid(0),
-        oid(0),
-        Value::Int4(0),
-        Value::Float4(-1.0),
-        Value::Int4(0),
-        oid(0),
-        Value::Bool(false),
-        Value::Bool(false),
-        text("p"),
-        text("v"),
-        Value::Int2(natts as i16),
-        Value::Int2(0),
-        Value::Bool(false),
-        Value::Bool(false),
-        Value::Bool(false),
-        Value::Bool(false),
-        Value::Bool(false),
-        Value::Bool(true),
-        text("n"),
-        Value::Bool(false),
-        oid(0),
-        Value::Null,
-        Value::Null,
-        Value::Null,
-    ]
+    class(Class {
+        oid: o,
+        name,
+        namespace,
+        owner: BOOTSTRAP_SUPERUSER_OID,
+        am: 0,
+        pages: 0,
+        tuples: -1.0,
+        has_index: false,
+        kind: "v",
+        natts,
+        replident: "n",
+        acl: Value::Null,
+    })
 }
 
 /// An ACL as an array of `aclitem` texts (FlintDB types it text[]), NULL
