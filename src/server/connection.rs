@@ -188,6 +188,35 @@ async fn open_session(front: &Front, socket: TcpStream, peer: SocketAddr) -> Opt
     Some((conn, registration, (permit, role_slot)))
 }
 
+/// Describe of a portal that is a DECLAREd cursor (as psycopg's server
+/// cursors send): PostgreSQL's cursors are portals, pgwire's portal store
+/// knows only protocol-level ones, so the session answers. True if it did.
+async fn describe_cursor(conn: &mut Conn, message: &PgWireFrontendMessage) -> bool {
+    let PgWireFrontendMessage::Describe(d) = message else {
+        return false;
+    };
+    let (b'P', Some(name)) = (d.target_type, d.name.as_deref()) else {
+        return false;
+    };
+    let Some(columns) = conn
+        .session_extensions()
+        .get::<Mutex<Session>>()
+        .and_then(|s| s.lock().cursor_columns(name))
+    else {
+        return false;
+    };
+    let Ok(fields) = super::encode::fields(&columns, &pgwire::api::portal::Format::UnifiedText)
+    else {
+        return false;
+    };
+    let description =
+        pgwire::messages::data::RowDescription::new(fields.iter().map(Into::into).collect());
+    let _ = conn
+        .send(PgWireBackendMessage::RowDescription(description))
+        .await;
+    true
+}
+
 /// The checks PostgreSQL makes once a role has authenticated: CONNECT on
 /// the database and the role's CONNECTION LIMIT (superusers skip both).
 fn admit_role(
@@ -299,6 +328,9 @@ async fn serve_messages(front: &Front, conn: &mut Conn) {
                 break;
             }
         };
+        if describe_cursor(conn, &message).await {
+            continue;
+        }
         let extended_query = match conn.state() {
             PgWireConnectionState::CopyInProgress(extended) => extended,
             _ => message.is_extended_query(),

@@ -155,7 +155,7 @@ impl QueryParser for StatementParser {
 
     async fn parse_sql<C>(
         &self,
-        _client: &C,
+        client: &C,
         sql: &str,
         types: &[Option<Type>],
     ) -> PgWireResult<Option<Prepared>>
@@ -176,6 +176,23 @@ impl QueryParser for StatementParser {
         let statement = Arc::new(statement);
         let engine = self.engine.clone();
         let stmt = statement.clone();
+        // FETCH returns its cursor's columns, which only the session knows.
+        if let parser::Command::Fetch {
+            cursor,
+            move_only: false,
+            ..
+        } = statement.as_ref()
+        {
+            let columns = client
+                .session_extensions()
+                .get::<parking_lot::Mutex<Session>>()
+                .and_then(|s| s.lock().cursor_columns(cursor));
+            return Ok(Some(Prepared {
+                statement,
+                columns: Some(columns.unwrap_or_default()),
+                param_types: vec![],
+            }));
+        }
         let bound =
             tokio::task::spawn_blocking(move || Session::describe(&engine, &stmt, &declared))
                 .await

@@ -36,6 +36,29 @@ pub enum Command {
     Vacuum(Vacuum),
     /// GRANT or REVOKE of privileges or role membership.
     Grant(GrantStatement),
+    /// `FETCH [direction] [FROM | IN] cursor`, or MOVE (the same without
+    /// rows).
+    Fetch {
+        cursor: String,
+        direction: Direction,
+        move_only: bool,
+    },
+}
+
+/// Where FETCH and MOVE go, as PostgreSQL's grammar has it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Next,
+    Prior,
+    First,
+    Last,
+    Absolute(i64),
+    Relative(i64),
+    /// `n`, `FORWARD n` (negative: backward).
+    Forward(i64),
+    Backward(i64),
+    ForwardAll,
+    BackwardAll,
 }
 
 /// What REINDEX rebuilds.
@@ -60,6 +83,15 @@ impl std::fmt::Display for Command {
             Command::Reindex { kind, name } => write!(f, "REINDEX {kind:?} {name}"),
             Command::Vacuum(v) => write!(f, "VACUUM {v:?}"),
             Command::Grant(g) => write!(f, "{g}"),
+            Command::Fetch {
+                cursor,
+                direction,
+                move_only,
+            } => write!(
+                f,
+                "{} {direction:?} FROM {cursor}",
+                if *move_only { "MOVE" } else { "FETCH" }
+            ),
         }
     }
 }
@@ -135,6 +167,12 @@ fn parse_commands(p: &mut Parser) -> std::result::Result<Vec<Command>, ParserErr
             parse_reindex(p)?
         } else if p.parse_keyword(Keyword::VACUUM) {
             Command::Vacuum(parse_vacuum(p)?)
+        } else if p.parse_keyword(Keyword::FETCH) {
+            parse_fetch(p, false)?
+        } else if matches!(&p.peek_token().token, Token::Word(w) if w.value.eq_ignore_ascii_case("move"))
+        {
+            p.next_token();
+            parse_fetch(p, true)?
         } else if p.parse_keyword(Keyword::GRANT) {
             Command::Grant(parse_grant(p, true)?)
         } else if p.parse_keyword(Keyword::REVOKE) {
@@ -151,6 +189,73 @@ fn parse_commands(p: &mut Parser) -> std::result::Result<Vec<Command>, ParserErr
         commands.push(command);
         expecting_delimiter = true;
     }
+}
+
+fn parse_fetch(p: &mut Parser, move_only: bool) -> std::result::Result<Command, ParserError> {
+    let count = |p: &mut Parser| -> std::result::Result<i64, ParserError> {
+        let negative = p.consume_token(&Token::Minus);
+        if !negative {
+            let _ = p.consume_token(&Token::Plus);
+        }
+        let token = p.next_token();
+        match &token.token {
+            Token::Number(n, _) => n
+                .parse::<i64>()
+                .map(|v| if negative { -v } else { v })
+                .map_err(|_| ParserError::ParserError(format!("found: {n}"))),
+            _ => p.expected("a count", token),
+        }
+    };
+    let is_count = |p: &Parser| {
+        matches!(
+            p.peek_token().token,
+            Token::Number(..) | Token::Minus | Token::Plus
+        )
+    };
+    let direction = if p.parse_keyword(Keyword::NEXT) {
+        Direction::Next
+    } else if p.parse_keyword(Keyword::PRIOR) {
+        Direction::Prior
+    } else if p.parse_keyword(Keyword::FIRST) {
+        Direction::First
+    } else if p.parse_keyword(Keyword::LAST) {
+        Direction::Last
+    } else if p.parse_keyword(Keyword::ABSOLUTE) {
+        Direction::Absolute(count(p)?)
+    } else if p.parse_keyword(Keyword::RELATIVE) {
+        Direction::Relative(count(p)?)
+    } else if p.parse_keyword(Keyword::ALL) {
+        Direction::ForwardAll
+    } else if p.parse_keyword(Keyword::FORWARD) {
+        if p.parse_keyword(Keyword::ALL) {
+            Direction::ForwardAll
+        } else if is_count(p) {
+            Direction::Forward(count(p)?)
+        } else {
+            Direction::Forward(1)
+        }
+    } else if p.parse_keyword(Keyword::BACKWARD) {
+        if p.parse_keyword(Keyword::ALL) {
+            Direction::BackwardAll
+        } else if is_count(p) {
+            Direction::Backward(count(p)?)
+        } else {
+            Direction::Backward(1)
+        }
+    } else if is_count(p) {
+        Direction::Forward(count(p)?)
+    } else {
+        Direction::Next
+    };
+    if !p.parse_keyword(Keyword::FROM) {
+        let _ = p.parse_keyword(Keyword::IN);
+    }
+    let cursor = crate::sql::binder::normalize(&p.parse_identifier()?);
+    Ok(Command::Fetch {
+        cursor,
+        direction,
+        move_only,
+    })
 }
 
 fn parse_reindex(p: &mut Parser) -> std::result::Result<Command, ParserError> {

@@ -108,7 +108,7 @@ pub fn bind_command(
             locks_rows: false,
             reads: Reads::default(),
         }),
-        Command::Vacuum(_) | Command::Grant(_) => Err(crate::errinternal!(
+        Command::Vacuum(_) | Command::Grant(_) | Command::Fetch { .. } => Err(crate::errinternal!(
             "a session's own command reached the binder"
         )),
     }

@@ -42,7 +42,7 @@ pub(super) fn record(engine: &Engine, user: u32, command: &Command, result: Resu
 fn event_of(engine: &Engine, command: &Command) -> Option<&'static str> {
     let statement = match command {
         Command::Reindex { .. } => return Some("ddl"),
-        Command::Vacuum(_) => return None,
+        Command::Vacuum(_) | Command::Fetch { .. } => return None,
         Command::Grant(g) => {
             return Some(match g.what {
                 crate::sql::parser::Granted::Roles(_) => "role",

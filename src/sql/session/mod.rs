@@ -11,6 +11,7 @@
 mod audit;
 mod authorize;
 mod copy;
+mod cursors;
 mod execute;
 mod grant;
 mod roles;
@@ -92,6 +93,8 @@ pub struct Session {
     user: u32,
     /// Set by a CancelRequest: the running statement stops with 57014.
     interrupt: Arc<std::sync::atomic::AtomicBool>,
+    /// DECLAREd cursors.
+    cursors: cursors::Cursors,
 }
 
 impl Drop for Session {
@@ -119,6 +122,7 @@ impl Session {
             settings,
             user: crate::catalog::roles::BOOTSTRAP_SUPERUSER_OID,
             interrupt: Default::default(),
+            cursors: Default::default(),
         }
     }
 
@@ -200,15 +204,36 @@ impl Session {
         command: &Command,
         declared: &[Option<DataType>],
     ) -> Result<Bound> {
+        // DECLARE: no result, but the parameters of its query.
+        if let Command::Sql(Statement::Declare { stmts }) = command {
+            if let [sqlparser::ast::Declare {
+                for_query: Some(query),
+                ..
+            }] = stmts.as_slice()
+            {
+                let inner = Command::Sql(Statement::Query(query.clone()));
+                let bound = bind_command(&inner, engine.catalog(), declared)?;
+                return Ok(Bound {
+                    plan: Plan::Utility { columns: None },
+                    ..bound
+                });
+            }
+        }
         // Statements the session answers itself: their result columns, if any.
         let utility = match command {
             Command::Vacuum(_) => Some(None),
             Command::Sql(s) => utility_columns(s).map(Some).or((is_transaction_control(s)
                 || roles::is_role_statement(s)
-                || is_owner_change(s))
+                || is_owner_change(s)
+                || matches!(
+                    s,
+                    Statement::Declare { .. }
+                        | Statement::Close { .. }
+                        | Statement::Deallocate { .. }
+                ))
             .then_some(None)),
             Command::Reindex { .. } => None,
-            Command::Grant(_) => Some(None),
+            Command::Grant(_) | Command::Fetch { .. } => Some(None),
         };
         match utility {
             Some(columns) => Ok(Bound {
@@ -234,7 +259,7 @@ impl Session {
         let control = match command {
             Command::Sql(statement) => self.transaction_control(statement, sink),
             Command::Vacuum(v) => self.vacuum(v, sink).map(Some),
-            Command::Reindex { .. } | Command::Grant(_) => Ok(None),
+            Command::Reindex { .. } | Command::Grant(_) | Command::Fetch { .. } => Ok(None),
         };
         match control {
             Ok(Some(outcome)) => return Ok(outcome),
@@ -293,6 +318,7 @@ impl Session {
         };
         let dropped = txn.dropped.clone();
         self.settings.end_transaction(commit);
+        self.cursors.end_transaction();
         let lsn = txn.finish(&self.engine, commit)?;
         if commit && lsn > 0 {
             self.engine
@@ -733,6 +759,44 @@ impl Session {
                 let xid = self.exclusive_xid()?;
                 return grant::execute(self.engine.catalog(), who, g, xid, sink);
             }
+            Command::Sql(Statement::Declare { stmts }) => {
+                return self.declare(stmts, declared, params, sink)
+            }
+            Command::Sql(Statement::Deallocate { name, .. }) => {
+                // Protocol-level statements belong to the wire layer, which
+                // drops them with the connection; SQL PREPARE does not exist.
+                let all = name.quote_style.is_none() && name.value.eq_ignore_ascii_case("all");
+                return Ok(if all { "DEALLOCATE ALL" } else { "DEALLOCATE" }.to_string());
+            }
+            Command::Fetch {
+                cursor,
+                direction,
+                move_only,
+            } => {
+                let cursor = self.cursors.get(cursor)?;
+                let rows = cursor.fetch(*direction);
+                let n = rows.len();
+                if *move_only {
+                    return Ok(format!("MOVE {n}"));
+                }
+                sink.columns(&cursor.columns, "FETCH")?;
+                for row in rows {
+                    sink.row(row)?;
+                }
+                return Ok(format!("FETCH {n}"));
+            }
+            Command::Sql(Statement::Close { cursor }) => {
+                return match cursor {
+                    sqlparser::ast::CloseCursor::All => {
+                        self.cursors.close_all();
+                        Ok("CLOSE CURSOR ALL".to_string())
+                    }
+                    sqlparser::ast::CloseCursor::Specific { name } => {
+                        self.cursors.close(&normalize(name))?;
+                        Ok("CLOSE CURSOR".to_string())
+                    }
+                };
+            }
             Command::Sql(statement) => {
                 if let Some((a, new_owner)) = owner_change(statement) {
                     return self.alter_owner(a, new_owner);
@@ -757,6 +821,55 @@ impl Session {
         let who = self.who();
         let xid = self.exclusive_xid()?;
         roles::execute(&self.engine, who, statement, xid, sink)
+    }
+
+    /// DECLARE name [SCROLL] CURSOR [WITH HOLD] FOR query: the query runs
+    /// now, in this statement's snapshot, and its rows wait for FETCH.
+    fn declare(
+        &mut self,
+        stmts: &[sqlparser::ast::Declare],
+        declared: &[Option<DataType>],
+        params: Vec<Value>,
+        sink: &mut dyn RowSink,
+    ) -> Result<String> {
+        let [declare] = stmts else {
+            return Err(crate::errunsupported!("DECLARE of several cursors"));
+        };
+        let (Some(query), [name]) = (&declare.for_query, declare.names.as_slice()) else {
+            return Err(crate::errunsupported!("DECLARE of variables"));
+        };
+        if declare.binary == Some(true) {
+            return Err(crate::errunsupported!("binary cursors"));
+        }
+        let hold = declare.hold == Some(true);
+        if !hold && !self.in_block() {
+            return Err(errinput!(
+                "25P01",
+                "DECLARE CURSOR can only be used in transaction blocks"
+            ));
+        }
+        let name = normalize(name);
+        let command = Command::Sql(Statement::Query(query.clone()));
+        let mut collected = Collect {
+            notices: sink,
+            columns: Vec::new(),
+            rows: Vec::new(),
+        };
+        self.run_with(
+            schema_mode(&command),
+            |catalog| bind_command(&command, catalog, declared),
+            params,
+            &mut collected,
+        )?;
+        let cursor = cursors::Cursor::new(collected.columns, collected.rows, hold);
+        self.cursors.declare(&name, cursor)?;
+        Ok("DECLARE CURSOR".to_string())
+    }
+
+    /// The columns FETCH from a cursor returns, if it is open (for the
+    /// extended protocol's Describe).
+    pub fn cursor_columns(&self, name: &str) -> Option<Vec<OutputColumn>> {
+        self.cursors.columns(name)
     }
 
     /// ALTER TABLE … OWNER TO.
@@ -911,6 +1024,29 @@ fn aborted() -> crate::error::Error {
         "25P02",
         "current transaction is aborted, commands ignored until end of transaction block"
     )
+}
+
+/// A sink that keeps a query's rows (DECLARE) and passes notices on.
+struct Collect<'a> {
+    notices: &'a mut dyn RowSink,
+    columns: Vec<OutputColumn>,
+    rows: Vec<Row>,
+}
+
+impl RowSink for Collect<'_> {
+    fn columns(&mut self, columns: &[OutputColumn], _tag: &str) -> Result<()> {
+        self.columns = columns.to_vec();
+        Ok(())
+    }
+
+    fn row(&mut self, row: Row) -> Result<()> {
+        self.rows.push(row);
+        Ok(())
+    }
+
+    fn notice(&mut self, severity: &str, code: &str, message: String) {
+        self.notices.notice(severity, code, message);
+    }
 }
 
 /// ALTER TABLE … OWNER TO, which the session runs itself.

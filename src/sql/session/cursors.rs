@@ -1,0 +1,177 @@
+//! SQL cursors: `DECLARE name [SCROLL] CURSOR [WITH HOLD] FOR query`,
+//! `FETCH`, `MOVE` and `CLOSE`. A cursor's rows are computed when it is
+//! declared, with the declaring statement's snapshot (what PostgreSQL's
+//! cursor would see), and kept until CLOSE or, without WITH HOLD, the end
+//! of the transaction. FETCH moves over them in every direction
+//! PostgreSQL has: NEXT, PRIOR, FIRST, LAST, ABSOLUTE n, RELATIVE n,
+//! FORWARD/BACKWARD [n | ALL], n, ALL.
+
+use std::collections::HashMap;
+
+use super::super::exec::Row;
+use super::super::parser::Direction;
+use super::super::plan::OutputColumn;
+use crate::errinput;
+use crate::error::Result;
+
+/// One open cursor.
+pub struct Cursor {
+    pub columns: Vec<OutputColumn>,
+    rows: Vec<Row>,
+    /// 0: before the first row; 1..=n: on row n; n + 1: after the last.
+    position: usize,
+    /// Kept past the end of its transaction (WITH HOLD).
+    pub hold: bool,
+}
+
+impl Cursor {
+    pub fn new(columns: Vec<OutputColumn>, rows: Vec<Row>, hold: bool) -> Self {
+        Cursor {
+            columns,
+            rows,
+            position: 0,
+            hold,
+        }
+    }
+
+    /// Moves as `direction` says; returns the rows it lands on, in the
+    /// order it reached them.
+    pub fn fetch(&mut self, direction: Direction) -> Vec<Row> {
+        let n = self.rows.len() as i64;
+        match direction {
+            Direction::Next => self.step(true, 1),
+            Direction::Prior => self.step(false, 1),
+            Direction::First => self.go_to(1),
+            Direction::Last => self.go_to(-1),
+            Direction::Absolute(at) => self.go_to(at),
+            Direction::Relative(0) => match self.position {
+                p if p >= 1 && p as i64 <= n => vec![self.rows[p - 1].clone()],
+                _ => Vec::new(),
+            },
+            Direction::Relative(r) => {
+                let target = (self.position as i64 + r).clamp(0, n + 1);
+                self.go_to(if target == 0 { -(n + 1) } else { target })
+            }
+            Direction::Forward(c) if c >= 0 => self.step(true, c),
+            Direction::Forward(c) => self.step(false, -c),
+            Direction::Backward(c) if c >= 0 => self.step(false, c),
+            Direction::Backward(c) => self.step(true, -c),
+            Direction::ForwardAll => self.step(true, n + 1),
+            Direction::BackwardAll => self.step(false, n + 1),
+        }
+    }
+
+    /// Up to `count` rows one at a time, stopping past either end.
+    fn step(&mut self, forward: bool, count: i64) -> Vec<Row> {
+        let n = self.rows.len() as i64;
+        let mut out = Vec::new();
+        for _ in 0..count {
+            let next = self.position as i64 + if forward { 1 } else { -1 };
+            if next < 1 || next > n {
+                self.position = if forward { n as usize + 1 } else { 0 };
+                break;
+            }
+            self.position = next as usize;
+            out.push(self.rows[self.position - 1].clone());
+        }
+        out
+    }
+
+    /// Row `at` (negative: from the end), or before/after all rows.
+    fn go_to(&mut self, at: i64) -> Vec<Row> {
+        let n = self.rows.len() as i64;
+        let target = if at < 0 { n + 1 + at } else { at };
+        if target < 1 {
+            self.position = 0;
+            Vec::new()
+        } else if target > n {
+            self.position = n as usize + 1;
+            Vec::new()
+        } else {
+            self.position = target as usize;
+            vec![self.rows[self.position - 1].clone()]
+        }
+    }
+}
+
+/// A session's open cursors, by name.
+#[derive(Default)]
+pub struct Cursors {
+    open: HashMap<String, Cursor>,
+}
+
+impl Cursors {
+    pub fn declare(&mut self, name: &str, cursor: Cursor) -> Result<()> {
+        if self.open.contains_key(name) {
+            return Err(errinput!("42P03", "cursor \"{name}\" already exists"));
+        }
+        self.open.insert(name.to_string(), cursor);
+        Ok(())
+    }
+
+    pub fn get(&mut self, name: &str) -> Result<&mut Cursor> {
+        self.open
+            .get_mut(name)
+            .ok_or_else(|| errinput!("34000", "cursor \"{name}\" does not exist"))
+    }
+
+    pub fn close(&mut self, name: &str) -> Result<()> {
+        self.open
+            .remove(name)
+            .map(|_| ())
+            .ok_or_else(|| errinput!("34000", "cursor \"{name}\" does not exist"))
+    }
+
+    pub fn close_all(&mut self) {
+        self.open.clear();
+    }
+
+    /// The end of a transaction: only WITH HOLD cursors stay.
+    pub fn end_transaction(&mut self) {
+        self.open.retain(|_, c| c.hold);
+    }
+
+    /// The columns FETCH from a cursor returns (for Describe).
+    pub fn columns(&self, name: &str) -> Option<Vec<OutputColumn>> {
+        self.open.get(name).map(|c| c.columns.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::Value;
+
+    fn cursor(n: i32) -> Cursor {
+        Cursor::new(
+            vec![],
+            (1..=n).map(|i| vec![Value::Int4(i)]).collect(),
+            false,
+        )
+    }
+
+    fn ints(rows: Vec<Row>) -> Vec<i32> {
+        rows.into_iter()
+            .map(|r| match r[0] {
+                Value::Int4(i) => i,
+                _ => -1,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn moves_like_postgres() {
+        let mut c = cursor(5);
+        assert_eq!(ints(c.fetch(Direction::Forward(2))), [1, 2]);
+        assert_eq!(ints(c.fetch(Direction::Next)), [3]);
+        assert_eq!(ints(c.fetch(Direction::Prior)), [2]);
+        assert_eq!(ints(c.fetch(Direction::ForwardAll)), [3, 4, 5]);
+        assert!(c.fetch(Direction::Next).is_empty());
+        assert_eq!(ints(c.fetch(Direction::Prior)), [5]);
+        assert_eq!(ints(c.fetch(Direction::Absolute(-2))), [4]);
+        assert_eq!(ints(c.fetch(Direction::Relative(-3))), [1]);
+        assert!(c.fetch(Direction::BackwardAll).is_empty());
+        assert_eq!(ints(c.fetch(Direction::Last)), [5]);
+        assert_eq!(ints(c.fetch(Direction::Backward(2))), [4, 3]);
+    }
+}

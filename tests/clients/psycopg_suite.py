@@ -1,0 +1,58 @@
+"""psycopg 3 against FlintDB (run by tests/clients/drivers.sh): parameters
+in both formats, arrays both ways, server-side cursors (DECLARE, Describe
+of the cursor's portal, FETCH FORWARD), COPY, transactions, errors with
+their SQLSTATE, and the catalog queries psycopg's TypeInfo sends."""
+import os
+import sys
+
+import psycopg
+from psycopg.types import TypeInfo
+
+dsn = f"host=127.0.0.1 port={os.environ['FLINTDB_PORT']} user=postgres dbname=postgres"
+failures = []
+
+
+def check(name, got, want):
+    if got == want:
+        print(f"ok   {name}")
+    else:
+        print(f"FAIL {name}: want {want!r}, got {got!r}")
+        failures.append(name)
+
+
+with psycopg.connect(dsn) as conn:
+    conn.execute("CREATE TABLE items (id int PRIMARY KEY, name text, tags text[])")
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO items VALUES (%s, %s, %s)",
+            [(i, f"item{i}", [f"t{i % 3}", "all"]) for i in range(500)],
+        )
+    conn.commit()
+    row = conn.execute("SELECT name, tags FROM items WHERE id = %s", (7,)).fetchone()
+    check("text and array parameters/results", row, ("item7", ["t1", "all"]))
+    row = conn.execute("SELECT %s::int[], %s = ANY(%s::text[])", ([1, 2], "b", ["a", "b"]), binary=True).fetchone()
+    check("binary arrays", row, ([1, 2], True))
+    with conn.cursor(name="srv") as cur:
+        cur.itersize = 64
+        cur.execute("SELECT id FROM items WHERE id >= %s ORDER BY id", (100,))
+        ids = [r[0] for r in cur]
+    check("server-side cursor", (len(ids), ids[0], ids[-1]), (400, 100, 499))
+    conn.commit()
+    with conn.cursor() as cur:
+        with cur.copy("COPY items (id, name) TO STDOUT") as copy:
+            copied = sum(1 for _ in copy.rows())
+    check("COPY TO", copied, 500)
+    try:
+        conn.execute("INSERT INTO items (id) VALUES (1)")
+        check("unique violation", None, "23505")
+    except psycopg.errors.UniqueViolation as e:
+        check("unique violation", e.sqlstate, "23505")
+    conn.rollback()
+    info = TypeInfo.fetch(conn, "int4")
+    check("TypeInfo.fetch(int4)", (info.oid, info.array_oid), (23, 1007))
+    info = TypeInfo.fetch(conn, "text[]")
+    check("TypeInfo.fetch(text[])", info.oid if info else None, 1009)
+    conn.execute("DROP TABLE items")
+    conn.commit()
+
+sys.exit(1 if failures else 0)
