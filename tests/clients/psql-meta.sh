@@ -9,28 +9,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v psql >/dev/null || apt-get install -y -qq postgresql-client >/dev/null
-cargo build -q --bin flintdb
-tmp=$(mktemp -d)
-chmod 755 "$tmp"
-server_pid=
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; fi
-  scripts/throwaway-postgres.sh stop "$tmp/pg" >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+source tests/clients/flintdb-server.sh
+on_exit='scripts/throwaway-postgres.sh stop "$tmp/pg" >/dev/null 2>&1'
 if ! pg_port=$(scripts/throwaway-postgres.sh start "$tmp/pg"); then
   echo "SKIP: PostgreSQL 15 is not available here"
   exit 0
 fi
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-timeout 600 target/debug/flintdb serve --data-dir "$tmp/data" --listen "127.0.0.1:$port" \
-  >"$tmp/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 100); do
-  (echo >/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break
-  sleep 0.1
-done
+flintdb_start
 
 cat > "$tmp/meta.sql" <<'SQL'
 CREATE TABLE accounts (id int PRIMARY KEY, owner varchar(20) NOT NULL DEFAULT 'x', balance numeric(10,2), note text);

@@ -18,18 +18,10 @@ command -v psql >/dev/null || need_apt postgresql-client
 command -v java >/dev/null || need_apt default-jre-headless
 python3 -c "import psycopg" 2>/dev/null || pip install -q "psycopg[binary]>=3.1" >/dev/null
 
-cargo build -q --bin flintdb
-tmp=$(mktemp -d)
-server_pid=
-cleanup() {
-  if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; fi
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
+source tests/clients/flintdb-server.sh
 
 certs/make-dev-certs.sh "$tmp/certs" >/dev/null
 certs/make-dev-certs.sh "$tmp/other" >/dev/null     # a CA the server does not use
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 password='Tls-Drivers-0123456789-abcdefghij'
 cat > "$tmp/flintdb.toml" <<TOML
 tls_cert_file = "$tmp/certs/server.crt"
@@ -44,14 +36,7 @@ user = "all"
 address = "127.0.0.1/32"
 method = "scram-sha-256"
 TOML
-# The server stops by itself after 10 minutes at most.
-timeout 600 target/debug/flintdb serve --data-dir "$tmp/data" --listen "127.0.0.1:$port" \
-  --config "$tmp/flintdb.toml" >"$tmp/server.log" 2>&1 &
-server_pid=$!
-for _ in $(seq 100); do
-  (echo >/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break
-  sleep 0.1
-done
+flintdb_start --config "$tmp/flintdb.toml"
 
 export FLINTDB_PORT=$port FLINTDB_CA=$tmp/certs/ca.crt FLINTDB_OTHER_CA=$tmp/other/ca.crt
 export FLINTDB_PASSWORD=$password
