@@ -277,9 +277,11 @@ fn start_session(
         "is_superuser".to_string(),
         if login.role.superuser { "on" } else { "off" }.to_string(),
     );
+    let startup = conn.metadata().clone();
     let session = Session::new(front.handlers.engine().clone())
         .with_user(login.role.oid)
-        .with_interrupt(interrupt);
+        .with_interrupt(interrupt)
+        .with_startup_settings(startup.iter());
     conn.session_extensions()
         .get_or_insert_with(|| Mutex::new(session));
     registration

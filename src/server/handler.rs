@@ -308,7 +308,7 @@ impl SimpleQueryHandler for QueryHandler {
             };
             let (notices, response) = run_statement(session.clone(), input, !multi).await;
             for n in notices {
-                client.feed(PgWireBackendMessage::NoticeResponse(n)).await?;
+                client.feed(n).await?;
             }
             let failed = matches!(response, Response::Error(_));
             responses.push(response);
@@ -380,7 +380,7 @@ impl ExtendedQueryHandler for QueryHandler {
         };
         let (notices, response) = run_statement(self.session(client), input, true).await;
         for n in notices {
-            client.feed(PgWireBackendMessage::NoticeResponse(n)).await?;
+            client.feed(n).await?;
         }
         match response {
             Response::Error(info) => Err(PgWireError::UserError(info)),

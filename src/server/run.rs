@@ -14,6 +14,7 @@ use pgwire::api::results::{FieldInfo, QueryResponse, Response, Tag};
 use pgwire::error::PgWireError;
 use pgwire::messages::data::DataRow;
 use pgwire::messages::response::NoticeResponse;
+use pgwire::messages::PgWireBackendMessage;
 use tokio::sync::mpsc;
 
 use super::encode;
@@ -28,7 +29,8 @@ use crate::types::{DataType, Value};
 const CHANNEL_ROWS: usize = 256;
 
 enum Message {
-    Notice(NoticeResponse),
+    /// A NoticeResponse or ParameterStatus, sent before the response.
+    Notice(PgWireBackendMessage),
     Columns(Arc<Vec<FieldInfo>>, String),
     Row(DataRow),
     /// COPY TO STDOUT begins: its column count.
@@ -96,7 +98,15 @@ impl RowSink for ChannelSink {
             (b'C', code.to_string()),
             (b'M', message),
         ];
-        let _ = self.send(Message::Notice(NoticeResponse::new(fields)));
+        let _ = self.send(Message::Notice(PgWireBackendMessage::NoticeResponse(
+            NoticeResponse::new(fields),
+        )));
+    }
+
+    fn parameter_status(&mut self, name: &str, value: &str) {
+        let _ = self.send(Message::Notice(PgWireBackendMessage::ParameterStatus(
+            pgwire::messages::startup::ParameterStatus::new(name.to_string(), value.to_string()),
+        )));
     }
 }
 
@@ -115,12 +125,13 @@ pub struct StatementInput {
 /// Executes a statement; `stream` lets rows flow while the statement runs
 /// (the last statement of a query string), otherwise they are collected
 /// first so the next statement sees the effects of this one. Returns the
-/// notices raised before any row, and the response.
+/// notices (and ParameterStatus messages) raised before any row, and the
+/// response.
 pub async fn run_statement(
     session: Arc<Mutex<Session>>,
     input: StatementInput,
     stream: bool,
-) -> (Vec<NoticeResponse>, Response) {
+) -> (Vec<PgWireBackendMessage>, Response) {
     let mut notices = Vec::new();
     let response = run(session, input, stream, &mut notices).await;
     (notices, response)
@@ -130,7 +141,7 @@ async fn run(
     session: Arc<Mutex<Session>>,
     input: StatementInput,
     stream: bool,
-    notices: &mut Vec<NoticeResponse>,
+    notices: &mut Vec<PgWireBackendMessage>,
 ) -> Response {
     let (tx, mut rx) = mpsc::channel(CHANNEL_ROWS);
     let inline = never_waits(&input.statement);

@@ -1,7 +1,8 @@
 """psycopg 3 against FlintDB (run by tests/clients/drivers.sh): parameters
 in both formats, arrays both ways, server-side cursors (DECLARE, Describe
 of the cursor's portal, FETCH FORWARD), COPY, transactions, errors with
-their SQLSTATE, and the catalog queries psycopg's TypeInfo sends."""
+their SQLSTATE, the catalog queries psycopg's TypeInfo sends, startup
+settings and ParameterStatus after SET and ROLLBACK."""
 import os
 import sys
 
@@ -54,5 +55,14 @@ with psycopg.connect(dsn) as conn:
     check("TypeInfo.fetch(text[])", info.oid if info else None, 1009)
     conn.execute("DROP TABLE items")
     conn.commit()
+
+with psycopg.connect(dsn + " application_name=suite", autocommit=True) as conn:
+    check("startup application_name", conn.execute("SHOW application_name").fetchone()[0], "suite")
+    conn.execute("SET application_name = 'changed'")
+    check("ParameterStatus after SET", conn.info.parameter_status("application_name"), "changed")
+    conn.execute("BEGIN")
+    conn.execute("SET application_name = 'inner'")
+    conn.execute("ROLLBACK")
+    check("ParameterStatus after ROLLBACK", conn.info.parameter_status("application_name"), "changed")
 
 sys.exit(1 if failures else 0)

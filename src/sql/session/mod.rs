@@ -49,6 +49,8 @@ pub trait RowSink {
     fn row(&mut self, row: Row) -> Result<()>;
     /// A NOTICE or WARNING for the client.
     fn notice(&mut self, severity: &str, code: &str, message: String);
+    /// A reported setting changed (the wire's ParameterStatus).
+    fn parameter_status(&mut self, _name: &str, _value: &str) {}
 }
 
 /// How a statement changed the transaction state (the server reports it
@@ -95,6 +97,9 @@ pub struct Session {
     interrupt: Arc<std::sync::atomic::AtomicBool>,
     /// DECLAREd cursors.
     cursors: cursors::Cursors,
+    /// The reported settings as the client last heard them (None until
+    /// the first statement, when they are what the connection reported).
+    reported: Option<Vec<(&'static str, String)>>,
 }
 
 impl Drop for Session {
@@ -123,6 +128,7 @@ impl Session {
             user: crate::catalog::roles::BOOTSTRAP_SUPERUSER_OID,
             interrupt: Default::default(),
             cursors: Default::default(),
+            reported: None,
         }
     }
 
@@ -137,6 +143,66 @@ impl Session {
     pub fn with_interrupt(mut self, interrupt: Arc<std::sync::atomic::AtomicBool>) -> Self {
         self.interrupt = interrupt;
         self
+    }
+
+    /// Applies the settings a client gave in its startup packet
+    /// (application_name, TimeZone, …); names that are not settings are
+    /// left alone, and a value FlintDB refuses is ignored with a log line.
+    pub fn with_startup_settings<'a>(
+        mut self,
+        params: impl IntoIterator<Item = (&'a String, &'a String)>,
+    ) -> Self {
+        for (name, value) in params {
+            if !settings::is_known(name) || name.eq_ignore_ascii_case("client_encoding") {
+                continue;
+            }
+            if let Err(e) = self.settings.set(name, Some(value), false, false) {
+                tracing::debug!(name, error = %e, "startup setting ignored");
+            }
+        }
+        self
+    }
+
+    /// The settings PostgreSQL reports with ParameterStatus, now.
+    fn reportable(&self) -> Vec<(&'static str, String)> {
+        let who = self.who();
+        let catalog = self.engine.catalog();
+        let mut out: Vec<(&'static str, String)> = [
+            "application_name",
+            "client_encoding",
+            "DateStyle",
+            "IntervalStyle",
+            "integer_datetimes",
+            "server_encoding",
+            "standard_conforming_strings",
+            "TimeZone",
+        ]
+        .into_iter()
+        .map(|name| {
+            let value = self.settings.show(name).map(|(_, v)| v).unwrap_or_default();
+            (name, value)
+        })
+        .collect();
+        let superuser = catalog.is_superuser(who.session);
+        out.push((
+            "is_superuser",
+            if superuser { "on" } else { "off" }.to_string(),
+        ));
+        out.push(("session_authorization", catalog.role_name(who.session)));
+        out
+    }
+
+    /// Tells the client of reported settings a statement changed.
+    fn report_changes(&mut self, sink: &mut dyn RowSink) {
+        let now = self.reportable();
+        if let Some(before) = &self.reported {
+            for ((name, old), (_, new)) in before.iter().zip(&now) {
+                if old != new {
+                    sink.parameter_status(name, new);
+                }
+            }
+        }
+        self.reported = Some(now);
     }
 
     /// The role that logged in, by OID.
@@ -256,13 +322,19 @@ impl Session {
     ) -> Result<Outcome> {
         self.interrupt
             .store(false, std::sync::atomic::Ordering::Release);
+        if self.reported.is_none() {
+            self.reported = Some(self.reportable());
+        }
         let control = match command {
             Command::Sql(statement) => self.transaction_control(statement, sink),
             Command::Vacuum(v) => self.vacuum(v, sink).map(Some),
             Command::Reindex { .. } | Command::Grant(_) | Command::Fetch { .. } => Ok(None),
         };
         match control {
-            Ok(Some(outcome)) => return Ok(outcome),
+            Ok(Some(outcome)) => {
+                self.report_changes(sink);
+                return Ok(outcome);
+            }
             Ok(None) => {}
             Err(e) => {
                 // Any error inside a block aborts it, as in PostgreSQL.

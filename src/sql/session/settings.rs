@@ -266,6 +266,11 @@ const fn spec(
     }
 }
 
+/// Whether a name is a setting FlintDB has.
+pub fn is_known(name: &str) -> bool {
+    find(name).is_some()
+}
+
 /// The name SHOW gives a setting's column (`DateStyle` for datestyle).
 pub fn display_name(name: &str) -> String {
     find(name).map_or_else(|| name.to_string(), |s| s.name.to_string())
