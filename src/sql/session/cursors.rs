@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use super::super::exec::Row;
 use super::super::parser::Direction;
 use super::super::plan::OutputColumn;
+use super::*;
 use crate::errinput;
 use crate::error::Result;
 
@@ -137,12 +138,86 @@ impl Cursors {
     }
 }
 
+impl Session {
+    /// DECLARE name [SCROLL] CURSOR [WITH HOLD] FOR query: the query runs
+    /// now, in this statement's snapshot, and its rows wait for FETCH.
+    pub(super) fn declare(
+        &mut self,
+        stmts: &[sqlparser::ast::Declare],
+        declared: &[Option<DataType>],
+        params: Vec<Value>,
+        sink: &mut dyn RowSink,
+    ) -> Result<String> {
+        let [declare] = stmts else {
+            return Err(crate::errunsupported!("DECLARE of several cursors"));
+        };
+        let (Some(query), [name]) = (&declare.for_query, declare.names.as_slice()) else {
+            return Err(crate::errunsupported!("DECLARE of variables"));
+        };
+        if declare.binary == Some(true) {
+            return Err(crate::errunsupported!("binary cursors"));
+        }
+        let hold = declare.hold == Some(true);
+        if !hold && !self.in_block() {
+            return Err(errinput!(
+                "25P01",
+                "DECLARE CURSOR can only be used in transaction blocks"
+            ));
+        }
+        let name = normalize(name);
+        let command = Command::Sql(Statement::Query(query.clone()));
+        let mut collected = Collect {
+            notices: sink,
+            columns: Vec::new(),
+            rows: Vec::new(),
+        };
+        self.run_with(
+            schema_mode(&command),
+            |catalog| bind_command(&command, catalog, declared),
+            params,
+            &mut collected,
+        )?;
+        let cursor = cursors::Cursor::new(collected.columns, collected.rows, hold);
+        self.cursors.declare(&name, cursor)?;
+        Ok("DECLARE CURSOR".to_string())
+    }
+
+    /// The columns FETCH from a cursor returns, if it is open (for the
+    /// extended protocol's Describe).
+    pub fn cursor_columns(&self, name: &str) -> Option<Vec<OutputColumn>> {
+        self.cursors.columns(name)
+    }
+}
+
+/// A sink that keeps a query's rows (DECLARE) and passes notices on.
+struct Collect<'a> {
+    notices: &'a mut dyn RowSink,
+    columns: Vec<OutputColumn>,
+    rows: Vec<Row>,
+}
+
+impl RowSink for Collect<'_> {
+    fn columns(&mut self, columns: &[OutputColumn], _tag: &str) -> Result<()> {
+        self.columns = columns.to_vec();
+        Ok(())
+    }
+
+    fn row(&mut self, row: Row) -> Result<()> {
+        self.rows.push(row);
+        Ok(())
+    }
+
+    fn notice(&mut self, severity: &str, code: &str, message: String) {
+        self.notices.notice(severity, code, message);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::types::Value;
 
-    fn cursor(n: i32) -> Cursor {
+    pub(super) fn cursor(n: i32) -> Cursor {
         Cursor::new(
             vec![],
             (1..=n).map(|i| vec![Value::Int4(i)]).collect(),
@@ -150,7 +225,7 @@ mod tests {
         )
     }
 
-    fn ints(rows: Vec<Row>) -> Vec<i32> {
+    pub(super) fn ints(rows: Vec<Row>) -> Vec<i32> {
         rows.into_iter()
             .map(|r| match r[0] {
                 Value::Int4(i) => i,
@@ -160,7 +235,7 @@ mod tests {
     }
 
     #[test]
-    fn moves_like_postgres() {
+    pub(super) fn moves_like_postgres() {
         let mut c = cursor(5);
         assert_eq!(ints(c.fetch(Direction::Forward(2))), [1, 2]);
         assert_eq!(ints(c.fetch(Direction::Next)), [3]);

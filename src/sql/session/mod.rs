@@ -10,10 +10,12 @@
 
 mod audit;
 mod authorize;
+mod control;
 mod copy;
 mod cursors;
 mod execute;
 mod grant;
+mod reported;
 mod roles;
 pub mod settings;
 mod transaction;
@@ -28,6 +30,7 @@ pub use copy::CopyIn;
 pub use settings::Settings;
 pub use transaction::Transaction;
 
+use control::{aborted, is_transaction_control, setting_name};
 use execute::{execute_plan, StatementRun};
 
 use super::binder::{bind_command, normalize, table_name, Bound};
@@ -143,66 +146,6 @@ impl Session {
     pub fn with_interrupt(mut self, interrupt: Arc<std::sync::atomic::AtomicBool>) -> Self {
         self.interrupt = interrupt;
         self
-    }
-
-    /// Applies the settings a client gave in its startup packet
-    /// (application_name, TimeZone, …); names that are not settings are
-    /// left alone, and a value FlintDB refuses is ignored with a log line.
-    pub fn with_startup_settings<'a>(
-        mut self,
-        params: impl IntoIterator<Item = (&'a String, &'a String)>,
-    ) -> Self {
-        for (name, value) in params {
-            if !settings::is_known(name) || name.eq_ignore_ascii_case("client_encoding") {
-                continue;
-            }
-            if let Err(e) = self.settings.set(name, Some(value), false, false) {
-                tracing::debug!(name, error = %e, "startup setting ignored");
-            }
-        }
-        self
-    }
-
-    /// The settings PostgreSQL reports with ParameterStatus, now.
-    fn reportable(&self) -> Vec<(&'static str, String)> {
-        let who = self.who();
-        let catalog = self.engine.catalog();
-        let mut out: Vec<(&'static str, String)> = [
-            "application_name",
-            "client_encoding",
-            "DateStyle",
-            "IntervalStyle",
-            "integer_datetimes",
-            "server_encoding",
-            "standard_conforming_strings",
-            "TimeZone",
-        ]
-        .into_iter()
-        .map(|name| {
-            let value = self.settings.show(name).map(|(_, v)| v).unwrap_or_default();
-            (name, value)
-        })
-        .collect();
-        let superuser = catalog.is_superuser(who.session);
-        out.push((
-            "is_superuser",
-            if superuser { "on" } else { "off" }.to_string(),
-        ));
-        out.push(("session_authorization", catalog.role_name(who.session)));
-        out
-    }
-
-    /// Tells the client of reported settings a statement changed.
-    fn report_changes(&mut self, sink: &mut dyn RowSink) {
-        let now = self.reportable();
-        if let Some(before) = &self.reported {
-            for ((name, old), (_, new)) in before.iter().zip(&now) {
-                if old != new {
-                    sink.parameter_status(name, new);
-                }
-            }
-        }
-        self.reported = Some(now);
     }
 
     /// The role that logged in, by OID.
@@ -401,275 +344,6 @@ impl Session {
         Ok(())
     }
 
-    /// BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE, SET TRANSACTION, SHOW
-    /// transaction_isolation; None for any other statement.
-    fn transaction_control(
-        &mut self,
-        statement: &Statement,
-        sink: &mut dyn RowSink,
-    ) -> Result<Option<Outcome>> {
-        let in_block = self.in_block();
-        let failed = self.txn.as_ref().is_some_and(|t| t.failed);
-        let outcome = match statement {
-            Statement::StartTransaction {
-                modes,
-                statements,
-                exception: None,
-                ..
-            } if statements.is_empty() => {
-                let isolation = isolation_of(modes)?.unwrap_or(self.default_isolation());
-                if in_block {
-                    sink.notice(
-                        "WARNING",
-                        "25001",
-                        "there is already a transaction in progress".to_string(),
-                    );
-                    return Ok(Some(Outcome::tag("BEGIN")));
-                }
-                match self.txn.as_mut() {
-                    // BEGIN inside an implicit block turns it into a real one.
-                    Some(t) => {
-                        t.explicit = true;
-                        if !t.started {
-                            t.isolation = isolation;
-                        }
-                    }
-                    None => self.txn = Some(Transaction::new(isolation, true)),
-                }
-                Outcome {
-                    tag: "BEGIN".to_string(),
-                    effect: TxnEffect::Started,
-                }
-            }
-            Statement::Commit { chain: false, .. } => {
-                if !in_block {
-                    sink.notice(
-                        "WARNING",
-                        "25P01",
-                        "there is no transaction in progress".to_string(),
-                    );
-                    // Inside an implicit block, COMMIT commits what came before.
-                    self.end_transaction(!failed)?;
-                    return Ok(Some(Outcome::tag("COMMIT")));
-                }
-                self.end_transaction(!failed)?;
-                Outcome {
-                    tag: if failed { "ROLLBACK" } else { "COMMIT" }.to_string(),
-                    effect: TxnEffect::Ended,
-                }
-            }
-            Statement::Rollback {
-                chain: false,
-                savepoint: None,
-            } => {
-                if !in_block {
-                    sink.notice(
-                        "WARNING",
-                        "25P01",
-                        "there is no transaction in progress".to_string(),
-                    );
-                    self.end_transaction(false)?;
-                    return Ok(Some(Outcome::tag("ROLLBACK")));
-                }
-                self.end_transaction(false)?;
-                Outcome {
-                    tag: "ROLLBACK".to_string(),
-                    effect: TxnEffect::Ended,
-                }
-            }
-            Statement::Rollback {
-                chain: false,
-                savepoint: Some(name),
-            } => {
-                let engine = self.engine.clone();
-                let txn = self.block("ROLLBACK TO SAVEPOINT")?;
-                let (undone, settings) = txn.rollback_to(&normalize(name))?;
-                txn.abort_xids(&engine, &undone)?;
-                if let Some(settings) = settings {
-                    self.settings = settings;
-                }
-                Outcome::tag("ROLLBACK")
-            }
-            Statement::Savepoint { name } => {
-                let settings = self.settings.clone();
-                let txn = self.block("SAVEPOINT")?;
-                if txn.failed {
-                    return Err(aborted());
-                }
-                txn.savepoint(normalize(name), settings);
-                Outcome::tag("SAVEPOINT")
-            }
-            Statement::ReleaseSavepoint { name } => {
-                let txn = self.block("RELEASE SAVEPOINT")?;
-                if txn.failed {
-                    return Err(aborted());
-                }
-                txn.release(&normalize(name))?;
-                Outcome::tag("RELEASE")
-            }
-            Statement::Set(Set::SetTransaction {
-                modes,
-                snapshot: None,
-                session,
-            }) => {
-                if failed {
-                    return Err(aborted());
-                }
-                let Some(isolation) = isolation_of(modes)? else {
-                    return Ok(Some(Outcome::tag("SET")));
-                };
-                if *session {
-                    let in_txn = self.txn.is_some();
-                    self.settings.set(
-                        "default_transaction_isolation",
-                        Some(isolation.name()),
-                        false,
-                        in_txn,
-                    )?;
-                } else {
-                    match self.txn.as_mut().filter(|t| t.explicit) {
-                        Some(t) if t.started => {
-                            return Err(errinput!(
-                                "25001",
-                                "SET TRANSACTION ISOLATION LEVEL must be called before any query"
-                            ))
-                        }
-                        Some(t) => t.isolation = isolation,
-                        None => sink.notice(
-                            "WARNING",
-                            "25P01",
-                            "SET TRANSACTION can only be used in transaction blocks".to_string(),
-                        ),
-                    }
-                }
-                Outcome::tag("SET")
-            }
-            Statement::ShowVariable { variable } => {
-                if failed {
-                    return Err(aborted());
-                }
-                let name = setting_name(variable);
-                let columns = utility_columns(statement).unwrap_or_default();
-                let rows: Vec<Vec<String>> = match name.as_str() {
-                    "transaction_isolation" => {
-                        let isolation = self
-                            .txn
-                            .as_ref()
-                            .filter(|t| t.explicit)
-                            .map_or(self.default_isolation(), |t| t.isolation);
-                        vec![vec![isolation.name().to_string()]]
-                    }
-                    "all" => self
-                        .settings
-                        .all()
-                        .into_iter()
-                        .map(|(n, v, d)| vec![n, v, d])
-                        .collect(),
-                    "session_authorization" => {
-                        let who = self.who();
-                        vec![vec![self.engine.catalog().role_name(who.session)]]
-                    }
-                    "is_superuser" => {
-                        let on = self.engine.catalog().is_superuser(self.who().session);
-                        vec![vec![if on { "on" } else { "off" }.to_string()]]
-                    }
-                    _ => vec![vec![self.settings.show(&name)?.1]],
-                };
-                sink.columns(&columns, "SHOW")?;
-                for row in rows {
-                    sink.row(row.into_iter().map(Value::Text).collect())?;
-                }
-                Outcome::tag("SHOW")
-            }
-            Statement::Set(Set::SingleAssignment {
-                scope,
-                hivevar: false,
-                variable,
-                values,
-            }) => {
-                if failed {
-                    return Err(aborted());
-                }
-                let local = matches!(scope, Some(ContextModifier::Local));
-                let value = setting_value(values);
-                self.set_setting(&setting_name(&variable.0), value.as_deref(), local, sink)?;
-                Outcome::tag("SET")
-            }
-            Statement::Set(Set::SetRole {
-                context_modifier,
-                role_name,
-            }) => {
-                if failed {
-                    return Err(aborted());
-                }
-                let local = matches!(context_modifier, Some(ContextModifier::Local));
-                let name = role_name.as_ref().map(normalize);
-                self.set_setting("role", Some(name.as_deref().unwrap_or("none")), local, sink)?;
-                Outcome::tag("SET")
-            }
-            Statement::Set(Set::SetSessionAuthorization(param)) => {
-                if failed {
-                    return Err(aborted());
-                }
-                let local = matches!(param.scope, ContextModifier::Local);
-                let name = match &param.kind {
-                    sqlparser::ast::SetSessionAuthorizationParamKind::Default => None,
-                    sqlparser::ast::SetSessionAuthorizationParamKind::User(u) => Some(normalize(u)),
-                };
-                self.set_session_authorization(name.as_deref(), local, sink)?;
-                Outcome::tag("SET")
-            }
-            Statement::Set(Set::SetTimeZone { local, value }) => {
-                if failed {
-                    return Err(aborted());
-                }
-                let value = setting_value(std::slice::from_ref(value));
-                self.set_setting("timezone", value.as_deref(), *local, sink)?;
-                Outcome::tag("SET")
-            }
-            Statement::Reset(r) => {
-                if failed {
-                    return Err(aborted());
-                }
-                let in_txn = self.txn.is_some();
-                match &r.reset {
-                    Reset::ALL => self.settings.reset_all(in_txn),
-                    Reset::ConfigurationParameter(name) => {
-                        self.settings
-                            .set(&setting_name(&name.0), None, false, in_txn)?
-                    }
-                    Reset::SessionAuthorization => {
-                        self.set_session_authorization(None, false, sink)?
-                    }
-                }
-                Outcome::tag("RESET")
-            }
-            Statement::Discard { object_type } => {
-                let what = object_type.to_string();
-                if what.eq_ignore_ascii_case("ALL") {
-                    if self.in_block() {
-                        return Err(errinput!(
-                            "25001",
-                            "DISCARD ALL cannot run inside a transaction block"
-                        ));
-                    }
-                    self.settings.reset_all(false);
-                }
-                Outcome::tag(format!("DISCARD {}", what.to_uppercase()))
-            }
-            Statement::StartTransaction { .. }
-            | Statement::Commit { .. }
-            | Statement::Rollback { .. } => {
-                return Err(crate::errunsupported!(
-                    "this form of {}",
-                    super::binder::statement_kind(statement)
-                ))
-            }
-            _ => return Ok(None),
-        };
-        Ok(Some(outcome))
-    }
-
     /// VACUUM [ANALYZE] of some tables or all, outside any transaction
     /// block; ANALYZE runs in a transaction of its own afterwards.
     fn vacuum(&mut self, v: &Vacuum, sink: &mut dyn RowSink) -> Result<Outcome> {
@@ -752,68 +426,6 @@ impl Session {
         Ok(Outcome::tag("VACUUM"))
     }
 
-    /// SET [LOCAL] of one setting (None: DEFAULT); SET LOCAL outside a
-    /// transaction block only warns, as in PostgreSQL.
-    fn set_setting(
-        &mut self,
-        name: &str,
-        value: Option<&str>,
-        local: bool,
-        sink: &mut dyn RowSink,
-    ) -> Result<()> {
-        if local && !self.in_block() {
-            sink.notice(
-                "WARNING",
-                "25P01",
-                "SET LOCAL can only be used in transaction blocks".to_string(),
-            );
-            return Ok(());
-        }
-        if name.eq_ignore_ascii_case("role") {
-            if let Some(role) = value.filter(|v| !v.eq_ignore_ascii_case("none")) {
-                let catalog = self.engine.catalog();
-                let oid = catalog.must_get_role(role)?;
-                if !catalog.is_member_of_role(self.who().session, oid) {
-                    return Err(errinput!(
-                        crate::error::sqlstate::INSUFFICIENT_PRIVILEGE,
-                        "permission denied to set role \"{role}\""
-                    ));
-                }
-            }
-        }
-        let in_txn = self.txn.is_some();
-        self.settings.set(name, value, local, in_txn)
-    }
-
-    /// SET SESSION AUTHORIZATION (None: DEFAULT): only a superuser who
-    /// logged in may become another role; the current role resets too.
-    fn set_session_authorization(
-        &mut self,
-        name: Option<&str>,
-        local: bool,
-        sink: &mut dyn RowSink,
-    ) -> Result<()> {
-        let catalog = self.engine.catalog();
-        if let Some(name) = name {
-            let oid = catalog.must_get_role(name)?;
-            if oid != self.user && !catalog.is_superuser(self.user) {
-                return Err(errinput!(
-                    crate::error::sqlstate::INSUFFICIENT_PRIVILEGE,
-                    "permission denied to set session authorization"
-                ));
-            }
-        }
-        self.set_setting("session_authorization", name, local, sink)?;
-        self.set_setting("role", None, local, sink)
-    }
-
-    fn block(&mut self, what: &str) -> Result<&mut Transaction> {
-        self.txn
-            .as_mut()
-            .filter(|t| t.explicit)
-            .ok_or_else(|| errinput!("25P01", "{what} can only be used in transaction blocks"))
-    }
-
     /// Binds and executes inside the current transaction.
     fn run(
         &mut self,
@@ -893,55 +505,6 @@ impl Session {
         let who = self.who();
         let xid = self.exclusive_xid()?;
         roles::execute(&self.engine, who, statement, xid, sink)
-    }
-
-    /// DECLARE name [SCROLL] CURSOR [WITH HOLD] FOR query: the query runs
-    /// now, in this statement's snapshot, and its rows wait for FETCH.
-    fn declare(
-        &mut self,
-        stmts: &[sqlparser::ast::Declare],
-        declared: &[Option<DataType>],
-        params: Vec<Value>,
-        sink: &mut dyn RowSink,
-    ) -> Result<String> {
-        let [declare] = stmts else {
-            return Err(crate::errunsupported!("DECLARE of several cursors"));
-        };
-        let (Some(query), [name]) = (&declare.for_query, declare.names.as_slice()) else {
-            return Err(crate::errunsupported!("DECLARE of variables"));
-        };
-        if declare.binary == Some(true) {
-            return Err(crate::errunsupported!("binary cursors"));
-        }
-        let hold = declare.hold == Some(true);
-        if !hold && !self.in_block() {
-            return Err(errinput!(
-                "25P01",
-                "DECLARE CURSOR can only be used in transaction blocks"
-            ));
-        }
-        let name = normalize(name);
-        let command = Command::Sql(Statement::Query(query.clone()));
-        let mut collected = Collect {
-            notices: sink,
-            columns: Vec::new(),
-            rows: Vec::new(),
-        };
-        self.run_with(
-            schema_mode(&command),
-            |catalog| bind_command(&command, catalog, declared),
-            params,
-            &mut collected,
-        )?;
-        let cursor = cursors::Cursor::new(collected.columns, collected.rows, hold);
-        self.cursors.declare(&name, cursor)?;
-        Ok("DECLARE CURSOR".to_string())
-    }
-
-    /// The columns FETCH from a cursor returns, if it is open (for the
-    /// extended protocol's Describe).
-    pub fn cursor_columns(&self, name: &str) -> Option<Vec<OutputColumn>> {
-        self.cursors.columns(name)
     }
 
     /// ALTER TABLE … OWNER TO.
@@ -1091,36 +654,6 @@ fn schema_mode(command: &Command) -> Option<SchemaMode> {
     }
 }
 
-fn aborted() -> crate::error::Error {
-    errinput!(
-        "25P02",
-        "current transaction is aborted, commands ignored until end of transaction block"
-    )
-}
-
-/// A sink that keeps a query's rows (DECLARE) and passes notices on.
-struct Collect<'a> {
-    notices: &'a mut dyn RowSink,
-    columns: Vec<OutputColumn>,
-    rows: Vec<Row>,
-}
-
-impl RowSink for Collect<'_> {
-    fn columns(&mut self, columns: &[OutputColumn], _tag: &str) -> Result<()> {
-        self.columns = columns.to_vec();
-        Ok(())
-    }
-
-    fn row(&mut self, row: Row) -> Result<()> {
-        self.rows.push(row);
-        Ok(())
-    }
-
-    fn notice(&mut self, severity: &str, code: &str, message: String) {
-        self.notices.notice(severity, code, message);
-    }
-}
-
 /// ALTER TABLE … OWNER TO, which the session runs itself.
 fn owner_change(
     statement: &Statement,
@@ -1136,70 +669,6 @@ fn owner_change(
 
 fn is_owner_change(statement: &Statement) -> bool {
     owner_change(statement).is_some()
-}
-
-fn is_transaction_control(statement: &Statement) -> bool {
-    matches!(
-        statement,
-        Statement::StartTransaction { .. }
-            | Statement::Commit { .. }
-            | Statement::Rollback { .. }
-            | Statement::Savepoint { .. }
-            | Statement::ReleaseSavepoint { .. }
-            | Statement::Set(
-                Set::SetTransaction { .. }
-                    | Set::SingleAssignment { .. }
-                    | Set::SetTimeZone { .. }
-                    | Set::SetRole { .. }
-                    | Set::SetSessionAuthorization(_)
-            )
-            | Statement::Reset(_)
-            | Statement::Discard { .. }
-    )
-}
-
-/// A setting's name as written (`a.b` for custom settings), lower-cased
-/// unless quoted; `SHOW TRANSACTION ISOLATION LEVEL` is transaction_isolation.
-fn setting_name(parts: &[impl std::fmt::Display]) -> String {
-    let words: Vec<String> = parts.iter().map(|p| p.to_string().to_lowercase()).collect();
-    if words == ["transaction", "isolation", "level"] {
-        return "transaction_isolation".to_string();
-    }
-    parts
-        .iter()
-        .map(|p| {
-            let text = p.to_string();
-            match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-                Some(quoted) => quoted.to_string(),
-                None => text.to_lowercase(),
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(".")
-}
-
-/// The value of `SET name = v1, v2` as PostgreSQL flattens it (None for
-/// DEFAULT).
-fn setting_value(values: &[sqlparser::ast::Expr]) -> Option<String> {
-    use sqlparser::ast::{Expr as E, Value as V};
-    if let [E::Identifier(i)] = values {
-        if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default") {
-            return None;
-        }
-    }
-    let parts: Vec<String> = values
-        .iter()
-        .map(|e| match e {
-            E::Value(v) => match &v.value {
-                V::SingleQuotedString(s) | V::DoubleQuotedString(s) => s.clone(),
-                V::Boolean(b) => if *b { "on" } else { "off" }.to_string(),
-                other => other.to_string(),
-            },
-            E::Identifier(i) => i.value.clone(),
-            other => other.to_string(),
-        })
-        .collect();
-    Some(parts.join(", "))
 }
 
 /// Result columns of SHOW (the session answers it itself).
@@ -1219,31 +688,4 @@ fn utility_columns(statement: &Statement) -> Option<Vec<OutputColumn>> {
         "all" => vec![text("name"), text("setting"), text("description")],
         _ => vec![text(&settings::display_name(&name))],
     })
-}
-
-fn isolation_of(modes: &[TransactionMode]) -> Result<Option<Isolation>> {
-    let mut isolation = None;
-    for mode in modes {
-        match mode {
-            TransactionMode::IsolationLevel(level) => {
-                isolation = Some(match level {
-                    TransactionIsolationLevel::ReadUncommitted
-                    | TransactionIsolationLevel::ReadCommitted => Isolation::ReadCommitted,
-                    TransactionIsolationLevel::RepeatableRead => Isolation::RepeatableRead,
-                    TransactionIsolationLevel::Serializable => {
-                        return Err(crate::errunsupported!(
-                            "SERIALIZABLE isolation (use REPEATABLE READ)"
-                        ))
-                    }
-                    other => return Err(crate::errunsupported!("isolation level {other}")),
-                });
-            }
-            TransactionMode::AccessMode(_) => {
-                return Err(crate::errunsupported!(
-                    "READ ONLY / READ WRITE transactions"
-                ))
-            }
-        }
-    }
-    Ok(isolation)
 }
