@@ -127,6 +127,8 @@ pub enum Function {
     ToRegType,
     RegNamespace,
     RegRole,
+    /// pg_sleep(seconds): waits, stopping at a cancel or statement_timeout.
+    PgSleep,
     /// pg_relation_is_publishable: FlintDB has no publications.
     NotPublishable,
     /// pg_relation_size, pg_table_size, pg_indexes_size,
@@ -176,6 +178,7 @@ impl Function {
                 | Function::ToRegClass
                 | Function::RegNamespace
                 | Function::RegRole
+                | Function::PgSleep
         )
     }
 }

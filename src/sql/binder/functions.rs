@@ -407,6 +407,8 @@ impl Binder<'_> {
             }
             ("pg_has_role", 2 | 3) => Some((Function::PgHasRole, vec![T::Text; n], T::Bool)),
             ("version", 0) => Some((Function::Version, vec![], T::Text)),
+            // PostgreSQL's result type is void, shown as an empty string.
+            ("pg_sleep", 1) => Some((Function::PgSleep, vec![T::Float8], T::Text)),
             ("current_database" | "current_catalog", 0) => {
                 Some((Function::CurrentDatabase, vec![], T::Name))
             }

@@ -53,6 +53,11 @@ pub trait Env {
     fn catalog(&self) -> Option<&crate::catalog::Catalog> {
         None
     }
+    /// 57014 if the statement was cancelled or ran out of time (for
+    /// functions that wait, like pg_sleep).
+    fn check_interrupts(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Evaluates an expression over a row.

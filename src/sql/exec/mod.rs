@@ -102,6 +102,10 @@ impl Env for ExecContext<'_> {
         Some(self.engine.catalog())
     }
 
+    fn check_interrupts(&self) -> Result<()> {
+        self.check_deadline()
+    }
+
     fn outer_value(&self, depth: usize, index: usize) -> Value {
         self.outer
             .len()
