@@ -41,23 +41,6 @@ pub fn call(func: Function, values: &[Value], ctx: &dyn Env) -> Result<Option<Va
         }
         // Everything is in public or pg_catalog (on the search path) but
         // the information_schema views.
-        Function::PgSleep => {
-            let seconds = match values[0] {
-                Value::Float8(s) if s.is_finite() && s > 0.0 => s,
-                _ => 0.0,
-            };
-            let until =
-                std::time::Instant::now() + std::time::Duration::from_secs_f64(seconds.min(1e7));
-            loop {
-                ctx.check_interrupts()?;
-                let now = std::time::Instant::now();
-                if now >= until {
-                    break;
-                }
-                std::thread::sleep((until - now).min(std::time::Duration::from_millis(10)));
-            }
-            text(String::new())
-        }
         Function::IsVisible => Value::Bool(!system_views::in_information_schema(oid(&values[0]))),
         Function::NotPublishable => Value::Bool(false),
         Function::FormatType => {

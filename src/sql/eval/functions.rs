@@ -108,6 +108,7 @@ pub fn call(
         return Ok(v);
     }
     match func {
+        Function::PgSleep => pg_sleep(&values[0], ctx),
         Function::Now => Ok(Value::Timestamptz(ctx.context().statement_time)),
         Function::LocalTimestamp => Ok(Value::Timestamp(ctx.context().statement_time)),
         Function::CurrentDate => Ok(Value::Date(
@@ -390,4 +391,22 @@ fn sqrt_numeric(d: &BigDecimal) -> Result<BigDecimal> {
     let root = n.sqrt();
     let r = BigDecimal::new(root, rscale + 1);
     Ok(numeric::round(&r, rscale))
+}
+
+/// `pg_sleep(seconds)`: waits in short slices so a cancel or
+/// statement_timeout stops it (57014); returns void's empty text.
+fn pg_sleep(seconds: &Value, ctx: &dyn Env) -> Result<Value> {
+    let seconds = match seconds {
+        Value::Float8(s) if s.is_finite() && *s > 0.0 => *s,
+        _ => 0.0,
+    };
+    let until = std::time::Instant::now() + std::time::Duration::from_secs_f64(seconds.min(1e7));
+    loop {
+        ctx.check_interrupts()?;
+        let now = std::time::Instant::now();
+        if now >= until {
+            return Ok(Value::Text(String::new()));
+        }
+        std::thread::sleep((until - now).min(std::time::Duration::from_millis(10)));
+    }
 }

@@ -5,12 +5,11 @@
 //! the schema for new tables, and ownership for DDL. ANALYZE skips
 //! tables the role does not own, with PostgreSQL's warning.
 
-use super::grant::must_own;
+use super::grant::{denied, must_own};
 use super::RowSink;
 use crate::catalog::acl::{AclObject, Privs, PUBLIC_SCHEMA_OID};
 use crate::catalog::{Catalog, TableDef};
-use crate::errinput;
-use crate::error::{sqlstate, Result};
+use crate::error::Result;
 use crate::sql::binder::Bound;
 use crate::sql::plan::Plan;
 use crate::storage::RelId;
@@ -196,8 +195,4 @@ fn owner(catalog: &Catalog, role: u32, table: &TableDef) -> Result<()> {
 
 fn no_privilege(table: &TableDef) -> crate::error::Error {
     denied(&format!("permission denied for table {}", table.name))
-}
-
-fn denied(message: &str) -> crate::error::Error {
-    errinput!(sqlstate::INSUFFICIENT_PRIVILEGE, "{message}")
 }

@@ -456,6 +456,7 @@ pub fn must_own(kind: &str, name: &str) -> crate::error::Error {
     denied(&format!("must be owner of {kind} {name}"))
 }
 
-fn denied(message: &str) -> crate::error::Error {
+/// 42501 with a message.
+pub(super) fn denied(message: &str) -> crate::error::Error {
     errinput!(sqlstate::INSUFFICIENT_PRIVILEGE, "{message}")
 }

@@ -9,6 +9,7 @@ use sqlparser::ast::{
     Value as SqlValue,
 };
 
+use super::grant::denied;
 use super::RowSink;
 use crate::catalog::roles::BOOTSTRAP_SUPERUSER_OID;
 use crate::catalog::RoleDef;
@@ -253,10 +254,6 @@ fn check_name(name: &str) -> Result<()> {
         ));
     }
     Ok(())
-}
-
-fn denied(message: &str) -> crate::error::Error {
-    errinput!(sqlstate::INSUFFICIENT_PRIVILEGE, "{message}")
 }
 
 fn no_such_role(name: &str) -> crate::error::Error {

@@ -263,7 +263,6 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
             vec![oid(1663), text("pg_default"), oid(BOOTSTRAP_SUPERUSER_OID)],
             vec![oid(1664), text("pg_global"), oid(BOOTSTRAP_SUPERUSER_OID)],
         ],
-        "pg_opclass" => vec![],
         _ => Vec::new(),
     }
 }
