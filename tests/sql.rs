@@ -4,7 +4,8 @@
 //!
 //! Errors read `SQLSTATE: message`, so files can say `statement error 42P01`;
 //! records marked `onlyif flintdb` (FlintDB's 0A000 rejections) are skipped
-//! on PostgreSQL.
+//! on PostgreSQL, and `onlyif simple` / `onlyif extended` run over one
+//! protocol only (where text and binary results differ, as for regclass).
 //! A statement consisting of `-- flintdb:restart` stops the server cleanly
 //! and starts it again on the same data directory (PostgreSQL sees an
 //! empty query). Set `FLINTDB_TEST_PG` to a libpq-style connection string
@@ -30,6 +31,16 @@ const RESTART: &str = "-- flintdb:restart";
 enum Protocol {
     Simple,
     Extended,
+}
+
+impl Protocol {
+    /// The sqllogictest label records can name with `onlyif`.
+    fn label(self) -> &'static str {
+        match self {
+            Protocol::Simple => "simple",
+            Protocol::Extended => "extended",
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -230,6 +241,7 @@ async fn run_file_on_flintdb(path: &Path, protocol: Protocol) -> Result<(), Stri
         }
     });
     runner.add_label("flintdb");
+    runner.add_label(protocol.label());
     let result = runner
         .run_file_async(path)
         .await
@@ -260,6 +272,7 @@ async fn run_file_on_postgres(path: &Path, conn: &str, protocol: Protocol) -> Re
         }
     });
     runner.add_label("postgres");
+    runner.add_label(protocol.label());
     runner
         .run_file_async(path)
         .await

@@ -124,7 +124,7 @@ pub fn decode_value(bytes: &[u8], order: &KeyOrder) -> Option<(Value, usize)> {
         DataType::Int2 => Value::Int2(r.i64()?.try_into().ok()?),
         DataType::Int4 => Value::Int4(r.i64()?.try_into().ok()?),
         DataType::Int8 => Value::Int8(r.i64()?),
-        DataType::Oid => Value::Oid(r.i64()?.try_into().ok()?),
+        DataType::Oid | DataType::Reg(_) => Value::Oid(r.i64()?.try_into().ok()?),
         DataType::Date => Value::Date(r.i64()?.try_into().ok()?),
         DataType::Timestamp => Value::Timestamp(r.i64()?),
         DataType::Timestamptz => Value::Timestamptz(r.i64()?),

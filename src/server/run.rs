@@ -103,6 +103,13 @@ impl RowSink for ChannelSink {
         )));
     }
 
+    fn binary_column(&self, column: usize) -> bool {
+        self.fields.as_ref().is_some_and(|f| {
+            f.get(column)
+                .is_some_and(|f| f.format() == pgwire::api::results::FieldFormat::Binary)
+        })
+    }
+
     fn parameter_status(&mut self, name: &str, value: &str) {
         let _ = self.send(Message::Notice(PgWireBackendMessage::ParameterStatus(
             pgwire::messages::startup::ParameterStatus::new(name.to_string(), value.to_string()),

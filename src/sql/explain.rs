@@ -183,6 +183,14 @@ impl Printer<'_> {
                 };
                 (title.into(), vec![], vec![left.as_ref(), right.as_ref()])
             }
+            Node::RecursiveUnion {
+                base, recursive, ..
+            } => (
+                "Recursive Union".into(),
+                vec![],
+                vec![base.as_ref(), recursive.as_ref()],
+            ),
+            Node::WorkTable { .. } => ("WorkTable Scan".into(), vec![], vec![]),
             Node::NestedLoopJoin {
                 left,
                 right,
@@ -260,7 +268,10 @@ impl Printer<'_> {
             | Node::Aggregate { input, .. }
             | Node::Filter { input, .. }
             | Node::Project { input, .. } => self.estimate(input),
-            Node::SetOp { left, .. } | Node::NestedLoopJoin { left, .. } => self.estimate(left),
+            Node::SetOp { left, .. }
+            | Node::RecursiveUnion { base: left, .. }
+            | Node::NestedLoopJoin { left, .. } => self.estimate(left),
+            Node::WorkTable { width, .. } => (100, 8 * width),
         }
     }
 }
@@ -306,7 +317,8 @@ fn column_names(node: &Node) -> Vec<String> {
             names.extend(column_names(right));
             names
         }
-        Node::SetOp { left, .. } => column_names(left),
+        Node::SetOp { left, .. } | Node::RecursiveUnion { base: left, .. } => column_names(left),
+        Node::WorkTable { width, .. } => (1..=*width).map(|i| format!("column{i}")).collect(),
         Node::Series { .. } => vec!["generate_series".to_string()],
         Node::Values { rows } => (1..=rows.first().map_or(0, |r| r.len()))
             .map(|i| format!("\"*VALUES*\".column{i}"))

@@ -127,6 +127,8 @@ pub enum Function {
     ToRegType,
     RegNamespace,
     RegRole,
+    /// An OID-alias value (`regclass`, …) as the object's name (text).
+    RegName(crate::types::RegKind),
     /// pg_sleep(seconds): waits, stopping at a cancel or statement_timeout.
     PgSleep,
     /// pg_relation_is_publishable: FlintDB has no publications.
@@ -178,6 +180,7 @@ impl Function {
                 | Function::ToRegClass
                 | Function::RegNamespace
                 | Function::RegRole
+                | Function::RegName(_)
                 | Function::PgSleep
         )
     }

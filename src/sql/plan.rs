@@ -85,6 +85,17 @@ pub enum Node {
         op: SetOp,
         all: bool,
     },
+    /// WITH RECURSIVE: `base`'s rows, then `recursive` run again and again
+    /// over the rows the previous round added (read by its WorkTable node)
+    /// until a round adds none; without `all`, duplicates are dropped.
+    RecursiveUnion {
+        base: Box<Node>,
+        recursive: Box<Node>,
+        work_table: usize,
+        all: bool,
+    },
+    /// The rows the enclosing RecursiveUnion's previous round added.
+    WorkTable { id: usize, width: usize },
     /// Pairs of rows (left columns then right columns) where the predicate
     /// holds; LEFT keeps unmatched left rows padded with NULLs.
     NestedLoopJoin {

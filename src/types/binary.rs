@@ -46,7 +46,7 @@ pub fn decode(buf: &[u8], data_type: DataType) -> Result<Value> {
         DataType::Float4 => Value::Float4(f32::from_be_bytes(fixed(buf, name)?)),
         DataType::Float8 => Value::Float8(f64::from_be_bytes(fixed(buf, name)?)),
         DataType::Numeric => Value::Numeric(numeric::from_binary(buf)?),
-        DataType::Oid => Value::Oid(u32::from_be_bytes(fixed(buf, name)?)),
+        DataType::Oid | DataType::Reg(_) => Value::Oid(u32::from_be_bytes(fixed(buf, name)?)),
         DataType::Array(elem) => super::array::decode_binary(buf, *elem)?,
         DataType::Text
         | DataType::Varchar

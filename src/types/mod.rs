@@ -18,6 +18,37 @@ pub use value::Value;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
 
+/// Which objects an OID-alias type names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RegKind {
+    Class,
+    Type,
+    Namespace,
+    Role,
+}
+
+impl RegKind {
+    /// The type's OID.
+    pub fn oid(self) -> u32 {
+        match self {
+            RegKind::Class => 2205,
+            RegKind::Type => 2206,
+            RegKind::Namespace => 4089,
+            RegKind::Role => 4096,
+        }
+    }
+
+    /// The type's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            RegKind::Class => "regclass",
+            RegKind::Type => "regtype",
+            RegKind::Namespace => "regnamespace",
+            RegKind::Role => "regrole",
+        }
+    }
+}
+
 /// A PostgreSQL base type that FlintDB supports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DataType {
@@ -41,6 +72,9 @@ pub enum DataType {
     Char,
     /// Object identifiers: unsigned 32-bit.
     Oid,
+    /// An OID-alias type (`regclass`, …): an OID that prints as the name
+    /// of the object it identifies.
+    Reg(RegKind),
     /// A one-dimensional array of the element type (see `array.rs`).
     Array(&'static DataType),
     /// The type of an untyped string literal or parameter before it is
@@ -69,6 +103,7 @@ impl DataType {
             DataType::Name => 19,
             DataType::Char => 18,
             DataType::Oid => 26,
+            DataType::Reg(kind) => kind.oid(),
             DataType::Array(elem) => array::oid(*elem),
             DataType::Unknown => 705,
         }
@@ -94,6 +129,10 @@ impl DataType {
             19 => DataType::Name,
             18 => DataType::Char,
             26 => DataType::Oid,
+            2205 => DataType::Reg(RegKind::Class),
+            2206 => DataType::Reg(RegKind::Type),
+            4089 => DataType::Reg(RegKind::Namespace),
+            4096 => DataType::Reg(RegKind::Role),
             705 => DataType::Unknown,
             _ => return array::from_oid(oid),
         })
@@ -104,7 +143,11 @@ impl DataType {
         match self {
             DataType::Bool | DataType::Char => 1,
             DataType::Int2 => 2,
-            DataType::Int4 | DataType::Float4 | DataType::Date | DataType::Oid => 4,
+            DataType::Int4
+            | DataType::Float4
+            | DataType::Date
+            | DataType::Oid
+            | DataType::Reg(_) => 4,
             DataType::Name => 64,
             DataType::Int8 | DataType::Float8 | DataType::Timestamp | DataType::Timestamptz => 8,
             DataType::Unknown => -2,
@@ -132,6 +175,7 @@ impl DataType {
             DataType::Name => "name",
             DataType::Char => "\"char\"",
             DataType::Oid => "oid",
+            DataType::Reg(kind) => kind.name(),
             DataType::Array(elem) => array::sql_name(*elem),
             DataType::Unknown => "unknown",
         }

@@ -67,7 +67,7 @@ pub fn parse(text: &str, data_type: DataType) -> Result<Value> {
         // name truncates to 63 bytes; "char" keeps the first byte.
         DataType::Name => Value::Text(truncate_bytes(text, 63).to_string()),
         DataType::Char => Value::Text(truncate_bytes(text, 1).to_string()),
-        DataType::Oid => {
+        DataType::Oid | DataType::Reg(_) => {
             let v = parse_integer(text, "oid")?;
             // oidin accepts -2^31..2^32-1, negatives wrapping as in C.
             if !(i32::MIN as i64..=u32::MAX as i64).contains(&v) {

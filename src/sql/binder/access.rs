@@ -497,7 +497,7 @@ fn is_probe(e: &Expr, key: &Expr) -> bool {
 /// Types whose key encodings order together.
 fn family(t: DataType) -> Option<u8> {
     Some(match t {
-        DataType::Int2 | DataType::Int4 | DataType::Int8 | DataType::Oid => 1,
+        DataType::Int2 | DataType::Int4 | DataType::Int8 | DataType::Oid | DataType::Reg(_) => 1,
         DataType::Float4 | DataType::Float8 => 2,
         DataType::Numeric => 3,
         DataType::Text | DataType::Varchar | DataType::Bpchar | DataType::Name | DataType::Char => {

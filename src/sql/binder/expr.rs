@@ -850,30 +850,54 @@ impl Binder<'_> {
 
     /// `x::regclass` and friends: a name becomes its OID (looked up when
     /// the statement runs); an integer or OID stays the OID.
-    fn reg_cast(&mut self, inner: Expr, to: Function) -> Result<Expr> {
+    fn reg_cast(&mut self, inner: Expr, kind: crate::types::RegKind) -> Result<Expr> {
+        use crate::types::RegKind;
         let from = inner.data_type();
-        if from == DataType::Oid || (from.is_numeric() && from.numeric_rank() <= Some(2)) {
-            return self.explicit_cast(inner, crate::types::ColumnType::plain(DataType::Oid));
+        let to = DataType::Reg(kind);
+        if matches!(from, DataType::Oid | DataType::Reg(_))
+            || (from.is_numeric() && from.numeric_rank() <= Some(2))
+        {
+            let inner = match from {
+                DataType::Oid | DataType::Reg(_) => inner,
+                _ => self.explicit_cast(inner, crate::types::ColumnType::plain(DataType::Oid))?,
+            };
+            return Ok(Expr::Cast {
+                expr: Box::new(inner),
+                to: crate::types::ColumnType::plain(to),
+                explicit: true,
+            });
         }
         if !from.is_string() {
             return Err(errinput!(
                 "42846",
                 "cannot cast type {} to {}",
                 from.sql_name(),
-                match to {
-                    Function::RegClass => "regclass",
-                    Function::RegType => "regtype",
-                    Function::RegNamespace => "regnamespace",
-                    _ => "regrole",
-                }
+                kind.name()
             ));
         }
         let name = self.coerce(inner, DataType::Text)?;
         Ok(Expr::Call {
-            func: to,
+            func: match kind {
+                RegKind::Class => Function::RegClass,
+                RegKind::Type => Function::RegType,
+                RegKind::Namespace => Function::RegNamespace,
+                RegKind::Role => Function::RegRole,
+            },
             args: vec![name],
-            ty: DataType::Oid,
+            ty: to,
         })
+    }
+
+    /// An OID-alias value as the name of what it identifies (text).
+    fn reg_name(inner: Expr) -> Expr {
+        match inner.data_type() {
+            DataType::Reg(kind) => Expr::Call {
+                func: Function::RegName(kind),
+                args: vec![inner],
+                ty: DataType::Text,
+            },
+            _ => inner,
+        }
     }
 
     /// `expr::type` / `CAST(expr AS type)`.
@@ -883,6 +907,10 @@ impl Binder<'_> {
         to: crate::types::ColumnType,
     ) -> Result<Expr> {
         let from = inner.data_type();
+        if matches!(from, DataType::Reg(_)) && to.data_type.is_string() {
+            let name = Self::reg_name(inner);
+            return self.explicit_cast(name, to);
+        }
         if from == DataType::Unknown {
             let inner = match inner {
                 Expr::Literal(Value::Text(s), _) if to.data_type == DataType::Bytea => {
@@ -973,13 +1001,26 @@ pub(super) fn column_name(e: &ast::Expr) -> Option<String> {
             Some(ast::ObjectNamePart::Identifier(i)) => Some(normalize(i)),
             _ => None,
         },
+        // A name the operand gives beats the type's, unless it is itself
+        // only a type name (PostgreSQL's "strength").
         A::Cast {
             expr, data_type, ..
-        } => column_name(expr).or_else(|| {
-            types::resolve_type(data_type)
-                .ok()
-                .map(|t| types::internal_name(t.data_type).to_string())
-        }),
+        } => {
+            let weak = matches!(
+                expr.as_ref(),
+                A::Cast { .. } | A::TypedString(_) | A::Value(_)
+            );
+            let own = || {
+                types::resolve_type(data_type)
+                    .ok()
+                    .map(|t| types::internal_name(t.data_type).to_string())
+            };
+            if weak {
+                own().or_else(|| column_name(expr))
+            } else {
+                column_name(expr).or_else(own)
+            }
+        }
         A::TypedString(t) => types::resolve_type(&t.data_type)
             .ok()
             .map(|t| types::internal_name(t.data_type).to_string()),

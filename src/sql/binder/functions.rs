@@ -490,8 +490,16 @@ impl Binder<'_> {
                 };
                 Some((Function::PgSizePretty, vec![t], T::Text))
             }
-            ("to_regclass", 1) => Some((Function::ToRegClass, vec![T::Text], T::Oid)),
-            ("to_regtype", 1) => Some((Function::ToRegType, vec![T::Text], T::Oid)),
+            ("to_regclass", 1) => Some((
+                Function::ToRegClass,
+                vec![T::Text],
+                T::Reg(crate::types::RegKind::Class),
+            )),
+            ("to_regtype", 1) => Some((
+                Function::ToRegType,
+                vec![T::Text],
+                T::Reg(crate::types::RegKind::Type),
+            )),
             ("array_to_string", 2 | 3) if matches!(types[0], T::Array(_)) => {
                 let mut sig = vec![types[0], T::Text];
                 if n == 3 {
@@ -527,6 +535,13 @@ impl Binder<'_> {
                     _ => Function::Least,
                 };
                 return Ok((f, args, t));
+            }
+            // The argument's type, known now: a constant (its value is
+            // never needed).
+            ("pg_typeof", 1) => {
+                let ty = T::Reg(crate::types::RegKind::Type);
+                let oid = Expr::Literal(crate::types::Value::Oid(types[0].oid()), ty);
+                return Ok((Function::Coalesce, vec![oid], ty));
             }
             ("nullif", 2) => {
                 let args = self.unify(args, "NULLIF")?;

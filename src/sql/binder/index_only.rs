@@ -96,6 +96,17 @@ fn visit(node: Node, needed: Needed) -> Node {
             op,
             all,
         },
+        Node::RecursiveUnion {
+            base,
+            recursive,
+            work_table,
+            all,
+        } => Node::RecursiveUnion {
+            base: Box::new(visit(*base, None)),
+            recursive: Box::new(visit(*recursive, None)),
+            work_table,
+            all,
+        },
         Node::NestedLoopJoin {
             left,
             right,
@@ -124,7 +135,10 @@ fn visit(node: Node, needed: Needed) -> Node {
             address,
             waiting,
         },
-        other @ (Node::Values { .. } | Node::SeqScan { .. } | Node::Series { .. }) => other,
+        other @ (Node::Values { .. }
+        | Node::SeqScan { .. }
+        | Node::Series { .. }
+        | Node::WorkTable { .. }) => other,
     }
 }
 

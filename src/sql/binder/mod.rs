@@ -90,6 +90,7 @@ pub fn bind_index(
         correlated: Vec::new(),
         locks_rows: false,
         reads: Reads::default(),
+        work_tables: setop::WorkTables::default(),
     };
     binder.bind_index(table, def)
 }
@@ -130,6 +131,7 @@ pub fn bind(
         correlated: Vec::new(),
         locks_rows: false,
         reads: Reads::default(),
+        work_tables: setop::WorkTables::default(),
     };
     let plan = match statement {
         Statement::Query(q) => {
@@ -289,6 +291,8 @@ struct Binder<'a> {
     locks_rows: bool,
     /// What the statement reads, for privilege checks.
     reads: Reads,
+    /// WITH RECURSIVE work tables handed out and referenced.
+    work_tables: setop::WorkTables,
 }
 
 impl Binder<'_> {

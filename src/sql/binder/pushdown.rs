@@ -161,6 +161,7 @@ fn width(node: &Node) -> Option<usize> {
             aggregates,
             ..
         } => group_by.len() + aggregates.len(),
-        Node::SetOp { left, .. } => width(left)?,
+        Node::SetOp { left, .. } | Node::RecursiveUnion { base: left, .. } => width(left)?,
+        Node::WorkTable { width, .. } => *width,
     })
 }

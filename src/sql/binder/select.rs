@@ -714,6 +714,10 @@ impl Binder<'_> {
                     return self.bind_table_function(name, &args.args, alias);
                 }
                 if let Some((cte_name, cte)) = self.lookup_cte(name) {
+                    if let Node::WorkTable { id, .. } = cte.node {
+                        let depth = self.outer_scopes.len();
+                        self.work_tables.references.push((id, depth));
+                    }
                     let qualifier = match alias {
                         Some(a) if a.columns.is_empty() => normalize(&a.name),
                         Some(_) => {

@@ -1,10 +1,12 @@
 //! Binding set operations (UNION / INTERSECT / EXCEPT [ALL]) and WITH
-//! (common table expressions, not recursive).
+//! (common table expressions, recursive ones too).
 //!
 //! Each branch of a set operation is bound on its own; columns must match
 //! in number and unify in type, untyped literals taking the other branch's
 //! type as in PostgreSQL (`SELECT 1 UNION SELECT '2'` is integer). A CTE is
-//! bound once and inlined wherever its name is used in FROM.
+//! bound once and inlined wherever its name is used in FROM. A recursive
+//! CTE's own name, inside its recursive term, reads a work table: the rows
+//! the previous round added.
 
 use std::collections::HashMap;
 
@@ -24,6 +26,16 @@ use crate::types::{ColumnType, DataType};
 pub struct Cte {
     pub node: Node,
     pub columns: Vec<OutputColumn>,
+}
+
+/// WITH RECURSIVE bookkeeping for one statement.
+#[derive(Debug, Default)]
+pub struct WorkTables {
+    /// The next work-table id to hand out.
+    next: usize,
+    /// Each reference to a work table: its id and the subquery depth it
+    /// was made at.
+    pub references: Vec<(usize, usize)>,
 }
 
 impl Binder<'_> {
@@ -142,9 +154,6 @@ impl Binder<'_> {
 
     /// Binds the CTEs of a WITH clause into a new name scope.
     pub(super) fn push_ctes(&mut self, with: &ast::With) -> Result<()> {
-        if with.recursive {
-            return Err(crate::errunsupported!("WITH RECURSIVE"));
-        }
         let mut scope: HashMap<String, Cte> = HashMap::new();
         self.ctes.push(HashMap::new());
         for cte in &with.cte_tables {
@@ -158,19 +167,16 @@ impl Binder<'_> {
                     "WITH query name \"{name}\" specified more than once"
                 ));
             }
-            let (node, mut columns) = self.bind_query(&cte.query)?;
-            if cte.alias.columns.len() > columns.len() {
-                return Err(errinput!(
-                    sqlstate::INVALID_COLUMN_REFERENCE,
-                    "WITH query \"{name}\" has {} columns available but {} columns specified",
-                    columns.len(),
-                    cte.alias.columns.len()
-                ));
-            }
-            for (c, alias) in columns.iter_mut().zip(&cte.alias.columns) {
-                c.name = normalize(&alias.name);
-            }
-            let bound = Cte { node, columns };
+            let bound = match recursive_shape(with, &cte.query) {
+                Some((base, all, step)) => {
+                    self.bind_recursive(&name, &cte.alias, base, all, step)?
+                }
+                None => {
+                    let (node, mut columns) = self.bind_query(&cte.query)?;
+                    name_columns(&name, &mut columns, &cte.alias)?;
+                    Cte { node, columns }
+                }
+            };
             // Later CTEs may refer to earlier ones.
             if let Some(top) = self.ctes.last_mut() {
                 top.insert(name.clone(), bound.clone());
@@ -178,6 +184,100 @@ impl Binder<'_> {
             scope.insert(name, bound);
         }
         Ok(())
+    }
+
+    /// A recursive CTE `base UNION [ALL] step`: the step sees the CTE's
+    /// name as the work table, typed by the base term as in PostgreSQL.
+    fn bind_recursive(
+        &mut self,
+        name: &str,
+        alias: &ast::TableAlias,
+        base: &SetExpr,
+        all: bool,
+        step: &SetExpr,
+    ) -> Result<Cte> {
+        let (base_node, mut columns) = self.bind_set_expr(base)?;
+        name_columns(name, &mut columns, alias)?;
+        let types: Vec<DataType> = columns
+            .iter()
+            .map(|c| match c.ty.data_type {
+                DataType::Unknown => DataType::Text,
+                t => t,
+            })
+            .collect();
+        let base_node = self.cast_columns(base_node, &columns, &types)?;
+        for (c, t) in columns.iter_mut().zip(&types) {
+            if c.ty.data_type != *t {
+                c.ty = ColumnType::plain(*t);
+            }
+        }
+        let id = self.work_tables.next;
+        self.work_tables.next += 1;
+        let work_table = Cte {
+            node: Node::WorkTable {
+                id,
+                width: columns.len(),
+            },
+            columns: columns.clone(),
+        };
+        if let Some(top) = self.ctes.last_mut() {
+            top.insert(name.to_string(), work_table);
+        }
+        let depth = self.outer_scopes.len();
+        let stepped = self.bind_set_expr(step);
+        if let Some(top) = self.ctes.last_mut() {
+            top.remove(name);
+        }
+        let (step_node, step_columns) = stepped?;
+        let references: Vec<usize> = self
+            .work_tables
+            .references
+            .iter()
+            .filter(|(i, _)| *i == id)
+            .map(|(_, d)| *d)
+            .collect();
+        if references.iter().any(|d| *d > depth) {
+            return Err(errinput!(
+                "42P19",
+                "recursive reference to query \"{name}\" must not appear within a subquery"
+            ));
+        }
+        if step_columns.len() != columns.len() {
+            return Err(errinput!(
+                sqlstate::SYNTAX_ERROR,
+                "each UNION query must have the same number of columns"
+            ));
+        }
+        for (i, (c, t)) in step_columns.iter().zip(&types).enumerate() {
+            let st = c.ty.data_type;
+            if st != *t && common_type(*t, st) != Some(*t) {
+                return Err(errinput!(
+                    sqlstate::DATATYPE_MISMATCH,
+                    "recursive query \"{name}\" column {} has type {} in non-recursive term but type {} overall",
+                    i + 1,
+                    t.sql_name(),
+                    common_type(*t, st).unwrap_or(st).sql_name()
+                )
+                .with_hint("Cast the output of the non-recursive term to the correct type."));
+            }
+        }
+        let step_node = self.cast_columns(step_node, &step_columns, &types)?;
+        let node = if references.is_empty() {
+            Node::SetOp {
+                left: Box::new(base_node),
+                right: Box::new(step_node),
+                op: SetOp::Union,
+                all,
+            }
+        } else {
+            Node::RecursiveUnion {
+                base: Box::new(base_node),
+                recursive: Box::new(step_node),
+                work_table: id,
+                all,
+            }
+        };
+        Ok(Cte { node, columns })
     }
 
     /// The CTE a FROM name refers to, innermost WITH first.
@@ -192,4 +292,48 @@ impl Binder<'_> {
             .find_map(|scope| scope.get(&key))
             .map(|c| (key, c.clone()))
     }
+}
+
+/// A WITH RECURSIVE query of the form `base UNION [ALL] step`: its terms
+/// and whether duplicates are kept. Other shapes bind as plain queries.
+fn recursive_shape<'q>(
+    with: &ast::With,
+    query: &'q ast::Query,
+) -> Option<(&'q SetExpr, bool, &'q SetExpr)> {
+    if !with.recursive
+        || query.with.is_some()
+        || query.order_by.is_some()
+        || query.limit_clause.is_some()
+    {
+        return None;
+    }
+    match query.body.as_ref() {
+        SetExpr::SetOperation {
+            left,
+            op: SetOperator::Union,
+            set_quantifier,
+            right,
+        } => match set_quantifier {
+            SetQuantifier::All => Some((left, true, right)),
+            SetQuantifier::Distinct | SetQuantifier::None => Some((left, false, right)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Renames a CTE's columns to its alias list.
+fn name_columns(name: &str, columns: &mut [OutputColumn], alias: &ast::TableAlias) -> Result<()> {
+    if alias.columns.len() > columns.len() {
+        return Err(errinput!(
+            sqlstate::INVALID_COLUMN_REFERENCE,
+            "WITH query \"{name}\" has {} columns available but {} columns specified",
+            columns.len(),
+            alias.columns.len()
+        ));
+    }
+    for (c, a) in columns.iter_mut().zip(&alias.columns) {
+        c.name = normalize(&a.name);
+    }
+    Ok(())
 }

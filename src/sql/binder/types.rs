@@ -84,32 +84,35 @@ pub fn resolve_type(ty: &AstType) -> Result<ColumnType> {
                 "name" => plain(DataType::Name),
                 "char" => plain(DataType::Char),
                 "oid" => plain(DataType::Oid),
-                _ => Err(errinput!(
-                    sqlstate::UNDEFINED_OBJECT,
-                    "type \"{n}\" does not exist"
-                )),
+                _ => match reg_type(ty) {
+                    Some(kind) => plain(DataType::Reg(kind)),
+                    None => Err(errinput!(
+                        sqlstate::UNDEFINED_OBJECT,
+                        "type \"{n}\" does not exist"
+                    )),
+                },
             }
         }
+        A::Regclass => plain(DataType::Reg(crate::types::RegKind::Class)),
         other => Err(crate::errunsupported!("type {other}")),
     }
 }
 
-/// The OID-alias types (`regclass`, `regtype`, …) as the function that
-/// turns a name into the OID; FlintDB keeps their values as plain OIDs.
-pub fn reg_type(ty: &AstType) -> Option<crate::sql::expr::Function> {
-    use crate::sql::expr::Function as F;
+/// The OID-alias type (`regclass`, `regtype`, …) a type name names.
+pub fn reg_type(ty: &AstType) -> Option<crate::types::RegKind> {
+    use crate::types::RegKind as F;
     let name = match ty {
-        AstType::Regclass => return Some(F::RegClass),
+        AstType::Regclass => return Some(F::Class),
         AstType::Custom(name, modifiers) if modifiers.is_empty() => {
             super::scope::name_parts(name).ok()?.join(".")
         }
         _ => return None,
     };
     match name.strip_prefix("pg_catalog.").unwrap_or(&name) {
-        "regclass" => Some(F::RegClass),
-        "regtype" => Some(F::RegType),
-        "regnamespace" => Some(F::RegNamespace),
-        "regrole" => Some(F::RegRole),
+        "regclass" => Some(F::Class),
+        "regtype" => Some(F::Type),
+        "regnamespace" => Some(F::Namespace),
+        "regrole" => Some(F::Role),
         _ => None,
     }
 }
@@ -134,6 +137,7 @@ pub fn internal_name(t: DataType) -> &'static str {
         DataType::Name => "name",
         DataType::Char => "char",
         DataType::Oid => "oid",
+        DataType::Reg(kind) => kind.name(),
         DataType::Array(elem) => crate::types::array::internal_name(*elem),
     }
 }
@@ -150,6 +154,9 @@ pub fn common_type(a: DataType, b: DataType) -> Option<DataType> {
         (T::Oid, T::Int2 | T::Int4 | T::Int8) | (T::Int2 | T::Int4 | T::Int8, T::Oid) => {
             Some(T::Oid)
         }
+        // OID-alias types compare as OIDs.
+        (T::Reg(_), T::Oid | T::Reg(_) | T::Int2 | T::Int4 | T::Int8)
+        | (T::Oid | T::Int2 | T::Int4 | T::Int8, T::Reg(_)) => Some(T::Oid),
         // real mixed with any other number is double precision: PostgreSQL
         // picks the float8 operators (float8 is the preferred numeric type).
         (T::Float4, x) | (x, T::Float4) if x.is_numeric() => Some(T::Float8),

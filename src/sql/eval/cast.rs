@@ -36,9 +36,9 @@ fn convert(v: Value, from: DataType, to: DataType) -> Result<Value> {
         (other, T::Text | T::Varchar | T::Bpchar | T::Name) => {
             Value::Text(text::format(&other).unwrap_or_default())
         }
-        (Value::Oid(o), T::Oid) => Value::Oid(o),
+        (Value::Oid(o), T::Oid | T::Reg(_)) => Value::Oid(o),
         (Value::Oid(o), _) if to.is_numeric() => from_i64(o as i64, to)?,
-        (v @ (Value::Int2(_) | Value::Int4(_) | Value::Int8(_)), T::Oid) => {
+        (v @ (Value::Int2(_) | Value::Int4(_) | Value::Int8(_)), T::Oid | T::Reg(_)) => {
             let i = v.as_i64().unwrap_or_default();
             if !(i32::MIN as i64..=u32::MAX as i64).contains(&i) {
                 return Err(errinput!(

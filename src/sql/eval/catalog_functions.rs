@@ -93,6 +93,7 @@ pub fn call(func: Function, values: &[Value], ctx: &dyn Env) -> Result<Option<Va
             }
             _ => Value::Null,
         },
+        Function::RegName(kind) => super::reg_names::reg_name(kind, oid(&values[0]), catalog(ctx)?),
         Function::PgEncodingToChar => match values[0] {
             Value::Int4(6) => text("UTF8".to_string()),
             Value::Int4(0) => text("SQL_ASCII".to_string()),

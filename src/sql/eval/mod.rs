@@ -8,9 +8,11 @@ mod functions;
 mod like;
 mod ops;
 mod privilege_functions;
+mod reg_names;
 mod regex;
 
 pub use cast::cast;
+pub use reg_names::reg_name;
 
 mod subquery;
 

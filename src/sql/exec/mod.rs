@@ -14,6 +14,7 @@ mod index_write;
 mod join;
 mod limit;
 mod project;
+mod recursive;
 mod row_lock;
 mod scan;
 mod series;
@@ -58,6 +59,8 @@ pub struct ExecContext<'a> {
     pub writer: RowWriter,
     /// Set by a CancelRequest (57014).
     pub interrupt: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+    /// Each running recursive union's latest round, by work-table id.
+    pub work_tables: parking_lot::Mutex<std::collections::HashMap<usize, std::sync::Arc<Vec<Row>>>>,
 }
 
 /// A writing statement's transaction, as row locking needs it.
@@ -89,6 +92,7 @@ impl<'a> ExecContext<'a> {
             stats: Default::default(),
             writer: RowWriter::default(),
             interrupt: None,
+            work_tables: Default::default(),
         }
     }
 }
@@ -146,6 +150,7 @@ impl Env for ExecContext<'_> {
             stats: Default::default(),
             writer: self.writer,
             interrupt: self.interrupt.clone(),
+            work_tables: Default::default(),
         };
         let rows = execute(plan, &inner)?;
         let rows: Vec<Row> = match (limit, correlated) {
@@ -280,6 +285,13 @@ fn build<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>> {
             limit,
             offset,
         } => limit::limit(execute(input, ctx)?, limit.as_ref(), offset.as_ref(), ctx)?,
+        Node::RecursiveUnion {
+            base,
+            recursive,
+            work_table,
+            all,
+        } => recursive::recursive_union(base, recursive, *work_table, *all, ctx)?,
+        Node::WorkTable { id, .. } => recursive::work_table(*id, ctx),
         Node::NestedLoopJoin {
             left,
             right,

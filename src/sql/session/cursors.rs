@@ -207,6 +207,11 @@ impl RowSink for Collect<'_> {
         Ok(())
     }
 
+    /// A cursor keeps OIDs; FETCH names them for a text client.
+    fn binary_column(&self, _column: usize) -> bool {
+        true
+    }
+
     fn notice(&mut self, severity: &str, code: &str, message: String) {
         self.notices.notice(severity, code, message);
     }

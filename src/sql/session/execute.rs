@@ -2,6 +2,7 @@
 //! statement time, deadline) and one arm per kind of plan, each returning
 //! its command tag.
 
+use super::reg_output::RegColumns;
 use super::RowSink;
 use crate::engine::Engine;
 use crate::error::Result;
@@ -65,17 +66,19 @@ pub(super) fn execute_plan(
             // a READ COMMITTED restart never repeats rows to the client.
             let rows = exec::execute(root, &ctx)?.collect::<Result<Vec<_>>>()?;
             sink.columns(columns, "SELECT")?;
+            let names = RegColumns::of(columns, sink);
             let n = rows.len();
             for row in rows {
-                sink.row(row)?;
+                sink.row(names.apply(row, engine.catalog()))?;
             }
             Ok(format!("SELECT {n}"))
         }
         Plan::Query { root, columns } => {
             sink.columns(columns, "SELECT")?;
+            let names = RegColumns::of(columns, sink);
             let mut n = 0u64;
             for row in exec::execute(root, &ctx)? {
-                sink.row(row?)?;
+                sink.row(names.apply(row?, engine.catalog()))?;
                 n += 1;
             }
             Ok(format!("SELECT {n}"))

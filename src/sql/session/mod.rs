@@ -15,6 +15,7 @@ mod copy;
 mod cursors;
 mod execute;
 mod grant;
+mod reg_output;
 mod reported;
 mod roles;
 pub mod settings;
@@ -54,6 +55,11 @@ pub trait RowSink {
     fn notice(&mut self, severity: &str, code: &str, message: String);
     /// A reported setting changed (the wire's ParameterStatus).
     fn parameter_status(&mut self, _name: &str, _value: &str) {}
+    /// Whether the client reads this result column in binary, where an
+    /// OID-alias value stays an OID (in text it is sent as a name).
+    fn binary_column(&self, _column: usize) -> bool {
+        false
+    }
 }
 
 /// How a statement changed the transaction state (the server reports it
@@ -464,8 +470,9 @@ impl Session {
                     return Ok(format!("MOVE {n}"));
                 }
                 sink.columns(&cursor.columns, "FETCH")?;
+                let names = reg_output::RegColumns::of(&cursor.columns, sink);
                 for row in rows {
-                    sink.row(row)?;
+                    sink.row(names.apply(row, self.engine.catalog()))?;
                 }
                 return Ok(format!("FETCH {n}"));
             }

@@ -98,7 +98,7 @@ pub fn in_information_schema(o: u32) -> bool {
 }
 
 /// Every system view (for pg_class and pg_attribute).
-pub(super) fn all_views() -> impl Iterator<Item = View> {
+pub fn all_views() -> impl Iterator<Item = View> {
     VIEWS.iter().map(|v| ("pg_catalog", v)).chain(
         information_schema::VIEWS
             .iter()
