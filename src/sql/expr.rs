@@ -131,6 +131,10 @@ pub enum Function {
     RegName(crate::types::RegKind),
     /// pg_sleep(seconds): waits, stopping at a cancel or statement_timeout.
     PgSleep,
+    /// current_setting(name [, missing_ok]).
+    CurrentSetting,
+    /// set_config(name, value, is_local): applied when the statement ends.
+    SetConfig,
     /// pg_relation_is_publishable: FlintDB has no publications.
     NotPublishable,
     /// pg_relation_size, pg_table_size, pg_indexes_size,
@@ -182,6 +186,8 @@ impl Function {
                 | Function::RegRole
                 | Function::RegName(_)
                 | Function::PgSleep
+                | Function::CurrentSetting
+                | Function::SetConfig
         )
     }
 }

@@ -409,6 +409,22 @@ impl Binder<'_> {
             ("version", 0) => Some((Function::Version, vec![], T::Text)),
             // PostgreSQL's result type is void, shown as an empty string.
             ("pg_sleep", 1) => Some((Function::PgSleep, vec![T::Float8], T::Text)),
+            ("current_setting", 1 | 2) => {
+                self.reads.settings = true;
+                Some((
+                    Function::CurrentSetting,
+                    vec![T::Text, T::Bool][..n].to_vec(),
+                    T::Text,
+                ))
+            }
+            ("set_config", 3) => {
+                self.reads.settings = true;
+                Some((
+                    Function::SetConfig,
+                    vec![T::Text, T::Text, T::Bool],
+                    T::Text,
+                ))
+            }
             ("current_database" | "current_catalog", 0) => {
                 Some((Function::CurrentDatabase, vec![], T::Name))
             }

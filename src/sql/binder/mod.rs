@@ -60,6 +60,8 @@ pub struct Bound {
 pub struct Reads {
     pub tables: std::collections::BTreeMap<u32, std::collections::BTreeSet<i16>>,
     pub locked: Vec<u32>,
+    /// It calls current_setting or set_config.
+    pub settings: bool,
 }
 
 impl Reads {

@@ -10,6 +10,7 @@ mod ops;
 mod privilege_functions;
 mod reg_names;
 mod regex;
+mod setting_functions;
 
 pub use cast::cast;
 pub use reg_names::reg_name;
@@ -32,6 +33,8 @@ pub struct EvalContext {
     pub role: u32,
     /// The session user's OID.
     pub session_user: u32,
+    /// The session's settings, for statements that read or set them.
+    pub settings: Option<std::sync::Arc<crate::sql::session::settings::StatementSettings>>,
 }
 
 /// What evaluation needs from the executor: statement values, the rows of

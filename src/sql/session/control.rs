@@ -21,7 +21,9 @@ impl Session {
                 exception: None,
                 ..
             } if statements.is_empty() => {
-                let isolation = isolation_of(modes)?.unwrap_or(self.default_isolation());
+                let (isolation, read_only) = transaction_modes(modes)?;
+                let isolation = isolation.unwrap_or(self.default_isolation());
+                let read_only = read_only.unwrap_or(self.default_read_only());
                 if in_block {
                     sink.notice(
                         "WARNING",
@@ -36,9 +38,14 @@ impl Session {
                         t.explicit = true;
                         if !t.started {
                             t.isolation = isolation;
+                            t.read_only = read_only;
                         }
                     }
-                    None => self.txn = Some(Transaction::new(isolation, true)),
+                    None => {
+                        let mut t = Transaction::new(isolation, true);
+                        t.read_only = read_only;
+                        self.txn = Some(t);
+                    }
                 }
                 Outcome {
                     tag: "BEGIN".to_string(),
@@ -119,26 +126,44 @@ impl Session {
                 if failed {
                     return Err(aborted());
                 }
-                let Some(isolation) = isolation_of(modes)? else {
-                    return Ok(Some(Outcome::tag("SET")));
-                };
+                let (isolation, read_only) = transaction_modes(modes)?;
                 if *session {
                     let in_txn = self.txn.is_some();
-                    self.settings.set(
-                        "default_transaction_isolation",
-                        Some(isolation.name()),
-                        false,
-                        in_txn,
-                    )?;
+                    if let Some(isolation) = isolation {
+                        self.settings.set(
+                            "default_transaction_isolation",
+                            Some(isolation.name()),
+                            false,
+                            in_txn,
+                        )?;
+                    }
+                    if let Some(read_only) = read_only {
+                        let value = if read_only { "on" } else { "off" };
+                        self.settings.set(
+                            "default_transaction_read_only",
+                            Some(value),
+                            false,
+                            in_txn,
+                        )?;
+                    }
                 } else {
                     match self.txn.as_mut().filter(|t| t.explicit) {
-                        Some(t) if t.started => {
+                        Some(t) if t.started && isolation.is_some() => {
                             return Err(errinput!(
                                 "25001",
                                 "SET TRANSACTION ISOLATION LEVEL must be called before any query"
                             ))
                         }
-                        Some(t) => t.isolation = isolation,
+                        Some(t) if t.started && t.read_only && read_only == Some(false) => {
+                            return Err(errinput!(
+                                "25001",
+                                "transaction read-write mode must be set before any query"
+                            ))
+                        }
+                        Some(t) => {
+                            t.isolation = isolation.unwrap_or(t.isolation);
+                            t.read_only = read_only.unwrap_or(t.read_only);
+                        }
                         None => sink.notice(
                             "WARNING",
                             "25P01",
@@ -155,6 +180,14 @@ impl Session {
                 let name = setting_name(variable);
                 let columns = utility_columns(statement).unwrap_or_default();
                 let rows: Vec<Vec<String>> = match name.as_str() {
+                    "transaction_read_only" => {
+                        let read_only = self
+                            .txn
+                            .as_ref()
+                            .filter(|t| t.explicit)
+                            .map_or(self.default_read_only(), |t| t.read_only);
+                        vec![vec![if read_only { "on" } else { "off" }.to_string()]]
+                    }
                     "transaction_isolation" => {
                         let isolation = self
                             .txn
@@ -408,8 +441,13 @@ pub(super) fn setting_value(values: &[sqlparser::ast::Expr]) -> Option<String> {
     Some(parts.join(", "))
 }
 
-pub(super) fn isolation_of(modes: &[TransactionMode]) -> Result<Option<Isolation>> {
+/// What BEGIN or SET TRANSACTION asks for: an isolation level and READ
+/// ONLY (true) or READ WRITE (false), each if given.
+pub(super) fn transaction_modes(
+    modes: &[TransactionMode],
+) -> Result<(Option<Isolation>, Option<bool>)> {
     let mut isolation = None;
+    let mut read_only = None;
     for mode in modes {
         match mode {
             TransactionMode::IsolationLevel(level) => {
@@ -425,12 +463,13 @@ pub(super) fn isolation_of(modes: &[TransactionMode]) -> Result<Option<Isolation
                     other => return Err(crate::errunsupported!("isolation level {other}")),
                 });
             }
-            TransactionMode::AccessMode(_) => {
-                return Err(crate::errunsupported!(
-                    "READ ONLY / READ WRITE transactions"
-                ))
+            TransactionMode::AccessMode(mode) => {
+                read_only = Some(matches!(
+                    mode,
+                    sqlparser::ast::TransactionAccessMode::ReadOnly
+                ));
             }
         }
     }
-    Ok(isolation)
+    Ok((isolation, read_only))
 }

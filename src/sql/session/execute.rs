@@ -31,6 +31,8 @@ pub(super) struct StatementRun {
     pub interrupt: Arc<std::sync::atomic::AtomicBool>,
     /// The current role and session user.
     pub who: super::Who,
+    /// The settings, when the statement calls current_setting/set_config.
+    pub settings: Option<Arc<super::settings::StatementSettings>>,
 }
 
 /// Executes a bound plan; writes use `run.xid`.
@@ -50,6 +52,7 @@ pub(super) fn execute_plan(
             statement_time: crate::types::datetime::now_micros(),
             role: run.who.current,
             session_user: run.who.session,
+            settings: run.settings,
         },
         run.limits.statement,
     );

@@ -15,6 +15,7 @@ mod copy;
 mod cursors;
 mod execute;
 mod grant;
+mod read_only;
 mod reg_output;
 mod reported;
 mod roles;
@@ -184,6 +185,11 @@ impl Session {
         }
     }
 
+    /// Whether new transactions are READ ONLY (default_transaction_read_only).
+    fn default_read_only(&self) -> bool {
+        self.settings.get("default_transaction_read_only") == "on"
+    }
+
     /// True inside a transaction block.
     pub fn in_block(&self) -> bool {
         self.txn.as_ref().is_some_and(|t| t.explicit)
@@ -301,7 +307,9 @@ impl Session {
         }
         let implicit = self.txn.is_none();
         if implicit {
-            self.txn = Some(Transaction::new(self.default_isolation(), false));
+            let mut t = Transaction::new(self.default_isolation(), false);
+            t.read_only = self.default_read_only();
+            self.txn = Some(t);
         }
         let result = self.run(command, declared, params, sink);
         audit::record(
@@ -440,6 +448,11 @@ impl Session {
         params: Vec<Value>,
         sink: &mut dyn RowSink,
     ) -> Result<String> {
+        if self.txn.as_ref().is_some_and(|t| t.read_only) {
+            if let Some(e) = read_only::refusal(command) {
+                return Err(e);
+            }
+        }
         match command {
             Command::Sql(statement) if roles::is_role_statement(statement) => {
                 return self.run_role_statement(statement, sink);
@@ -614,7 +627,13 @@ impl Session {
             txn.ddl = true;
         }
         let params: std::sync::Arc<[Value]> = params.into();
-        loop {
+        let settings = bound.reads.settings.then(|| {
+            Arc::new(settings::StatementSettings {
+                current: parking_lot::Mutex::new(self.settings.clone()),
+                changes: Default::default(),
+            })
+        });
+        let result = loop {
             let run = StatementRun {
                 visibility: txn.visibility(&engine),
                 params: params.clone(),
@@ -624,6 +643,7 @@ impl Session {
                 limits,
                 interrupt: self.interrupt.clone(),
                 who,
+                settings: settings.clone(),
             };
             let mut dropped = Vec::new();
             match execute_plan(&engine, &bound, run, sink, &mut dropped) {
@@ -636,10 +656,22 @@ impl Session {
                 }
                 result => {
                     txn.dropped.extend(dropped);
-                    return result;
+                    break result?;
                 }
             }
+        };
+        if let Some(settings) = settings {
+            let changes = std::mem::take(&mut *settings.changes.lock());
+            if !changes.is_empty() {
+                // A local change outside a block ends with the statement.
+                let in_block = self.in_block();
+                for c in changes.into_iter().filter(|c| !c.local || in_block) {
+                    self.set_setting(&c.name, Some(&c.value), c.local, sink)?;
+                }
+                self.report_changes(sink);
+            }
         }
+        Ok(result)
     }
 }
 
@@ -692,6 +724,7 @@ fn utility_columns(statement: &Statement) -> Option<Vec<OutputColumn>> {
     let name = setting_name(variable);
     Some(match name.as_str() {
         "transaction_isolation" => vec![text("transaction_isolation")],
+        "transaction_read_only" => vec![text("transaction_read_only")],
         "all" => vec![text("name"), text("setting"), text("description")],
         _ => vec![text(&settings::display_name(&name))],
     })

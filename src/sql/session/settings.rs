@@ -142,7 +142,7 @@ const SPECS: &[Spec] = &[
     spec(
         "default_transaction_read_only",
         "off",
-        Kind::Choice(&[("off", "off"), ("false", "off")]),
+        Kind::Bool,
         "Sets the default read-only status of new transactions.",
     ),
     spec(
@@ -280,6 +280,45 @@ fn find(name: &str) -> Option<&'static Spec> {
     SPECS.iter().find(|s| s.name.eq_ignore_ascii_case(name))
 }
 
+/// The session's settings as one statement sees them, and the changes
+/// its `set_config` calls ask for (the session applies them once the
+/// statement succeeds).
+#[derive(Debug)]
+pub struct StatementSettings {
+    pub current: parking_lot::Mutex<Settings>,
+    pub changes: parking_lot::Mutex<Vec<SettingChange>>,
+}
+
+/// One `set_config(name, value, is_local)`.
+#[derive(Clone, Debug)]
+pub struct SettingChange {
+    pub name: String,
+    pub value: String,
+    pub local: bool,
+}
+
+impl StatementSettings {
+    /// `current_setting(name)`: the value SHOW shows, or 42704.
+    pub fn show(&self, name: &str) -> Result<String> {
+        self.current.lock().show(name).map(|(_, v)| v)
+    }
+
+    /// `set_config(name, value, is_local)`: checks the value now and
+    /// returns it as SHOW will show it.
+    pub fn set(&self, name: &str, value: &str, local: bool) -> Result<String> {
+        let key = name.to_lowercase();
+        let value = canonical(&key, value)?;
+        // Later calls in the statement see it at once.
+        self.current.lock().set(&key, Some(&value), local, false)?;
+        self.changes.lock().push(SettingChange {
+            name: key,
+            value: value.clone(),
+            local,
+        });
+        Ok(value)
+    }
+}
+
 /// One session's settings.
 #[derive(Clone, Debug, Default)]
 pub struct Settings {
@@ -371,6 +410,13 @@ impl Settings {
     pub fn show(&self, name: &str) -> Result<(String, String)> {
         let key = name.to_lowercase();
         check_known(&key)?;
+        // A custom (dotted) setting exists once something set it.
+        if find(&key).is_none()
+            && !self.session.contains_key(&key)
+            && !self.local.contains_key(&key)
+        {
+            return Err(unknown(&key));
+        }
         let shown = find(&key).map_or(key.clone(), |s| s.name.to_string());
         Ok((shown, self.get(&key)))
     }

@@ -46,6 +46,8 @@ pub struct Transaction {
     pub failed: bool,
     /// A statement has run (SET TRANSACTION must come before).
     pub started: bool,
+    /// READ ONLY: statements that write fail with 25006.
+    pub read_only: bool,
     snapshot: Option<SnapshotGuard>,
     /// How this transaction holds the schema lock, once it wrote.
     schema: Option<SchemaMode>,
@@ -65,6 +67,7 @@ impl Transaction {
             implicit_block: false,
             failed: false,
             started: false,
+            read_only: false,
             snapshot: None,
             schema: None,
             scopes: vec![Scope::default()],
