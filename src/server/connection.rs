@@ -330,7 +330,9 @@ async fn serve_messages(front: &Front, conn: &mut Conn) {
                 break;
             }
         };
-        if describe_cursor(conn, &message).await {
+        if describe_cursor(conn, &message).await
+            || super::portal_moves::move_portal(conn, &message, &queries).await
+        {
             continue;
         }
         let extended_query = match conn.state() {

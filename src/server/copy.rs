@@ -70,6 +70,7 @@ impl QueryHandler {
         match started {
             Ok(copy) => {
                 let width = copy.width();
+                let format = i8::from(copy.format().binary);
                 *self.copy_slot(client).lock() = Some(CopyState {
                     copy,
                     partial: Vec::new(),
@@ -78,7 +79,7 @@ impl QueryHandler {
                     pending_bytes: 0,
                     error: None,
                 });
-                Response::CopyIn(CopyResponse::new(0, width, futures::stream::empty()))
+                Response::CopyIn(CopyResponse::new(format, width, futures::stream::empty()))
             }
             Err(e) => Response::Error(Box::new(error_info(&e, "ERROR"))),
         }
@@ -136,13 +137,18 @@ impl CopyHandler for QueryHandler {
         };
         if state.error.is_none() {
             state.partial.extend_from_slice(&data.data);
-            let records = state
+            match state
                 .cutter
-                .take(state.copy.format(), &mut state.partial, false);
-            state.pending_bytes += records.iter().map(Vec::len).sum::<usize>();
-            state.pending.extend(records);
-            if state.pending.len() >= BATCH_RECORDS || state.pending_bytes >= BATCH_BYTES {
-                state = self.flush(self.session(client), state).await;
+                .take(state.copy.format(), &mut state.partial, false)
+            {
+                Ok(records) => {
+                    state.pending_bytes += records.iter().map(Vec::len).sum::<usize>();
+                    state.pending.extend(records);
+                    if state.pending.len() >= BATCH_RECORDS || state.pending_bytes >= BATCH_BYTES {
+                        state = self.flush(self.session(client), state).await;
+                    }
+                }
+                Err(e) => state.error = Some(e),
             }
         }
         *slot.lock() = Some(state);
@@ -159,11 +165,16 @@ impl CopyHandler for QueryHandler {
             return Ok(());
         };
         if state.error.is_none() {
-            let rest = state
+            match state
                 .cutter
-                .take(state.copy.format(), &mut state.partial, true);
-            state.pending.extend(rest);
-            state = self.flush(self.session(client), state).await;
+                .take(state.copy.format(), &mut state.partial, true)
+            {
+                Ok(rest) => {
+                    state.pending.extend(rest);
+                    state = self.flush(self.session(client), state).await;
+                }
+                Err(e) => state.error = Some(e),
+            }
         }
         let session = self.session(client);
         let ok = state.error.is_none();

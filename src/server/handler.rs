@@ -350,7 +350,7 @@ impl ExtendedQueryHandler for QueryHandler {
         &self,
         client: &mut C,
         portal: &Portal<Prepared>,
-        _max_rows: usize,
+        max_rows: usize,
     ) -> PgWireResult<Response>
     where
         C: ClientInfo + ClientPortalStore + Sink<PgWireBackendMessage> + Unpin + Send + Sync,
@@ -378,7 +378,11 @@ impl ExtendedQueryHandler for QueryHandler {
             params,
             result_format: portal.result_column_format.clone(),
         };
-        let (notices, response) = run_statement(self.session(client), input, true).await;
+        // With a row limit the portal may be suspended while other
+        // statements run, so its rows are collected first: a streaming
+        // statement holds the session until its last row is sent.
+        let stream = max_rows == 0;
+        let (notices, response) = run_statement(self.session(client), input, stream).await;
         for n in notices {
             client.feed(n).await?;
         }

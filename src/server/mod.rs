@@ -19,6 +19,7 @@ pub mod errors;
 pub mod guard;
 pub mod handler;
 pub mod negotiate;
+pub mod portal_moves;
 pub mod role_sessions;
 pub mod run;
 pub mod startup;

@@ -34,7 +34,8 @@ enum Message {
     Columns(Arc<Vec<FieldInfo>>, String),
     Row(DataRow),
     /// COPY TO STDOUT begins: its column count.
-    CopyOut(usize),
+    /// COPY TO STDOUT begins: the column count, and whether it is binary.
+    CopyOut(usize, bool),
     /// One COPY record.
     CopyData(Vec<u8>),
     Done(Result<Outcome>),
@@ -67,10 +68,6 @@ impl ChannelSink {
 
 impl RowSink for ChannelSink {
     fn columns(&mut self, columns: &[OutputColumn], tag: &str) -> Result<()> {
-        if tag == "COPY" {
-            self.copy = true;
-            return self.send(Message::CopyOut(columns.len()));
-        }
         let fields = encode::fields(columns, &self.format)?;
         self.fields = Some(fields.clone());
         self.send(Message::Columns(fields, tag.to_string()))
@@ -101,6 +98,11 @@ impl RowSink for ChannelSink {
         let _ = self.send(Message::Notice(PgWireBackendMessage::NoticeResponse(
             NoticeResponse::new(fields),
         )));
+    }
+
+    fn copy_out(&mut self, columns: &[OutputColumn], binary: bool) -> Result<()> {
+        self.copy = true;
+        self.send(Message::CopyOut(columns.len(), binary))
     }
 
     fn binary_column(&self, column: usize) -> bool {
@@ -178,7 +180,7 @@ async fn run(
         first = rx.recv().await;
     }
     match first {
-        Some(Message::CopyOut(width)) => {
+        Some(Message::CopyOut(width, binary)) => {
             let records = stream::unfold((rx, worker), |(mut rx, worker)| async move {
                 match rx.recv().await {
                     Some(Message::CopyData(r)) => Some((
@@ -194,7 +196,11 @@ async fn run(
                     },
                 }
             });
-            Response::CopyOut(pgwire::api::results::CopyResponse::new(0, width, records))
+            // Made as text, then marked binary: CopyResponse::new would add
+            // a binary trailer of its own, and the session sends one.
+            let mut response = pgwire::api::results::CopyResponse::new(0, width, records);
+            response.format = i8::from(binary);
+            Response::CopyOut(response)
         }
         Some(Message::Columns(fields, tag)) => {
             if stream {
@@ -206,7 +212,7 @@ async fn run(
                         Some(
                             Message::Columns(..)
                             | Message::Notice(_)
-                            | Message::CopyOut(_)
+                            | Message::CopyOut(..)
                             | Message::CopyData(_),
                         ) => None,
                         None => match worker {
@@ -228,7 +234,7 @@ async fn run(
                     Some(
                         Message::Columns(..)
                         | Message::Notice(_)
-                        | Message::CopyOut(_)
+                        | Message::CopyOut(..)
                         | Message::CopyData(_),
                     ) => {}
                     None => {

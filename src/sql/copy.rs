@@ -1,6 +1,7 @@
 //! COPY's data formats: PostgreSQL's text format (tab-separated, `\N` for
 //! NULL, backslash escapes) and CSV (quoted fields, `""` inside quotes,
-//! unquoted empty field for NULL), read from the bytes a client streams.
+//! unquoted empty field for NULL), read from the bytes a client streams;
+//! binary is `copy_binary`'s.
 //!
 //! Records are cut off the front of a buffer as their ends arrive (a CSV
 //! record may span lines inside quotes), then split into fields. Values
@@ -18,6 +19,7 @@ pub const BAD_COPY_FILE_FORMAT: &str = "22P04";
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CopyFormat {
     pub csv: bool,
+    pub binary: bool,
     pub delimiter: u8,
     pub null: String,
     pub header: bool,
@@ -29,14 +31,15 @@ impl CopyFormat {
     /// The format COPY's options ask for (text by default).
     pub fn from_options(options: &[CopyOption], legacy: &[CopyLegacyOption]) -> Result<Self> {
         let mut csv = false;
+        let mut binary = false;
         let (mut delimiter, mut null, mut header, mut quote, mut escape) =
             (None, None, false, None, None);
         for o in options {
             match o {
                 CopyOption::Format(name) => match name.value.to_lowercase().as_str() {
-                    "text" => csv = false,
-                    "csv" => csv = true,
-                    "binary" => return Err(crate::errunsupported!("COPY binary format")),
+                    "text" => (csv, binary) = (false, false),
+                    "csv" => (csv, binary) = (true, false),
+                    "binary" => (csv, binary) = (false, true),
                     other => {
                         return Err(errinput!(
                             sqlstate::INVALID_PARAMETER_VALUE,
@@ -70,9 +73,7 @@ impl CopyFormat {
                         }
                     }
                 }
-                CopyLegacyOption::Binary => {
-                    return Err(crate::errunsupported!("COPY binary format"))
-                }
+                CopyLegacyOption::Binary => binary = true,
                 other => return Err(crate::errunsupported!("COPY option {other}")),
             }
         }
@@ -86,6 +87,19 @@ impl CopyFormat {
                 )),
             }
         };
+        if binary {
+            let given = [
+                ("DELIMITER", delimiter.is_some()),
+                ("NULL", null.is_some()),
+                ("HEADER", header),
+            ];
+            if let Some((what, _)) = given.iter().find(|(_, given)| *given) {
+                return Err(errinput!(
+                    sqlstate::SYNTAX_ERROR,
+                    "cannot specify {what} in BINARY mode"
+                ));
+            }
+        }
         let delimiter = byte(delimiter, if csv { b',' } else { b'\t' }, "delimiter")?;
         let quote = byte(quote, b'"', "quote")?;
         let escape = byte(escape, quote, "escape")?;
@@ -94,6 +108,7 @@ impl CopyFormat {
         }
         Ok(CopyFormat {
             csv,
+            binary,
             delimiter,
             null: null.unwrap_or_else(|| if csv { String::new() } else { "\\N".into() }),
             header,
@@ -104,12 +119,15 @@ impl CopyFormat {
 
     /// Cuts the complete records off the front of `buf` (for data that
     /// arrives in one piece; see [`RecordCutter`] for a stream).
-    pub fn take_records(&self, buf: &mut Vec<u8>, at_end: bool) -> Vec<Vec<u8>> {
+    pub fn take_records(&self, buf: &mut Vec<u8>, at_end: bool) -> Result<Vec<Vec<u8>>> {
         RecordCutter::default().take(self, buf, at_end)
     }
 
     /// One row as a record of this format, newline included.
     pub fn write_row(&self, row: &[crate::types::Value]) -> Vec<u8> {
+        if self.binary {
+            return crate::sql::copy_binary::write_row(row);
+        }
         let mut out = Vec::new();
         for (i, value) in row.iter().enumerate() {
             if i > 0 {
@@ -162,9 +180,14 @@ impl CopyFormat {
         out.push(self.quote);
     }
 
-    /// Whether a record is the old end-of-data marker `\.`.
+    /// Whether a record is the end-of-data marker: `\.` in text, the
+    /// trailer in binary.
     pub fn is_end_marker(&self, record: &[u8]) -> bool {
-        record == b"\\."
+        if self.binary {
+            record == crate::sql::copy_binary::TRAILER
+        } else {
+            !self.csv && record == b"\\."
+        }
     }
 
     /// A record's fields (None for NULL).
@@ -289,12 +312,22 @@ pub struct RecordCutter {
     /// Bytes of the buffer's incomplete record already scanned.
     scanned: usize,
     in_quotes: bool,
+    /// Binary: the file header has been read.
+    header_read: bool,
 }
 
 impl RecordCutter {
     /// Cuts the complete records off the front of `buf`; with `at_end`,
     /// the rest is a record too (data need not end with a newline).
-    pub fn take(&mut self, f: &CopyFormat, buf: &mut Vec<u8>, at_end: bool) -> Vec<Vec<u8>> {
+    pub fn take(
+        &mut self,
+        f: &CopyFormat,
+        buf: &mut Vec<u8>,
+        at_end: bool,
+    ) -> Result<Vec<Vec<u8>>> {
+        if f.binary {
+            return self.take_binary(buf, at_end);
+        }
         let mut records = Vec::new();
         let mut start = 0;
         let mut i = self.scanned;
@@ -323,7 +356,34 @@ impl RecordCutter {
         }
         buf.drain(..start);
         self.scanned = i - start;
-        records
+        Ok(records)
+    }
+
+    fn take_binary(&mut self, buf: &mut Vec<u8>, at_end: bool) -> Result<Vec<Vec<u8>>> {
+        use crate::sql::copy_binary::{header_length, record_length};
+        let mut start = 0;
+        if !self.header_read {
+            match header_length(buf, at_end)? {
+                Some(n) => {
+                    start = n;
+                    self.header_read = true;
+                }
+                None => return Ok(Vec::new()),
+            }
+        }
+        let mut records = Vec::new();
+        while let Some(n) = record_length(&buf[start..])? {
+            records.push(buf[start..start + n].to_vec());
+            start += n;
+        }
+        if at_end && start < buf.len() {
+            return Err(errinput!(
+                BAD_COPY_FILE_FORMAT,
+                "unexpected EOF in COPY data"
+            ));
+        }
+        buf.drain(..start);
+        Ok(records)
     }
 }
 
@@ -356,7 +416,7 @@ mod tests {
     fn text_records_unescape_and_null() {
         let f = text();
         let mut buf = b"1\ta\\tb\\\\c\t\\N\n2\t\\x41\\101\r\n3\tpart".to_vec();
-        let records = f.take_records(&mut buf, false);
+        let records = f.take_records(&mut buf, false).unwrap();
         assert_eq!(records.len(), 2);
         assert_eq!(buf, b"3\tpart");
         assert_eq!(
@@ -367,7 +427,10 @@ mod tests {
             f.fields(&records[1]).unwrap(),
             vec![Some("2".into()), Some("AA".into())]
         );
-        assert_eq!(f.take_records(&mut buf, true), vec![b"3\tpart".to_vec()]);
+        assert_eq!(
+            f.take_records(&mut buf, true).unwrap(),
+            vec![b"3\tpart".to_vec()]
+        );
     }
 
     #[test]
@@ -379,9 +442,9 @@ mod tests {
         let mut records = Vec::new();
         for piece in data.chunks(2) {
             buf.extend_from_slice(piece);
-            records.extend(cutter.take(&f, &mut buf, false));
+            records.extend(cutter.take(&f, &mut buf, false).unwrap());
         }
-        records.extend(cutter.take(&f, &mut buf, true));
+        records.extend(cutter.take(&f, &mut buf, true).unwrap());
         assert_eq!(
             records,
             vec![b"1,\"a\nb\"".to_vec(), b"2,c".to_vec(), b"3,d".to_vec()]
@@ -399,7 +462,7 @@ mod tests {
         ];
         for f in [text(), csv()] {
             let mut line = f.write_row(&row);
-            let records = f.take_records(&mut line, false);
+            let records = f.take_records(&mut line, false).unwrap();
             assert_eq!(records.len(), 1, "{f:?}");
             let fields = f.fields(&records[0]).unwrap();
             assert_eq!(
@@ -419,7 +482,7 @@ mod tests {
     fn csv_records_span_lines_inside_quotes() {
         let f = csv();
         let mut buf = b"1,\"a,\"\"b\"\"\nc\",\n2,\"\",x\n".to_vec();
-        let records = f.take_records(&mut buf, false);
+        let records = f.take_records(&mut buf, false).unwrap();
         assert_eq!(records.len(), 2);
         assert_eq!(
             f.fields(&records[0]).unwrap(),

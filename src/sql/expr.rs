@@ -68,6 +68,10 @@ pub enum Function {
     GetByte,
     Lower,
     Upper,
+    /// quote_literal, quote_nullable (NULL becomes `NULL`), quote_ident.
+    QuoteLiteral,
+    QuoteNullable,
+    QuoteIdent,
     Substr,
     Btrim,
     Ltrim,

@@ -14,6 +14,7 @@
 
 pub mod binder;
 pub mod copy;
+pub mod copy_binary;
 pub mod eval;
 pub mod exec;
 pub mod explain;

@@ -7,6 +7,7 @@ a row limit, PortalSuspended, MOVE on the portal), NULLs and 10k rows."""
 import asyncio
 import datetime
 import decimal
+import io
 import os
 import sys
 
@@ -89,6 +90,7 @@ async def main():
     await expect_sqlstate("42P01", "42P01", conn.fetch("SELECT * FROM apg_nowhere"))
     await expect_sqlstate("22012", "22012", conn.fetchval("SELECT 1 / $1", 0))
 
+    await conn.execute("DROP TABLE IF EXISTS apg_copy")
     await conn.execute("CREATE TABLE apg_copy (a int, b text)")
     await conn.copy_records_to_table("apg_copy", records=[(k, f"r{k}") for k in range(1000)])
     check("COPY FROM (binary)", await conn.fetchval("SELECT count(*) FROM apg_copy"), 1000)
@@ -99,6 +101,24 @@ async def main():
 
     await conn.copy_from_query("SELECT a, b FROM apg_copy WHERE a < $1 ORDER BY a", 3, output=sink)
     check("COPY TO", b"".join(lines), b"0\tr0\n1\tr1\n2\tr2\n")
+
+    raw = []
+
+    async def raw_sink(chunk):
+        raw.append(chunk)
+
+    await conn.copy_from_query("SELECT 1::int, NULL::text", output=raw_sink, format="binary")
+    check(
+        "COPY TO (binary)",
+        b"".join(raw),
+        b"PGCOPY\n\xff\r\n\x00" + bytes(8) + b"\x00\x02\x00\x00\x00\x04\x00\x00\x00\x01\xff\xff\xff\xff\xff\xff",
+    )
+    await expect_sqlstate(
+        "COPY FROM (binary) with a bad signature",
+        "22P04",
+        conn.copy_to_table("apg_copy", source=io.BytesIO(b"1\tx\n"), format="binary"),
+    )
+    check("a failed COPY adds nothing", await conn.fetchval("SELECT count(*) FROM apg_copy"), 1000)
 
     async with conn.transaction():
         cur = await conn.cursor("SELECT a FROM apg_copy ORDER BY a")

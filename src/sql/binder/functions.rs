@@ -277,6 +277,27 @@ impl Binder<'_> {
                 Some((Function::GetByte, vec![T::Bytea, T::Int4], T::Int4))
             }
             ("lower", 1) if all(&text_like) => Some((Function::Lower, vec![T::Text], T::Text)),
+            ("quote_ident", 1) if all(&text_like) => {
+                Some((Function::QuoteIdent, vec![T::Text], T::Text))
+            }
+            ("quote_literal" | "quote_nullable", 1) => {
+                let func = if name == "quote_literal" {
+                    Function::QuoteLiteral
+                } else {
+                    Function::QuoteNullable
+                };
+                // Any type: its text form is quoted.
+                let arg = args
+                    .into_iter()
+                    .next()
+                    .unwrap_or(Expr::Literal(crate::types::Value::Null, T::Unknown));
+                let arg = if arg.data_type().is_string() {
+                    self.coerce(arg, T::Text)?
+                } else {
+                    self.explicit_cast(arg, crate::types::ColumnType::plain(T::Text))?
+                };
+                return Ok((func, vec![arg], T::Text));
+            }
             ("upper", 1) if all(&text_like) => Some((Function::Upper, vec![T::Text], T::Text)),
             ("substr" | "substring", 2 | 3)
                 if text_like(&types[0])

@@ -92,6 +92,9 @@ pub fn call(
             a.clone()
         });
     }
+    if func == Function::QuoteNullable && values[0].is_null() {
+        return Ok(Value::Text("NULL".to_string()));
+    }
     if values.iter().any(Value::is_null) {
         return Ok(Value::Null);
     }
@@ -172,6 +175,12 @@ fn call_strict(func: Function, v: Vec<Value>, ty: DataType) -> Result<Value> {
             }
         }
         Function::Lower => Value::Text(text_arg(&v[0]).to_lowercase()),
+        Function::QuoteLiteral | Function::QuoteNullable => {
+            Value::Text(quote_literal(text_arg(&v[0])))
+        }
+        Function::QuoteIdent => Value::Text(crate::sql::binder::system_views::quote_ident(
+            text_arg(&v[0]),
+        )),
         Function::Upper => Value::Text(text_arg(&v[0]).to_uppercase()),
         Function::Substr => substr(text_arg(&v[0]), int_arg(&v[1]), v.get(2).map(int_arg))?,
         Function::Btrim | Function::Ltrim | Function::Rtrim => {
@@ -410,5 +419,16 @@ fn pg_sleep(seconds: &Value, ctx: &dyn Env) -> Result<Value> {
             return Ok(Value::Text(String::new()));
         }
         std::thread::sleep((until - now).min(std::time::Duration::from_millis(10)));
+    }
+}
+
+/// PostgreSQL's quote_literal: quotes doubled, and an `E'…'` string with
+/// doubled backslashes when there are any.
+fn quote_literal(s: &str) -> String {
+    let quoted = s.replace('\'', "''");
+    if s.contains('\\') {
+        format!("E'{}'", quoted.replace('\\', "\\\\"))
+    } else {
+        format!("'{quoted}'")
     }
 }

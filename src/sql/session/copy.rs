@@ -109,7 +109,7 @@ impl Session {
             if copy.line == 1 && copy.format.header {
                 continue;
             }
-            if !copy.format.csv && copy.format.is_end_marker(&record) {
+            if copy.format.is_end_marker(&record) {
                 copy.ended = true;
                 break;
             }
@@ -172,6 +172,9 @@ fn parse_row(copy: &CopyIn, record: &[u8]) -> Result<Vec<Expr>> {
         Some(c) => format!("COPY {}, line {}, column {c}", copy.table, copy.line),
         None => format!("COPY {}, line {}", copy.table, copy.line),
     };
+    if copy.format.binary {
+        return binary_row(copy, record, context);
+    }
     let fields = copy
         .format
         .fields(record)
@@ -200,19 +203,46 @@ fn parse_row(copy: &CopyIn, record: &[u8]) -> Result<Vec<Expr>> {
                 Some(f) => text::parse(&f, ty.data_type)
                     .map_err(|e| with_context(e, format!("{}: \"{f}\"", context(Some(name)))))?,
             };
-            let literal = Expr::Literal(value, ty.data_type);
-            // A typmod (varchar(n), char(n), numeric(p,s)) applies as on INSERT.
-            Ok(if *ty == crate::types::ColumnType::plain(ty.data_type) {
-                literal
-            } else {
-                Expr::Cast {
-                    expr: Box::new(literal),
-                    to: *ty,
-                    explicit: false,
-                }
-            })
+            Ok(typed(value, *ty))
         })
         .collect()
+}
+
+/// A binary record's values, as [`parse_row`] gives a text one's.
+fn binary_row(
+    copy: &CopyIn,
+    record: &[u8],
+    context: impl Fn(Option<&str>) -> String,
+) -> Result<Vec<Expr>> {
+    let fields = crate::sql::copy_binary::fields(record, copy.columns.len())
+        .map_err(|e| with_context(e, context(None)))?;
+    fields
+        .into_iter()
+        .zip(&copy.columns)
+        .map(|(field, (name, ty))| {
+            let value = match field {
+                None => Value::Null,
+                Some(bytes) => crate::types::binary::decode(bytes, ty.data_type)
+                    .map_err(|e| with_context(e, context(Some(name))))?,
+            };
+            Ok(typed(value, *ty))
+        })
+        .collect()
+}
+
+/// A value as an expression of its column's type; a typmod (varchar(n),
+/// char(n), numeric(p,s)) applies as on INSERT.
+fn typed(value: Value, ty: crate::types::ColumnType) -> Expr {
+    let literal = Expr::Literal(value, ty.data_type);
+    if ty == crate::types::ColumnType::plain(ty.data_type) {
+        literal
+    } else {
+        Expr::Cast {
+            expr: Box::new(literal),
+            to: ty,
+            explicit: false,
+        }
+    }
 }
 
 fn with_context(e: Error, context: String) -> Error {

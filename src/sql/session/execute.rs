@@ -246,11 +246,29 @@ pub(super) fn execute_plan(
             columns,
             format,
         } => {
-            sink.columns(columns, "COPY")?;
+            sink.copy_out(columns, format.binary)?;
+            // The binary header rides with the first row: the wire layer
+            // counts the messages that are not the trailer as rows.
+            let mut header = format.binary.then(crate::sql::copy_binary::header);
             let mut n = 0u64;
             for row in exec::execute(root, &ctx)? {
-                sink.row(vec![Value::Bytea(format.write_row(&row?))])?;
+                let record = format.write_row(&row?);
+                let record = match header.take() {
+                    Some(mut h) => {
+                        h.extend_from_slice(&record);
+                        h
+                    }
+                    None => record,
+                };
+                sink.row(vec![Value::Bytea(record)])?;
                 n += 1;
+            }
+            if let Some(h) = header {
+                sink.row(vec![Value::Bytea(h)])?;
+            }
+            if format.binary {
+                let trailer = crate::sql::copy_binary::TRAILER.to_vec();
+                sink.row(vec![Value::Bytea(trailer)])?;
             }
             Ok(format!("COPY {n}"))
         }

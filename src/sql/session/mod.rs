@@ -56,6 +56,10 @@ pub trait RowSink {
     fn notice(&mut self, severity: &str, code: &str, message: String);
     /// A reported setting changed (the wire's ParameterStatus).
     fn parameter_status(&mut self, _name: &str, _value: &str) {}
+    /// COPY TO STDOUT begins; each row after is one record's bytes.
+    fn copy_out(&mut self, columns: &[OutputColumn], _binary: bool) -> Result<()> {
+        self.columns(columns, "COPY")
+    }
     /// Whether the client reads this result column in binary, where an
     /// OID-alias value stays an OID (in text it is sent as a name).
     fn binary_column(&self, _column: usize) -> bool {
