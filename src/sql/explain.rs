@@ -191,6 +191,7 @@ impl Printer<'_> {
                 vec![base.as_ref(), recursive.as_ref()],
             ),
             Node::WorkTable { .. } => ("WorkTable Scan".into(), vec![], vec![]),
+            Node::ProjectSet { input, .. } => ("ProjectSet".into(), vec![], vec![input.as_ref()]),
             Node::NestedLoopJoin {
                 left,
                 right,
@@ -267,6 +268,7 @@ impl Printer<'_> {
             | Node::WithAddress { scan: input }
             | Node::Aggregate { input, .. }
             | Node::Filter { input, .. }
+            | Node::ProjectSet { input, .. }
             | Node::Project { input, .. } => self.estimate(input),
             Node::SetOp { left, .. }
             | Node::RecursiveUnion { base: left, .. }
@@ -319,6 +321,11 @@ fn column_names(node: &Node) -> Vec<String> {
         }
         Node::SetOp { left, .. } | Node::RecursiveUnion { base: left, .. } => column_names(left),
         Node::WorkTable { width, .. } => (1..=*width).map(|i| format!("column{i}")).collect(),
+        Node::ProjectSet { input, calls } => {
+            let mut names = column_names(input);
+            names.extend(calls.iter().map(|c| format!("{:?}", c.func).to_lowercase()));
+            names
+        }
         Node::Series { .. } => vec!["generate_series".to_string()],
         Node::Values { rows } => (1..=rows.first().map_or(0, |r| r.len()))
             .map(|i| format!("\"*VALUES*\".column{i}"))

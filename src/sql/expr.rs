@@ -135,6 +135,8 @@ pub enum Function {
     RegName(crate::types::RegKind),
     /// pg_sleep(seconds): waits, stopping at a cancel or statement_timeout.
     PgSleep,
+    /// json_build_object(key, value, …).
+    JsonBuildObject,
     /// current_setting(name [, missing_ok]).
     CurrentSetting,
     /// set_config(name, value, is_local): applied when the statement ends.
@@ -207,6 +209,9 @@ pub enum AggregateFunction {
     Max,
     /// array_agg: every value, NULLs too.
     ArrayAgg,
+    /// bool_and (and `every`), bool_or: the least and greatest boolean.
+    BoolAnd,
+    BoolOr,
     StringAgg,
 }
 

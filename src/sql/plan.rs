@@ -85,6 +85,14 @@ pub enum Node {
         op: SetOp,
         all: bool,
     },
+    /// Set-returning functions in a select list (or FROM): per input row,
+    /// each call's values side by side, as many rows as the longest gives
+    /// (shorter ones padded with NULL); the input's columns then one per
+    /// call.
+    ProjectSet {
+        input: Box<Node>,
+        calls: Vec<SetCall>,
+    },
     /// WITH RECURSIVE: `base`'s rows, then `recursive` run again and again
     /// over the rows the previous round added (read by its WorkTable node)
     /// until a round adds none; without `all`, duplicates are dropped.
@@ -105,6 +113,26 @@ pub enum Node {
         left_outer: bool,
         right_width: usize,
     },
+}
+
+/// A set-returning function call.
+#[derive(Clone, Debug)]
+pub struct SetCall {
+    pub func: SetFunction,
+    pub args: Vec<Expr>,
+    /// The type of the values it returns.
+    pub ty: crate::types::DataType,
+}
+
+/// The set-returning functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetFunction {
+    /// generate_series(start, stop [, step]).
+    Series,
+    /// unnest(array): the elements.
+    Unnest,
+    /// generate_subscripts(array, dim [, reverse]).
+    Subscripts,
 }
 
 /// An index with its keys bound over its table's rows.

@@ -59,6 +59,15 @@ pub fn decode(buf: &[u8], data_type: DataType) -> Result<Value> {
                 "invalid byte sequence for encoding \"UTF8\""
             )
         })?),
+        DataType::Json => super::text::parse(
+            std::str::from_utf8(buf).map_err(|_| {
+                errinput!(
+                    sqlstate::CHARACTER_NOT_IN_REPERTOIRE,
+                    "invalid byte sequence for encoding \"UTF8\""
+                )
+            })?,
+            DataType::Json,
+        )?,
         DataType::Bytea => Value::Bytea(buf.to_vec()),
         DataType::Date => Value::Date(i32::from_be_bytes(fixed(buf, name)?)),
         DataType::Timestamp => Value::Timestamp(i64::from_be_bytes(fixed(buf, name)?)),

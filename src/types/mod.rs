@@ -72,6 +72,8 @@ pub enum DataType {
     Char,
     /// Object identifiers: unsigned 32-bit.
     Oid,
+    /// `json`: text that is valid JSON, kept as written.
+    Json,
     /// An OID-alias type (`regclass`, …): an OID that prints as the name
     /// of the object it identifies.
     Reg(RegKind),
@@ -101,6 +103,7 @@ impl DataType {
             DataType::Timestamptz => 1184,
             DataType::Numeric => 1700,
             DataType::Name => 19,
+            DataType::Json => 114,
             DataType::Char => 18,
             DataType::Oid => 26,
             DataType::Reg(kind) => kind.oid(),
@@ -129,6 +132,7 @@ impl DataType {
             19 => DataType::Name,
             18 => DataType::Char,
             26 => DataType::Oid,
+            114 => DataType::Json,
             2205 => DataType::Reg(RegKind::Class),
             2206 => DataType::Reg(RegKind::Type),
             4089 => DataType::Reg(RegKind::Namespace),
@@ -173,6 +177,7 @@ impl DataType {
             DataType::Timestamp => "timestamp without time zone",
             DataType::Timestamptz => "timestamp with time zone",
             DataType::Name => "name",
+            DataType::Json => "json",
             DataType::Char => "\"char\"",
             DataType::Oid => "oid",
             DataType::Reg(kind) => kind.name(),

@@ -64,6 +64,15 @@ pub fn parse(text: &str, data_type: DataType) -> Result<Value> {
         DataType::Text | DataType::Varchar | DataType::Bpchar | DataType::Unknown => {
             Value::Text(text.to_string())
         }
+        DataType::Json => {
+            if serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {
+                return Err(errinput!(
+                    sqlstate::INVALID_TEXT_REPRESENTATION,
+                    "invalid input syntax for type json"
+                ));
+            }
+            Value::Text(text.to_string())
+        }
         // name truncates to 63 bytes; "char" keeps the first byte.
         DataType::Name => Value::Text(truncate_bytes(text, 63).to_string()),
         DataType::Char => Value::Text(truncate_bytes(text, 1).to_string()),

@@ -508,7 +508,7 @@ fn family(t: DataType) -> Option<u8> {
         DataType::Timestamp => 7,
         DataType::Timestamptz => 8,
         DataType::Bool => 9,
-        DataType::Unknown | DataType::Array(_) => return None,
+        DataType::Unknown | DataType::Array(_) | DataType::Json => return None,
     })
 }
 

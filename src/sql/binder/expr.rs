@@ -19,7 +19,12 @@ impl Binder<'_> {
             A::Identifier(ident) => self.bind_column(None, ident, scope)?,
             A::CompoundIdentifier(parts) => match parts.as_slice() {
                 [q, c] => self.bind_column(Some(normalize(q)), c, scope)?,
-                [s, q, c] if normalize(s) == "public" => {
+                [s, q, c]
+                    if matches!(
+                        normalize(s).as_str(),
+                        "public" | "pg_catalog" | "information_schema"
+                    ) =>
+                {
                     self.bind_column(Some(normalize(q)), c, scope)?
                 }
                 _ => return Err(crate::errunsupported!("column reference {e}")),
@@ -223,6 +228,16 @@ impl Binder<'_> {
                     return self.reg_cast(inner, reg);
                 }
                 let to = types::resolve_type(data_type)?;
+                // `ARRAY[]::t[]`: the cast gives the empty array its type.
+                if let (A::Array(a), DataType::Array(elem)) = (expr.as_ref(), to.data_type) {
+                    if a.elem.is_empty() {
+                        let empty = crate::types::array::ArrayValue {
+                            elem: *elem,
+                            items: Vec::new(),
+                        };
+                        return Ok(Expr::Literal(Value::Array(Box::new(empty)), to.data_type));
+                    }
+                }
                 let inner = self.bind_expr(expr, scope)?;
                 self.explicit_cast(inner, to)?
             }

@@ -70,6 +70,12 @@ impl Binder<'_> {
                 (distinct, exprs, star)
             }
         };
+        if let Some(func) = super::set_functions::set_function(&name) {
+            if distinct || star || !order_by.is_empty() || f.filter.is_some() {
+                return Err(crate::errunsupported!("{f}"));
+            }
+            return self.bind_set_call(func, &name, &arg_exprs, scope);
+        }
         if let Some(func) = aggregate_function(&name) {
             if f.filter.is_some() {
                 return Err(crate::errunsupported!("FILTER on aggregates"));
@@ -213,6 +219,10 @@ impl Binder<'_> {
                     DataType::Numeric
                 }
                 DataType::Float4 | DataType::Float8 => DataType::Float8,
+                _ => return Err(undefined_function(name, &[t])),
+            },
+            AggregateFunction::BoolAnd | AggregateFunction::BoolOr => match t {
+                DataType::Bool => DataType::Bool,
                 _ => return Err(undefined_function(name, &[t])),
             },
             AggregateFunction::Min | AggregateFunction::Max => {
@@ -573,6 +583,27 @@ impl Binder<'_> {
                 };
                 return Ok((f, args, t));
             }
+            ("json_build_object", _) => {
+                if n % 2 != 0 {
+                    return Err(errinput!(
+                        sqlstate::INVALID_PARAMETER_VALUE,
+                        "argument list must have even number of elements"
+                    )
+                    .with_hint("The arguments of json_build_object() must consist of alternating keys and values."));
+                }
+                // Untyped literals are text; other values keep their type.
+                let args = args
+                    .into_iter()
+                    .map(|a| {
+                        if a.data_type() == T::Unknown {
+                            self.coerce(a, T::Text)
+                        } else {
+                            Ok(a)
+                        }
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                return Ok((Function::JsonBuildObject, args, T::Json));
+            }
             // The argument's type, known now: a constant (its value is
             // never needed).
             ("pg_typeof", 1) => {
@@ -615,6 +646,8 @@ fn aggregate_function(name: &str) -> Option<AggregateFunction> {
         "min" => AggregateFunction::Min,
         "max" => AggregateFunction::Max,
         "array_agg" => AggregateFunction::ArrayAgg,
+        "bool_and" | "every" => AggregateFunction::BoolAnd,
+        "bool_or" => AggregateFunction::BoolOr,
         "string_agg" => AggregateFunction::StringAgg,
         _ => return None,
     })

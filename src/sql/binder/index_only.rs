@@ -44,6 +44,11 @@ fn visit(node: Node, needed: Needed) -> Node {
                 exprs,
             }
         }
+        // Everything passes through; the calls' arguments read more.
+        Node::ProjectSet { input, calls } => Node::ProjectSet {
+            input: Box::new(visit(*input, None)),
+            calls,
+        },
         Node::Aggregate {
             input,
             group_by,

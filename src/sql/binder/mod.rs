@@ -22,6 +22,7 @@ mod lock;
 mod pushdown;
 mod scope;
 mod select;
+mod set_functions;
 mod setop;
 mod subquery;
 pub mod system_views;
@@ -93,6 +94,7 @@ pub fn bind_index(
         locks_rows: false,
         reads: Reads::default(),
         work_tables: setop::WorkTables::default(),
+        set_calls: None,
     };
     binder.bind_index(table, def)
 }
@@ -134,6 +136,7 @@ pub fn bind(
         locks_rows: false,
         reads: Reads::default(),
         work_tables: setop::WorkTables::default(),
+        set_calls: None,
     };
     let plan = match statement {
         Statement::Query(q) => {
@@ -295,6 +298,9 @@ struct Binder<'a> {
     reads: Reads,
     /// WITH RECURSIVE work tables handed out and referenced.
     work_tables: setop::WorkTables,
+    /// Set-returning calls of the select list being bound (None where
+    /// they are not allowed).
+    set_calls: Option<set_functions::SetCalls>,
 }
 
 impl Binder<'_> {

@@ -163,5 +163,6 @@ fn width(node: &Node) -> Option<usize> {
         } => group_by.len() + aggregates.len(),
         Node::SetOp { left, .. } | Node::RecursiveUnion { base: left, .. } => width(left)?,
         Node::WorkTable { width, .. } => *width,
+        Node::ProjectSet { input, calls } => width(input)? + calls.len(),
     })
 }

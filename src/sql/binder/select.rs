@@ -208,6 +208,20 @@ impl Binder<'_> {
         tail: Tail,
         keep_unknown: bool,
     ) -> Result<(Node, Vec<OutputColumn>)> {
+        // An enclosing select list's set-returning calls are not this
+        // query's (nor its WHERE's).
+        let outer_calls = self.set_calls.take();
+        let bound = self.bind_select_inner(s, tail, keep_unknown);
+        self.set_calls = outer_calls;
+        bound
+    }
+
+    fn bind_select_inner(
+        &mut self,
+        s: &ast::Select,
+        tail: Tail,
+        keep_unknown: bool,
+    ) -> Result<(Node, Vec<OutputColumn>)> {
         check_select_clauses(s)?;
         if let Some(lock) = &tail.lock {
             check_lock_target(s, lock)?;
@@ -227,7 +241,14 @@ impl Binder<'_> {
             }
         };
         self.allow_aggregates = true;
+        let saved_calls = self.set_calls.replace(super::set_functions::SetCalls {
+            base: scope.columns.len(),
+            calls: Vec::new(),
+        });
         let items = self.bind_select_list(&s.projection, &scope, keep_unknown);
+        let set_calls = std::mem::replace(&mut self.set_calls, saved_calls)
+            .map(|c| c.calls)
+            .unwrap_or_default();
         let having = match (&s.having, &items) {
             (Some(h), Ok(_)) => Some(
                 self.bind_expr(h, &scope)
@@ -264,6 +285,17 @@ impl Binder<'_> {
                     lock.clause
                 ));
             }
+        }
+        if !set_calls.is_empty() {
+            if grouped {
+                return Err(crate::errunsupported!(
+                    "set-returning functions in a select list with GROUP BY or aggregates"
+                ));
+            }
+            node = Node::ProjectSet {
+                input: Box::new(node),
+                calls: set_calls,
+            };
         }
         if !grouped {
             return self.finish_select(node, items, &scope, distinct, false, tail, None);
@@ -343,11 +375,12 @@ impl Binder<'_> {
                         SelectItem::ExprWithAlias { alias, .. } => normalize(alias),
                         _ => column_name(e).unwrap_or_else(|| "?column?".to_string()),
                     };
+                    // A set-returning call's column lies past the scope.
                     let (table_oid, column_number) = match &bound {
-                        Expr::Column { index, .. } => (
-                            scope.columns[*index].table_oid,
-                            scope.columns[*index].column_number,
-                        ),
+                        Expr::Column { index, .. } => scope
+                            .columns
+                            .get(*index)
+                            .map_or((0, 0), |c| (c.table_oid, c.column_number)),
                         _ => (0, 0),
                     };
                     let ty = ColumnType {
@@ -771,22 +804,37 @@ impl Binder<'_> {
                 sample: None,
             } => {
                 let (node, columns) = self.bind_query(subquery)?;
-                let qualifier = match alias {
-                    Some(a) if a.columns.is_empty() => normalize(&a.name),
-                    Some(_) => return Err(crate::errunsupported!("column aliases on a subquery")),
-                    None => {
-                        return Err(errinput!(
-                            sqlstate::SYNTAX_ERROR,
-                            "subquery in FROM must have an alias"
-                        ))
-                    }
+                let Some(alias) = alias else {
+                    return Err(errinput!(
+                        sqlstate::SYNTAX_ERROR,
+                        "subquery in FROM must have an alias"
+                    ));
                 };
+                let qualifier = normalize(&alias.name);
+                if alias.columns.len() > columns.len() {
+                    return Err(errinput!(
+                        sqlstate::INVALID_COLUMN_REFERENCE,
+                        "table \"{qualifier}\" has {} columns available but {} columns specified",
+                        columns.len(),
+                        alias.columns.len()
+                    ));
+                }
                 let mut scope = output_scope(&columns);
-                for c in &mut scope.columns {
+                for (i, c) in scope.columns.iter_mut().enumerate() {
                     c.qualifier = Some(qualifier.clone());
+                    if let Some(a) = alias.columns.get(i) {
+                        c.name = normalize(&a.name);
+                    }
                 }
                 Ok((node, scope))
             }
+            TableFactor::UNNEST {
+                alias,
+                array_exprs,
+                with_offset: false,
+                with_offset_alias: None,
+                with_ordinality: false,
+            } => self.bind_unnest(array_exprs, alias),
             TableFactor::NestedJoin {
                 table_with_joins,
                 alias: None,
@@ -854,7 +902,7 @@ fn lift_aggregates(
 
 fn column_typmod(e: &Expr, scope: &Scope) -> i32 {
     match e {
-        Expr::Column { index, .. } => scope.columns[*index].ty.typmod,
+        Expr::Column { index, .. } => scope.columns.get(*index).map_or(-1, |c| c.ty.typmod),
         other => other.typmod(),
     }
 }

@@ -1,6 +1,6 @@
 //! Set-returning functions in FROM: `generate_series(start, stop [, step])`
-//! over integers and numerics, one column named by the alias (or after the
-//! function), as in PostgreSQL.
+//! over integers and numerics, `unnest(array)` and `generate_subscripts`,
+//! one column named by the alias (or after the function), as in PostgreSQL.
 
 use sqlparser::ast::{FunctionArg, FunctionArgExpr, ObjectName, TableAlias};
 
@@ -8,7 +8,7 @@ use super::scope::{normalize, Scope, ScopeColumn};
 use super::types::common_type;
 use super::Binder;
 use crate::error::{sqlstate, Result};
-use crate::sql::plan::Node;
+use crate::sql::plan::{Node, SetFunction};
 use crate::types::{ColumnType, DataType};
 use crate::{errinput, errunsupported};
 
@@ -26,7 +26,26 @@ impl Binder<'_> {
             _ => super::scope::table_name(name)?,
         };
         if function != "generate_series" {
-            return Err(errunsupported!("set-returning function {function} in FROM"));
+            let Some(func) = super::set_functions::set_function(&function) else {
+                return Err(errunsupported!("set-returning function {function} in FROM"));
+            };
+            let mut exprs = Vec::new();
+            for a in args {
+                let FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) = a else {
+                    return Err(errunsupported!("argument {a} of {function}"));
+                };
+                exprs.push(e);
+            }
+            let call = self.set_call(func, &function, &exprs, &Scope::default())?;
+            let ty = call.ty;
+            let (qualifier, column) = function_alias(&function, alias)?;
+            let node = Node::ProjectSet {
+                input: Box::new(Node::Values {
+                    rows: vec![vec![]],
+                }),
+                calls: vec![call],
+            };
+            return Ok((node, single_column(qualifier, column, ty)));
         }
         let mut bound = Vec::new();
         for a in args {
@@ -61,31 +80,8 @@ impl Binder<'_> {
         let (Some(start), Some(stop)) = (start, stop) else {
             return Err(crate::errinternal!("generate_series lost its arguments"));
         };
-        let (qualifier, column) = match alias {
-            None => (function.clone(), function),
-            Some(a) => {
-                let q = normalize(&a.name);
-                match a.columns.as_slice() {
-                    [] => (q.clone(), q),
-                    [c] => (q, normalize(&c.name)),
-                    _ => {
-                        return Err(errinput!(
-                            sqlstate::SYNTAX_ERROR,
-                            "too many column aliases specified for function generate_series"
-                        ))
-                    }
-                }
-            }
-        };
-        let scope = Scope {
-            columns: vec![ScopeColumn {
-                qualifier: Some(qualifier),
-                name: column,
-                ty: ColumnType::plain(ty),
-                table_oid: 0,
-                column_number: 0,
-            }],
-        };
+        let (qualifier, column) = function_alias(&function, alias)?;
+        let scope = single_column(qualifier, column, ty);
         Ok((
             Node::Series {
                 start,
@@ -95,5 +91,82 @@ impl Binder<'_> {
             },
             scope,
         ))
+    }
+}
+
+impl Binder<'_> {
+    /// `UNNEST(a [, b …]) [alias [(columns)]]` in FROM: the arrays side by
+    /// side.
+    pub(super) fn bind_unnest(
+        &mut self,
+        arrays: &[sqlparser::ast::Expr],
+        alias: &Option<TableAlias>,
+    ) -> Result<(Node, Scope)> {
+        let mut calls = Vec::with_capacity(arrays.len());
+        for a in arrays {
+            calls.push(self.set_call(SetFunction::Unnest, "unnest", &[a], &Scope::default())?);
+        }
+        let qualifier = alias
+            .as_ref()
+            .map_or("unnest".to_string(), |a| normalize(&a.name));
+        let names = alias.as_ref().map(|a| &a.columns[..]).unwrap_or(&[]);
+        if names.len() > calls.len() {
+            return Err(errinput!(
+                sqlstate::SYNTAX_ERROR,
+                "too many column aliases specified for function unnest"
+            ));
+        }
+        let columns = calls
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ScopeColumn {
+                qualifier: Some(qualifier.clone()),
+                name: match names.get(i) {
+                    Some(n) => normalize(&n.name),
+                    None if calls.len() == 1 => qualifier.clone(),
+                    None => "unnest".to_string(),
+                },
+                ty: ColumnType::plain(c.ty),
+                table_oid: 0,
+                column_number: 0,
+            })
+            .collect();
+        let node = Node::ProjectSet {
+            input: Box::new(Node::Values { rows: vec![vec![]] }),
+            calls,
+        };
+        Ok((node, Scope { columns }))
+    }
+}
+
+/// The qualifier and column name of a one-column function in FROM.
+fn function_alias(function: &str, alias: &Option<TableAlias>) -> Result<(String, String)> {
+    Ok(match alias {
+        None => (function.to_string(), function.to_string()),
+        Some(a) => {
+            let q = normalize(&a.name);
+            match a.columns.as_slice() {
+                [] => (q.clone(), q),
+                [c] => (q, normalize(&c.name)),
+                _ => {
+                    return Err(errinput!(
+                        sqlstate::SYNTAX_ERROR,
+                        "too many column aliases specified for function {function}"
+                    ))
+                }
+            }
+        }
+    })
+}
+
+fn single_column(qualifier: String, name: String, ty: DataType) -> Scope {
+    Scope {
+        columns: vec![ScopeColumn {
+            qualifier: Some(qualifier),
+            name,
+            ty: ColumnType::plain(ty),
+            table_oid: 0,
+            column_number: 0,
+        }],
     }
 }

@@ -84,6 +84,7 @@ pub fn resolve_type(ty: &AstType) -> Result<ColumnType> {
                 "name" => plain(DataType::Name),
                 "char" => plain(DataType::Char),
                 "oid" => plain(DataType::Oid),
+                "json" => plain(DataType::Json),
                 _ => match reg_type(ty) {
                     Some(kind) => plain(DataType::Reg(kind)),
                     None => Err(errinput!(
@@ -94,6 +95,7 @@ pub fn resolve_type(ty: &AstType) -> Result<ColumnType> {
             }
         }
         A::Regclass => plain(DataType::Reg(crate::types::RegKind::Class)),
+        A::JSON => plain(DataType::Json),
         other => Err(crate::errunsupported!("type {other}")),
     }
 }
@@ -135,6 +137,7 @@ pub fn internal_name(t: DataType) -> &'static str {
         DataType::Timestamp => "timestamp",
         DataType::Timestamptz => "timestamptz",
         DataType::Name => "name",
+        DataType::Json => "json",
         DataType::Char => "char",
         DataType::Oid => "oid",
         DataType::Reg(kind) => kind.name(),

@@ -67,6 +67,10 @@ pub fn call(
         .iter()
         .map(|a| eval(a, row, ctx))
         .collect::<Result<Vec<_>>>()?;
+    if func == Function::JsonBuildObject {
+        let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
+        return super::json_functions::build_object(&values, &types);
+    }
     if func == Function::ArrayConstruct {
         let elem = match ty {
             DataType::Array(elem) => *elem,

@@ -8,6 +8,7 @@ mod functions;
 mod like;
 mod ops;
 mod privilege_functions;
+mod json_functions;
 mod reg_names;
 mod regex;
 mod setting_functions;

@@ -162,12 +162,15 @@ impl Accumulator {
                 Value::Numeric(d) => self.decimal_sum += d,
                 _ => {}
             },
-            AggregateFunction::Min | AggregateFunction::Max => {
+            AggregateFunction::Min
+            | AggregateFunction::Max
+            | AggregateFunction::BoolAnd
+            | AggregateFunction::BoolOr => {
                 let replace = match &self.best {
                     None => true,
                     Some(b) => {
                         let ord = v.compare(b);
-                        if self.func == AggregateFunction::Min {
+                        if matches!(self.func, AggregateFunction::Min | AggregateFunction::BoolAnd) {
                             ord.is_lt()
                         } else {
                             ord.is_gt()
@@ -221,7 +224,10 @@ impl Accumulator {
                     &BigDecimal::from(self.count),
                 )?),
             },
-            AggregateFunction::Min | AggregateFunction::Max => self.best.unwrap_or(Value::Null),
+            AggregateFunction::Min
+            | AggregateFunction::Max
+            | AggregateFunction::BoolAnd
+            | AggregateFunction::BoolOr => self.best.unwrap_or(Value::Null),
             AggregateFunction::ArrayAgg => {
                 Value::Array(Box::new(crate::types::array::ArrayValue {
                     elem: self.input,

@@ -14,6 +14,7 @@ mod index_write;
 mod join;
 mod limit;
 mod project;
+mod project_set;
 mod recursive;
 mod row_lock;
 mod scan;
@@ -267,6 +268,9 @@ fn build<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>> {
         } => row_lock::lock_rows(execute(input, ctx)?, ctx, table, *address, *waiting),
         Node::Filter { input, predicate } => filter::filter(execute(input, ctx)?, predicate, ctx),
         Node::Project { input, exprs } => project::project(execute(input, ctx)?, exprs, ctx),
+        Node::ProjectSet { input, calls } => {
+            project_set::project_set(execute(input, ctx)?, calls, ctx)
+        }
         Node::Aggregate {
             input,
             group_by,

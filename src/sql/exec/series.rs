@@ -7,6 +7,7 @@ use bigdecimal::BigDecimal;
 use super::super::eval::eval;
 use super::super::expr::Expr;
 use super::{ExecContext, Rows};
+
 use crate::errinput;
 use crate::error::{sqlstate, Result};
 use crate::types::{DataType, Value};
@@ -21,8 +22,22 @@ pub fn series<'a>(
 ) -> Result<Rows<'a>> {
     let start = eval(start, &[], ctx)?;
     let stop = eval(stop, &[], ctx)?;
+    let step = step.map(|e| eval(e, &[], ctx)).transpose()?;
+    Ok(Box::new(
+        series_values(start, stop, step, ty, ctx)?.map(|v| v.map(|v| vec![v])),
+    ))
+}
+
+/// The values of generate_series over evaluated arguments.
+pub fn series_values<'a>(
+    start: Value,
+    stop: Value,
+    step: Option<Value>,
+    ty: DataType,
+    ctx: &'a ExecContext<'a>,
+) -> Result<Box<dyn Iterator<Item = Result<Value>> + 'a>> {
     let step = match step {
-        Some(e) => eval(e, &[], ctx)?,
+        Some(v) => v,
         None if ty == DataType::Numeric => Value::Numeric(BigDecimal::from(1)),
         None => Value::Int8(1),
     };
@@ -48,7 +63,7 @@ pub fn series<'a>(
                 return None;
             }
             next = Some(&v + &step);
-            Some(Ok(vec![Value::Numeric(v)]))
+            Some(Ok(Value::Numeric(v)))
         })));
     }
     let (Some(a), Some(b), Some(s)) = (start.as_i64(), stop.as_i64(), step.as_i64()) else {
@@ -71,6 +86,6 @@ pub fn series<'a>(
         if let Err(e) = ctx.check_deadline() {
             return Some(Err(e));
         }
-        Some(Ok(vec![wrap(v)]))
+        Some(Ok(wrap(v)))
     })))
 }

@@ -315,7 +315,15 @@ impl Session {
             t.read_only = self.default_read_only();
             self.txn = Some(t);
         }
-        let result = self.run(command, declared, params, sink);
+        // A bug that panics fails the statement, not the session: the
+        // transaction is rolled back (or its block fails) as for any error.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.run(command, declared, params, sink)
+        }))
+        .unwrap_or_else(|_| {
+            tracing::error!("a statement panicked; its transaction is rolled back");
+            Err(crate::errinternal!("internal error while running the statement"))
+        });
         audit::record(
             &self.engine,
             self.who().current,

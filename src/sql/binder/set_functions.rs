@@ -1,0 +1,128 @@
+//! Binding set-returning functions: `generate_series`, `unnest` and
+//! `generate_subscripts`. In a select list each call becomes a column of a
+//! ProjectSet below the projection (the binder collects them while the
+//! list is bound); in FROM a call is a ProjectSet over one empty row.
+
+use sqlparser::ast;
+
+use super::scope::Scope;
+use super::types::common_type;
+use super::Binder;
+use crate::errinput;
+use crate::error::{sqlstate, Result};
+use crate::sql::expr::Expr;
+use crate::sql::plan::{SetCall, SetFunction};
+use crate::types::DataType;
+
+/// Set-returning calls collected while a select list is bound.
+#[derive(Debug, Default)]
+pub struct SetCalls {
+    /// The width of the rows the select list reads (the calls' columns
+    /// follow).
+    pub base: usize,
+    pub calls: Vec<SetCall>,
+}
+
+/// The set-returning function a name calls, if any.
+pub fn set_function(name: &str) -> Option<SetFunction> {
+    Some(match name {
+        "generate_series" => SetFunction::Series,
+        "unnest" => SetFunction::Unnest,
+        "generate_subscripts" => SetFunction::Subscripts,
+        _ => return None,
+    })
+}
+
+impl Binder<'_> {
+    /// A set-returning call in an expression: a column of the select
+    /// list's ProjectSet.
+    pub(super) fn bind_set_call(
+        &mut self,
+        func: SetFunction,
+        name: &str,
+        args: &[&ast::Expr],
+        scope: &Scope,
+    ) -> Result<Expr> {
+        if self.set_calls.is_none() {
+            return Err(errinput!(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                "set-returning functions are not allowed here"
+            )
+            .with_hint(format!("{name}() may appear in a select list or in FROM.")));
+        }
+        let call = self.set_call(func, name, args, scope)?;
+        let ty = call.ty;
+        let Some(collected) = self.set_calls.as_mut() else {
+            return Err(crate::errinternal!("set-returning calls vanished"));
+        };
+        collected.calls.push(call);
+        Ok(Expr::Column {
+            index: collected.base + collected.calls.len() - 1,
+            ty,
+        })
+    }
+
+    /// Binds a call's arguments and picks its signature.
+    pub(super) fn set_call(
+        &mut self,
+        func: SetFunction,
+        name: &str,
+        args: &[&ast::Expr],
+        scope: &Scope,
+    ) -> Result<SetCall> {
+        let bound = args
+            .iter()
+            .map(|a| self.bind_expr(a, scope))
+            .collect::<Result<Vec<_>>>()?;
+        let types: Vec<DataType> = bound.iter().map(Expr::data_type).collect();
+        let no_such = || {
+            let names: Vec<&str> = types.iter().map(|t| t.sql_name()).collect();
+            errinput!(
+                sqlstate::UNDEFINED_FUNCTION,
+                "function {name}({}) does not exist",
+                names.join(", ")
+            )
+            .with_hint("No function matches the given name and argument types. You might need to add explicit type casts.")
+        };
+        let (args, ty) = match func {
+            SetFunction::Series => {
+                let mut ty = DataType::Int4;
+                for t in types.iter().filter(|t| **t != DataType::Unknown) {
+                    ty = common_type(ty, *t).unwrap_or(DataType::Text);
+                }
+                if !(2..=3).contains(&bound.len())
+                    || !matches!(ty, DataType::Int4 | DataType::Int8 | DataType::Numeric)
+                {
+                    return Err(no_such());
+                }
+                let args = bound
+                    .into_iter()
+                    .map(|e| self.coerce(e, ty))
+                    .collect::<Result<Vec<_>>>()?;
+                (args, ty)
+            }
+            SetFunction::Unnest => match types.as_slice() {
+                [DataType::Array(elem)] => (bound, **elem),
+                [DataType::Unknown] => {
+                    return Err(errinput!(
+                        "42725",
+                        "function unnest(unknown) is not unique"
+                    )
+                    .with_hint("Could not choose a best candidate function. You might need to add explicit type casts."))
+                }
+                _ => return Err(no_such()),
+            },
+            SetFunction::Subscripts => match types.as_slice() {
+                [DataType::Array(_), dim] | [DataType::Array(_), dim, DataType::Bool]
+                    if dim.is_numeric() || *dim == DataType::Unknown =>
+                {
+                    let mut bound = bound;
+                    bound[1] = self.coerce(bound[1].clone(), DataType::Int4)?;
+                    (bound, DataType::Int4)
+                }
+                _ => return Err(no_such()),
+            },
+        };
+        Ok(SetCall { func, args, ty })
+    }
+}
