@@ -138,7 +138,9 @@ pub fn decode_value(bytes: &[u8], order: &KeyOrder) -> Option<(Value, usize)> {
         | DataType::Name
         | DataType::Char
         | DataType::Unknown => Value::Text(String::from_utf8(r.bytes()?).ok()?),
-        DataType::Array(_) | DataType::Json => return None,
+        DataType::Array(_) | DataType::Json | DataType::Int2Vector | DataType::OidVector => {
+            return None
+        }
     };
     Some((value, 1 + r.at))
 }

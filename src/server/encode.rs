@@ -82,7 +82,14 @@ pub fn data_row(row: &[Value], fields: &[FieldInfo]) -> DataRow {
         match field.format() {
             FieldFormat::Binary => binary::encode(value, &mut scratch),
             FieldFormat::Text => {
-                scratch.extend_from_slice(text::format(value).unwrap_or_default().as_bytes())
+                let vector = matches!(field.datatype().oid(), 22 | 30);
+                let s = if vector {
+                    let ty = DataType::from_oid(field.datatype().oid()).unwrap_or(DataType::Text);
+                    text::format_as(value, ty)
+                } else {
+                    text::format(value)
+                };
+                scratch.extend_from_slice(s.unwrap_or_default().as_bytes())
             }
         }
         buf.put_i32(scratch.len() as i32);

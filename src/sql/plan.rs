@@ -133,6 +133,8 @@ pub enum SetFunction {
     Unnest,
     /// generate_subscripts(array, dim [, reverse]).
     Subscripts,
+    /// generate_subscripts over an int2vector or oidvector (from 0).
+    VectorSubscripts,
 }
 
 /// An index with its keys bound over its table's rows.

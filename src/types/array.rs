@@ -65,7 +65,11 @@ pub fn array_of(elem: DataType) -> Option<DataType> {
         DataType::Date => DataType::Array(&DataType::Date),
         DataType::Timestamptz => DataType::Array(&DataType::Timestamptz),
         DataType::Numeric => DataType::Array(&DataType::Numeric),
-        DataType::Array(_) | DataType::Reg(_) | DataType::Json => return None,
+        DataType::Array(_)
+        | DataType::Reg(_)
+        | DataType::Json
+        | DataType::Int2Vector
+        | DataType::OidVector => return None,
     })
 }
 

@@ -48,6 +48,10 @@ pub fn decode(buf: &[u8], data_type: DataType) -> Result<Value> {
         DataType::Numeric => Value::Numeric(numeric::from_binary(buf)?),
         DataType::Oid | DataType::Reg(_) => Value::Oid(u32::from_be_bytes(fixed(buf, name)?)),
         DataType::Array(elem) => super::array::decode_binary(buf, *elem)?,
+        DataType::Int2Vector | DataType::OidVector => {
+            let elem = data_type.vector_element().unwrap_or(DataType::Int2);
+            super::array::decode_binary(buf, elem)?
+        }
         DataType::Text
         | DataType::Varchar
         | DataType::Bpchar

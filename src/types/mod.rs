@@ -74,6 +74,10 @@ pub enum DataType {
     Oid,
     /// `json`: text that is valid JSON, kept as written.
     Json,
+    /// The catalogs' `int2vector` and `oidvector`: arrays that print as
+    /// space-separated numbers and are subscripted from 0.
+    Int2Vector,
+    OidVector,
     /// An OID-alias type (`regclass`, …): an OID that prints as the name
     /// of the object it identifies.
     Reg(RegKind),
@@ -85,6 +89,15 @@ pub enum DataType {
 }
 
 impl DataType {
+    /// A vector type's element (int2vector, oidvector).
+    pub fn vector_element(self) -> Option<DataType> {
+        match self {
+            DataType::Int2Vector => Some(DataType::Int2),
+            DataType::OidVector => Some(DataType::Oid),
+            _ => None,
+        }
+    }
+
     /// The PostgreSQL type OID.
     pub fn oid(self) -> u32 {
         match self {
@@ -104,6 +117,8 @@ impl DataType {
             DataType::Numeric => 1700,
             DataType::Name => 19,
             DataType::Json => 114,
+            DataType::Int2Vector => 22,
+            DataType::OidVector => 30,
             DataType::Char => 18,
             DataType::Oid => 26,
             DataType::Reg(kind) => kind.oid(),
@@ -133,6 +148,8 @@ impl DataType {
             18 => DataType::Char,
             26 => DataType::Oid,
             114 => DataType::Json,
+            22 => DataType::Int2Vector,
+            30 => DataType::OidVector,
             2205 => DataType::Reg(RegKind::Class),
             2206 => DataType::Reg(RegKind::Type),
             4089 => DataType::Reg(RegKind::Namespace),
@@ -178,6 +195,8 @@ impl DataType {
             DataType::Timestamptz => "timestamp with time zone",
             DataType::Name => "name",
             DataType::Json => "json",
+            DataType::Int2Vector => "int2vector",
+            DataType::OidVector => "oidvector",
             DataType::Char => "\"char\"",
             DataType::Oid => "oid",
             DataType::Reg(kind) => kind.name(),

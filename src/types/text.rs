@@ -26,6 +26,21 @@ pub fn format(value: &Value) -> Option<String> {
     })
 }
 
+/// A value as text for its type: what [`format`] gives, but int2vector
+/// and oidvector print as space-separated numbers.
+pub fn format_as(value: &Value, ty: DataType) -> Option<String> {
+    match (value, ty.vector_element()) {
+        (Value::Array(a), Some(_)) => Some(
+            a.items
+                .iter()
+                .map(|v| format(v).unwrap_or_default())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        _ => format(value),
+    }
+}
+
 /// `\x` followed by lowercase hex, PostgreSQL's default `bytea_output`.
 pub fn format_bytea(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -63,6 +78,14 @@ pub fn parse(text: &str, data_type: DataType) -> Result<Value> {
         DataType::Numeric => Value::Numeric(numeric::parse(text)?),
         DataType::Text | DataType::Varchar | DataType::Bpchar | DataType::Unknown => {
             Value::Text(text.to_string())
+        }
+        DataType::Int2Vector | DataType::OidVector => {
+            let elem = data_type.vector_element().unwrap_or(DataType::Int2);
+            let items = text
+                .split_ascii_whitespace()
+                .map(|n| parse(n, elem))
+                .collect::<Result<Vec<_>>>()?;
+            Value::Array(Box::new(super::array::ArrayValue { elem, items }))
         }
         DataType::Json => {
             if serde_json::from_str::<serde::de::IgnoredAny>(text).is_err() {

@@ -508,7 +508,11 @@ fn family(t: DataType) -> Option<u8> {
         DataType::Timestamp => 7,
         DataType::Timestamptz => 8,
         DataType::Bool => 9,
-        DataType::Unknown | DataType::Array(_) | DataType::Json => return None,
+        DataType::Unknown
+        | DataType::Array(_)
+        | DataType::Json
+        | DataType::Int2Vector
+        | DataType::OidVector => return None,
     })
 }
 

@@ -67,7 +67,7 @@ impl Binder<'_> {
         scope: &Scope,
     ) -> Result<Expr> {
         let l = self.bind_expr(left, scope)?;
-        let r = self.bind_expr(right, scope)?;
+        let r = vector_as_array(self.bind_expr(right, scope)?);
         let (l, r) = match (l.data_type(), r.data_type()) {
             (lt, DataType::Array(elem)) => {
                 let target = super::subquery::comparison_type(lt, op, *elem)?;
@@ -104,8 +104,21 @@ impl Binder<'_> {
         })
     }
 
-    /// `a[i]` (one subscript; PostgreSQL arrays start at 1).
+    /// `a[i]` (one subscript; PostgreSQL arrays start at 1, the catalogs'
+    /// vectors at 0).
     pub(super) fn bind_subscript(&mut self, base: Expr, index: Expr) -> Result<Expr> {
+        let index = if base.data_type().vector_element().is_some() {
+            let index = self.coerce(index, DataType::Int4)?;
+            Expr::Binary {
+                op: crate::sql::expr::BinaryOp::Add,
+                left: Box::new(index),
+                right: Box::new(Expr::Literal(crate::types::Value::Int4(1), DataType::Int4)),
+                ty: DataType::Int4,
+            }
+        } else {
+            index
+        };
+        let base = vector_as_array(base);
         let DataType::Array(elem) = base.data_type() else {
             return Err(errinput!(
                 sqlstate::DATATYPE_MISMATCH,
@@ -119,6 +132,19 @@ impl Binder<'_> {
             args: vec![base, index],
             ty: *elem,
         })
+    }
+}
+
+/// An int2vector or oidvector as the array it is (other values as they
+/// are).
+pub fn vector_as_array(e: Expr) -> Expr {
+    match e.data_type().vector_element().and_then(array::array_of) {
+        Some(array) => Expr::Cast {
+            expr: Box::new(e),
+            to: crate::types::ColumnType::plain(array),
+            explicit: false,
+        },
+        None => e,
     }
 }
 

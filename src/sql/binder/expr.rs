@@ -257,12 +257,27 @@ impl Binder<'_> {
                 _ => self.bind_function(f, scope)?,
             },
             A::CompoundFieldAccess { root, access_chain } => {
-                let [ast::AccessExpr::Subscript(ast::Subscript::Index { index })] =
+                let [dots @ .., ast::AccessExpr::Subscript(ast::Subscript::Index { index })] =
                     access_chain.as_slice()
                 else {
                     return Err(crate::errunsupported!("expression {e}"));
                 };
-                let base = self.bind_expr(root, scope)?;
+                // `t.col[i]`: the dotted part names a column.
+                let base = if dots.is_empty() {
+                    self.bind_expr(root, scope)?
+                } else {
+                    let mut parts = match root.as_ref() {
+                        A::Identifier(i) => vec![i.clone()],
+                        _ => return Err(crate::errunsupported!("expression {e}")),
+                    };
+                    for d in dots {
+                        match d {
+                            ast::AccessExpr::Dot(A::Identifier(i)) => parts.push(i.clone()),
+                            _ => return Err(crate::errunsupported!("expression {e}")),
+                        }
+                    }
+                    self.bind_expr(&A::CompoundIdentifier(parts), scope)?
+                };
                 let index = self.bind_expr(index, scope)?;
                 self.bind_subscript(base, index)?
             }

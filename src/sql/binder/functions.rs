@@ -584,7 +584,7 @@ impl Binder<'_> {
                 return Ok((f, args, t));
             }
             ("json_build_object", _) => {
-                if n % 2 != 0 {
+                if !n.is_multiple_of(2) {
                     return Err(errinput!(
                         sqlstate::INVALID_PARAMETER_VALUE,
                         "argument list must have even number of elements"

@@ -70,10 +70,18 @@ impl Binder<'_> {
         args: &[&ast::Expr],
         scope: &Scope,
     ) -> Result<SetCall> {
-        let bound = args
-            .iter()
-            .map(|a| self.bind_expr(a, scope))
-            .collect::<Result<Vec<_>>>()?;
+        let mut func = func;
+        let mut bound = Vec::with_capacity(args.len());
+        for a in args {
+            let e = self.bind_expr(a, scope)?;
+            if func == SetFunction::Subscripts
+                && bound.is_empty()
+                && e.data_type().vector_element().is_some()
+            {
+                func = SetFunction::VectorSubscripts;
+            }
+            bound.push(super::arrays::vector_as_array(e));
+        }
         let types: Vec<DataType> = bound.iter().map(Expr::data_type).collect();
         let no_such = || {
             let names: Vec<&str> = types.iter().map(|t| t.sql_name()).collect();
@@ -112,7 +120,7 @@ impl Binder<'_> {
                 }
                 _ => return Err(no_such()),
             },
-            SetFunction::Subscripts => match types.as_slice() {
+            SetFunction::Subscripts | SetFunction::VectorSubscripts => match types.as_slice() {
                 [DataType::Array(_), dim] | [DataType::Array(_), dim, DataType::Bool]
                     if dim.is_numeric() || *dim == DataType::Unknown =>
                 {

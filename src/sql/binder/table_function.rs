@@ -40,9 +40,7 @@ impl Binder<'_> {
             let ty = call.ty;
             let (qualifier, column) = function_alias(&function, alias)?;
             let node = Node::ProjectSet {
-                input: Box::new(Node::Values {
-                    rows: vec![vec![]],
-                }),
+                input: Box::new(Node::Values { rows: vec![vec![]] }),
                 calls: vec![call],
             };
             return Ok((node, single_column(qualifier, column, ty)));

@@ -138,6 +138,8 @@ pub fn internal_name(t: DataType) -> &'static str {
         DataType::Timestamptz => "timestamptz",
         DataType::Name => "name",
         DataType::Json => "json",
+        DataType::Int2Vector => "int2vector",
+        DataType::OidVector => "oidvector",
         DataType::Char => "char",
         DataType::Oid => "oid",
         DataType::Reg(kind) => kind.name(),
@@ -157,6 +159,8 @@ pub fn common_type(a: DataType, b: DataType) -> Option<DataType> {
         (T::Oid, T::Int2 | T::Int4 | T::Int8) | (T::Int2 | T::Int4 | T::Int8, T::Oid) => {
             Some(T::Oid)
         }
+        // Arrays unify element-wise (varchar[] with text[] is text[]).
+        (T::Array(x), T::Array(y)) => common_type(*x, *y).and_then(crate::types::array::array_of),
         // OID-alias types compare as OIDs.
         (T::Reg(_), T::Oid | T::Reg(_) | T::Int2 | T::Int4 | T::Int8)
         | (T::Oid | T::Int2 | T::Int4 | T::Int8, T::Reg(_)) => Some(T::Oid),

@@ -34,7 +34,7 @@ fn convert(v: Value, from: DataType, to: DataType) -> Result<Value> {
         (Value::Text(s), T::Bytea) => Value::Bytea(text::parse_bytea(&s)?),
         (Value::Text(s), _) => text::parse(&s, to)?,
         (other, T::Text | T::Varchar | T::Bpchar | T::Name) => {
-            Value::Text(text::format(&other).unwrap_or_default())
+            Value::Text(text::format_as(&other, from).unwrap_or_default())
         }
         (Value::Oid(o), T::Oid | T::Reg(_)) => Value::Oid(o),
         (Value::Oid(o), _) if to.is_numeric() => from_i64(o as i64, to)?,

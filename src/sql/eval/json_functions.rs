@@ -13,10 +13,8 @@ pub fn build_object(values: &[Value], types: &[DataType]) -> Result<Value> {
     for (i, pair) in values.chunks(2).enumerate() {
         let (key, value) = (&pair[0], &pair[1]);
         if key.is_null() {
-            return Err(
-                errinput!("22023", "argument {} cannot be null", 2 * i + 1)
-                    .with_hint("Object keys should be text."),
-            );
+            return Err(errinput!("22023", "argument {} cannot be null", 2 * i + 1)
+                .with_hint("Object keys should be text."));
         }
         if i > 0 {
             out.push_str(", ");

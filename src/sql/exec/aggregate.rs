@@ -170,7 +170,10 @@ impl Accumulator {
                     None => true,
                     Some(b) => {
                         let ord = v.compare(b);
-                        if matches!(self.func, AggregateFunction::Min | AggregateFunction::BoolAnd) {
+                        if matches!(
+                            self.func,
+                            AggregateFunction::Min | AggregateFunction::BoolAnd
+                        ) {
                             ord.is_lt()
                         } else {
                             ord.is_gt()

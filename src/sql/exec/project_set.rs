@@ -42,7 +42,11 @@ fn expand(row: &Row, calls: &[SetCall], ctx: &ExecContext<'_>) -> Result<Vec<Row
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let mut r = row.clone();
-        r.extend(columns.iter().map(|c| c.get(i).cloned().unwrap_or(Value::Null)));
+        r.extend(
+            columns
+                .iter()
+                .map(|c| c.get(i).cloned().unwrap_or(Value::Null)),
+        );
         out.push(r);
     }
     Ok(out)
@@ -65,15 +69,20 @@ pub fn values(call: &SetCall, row: &[Value], ctx: &ExecContext<'_>) -> Result<Ve
             Value::Array(a) => a.items.clone(),
             _ => Vec::new(),
         },
-        SetFunction::Subscripts => match (&args[0], args.get(1)) {
-            (Value::Array(a), Some(Value::Int4(1))) => subscripts(a, args.get(2)),
-            _ => Vec::new(),
-        },
+        SetFunction::Subscripts | SetFunction::VectorSubscripts => {
+            let from = i32::from(call.func == SetFunction::Subscripts);
+            match (&args[0], args.get(1)) {
+                (Value::Array(a), Some(Value::Int4(1))) => subscripts(a, from, args.get(2)),
+                _ => Vec::new(),
+            }
+        }
     })
 }
 
-fn subscripts(a: &ArrayValue, reverse: Option<&Value>) -> Vec<Value> {
-    let mut out: Vec<Value> = (1..=a.items.len() as i32).map(Value::Int4).collect();
+fn subscripts(a: &ArrayValue, from: i32, reverse: Option<&Value>) -> Vec<Value> {
+    let mut out: Vec<Value> = (from..from + a.items.len() as i32)
+        .map(Value::Int4)
+        .collect();
     if matches!(reverse, Some(Value::Bool(true))) {
         out.reverse();
     }

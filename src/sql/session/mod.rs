@@ -322,7 +322,9 @@ impl Session {
         }))
         .unwrap_or_else(|_| {
             tracing::error!("a statement panicked; its transaction is rolled back");
-            Err(crate::errinternal!("internal error while running the statement"))
+            Err(crate::errinternal!(
+                "internal error while running the statement"
+            ))
         });
         audit::record(
             &self.engine,

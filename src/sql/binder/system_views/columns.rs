@@ -170,8 +170,10 @@ pub const INDEX: Columns = &[
     ("indisready", Bool),
     ("indislive", Bool),
     ("indisreplident", Bool),
-    ("indkey", Text),
-    ("indoption", Text),
+    ("indkey", DataType::Int2Vector),
+    ("indcollation", DataType::OidVector),
+    ("indclass", DataType::OidVector),
+    ("indoption", DataType::Int2Vector),
     ("indexprs", Text),
     ("indpred", Text),
 ];

@@ -473,17 +473,30 @@ pub(super) fn align(len: i16) -> &'static str {
 }
 
 fn index_row(t: &TableDef, i: &IndexDef) -> Vec<Value> {
-    let keys: Vec<String> = i
+    let vector = |elem: DataType, items: Vec<Value>| {
+        Value::Array(Box::new(crate::types::array::ArrayValue { elem, items }))
+    };
+    let keys = i
         .keys
         .iter()
-        .map(|k| k.column.map_or(0, |c| c + 1).to_string())
+        .map(|k| Value::Int2(k.column.map_or(0, |c| c as i16 + 1)))
         .collect();
-    let options: Vec<String> = i
-        .keys
-        .iter()
-        .filter(|k| !k.included)
-        .map(|k| ((k.descending as u8) | ((k.nulls_first as u8) << 1)).to_string())
+    let ordered = i.keys.iter().filter(|k| !k.included);
+    let options = ordered
+        .clone()
+        .map(|k| Value::Int2((k.descending as i16) | ((k.nulls_first as i16) << 1)))
         .collect();
+    // Each key column's collation and operator class (PostgreSQL's OIDs).
+    let key_type = |k: &crate::catalog::IndexKey| {
+        k.column
+            .and_then(|c| t.columns.get(c))
+            .map_or(DataType::Text, |c| c.ty.data_type)
+    };
+    let collations = ordered
+        .clone()
+        .map(|k| oid(if key_type(k).is_string() { 100 } else { 0 }))
+        .collect();
+    let classes = ordered.map(|k| oid(default_opclass(key_type(k)))).collect();
     vec![
         oid(i.oid),
         oid(t.oid),
@@ -500,8 +513,10 @@ fn index_row(t: &TableDef, i: &IndexDef) -> Vec<Value> {
         Value::Bool(true),
         Value::Bool(true),
         Value::Bool(false),
-        text(keys.join(" ")),
-        text(options.join(" ")),
+        vector(DataType::Int2, keys),
+        vector(DataType::Oid, collations),
+        vector(DataType::Oid, classes),
+        vector(DataType::Int2, options),
         if i.keys.iter().any(|k| k.expr.is_some()) {
             text("(expressions)")
         } else {
@@ -542,4 +557,26 @@ fn constraint_row(t: &TableDef, i: &IndexDef) -> Vec<Value> {
         Value::Null,
         Value::Null,
     ]
+}
+
+/// The btree operator class PostgreSQL 15 uses by default for a type.
+pub(super) fn default_opclass(t: DataType) -> u32 {
+    match t {
+        DataType::Bool => 424,
+        DataType::Bytea => 428,
+        DataType::Char => 429,
+        DataType::Name => 1986,
+        DataType::Int8 => 3124,
+        DataType::Int2 => 1979,
+        DataType::Int4 => 1978,
+        DataType::Oid | DataType::Reg(_) => 1981,
+        DataType::Float4 => 1970,
+        DataType::Float8 => 1971,
+        DataType::Bpchar => 426,
+        DataType::Date => 3122,
+        DataType::Timestamp => 3128,
+        DataType::Timestamptz => 3127,
+        DataType::Numeric => 3125,
+        _ => 3126,
+    }
 }
