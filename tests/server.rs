@@ -273,3 +273,118 @@ mod numeric_text {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backends_are_listed_cancelled_and_terminated() {
+    let server = TestServer::start().await;
+    let admin = server.connect().await;
+    let other = server.connect().await;
+    let other_pid: i32 = other
+        .query_one("SELECT pg_backend_pid()", &[])
+        .await
+        .unwrap()
+        .get(0);
+    let rows = admin
+        .query(
+            "SELECT pid, usename::text, state, backend_type FROM pg_stat_activity ORDER BY pid = pg_backend_pid()",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    let first: (i32, String, String, String) = (
+        rows[0].get(0),
+        rows[0].get(1),
+        rows[0].get(2),
+        rows[0].get(3),
+    );
+    assert_eq!(
+        first,
+        (
+            other_pid,
+            "postgres".into(),
+            "idle".into(),
+            "client backend".into()
+        )
+    );
+
+    // pg_cancel_backend stops the running statement (57014), nothing else.
+    let sleeper = tokio::spawn(async move {
+        let r = other.simple_query("SELECT pg_sleep(30)").await;
+        (other, r)
+    });
+    let started = std::time::Instant::now();
+    loop {
+        let active: i64 = admin
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        if active == 1 {
+            break;
+        }
+        assert!(started.elapsed().as_secs() < 10, "the sleeper never showed");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let cancelled: bool = admin
+        .query_one("SELECT pg_cancel_backend($1)", &[&other_pid])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(cancelled);
+    let (other, result) = sleeper.await.unwrap();
+    assert_eq!(sqlstate_of(&result.unwrap_err()), "57014");
+    assert!(started.elapsed().as_secs() < 10);
+    other
+        .simple_query("SELECT 1")
+        .await
+        .expect("the session lives on");
+
+    // A role without the privileges of the superuser may not signal it.
+    admin
+        .batch_execute("CREATE ROLE sig_user LOGIN")
+        .await
+        .unwrap();
+    let plain = common::connect(&format!(
+        "host=127.0.0.1 port={} user=sig_user dbname=postgres",
+        server.port
+    ))
+    .await;
+    let err = plain
+        .query_one("SELECT pg_cancel_backend($1)", &[&other_pid])
+        .await
+        .unwrap_err();
+    assert_eq!(sqlstate_of(&err), "42501");
+    let unknown: bool = admin
+        .query_one("SELECT pg_terminate_backend(1)", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(!unknown, "no such backend");
+
+    // pg_terminate_backend ends an idle session with FATAL 57P01.
+    let terminated: bool = admin
+        .query_one("SELECT pg_terminate_backend($1)", &[&other_pid])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(terminated);
+    let started = std::time::Instant::now();
+    while !other.is_closed() {
+        assert!(started.elapsed().as_secs() < 10, "the session stayed open");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(other.simple_query("SELECT 1").await.is_err());
+    let left: i64 = admin
+        .query_one(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid = $1",
+            &[&other_pid],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(left, 0);
+}

@@ -104,9 +104,16 @@ pub struct Catalog {
     /// same transaction must not get its number. Seeded from the catalog
     /// and from the relation files on disk.
     next_oid: AtomicU32,
+    /// The live sessions: not stored, but what pg_stat_activity shows.
+    backends: Arc<crate::engine::backends::Backends>,
 }
 
 impl Catalog {
+    /// The live sessions.
+    pub fn backends(&self) -> &Arc<crate::engine::backends::Backends> {
+        &self.backends
+    }
+
     /// Reads the catalog from the system relations, creating them in a new
     /// database.
     pub fn load(heap: Arc<Heap>, btree: Arc<BTree>, clog: Arc<Clog>) -> Result<Catalog> {
@@ -134,6 +141,7 @@ impl Catalog {
             roles: RwLock::new(Arc::new(roles)),
             acls: RwLock::new(Arc::new(acls)),
             next_oid: AtomicU32::new(next_oid),
+            backends: Arc::default(),
         })
     }
 

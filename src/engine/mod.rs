@@ -18,6 +18,7 @@
 //!                   unknown users (security/scram.rs)
 //! ```
 
+pub mod backends;
 mod bootstrap;
 mod control;
 mod recovery;
@@ -203,6 +204,11 @@ impl Engine {
     }
 
     /// The audit log, if one is open.
+    /// The live sessions.
+    pub fn backends(&self) -> &Arc<backends::Backends> {
+        self.catalog.backends()
+    }
+
     pub fn audit(&self) -> Option<&AuditLog> {
         self.audit.get().map(|a| a.as_ref())
     }

@@ -33,13 +33,13 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::codec::Framed;
 
 use super::auth::{Attempt, Authenticator, Login};
-use super::cancel::Cancels;
 use super::errors::error_info;
 use super::guard::{Guarded, Limit};
 use super::handler::{Handlers, Parameters, Prepared};
 use super::negotiate::{self, fatal_bytes, Opening};
 use super::startup;
 use super::tls::Tls;
+use crate::engine::backends::{Backend, Backends, Registration};
 use crate::sql::session::Session;
 
 /// A connection as pgwire's message processing sees it.
@@ -53,7 +53,7 @@ pub struct Front {
     pub handlers: Arc<Handlers>,
     pub auth: Authenticator,
     pub tls: Option<Tls>,
-    pub cancels: Arc<Cancels>,
+    pub cancels: Arc<Backends>,
     pub admission: Arc<Admission>,
     /// max_connections, taken once authenticated.
     pub sessions: Arc<Semaphore>,
@@ -78,7 +78,7 @@ pub async fn run(front: Arc<Front>, mut socket: TcpStream, peer: SocketAddr) {
     let started =
         tokio::time::timeout(front.auth_timeout, open_session(&front, socket, peer)).await;
     drop(admitted);
-    let (mut conn, _registration, _permit) = match started {
+    let (mut conn, registration, _permit) = match started {
         Ok(Some(session)) => session,
         Ok(None) => return,
         Err(_) => {
@@ -87,7 +87,7 @@ pub async fn run(front: Arc<Front>, mut socket: TcpStream, peer: SocketAddr) {
             return;
         }
     };
-    serve_messages(&front, &mut conn).await;
+    serve_messages(&front, &mut conn, &registration.backend).await;
 }
 
 /// An authenticated connection with what it holds until it ends: its
@@ -95,7 +95,7 @@ pub async fn run(front: Arc<Front>, mut socket: TcpStream, peer: SocketAddr) {
 /// CONNECTION LIMIT.
 type Started = (
     Conn,
-    super::cancel::Registration,
+    Registration,
     (OwnedSemaphorePermit, Option<super::role_sessions::RoleSlot>),
 );
 
@@ -254,16 +254,13 @@ fn admit_role(
 }
 
 /// The session, its cancel key and what ParameterStatus reports.
-fn start_session(
-    front: &Front,
-    conn: &mut Conn,
-    login: &Login,
-    minor: u16,
-) -> super::cancel::Registration {
+fn start_session(front: &Front, conn: &mut Conn, login: &Login, minor: u16) -> Registration {
     let interrupt = Arc::new(AtomicBool::new(false));
-    let registration = front
-        .cancels
-        .register(interrupt.clone(), if minor >= 2 { 32 } else { 4 });
+    let registration = front.cancels.register(
+        interrupt.clone(),
+        if minor >= 2 { 32 } else { 4 },
+        login.role.oid,
+    );
     let key = match minor {
         0 | 1 => SecretKey::I32(i32::from_be_bytes(
             registration.key[..4].try_into().expect("4-byte key"),
@@ -281,6 +278,7 @@ fn start_session(
     let session = Session::new(front.handlers.engine().clone())
         .with_user(login.role.oid)
         .with_interrupt(interrupt)
+        .with_backend(registration.pid, registration.backend.clone())
         .with_startup_settings(startup.iter());
     conn.session_extensions()
         .get_or_insert_with(|| Mutex::new(session));
@@ -288,7 +286,7 @@ fn start_session(
 }
 
 /// Queries until the client leaves or breaks the protocol.
-async fn serve_messages(front: &Front, conn: &mut Conn) {
+async fn serve_messages(front: &Front, conn: &mut Conn, backend: &Backend) {
     let handlers = &front.handlers;
     let startup = handlers.startup();
     let queries = handlers.queries();
@@ -298,9 +296,14 @@ async fn serve_messages(front: &Front, conn: &mut Conn) {
         // pgwire's decoders can panic on some malformed bodies (a Describe
         // with no body indexes past its end: found by fuzz/); that is a
         // protocol violation like any other.
-        let next = std::panic::AssertUnwindSafe(conn.next())
-            .catch_unwind()
-            .await;
+        // pg_terminate_backend wakes an idle session, too.
+        let next = tokio::select! {
+            next = std::panic::AssertUnwindSafe(conn.next()).catch_unwind() => next,
+            _ = backend.wake.notified() => {
+                terminated(conn).await;
+                break;
+            }
+        };
         let message = match next {
             Err(_) => {
                 tracing::warn!("a malformed message panicked the decoder");
@@ -355,7 +358,21 @@ async fn serve_messages(front: &Front, conn: &mut Conn) {
                 break;
             }
         }
+        if backend.terminating() {
+            terminated(conn).await;
+            break;
+        }
     }
+}
+
+/// FATAL 57P01, as a session ended by pg_terminate_backend is told.
+async fn terminated(conn: &mut Conn) {
+    let info = ErrorInfo::new(
+        "FATAL".into(),
+        "57P01".into(),
+        "terminating connection due to administrator command".into(),
+    );
+    fatal(conn, info).await;
 }
 
 /// Sends a FATAL error; the caller then closes.

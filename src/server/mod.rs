@@ -11,7 +11,6 @@
 //! pages or plans.
 
 pub mod auth;
-pub mod cancel;
 pub mod connection;
 pub mod copy;
 pub mod encode;
@@ -139,6 +138,7 @@ fn front(engine: Arc<Engine>, options: FrontOptions) -> Result<connection::Front
     };
     Ok(connection::Front {
         handlers: handler::Handlers::new(engine.clone()),
+        cancels: engine.backends().clone(),
         auth: auth::Authenticator {
             engine,
             rules: options.hba,
@@ -148,7 +148,6 @@ fn front(engine: Arc<Engine>, options: FrontOptions) -> Result<connection::Front
             scram_tls,
         },
         tls: options.tls,
-        cancels: Arc::new(cancel::Cancels::default()),
         role_sessions: Default::default(),
         admission: connection::Admission::new(
             options.max_authenticating,

@@ -163,7 +163,9 @@ async fn run(
             copy: false,
             inline,
         };
+        session.note_activity(Some(&input.statement));
         let result = session.execute(&input.statement, &input.declared, input.params, &mut sink);
+        session.note_activity(None);
         let _ = sink.send(Message::Done(result));
     };
     // Statements that only change session state run here, saving the hop

@@ -137,6 +137,10 @@ pub enum Function {
     PgSleep,
     /// json_build_object(key, value, …).
     JsonBuildObject,
+    /// pg_backend_pid(), pg_cancel_backend(pid), pg_terminate_backend(pid).
+    PgBackendPid,
+    PgCancelBackend,
+    PgTerminateBackend,
     /// current_setting(name [, missing_ok]).
     CurrentSetting,
     /// set_config(name, value, is_local): applied when the statement ends.
@@ -194,6 +198,9 @@ impl Function {
                 | Function::PgSleep
                 | Function::CurrentSetting
                 | Function::SetConfig
+                | Function::PgBackendPid
+                | Function::PgCancelBackend
+                | Function::PgTerminateBackend
         )
     }
 }

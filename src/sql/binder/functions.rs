@@ -440,6 +440,13 @@ impl Binder<'_> {
             ("version", 0) => Some((Function::Version, vec![], T::Text)),
             // PostgreSQL's result type is void, shown as an empty string.
             ("pg_sleep", 1) => Some((Function::PgSleep, vec![T::Float8], T::Text)),
+            ("pg_backend_pid", 0) => Some((Function::PgBackendPid, vec![], T::Int4)),
+            ("pg_cancel_backend", 1) => Some((Function::PgCancelBackend, vec![T::Int4], T::Bool)),
+            ("pg_terminate_backend", 1 | 2) => Some((
+                Function::PgTerminateBackend,
+                vec![T::Int4, T::Int8][..n].to_vec(),
+                T::Bool,
+            )),
             ("current_setting", 1 | 2) => {
                 self.reads.settings = true;
                 Some((

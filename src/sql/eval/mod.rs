@@ -2,6 +2,7 @@
 //! NULL propagation, overflow and division-by-zero errors.
 
 mod array_functions;
+mod backend_functions;
 mod cast;
 mod catalog_functions;
 mod functions;
@@ -34,6 +35,8 @@ pub struct EvalContext {
     pub role: u32,
     /// The session user's OID.
     pub session_user: u32,
+    /// The session's process id (pg_backend_pid); 0 outside a session.
+    pub backend_pid: i32,
     /// The session's settings, for statements that read or set them.
     pub settings: Option<std::sync::Arc<crate::sql::session::settings::StatementSettings>>,
 }

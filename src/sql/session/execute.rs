@@ -31,6 +31,8 @@ pub(super) struct StatementRun {
     pub interrupt: Arc<std::sync::atomic::AtomicBool>,
     /// The current role and session user.
     pub who: super::Who,
+    /// The session's pid (0 without one).
+    pub backend_pid: i32,
     /// The settings, when the statement calls current_setting/set_config.
     pub settings: Option<Arc<super::settings::StatementSettings>>,
 }
@@ -53,6 +55,7 @@ pub(super) fn execute_plan(
             role: run.who.current,
             session_user: run.who.session,
             settings: run.settings,
+            backend_pid: run.backend_pid,
         },
         run.limits.statement,
     );

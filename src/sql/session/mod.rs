@@ -114,6 +114,9 @@ pub struct Session {
     /// The reported settings as the client last heard them (None until
     /// the first statement, when they are what the connection reported).
     reported: Option<Vec<(&'static str, String)>>,
+    /// This session's entry among the live ones (pg_backend_pid,
+    /// pg_stat_activity), when it has one.
+    backend: Option<(i32, Arc<crate::engine::backends::Backend>)>,
 }
 
 impl Drop for Session {
@@ -143,7 +146,42 @@ impl Session {
             interrupt: Default::default(),
             cursors: Default::default(),
             reported: None,
+            backend: None,
         }
+    }
+
+    /// The session's entry among the live sessions, with its pid.
+    pub fn with_backend(
+        mut self,
+        pid: i32,
+        backend: Arc<crate::engine::backends::Backend>,
+    ) -> Self {
+        self.backend = Some((pid, backend));
+        self
+    }
+
+    /// Notes what the session is doing for pg_stat_activity: the
+    /// statement starting (Some) or finished (None).
+    pub fn note_activity(&self, statement: Option<&Arc<Command>>) {
+        let Some((_, backend)) = &self.backend else {
+            return;
+        };
+        let mut a = backend.activity.lock();
+        match statement {
+            Some(s) => {
+                a.state = "active";
+                a.query = Some(s.clone());
+                a.query_start = Some(crate::types::datetime::now_micros());
+            }
+            None => {
+                a.state = match &self.txn {
+                    Some(t) if t.failed => "idle in transaction (aborted)",
+                    Some(_) => "idle in transaction",
+                    None => "idle",
+                };
+            }
+        }
+        a.application_name = self.settings.get("application_name");
     }
 
     /// The session of a role that logged in.
@@ -658,6 +696,7 @@ impl Session {
                 interrupt: self.interrupt.clone(),
                 who,
                 settings: settings.clone(),
+                backend_pid: self.backend.as_ref().map_or(0, |(pid, _)| *pid),
             };
             let mut dropped = Vec::new();
             match execute_plan(&engine, &bound, run, sink, &mut dropped) {

@@ -67,6 +67,7 @@ pub const VIEWS: &[(&str, u32, Columns)] = &[
     ("pg_opclass", 2616, OPCLASS),
     ("pg_tables", 11_002, TABLES),
     ("pg_indexes", 11_003, INDEXES),
+    ("pg_stat_activity", 12_000, STAT_ACTIVITY),
 ];
 
 /// A system view: its schema's name, and (name, OID, columns).

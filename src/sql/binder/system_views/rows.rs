@@ -219,6 +219,37 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                     .map(move |i| constraint_row(t, i))
             })
             .collect(),
+        "pg_stat_activity" => catalog
+            .backends()
+            .all()
+            .into_iter()
+            .map(|(pid, b)| {
+                let a = b.activity.lock().clone();
+                let time = |t: Option<i64>| t.map_or(Value::Null, Value::Timestamptz);
+                vec![
+                    oid(crate::catalog::acl::DATABASE_OID),
+                    text("postgres"),
+                    Value::Int4(pid),
+                    Value::Null,
+                    oid(b.role),
+                    text(catalog.role_name(b.role)),
+                    text(&a.application_name),
+                    Value::Null,
+                    Value::Null,
+                    Value::Null,
+                    Value::Timestamptz(b.started),
+                    Value::Null,
+                    time(a.query_start),
+                    time(a.query_start),
+                    Value::Null,
+                    Value::Null,
+                    text(a.state),
+                    Value::Null,
+                    text(a.query.map_or(String::new(), |q| q.to_string())),
+                    text("client backend"),
+                ]
+            })
+            .collect(),
         "pg_tables" => tables
             .iter()
             .map(|t| {
