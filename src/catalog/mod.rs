@@ -18,6 +18,7 @@
 //! binder).
 
 pub mod acl;
+pub mod backends;
 mod index;
 mod privileges;
 pub mod roles;
@@ -105,12 +106,12 @@ pub struct Catalog {
     /// and from the relation files on disk.
     next_oid: AtomicU32,
     /// The live sessions: not stored, but what pg_stat_activity shows.
-    backends: Arc<crate::engine::backends::Backends>,
+    backends: Arc<backends::Backends>,
 }
 
 impl Catalog {
     /// The live sessions.
-    pub fn backends(&self) -> &Arc<crate::engine::backends::Backends> {
+    pub fn backends(&self) -> &Arc<backends::Backends> {
         &self.backends
     }
 

@@ -18,7 +18,6 @@
 //!                   unknown users (security/scram.rs)
 //! ```
 
-pub mod backends;
 mod bootstrap;
 mod control;
 mod recovery;
@@ -205,7 +204,7 @@ impl Engine {
 
     /// The audit log, if one is open.
     /// The live sessions.
-    pub fn backends(&self) -> &Arc<backends::Backends> {
+    pub fn backends(&self) -> &Arc<crate::catalog::backends::Backends> {
         self.catalog.backends()
     }
 

@@ -39,7 +39,7 @@ use super::handler::{Handlers, Parameters, Prepared};
 use super::negotiate::{self, fatal_bytes, Opening};
 use super::startup;
 use super::tls::Tls;
-use crate::engine::backends::{Backend, Backends, Registration};
+use crate::catalog::backends::{Backend, Backends, Registration};
 use crate::sql::session::Session;
 
 /// A connection as pgwire's message processing sees it.
@@ -292,6 +292,9 @@ async fn serve_messages(front: &Front, conn: &mut Conn, backend: &Backend) {
     let queries = handlers.queries();
     // CancelRequests are answered in `negotiate`, never in a session.
     let cancel = Arc::new(NoopHandler);
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let waker = wake.clone();
+    backend.set_waker(Box::new(move || waker.notify_one()));
     loop {
         // pgwire's decoders can panic on some malformed bodies (a Describe
         // with no body indexes past its end: found by fuzz/); that is a
@@ -299,7 +302,7 @@ async fn serve_messages(front: &Front, conn: &mut Conn, backend: &Backend) {
         // pg_terminate_backend wakes an idle session, too.
         let next = tokio::select! {
             next = std::panic::AssertUnwindSafe(conn.next()).catch_unwind() => next,
-            _ = backend.wake.notified() => {
+            _ = wake.notified() => {
                 terminated(conn).await;
                 break;
             }

@@ -4,8 +4,8 @@
 //! and never a superuser's.
 
 use super::Env;
+use crate::catalog::backends::Signal;
 use crate::catalog::Catalog;
-use crate::engine::backends::Signal;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
 use crate::sql::expr::Function;

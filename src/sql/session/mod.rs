@@ -116,7 +116,7 @@ pub struct Session {
     reported: Option<Vec<(&'static str, String)>>,
     /// This session's entry among the live ones (pg_backend_pid,
     /// pg_stat_activity), when it has one.
-    backend: Option<(i32, Arc<crate::engine::backends::Backend>)>,
+    backend: Option<(i32, Arc<crate::catalog::backends::Backend>)>,
 }
 
 impl Drop for Session {
@@ -154,7 +154,7 @@ impl Session {
     pub fn with_backend(
         mut self,
         pid: i32,
-        backend: Arc<crate::engine::backends::Backend>,
+        backend: Arc<crate::catalog::backends::Backend>,
     ) -> Self {
         self.backend = Some((pid, backend));
         self

@@ -1,4 +1,5 @@
-//! The live sessions ("backends"), by process id: each one's cancel key
+//! The live sessions ("backends"), by process id, as the server registers
+//! them and pg_stat_activity shows them: each one's cancel key
 //! and interrupt flag, who it runs as, when it started and what it is
 //! doing. A CancelRequest naming a pid and its key, compared in constant
 //! time, interrupts that session's running statement (57014) and nothing
@@ -14,14 +15,17 @@ use parking_lot::Mutex;
 
 use crate::security::{constant_time_eq, random_bytes};
 
+/// What wakes a session's connection (the server's, set once it serves).
+type Waker = Box<dyn Fn() + Send + Sync>;
+
 /// One live session.
 pub struct Backend {
     key: Vec<u8>,
     /// Set to stop the running statement (57014).
     pub interrupt: Arc<AtomicBool>,
-    /// Set (and `wake` notified) to end the session (57P01).
+    /// Set (and the waker called) to end the session (57P01).
     pub terminate: AtomicBool,
-    pub wake: tokio::sync::Notify,
+    waker: Mutex<Option<Waker>>,
     /// The role it authenticated as.
     pub role: u32,
     /// When it started, µs since 2000-01-01 UTC.
@@ -31,12 +35,12 @@ pub struct Backend {
 }
 
 /// What a backend is doing, for pg_stat_activity.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Activity {
     pub application_name: String,
     /// "active" while a statement runs, "idle" (or "idle in transaction") between.
     pub state: &'static str,
-    pub query: Option<Arc<crate::sql::parser::Command>>,
+    pub query: Option<Arc<dyn std::fmt::Display + Send + Sync>>,
     /// When the current (or last) statement started.
     pub query_start: Option<i64>,
 }
@@ -89,7 +93,7 @@ impl Backends {
             key: key.clone(),
             interrupt,
             terminate: AtomicBool::new(false),
-            wake: tokio::sync::Notify::new(),
+            waker: Mutex::new(None),
             role,
             started: crate::types::datetime::now_micros(),
             activity: Mutex::new(Activity {
@@ -139,11 +143,18 @@ impl Backends {
 impl Backend {
     /// Cancels the running statement, or also ends the session.
     pub fn signal(&self, signal: Signal) {
+        self.interrupt.store(true, Ordering::Release);
         if signal == Signal::Terminate {
             self.terminate.store(true, Ordering::Release);
-            self.wake.notify_one();
+            if let Some(wake) = self.waker.lock().as_ref() {
+                wake();
+            }
         }
-        self.interrupt.store(true, Ordering::Release);
+    }
+
+    /// Sets what wakes the session's connection when it is terminated.
+    pub fn set_waker(&self, waker: Waker) {
+        *self.waker.lock() = Some(waker);
     }
 
     /// Whether the session was told to end.
