@@ -192,6 +192,7 @@ impl Printer<'_> {
             ),
             Node::WorkTable { .. } => ("WorkTable Scan".into(), vec![], vec![]),
             Node::ProjectSet { input, .. } => ("ProjectSet".into(), vec![], vec![input.as_ref()]),
+            Node::Window { input, .. } => ("WindowAgg".into(), vec![], vec![input.as_ref()]),
             Node::NestedLoopJoin {
                 left,
                 right,
@@ -269,6 +270,7 @@ impl Printer<'_> {
             | Node::Aggregate { input, .. }
             | Node::Filter { input, .. }
             | Node::ProjectSet { input, .. }
+            | Node::Window { input, .. }
             | Node::Project { input, .. } => self.estimate(input),
             Node::SetOp { left, .. }
             | Node::RecursiveUnion { base: left, .. }
@@ -324,6 +326,11 @@ fn column_names(node: &Node) -> Vec<String> {
         Node::ProjectSet { input, calls } => {
             let mut names = column_names(input);
             names.extend(calls.iter().map(|c| format!("{:?}", c.func).to_lowercase()));
+            names
+        }
+        Node::Window { input, calls } => {
+            let mut names = column_names(input);
+            names.extend((1..=calls.len()).map(|i| format!("window{i}")));
             names
         }
         Node::Series { .. } => vec!["generate_series".to_string()],

@@ -93,6 +93,13 @@ pub enum Node {
         input: Box<Node>,
         calls: Vec<SetCall>,
     },
+    /// Window functions: the input's rows, each with one more column per
+    /// call, computed over its partition (rows come out in the order of
+    /// the last call's partitioning and ordering).
+    Window {
+        input: Box<Node>,
+        calls: Vec<WindowCall>,
+    },
     /// WITH RECURSIVE: `base`'s rows, then `recursive` run again and again
     /// over the rows the previous round added (read by its WorkTable node)
     /// until a round adds none; without `all`, duplicates are dropped.
@@ -113,6 +120,54 @@ pub enum Node {
         left_outer: bool,
         right_width: usize,
     },
+}
+
+/// A window function call: `func(args) OVER (PARTITION BY … ORDER BY …
+/// frame)`.
+#[derive(Clone, Debug)]
+pub struct WindowCall {
+    pub func: WindowFunction,
+    pub args: Vec<Expr>,
+    pub partition_by: Vec<Expr>,
+    pub order_by: Vec<SortKey>,
+    pub frame: Frame,
+    pub ty: crate::types::DataType,
+}
+
+/// The window functions: ranking and value functions, and aggregates.
+#[derive(Clone, Debug)]
+pub enum WindowFunction {
+    RowNumber,
+    Rank,
+    DenseRank,
+    PercentRank,
+    CumeDist,
+    Ntile,
+    Lag,
+    Lead,
+    FirstValue,
+    LastValue,
+    NthValue,
+    Aggregate(Box<AggregateCall>),
+}
+
+/// Which rows of the partition a row's frame holds, from `start` to `end`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Frame {
+    /// ROWS (offsets count rows) or RANGE (CURRENT ROW means its peers).
+    pub rows: bool,
+    pub start: FrameBound,
+    pub end: FrameBound,
+}
+
+/// One end of a frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrameBound {
+    UnboundedPreceding,
+    Preceding(u64),
+    CurrentRow,
+    Following(u64),
+    UnboundedFollowing,
 }
 
 /// A set-returning function call.

@@ -14,6 +14,19 @@ use crate::types::DataType;
 
 impl Binder<'_> {
     pub(super) fn bind_function(&mut self, f: &ast::Function, scope: &Scope) -> Result<Expr> {
+        self.bind_call(f, scope, true)
+    }
+
+    /// An aggregate call of a window clause, bound as a plain aggregate.
+    pub(super) fn bind_function_ignoring_over(
+        &mut self,
+        f: &ast::Function,
+        scope: &Scope,
+    ) -> Result<Expr> {
+        self.bind_call(f, scope, false)
+    }
+
+    fn bind_call(&mut self, f: &ast::Function, scope: &Scope, windowed: bool) -> Result<Expr> {
         let parts = name_parts(&f.name)?;
         let name = match parts.as_slice() {
             [n] => n.clone(),
@@ -22,9 +35,6 @@ impl Binder<'_> {
         };
         if f.uses_odbc_syntax || !f.within_group.is_empty() || f.null_treatment.is_some() {
             return Err(crate::errunsupported!("function call syntax in {f}"));
-        }
-        if f.over.is_some() {
-            return Err(crate::errunsupported!("window functions"));
         }
         if !matches!(f.parameters, FunctionArguments::None) {
             return Err(crate::errunsupported!("parametric function calls"));
@@ -70,6 +80,17 @@ impl Binder<'_> {
                 (distinct, exprs, star)
             }
         };
+        if let (true, Some(over)) = (windowed, &f.over) {
+            let syntax = super::windows::WindowSyntax {
+                name: &name,
+                function: f,
+                over,
+                args: &arg_exprs,
+                distinct,
+                star,
+            };
+            return self.bind_window(syntax, scope);
+        }
         if let Some(func) = super::set_functions::set_function(&name) {
             if distinct || star || !order_by.is_empty() || f.filter.is_some() {
                 return Err(crate::errunsupported!("{f}"));
@@ -645,7 +666,7 @@ struct AggregateSyntax<'a> {
     order_by: &'a [ast::OrderByExpr],
 }
 
-fn aggregate_function(name: &str) -> Option<AggregateFunction> {
+pub(super) fn aggregate_function(name: &str) -> Option<AggregateFunction> {
     Some(match name {
         "count" => AggregateFunction::Count,
         "sum" => AggregateFunction::Sum,

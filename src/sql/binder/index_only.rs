@@ -49,6 +49,10 @@ fn visit(node: Node, needed: Needed) -> Node {
             input: Box::new(visit(*input, None)),
             calls,
         },
+        Node::Window { input, calls } => Node::Window {
+            input: Box::new(visit(*input, None)),
+            calls,
+        },
         Node::Aggregate {
             input,
             group_by,

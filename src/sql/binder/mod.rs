@@ -28,6 +28,7 @@ mod subquery;
 pub mod system_views;
 mod table_function;
 mod types;
+mod windows;
 
 use sqlparser::ast::Statement;
 
@@ -95,6 +96,7 @@ pub fn bind_index(
         reads: Reads::default(),
         work_tables: setop::WorkTables::default(),
         set_calls: None,
+        window_calls: None,
     };
     binder.bind_index(table, def)
 }
@@ -137,6 +139,7 @@ pub fn bind(
         reads: Reads::default(),
         work_tables: setop::WorkTables::default(),
         set_calls: None,
+        window_calls: None,
     };
     let plan = match statement {
         Statement::Query(q) => {
@@ -301,6 +304,9 @@ struct Binder<'a> {
     /// Set-returning calls of the select list being bound (None where
     /// they are not allowed).
     set_calls: Option<set_functions::SetCalls>,
+    /// Window calls of the select list being bound (None where they are
+    /// not allowed).
+    window_calls: Option<windows::WindowCalls>,
 }
 
 impl Binder<'_> {

@@ -164,5 +164,6 @@ fn width(node: &Node) -> Option<usize> {
         Node::SetOp { left, .. } | Node::RecursiveUnion { base: left, .. } => width(left)?,
         Node::WorkTable { width, .. } => *width,
         Node::ProjectSet { input, calls } => width(input)? + calls.len(),
+        Node::Window { input, calls } => width(input)? + calls.len(),
     })
 }

@@ -211,8 +211,10 @@ impl Binder<'_> {
         // An enclosing select list's set-returning calls are not this
         // query's (nor its WHERE's).
         let outer_calls = self.set_calls.take();
+        let outer_windows = self.window_calls.take();
         let bound = self.bind_select_inner(s, tail, keep_unknown);
         self.set_calls = outer_calls;
+        self.window_calls = outer_windows;
         bound
     }
 
@@ -245,8 +247,15 @@ impl Binder<'_> {
             base: scope.columns.len(),
             calls: Vec::new(),
         });
+        let saved_windows = self.window_calls.replace(super::windows::WindowCalls {
+            base: scope.columns.len(),
+            calls: Vec::new(),
+        });
         let items = self.bind_select_list(&s.projection, &scope, keep_unknown);
         let set_calls = std::mem::replace(&mut self.set_calls, saved_calls)
+            .map(|c| c.calls)
+            .unwrap_or_default();
+        let window_calls = std::mem::replace(&mut self.window_calls, saved_windows)
             .map(|c| c.calls)
             .unwrap_or_default();
         let having = match (&s.having, &items) {
@@ -285,6 +294,17 @@ impl Binder<'_> {
                     lock.clause
                 ));
             }
+        }
+        if !window_calls.is_empty() {
+            if grouped || !set_calls.is_empty() {
+                return Err(crate::errunsupported!(
+                    "window functions with GROUP BY, aggregates or set-returning functions"
+                ));
+            }
+            node = Node::Window {
+                input: Box::new(node),
+                calls: window_calls,
+            };
         }
         if !set_calls.is_empty() {
             if grouped {

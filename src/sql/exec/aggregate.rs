@@ -42,25 +42,7 @@ pub fn aggregate<'a>(
             }
         };
         for (acc, call) in groups[slot].1.iter_mut().zip(aggregates) {
-            let v = match &call.arg {
-                Some(arg) => eval(arg, &row, ctx)?,
-                None => Value::Bool(true),
-            };
-            let sep = match &call.separator {
-                Some(sep) => eval(sep, &row, ctx)?,
-                None => Value::Null,
-            };
-            if let Some(pending) = &mut acc.pending {
-                let keys = call
-                    .order_by
-                    .iter()
-                    .map(|k| eval(&k.expr, &row, ctx))
-                    .collect::<Result<Vec<_>>>()?;
-                pending.push((keys, v, sep));
-                continue;
-            }
-            acc.separator = sep;
-            acc.add(v)?;
+            acc.add_row(call, &row, ctx)?;
         }
     }
     let out: Vec<Result<Row>> = groups
@@ -75,8 +57,9 @@ pub fn aggregate<'a>(
     Ok(Box::new(out.into_iter()))
 }
 
-/// Running state of one aggregate in one group.
-struct Accumulator {
+/// Running state of one aggregate in one group (or window frame).
+#[derive(Clone)]
+pub(super) struct Accumulator {
     func: AggregateFunction,
     input: DataType,
     seen: Option<HashSet<Value>>,
@@ -97,7 +80,36 @@ struct Accumulator {
 }
 
 impl Accumulator {
-    fn new(call: &AggregateCall) -> Self {
+    /// Takes one input row: the call's argument (and delimiter, and ORDER
+    /// BY keys) evaluated over it.
+    pub(super) fn add_row(
+        &mut self,
+        call: &AggregateCall,
+        row: &[Value],
+        ctx: &ExecContext,
+    ) -> Result<()> {
+        let v = match &call.arg {
+            Some(arg) => eval(arg, row, ctx)?,
+            None => Value::Bool(true),
+        };
+        let sep = match &call.separator {
+            Some(sep) => eval(sep, row, ctx)?,
+            None => Value::Null,
+        };
+        if let Some(pending) = &mut self.pending {
+            let keys = call
+                .order_by
+                .iter()
+                .map(|k| eval(&k.expr, row, ctx))
+                .collect::<Result<Vec<_>>>()?;
+            pending.push((keys, v, sep));
+            return Ok(());
+        }
+        self.separator = sep;
+        self.add(v)
+    }
+
+    pub(super) fn new(call: &AggregateCall) -> Self {
         Accumulator {
             func: call.func,
             input: call.arg.as_ref().map_or(DataType::Int8, Expr::data_type),
@@ -196,7 +208,7 @@ impl Accumulator {
         }
     }
 
-    fn finish(mut self) -> Result<Value> {
+    pub(super) fn finish(mut self) -> Result<Value> {
         if let Some(mut pending) = self.pending.take() {
             let keys = std::mem::take(&mut self.order_by);
             pending.sort_by(|(a, ..), (b, ..)| super::sort::compare_keys(a, b, &keys));

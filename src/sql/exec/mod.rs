@@ -23,6 +23,7 @@ mod setop;
 mod sort;
 mod toast;
 mod values;
+mod window;
 pub mod write;
 
 pub use index_write::entry_key;
@@ -271,6 +272,7 @@ fn build<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>> {
         Node::ProjectSet { input, calls } => {
             project_set::project_set(execute(input, ctx)?, calls, ctx)
         }
+        Node::Window { input, calls } => window::window(execute(input, ctx)?, calls, ctx)?,
         Node::Aggregate {
             input,
             group_by,
