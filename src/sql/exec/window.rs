@@ -132,8 +132,8 @@ fn partition(
         WindowFunction::Rank => out.extend(first_peer.iter().map(|f| Value::Int8(*f as i64 + 1))),
         WindowFunction::DenseRank => {
             let mut rank = 0;
-            for k in 0..n {
-                if first_peer[k] == k {
+            for (k, first) in first_peer.iter().enumerate() {
+                if *first == k {
                     rank += 1;
                 }
                 out.push(Value::Int8(rank));
@@ -279,10 +279,8 @@ fn ntile(k: usize, n: usize, buckets: usize) -> usize {
     let big = extra * (per + 1);
     if k < big {
         k / (per + 1) + 1
-    } else if per == 0 {
-        extra + 1
     } else {
-        extra + (k - big) / per + 1
+        extra + (k - big).checked_div(per).unwrap_or(0) + 1
     }
 }
 
