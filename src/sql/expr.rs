@@ -137,6 +137,8 @@ pub enum Function {
     PgSleep,
     /// json_build_object(key, value, …).
     JsonBuildObject,
+    /// current_schemas(include_implicit): the search path's schemas.
+    CurrentSchemas,
     /// pg_backend_pid(), pg_cancel_backend(pid), pg_terminate_backend(pid).
     PgBackendPid,
     PgCancelBackend,

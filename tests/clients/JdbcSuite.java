@@ -105,6 +105,29 @@ public class JdbcSuite {
                 while (rs.next()) { n++; last = rs.getString(2); }
                 check("10k rows", n + " " + last, "10000 10000");
             }
+            DatabaseMetaData md = c.getMetaData();
+            try (ResultSet rs = md.getTables(null, "public", "jd_%", new String[] {"TABLE"})) {
+                StringBuilder names = new StringBuilder();
+                while (rs.next()) names.append(rs.getString("TABLE_NAME")).append(' ');
+                check("DatabaseMetaData.getTables", names.toString().trim(), "jd_copy jd_t");
+            }
+            try (ResultSet rs = md.getColumns(null, "public", "jd_t", null)) {
+                StringBuilder cols = new StringBuilder();
+                while (rs.next()) cols.append(rs.getString("COLUMN_NAME")).append(':').append(rs.getString("TYPE_NAME"))
+                    .append(':').append(rs.getInt("NULLABLE")).append(' ');
+                check("DatabaseMetaData.getColumns", cols.toString().trim(),
+                    "id:int4:0 b:bool:1 l:int8:1 d:float8:1 n:numeric:1 t:text:1 y:bytea:1 dt:date:1 ts:timestamp:1");
+            }
+            try (ResultSet rs = md.getSchemas()) {
+                StringBuilder names = new StringBuilder();
+                while (rs.next()) names.append(rs.getString("TABLE_SCHEM")).append(' ');
+                check("DatabaseMetaData.getSchemas", names.toString().trim(), "information_schema pg_catalog public");
+            }
+            try (ResultSet rs = st.executeQuery("SELECT id, t FROM jd_t")) {
+                ResultSetMetaData m = rs.getMetaData();
+                check("ResultSetMetaData", m.getColumnName(1) + " " + m.getTableName(1) + " " + m.isNullable(1)
+                    + " " + m.isNullable(2) + " " + m.getColumnTypeName(2), "id jd_t 0 1 text");
+            }
             st.execute("DROP TABLE jd_t");
             st.execute("DROP TABLE jd_copy");
         }

@@ -462,6 +462,9 @@ impl Binder<'_> {
             // PostgreSQL's result type is void, shown as an empty string.
             ("pg_sleep", 1) => Some((Function::PgSleep, vec![T::Float8], T::Text)),
             ("pg_backend_pid", 0) => Some((Function::PgBackendPid, vec![], T::Int4)),
+            ("current_schemas", 1) => {
+                Some((Function::CurrentSchemas, vec![T::Bool], T::Array(&T::Name)))
+            }
             ("pg_cancel_backend", 1) => Some((Function::PgCancelBackend, vec![T::Int4], T::Bool)),
             ("pg_terminate_backend", 1 | 2) => Some((
                 Function::PgTerminateBackend,

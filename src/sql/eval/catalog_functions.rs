@@ -28,6 +28,17 @@ pub fn call(func: Function, values: &[Value], ctx: &dyn Env) -> Result<Option<Va
         )),
         Function::CurrentDatabase => text("postgres".to_string()),
         Function::CurrentSchema => text("public".to_string()),
+        // pg_catalog is searched first, implicitly.
+        Function::CurrentSchemas => {
+            let mut items = vec![text("public".to_string())];
+            if values[0] == Value::Bool(true) {
+                items.insert(0, text("pg_catalog".to_string()));
+            }
+            Value::Array(Box::new(crate::types::array::ArrayValue {
+                elem: DataType::Name,
+                items,
+            }))
+        }
         Function::PgGetUserById => {
             let o = oid(&values[0]);
             let catalog = catalog(ctx)?;
