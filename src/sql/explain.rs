@@ -198,14 +198,16 @@ impl Printer<'_> {
                 right,
                 predicate,
                 left_outer,
+                right_outer,
                 ..
             } => {
                 let mut names = column_names(left);
                 names.extend(column_names(right));
-                let title = if *left_outer {
-                    "Nested Loop Left Join"
-                } else {
-                    "Nested Loop"
+                let title = match (*left_outer, right_outer.is_some()) {
+                    (true, true) => "Nested Loop Full Join",
+                    (true, false) => "Nested Loop Left Join",
+                    (false, true) => "Nested Loop Right Join",
+                    (false, false) => "Nested Loop",
                 };
                 let d = predicate
                     .iter()

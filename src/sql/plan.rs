@@ -112,13 +112,17 @@ pub enum Node {
     /// The rows the enclosing RecursiveUnion's previous round added.
     WorkTable { id: usize, width: usize },
     /// Pairs of rows (left columns then right columns) where the predicate
-    /// holds; LEFT keeps unmatched left rows padded with NULLs.
+    /// holds; LEFT keeps unmatched left rows padded with NULLs, RIGHT
+    /// unmatched right rows, FULL both.
     NestedLoopJoin {
         left: Box<Node>,
         right: Box<Node>,
         predicate: Option<Expr>,
         left_outer: bool,
         right_width: usize,
+        /// RIGHT (or FULL) JOIN: unmatched right rows too, padded with
+        /// this many NULLs for the left columns.
+        right_outer: Option<usize>,
     },
 }
 

@@ -492,6 +492,7 @@ pub(super) fn table_scope(table: &TableDef, qualifier: &str) -> Scope {
                 ty: c.ty,
                 table_oid: table.oid,
                 column_number: i as i16 + 1,
+                hidden: false,
             })
             .collect(),
     }

@@ -122,12 +122,14 @@ fn visit(node: Node, needed: Needed) -> Node {
             predicate,
             left_outer,
             right_width,
+            right_outer,
         } => Node::NestedLoopJoin {
             left: Box::new(visit(*left, None)),
             right: Box::new(visit(*right, None)),
             predicate,
             left_outer,
             right_width,
+            right_outer,
         },
         // A locked row is read from the heap: its address is needed.
         Node::WithAddress { scan } => Node::WithAddress {

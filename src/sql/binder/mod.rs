@@ -18,6 +18,7 @@ mod expr;
 mod functions;
 mod index;
 mod index_only;
+mod join;
 mod lock;
 mod pushdown;
 mod scope;

@@ -40,19 +40,27 @@ impl Binder<'_> {
                     predicate,
                     left_outer,
                     right_width,
+                    right_outer,
                 },
                 Some(left_width),
             ) => {
+                // Above a RIGHT or FULL join, left columns may be NULL
+                // padding: their conditions stay above it.
+                let right_outer_join = right_outer.is_some();
                 let (mut to_left, mut to_right, mut to_join, mut stay) =
                     (Vec::new(), Vec::new(), Vec::new(), Vec::new());
                 for c in conjuncts {
                     match columns_used(&c) {
                         None => stay.push(c),
-                        Some((lo, hi)) if hi < left_width && lo <= hi => to_left.push(c),
-                        Some((lo, _)) if lo >= left_width && !left_outer => {
+                        Some((lo, hi)) if hi < left_width && lo <= hi && !right_outer_join => {
+                            to_left.push(c)
+                        }
+                        Some((lo, _)) if lo >= left_width && !left_outer && !right_outer_join => {
                             to_right.push(shift(c, left_width)?)
                         }
-                        Some((lo, hi)) if lo <= hi && !left_outer => to_join.push(c),
+                        Some((lo, hi)) if lo <= hi && !left_outer && !right_outer_join => {
+                            to_join.push(c)
+                        }
                         Some(_) => stay.push(c),
                     }
                 }
@@ -69,6 +77,7 @@ impl Binder<'_> {
                         predicate: and_all(join_preds),
                         left_outer,
                         right_width,
+                        right_outer,
                     },
                     stay,
                 ))

@@ -15,6 +15,9 @@ pub struct ScopeColumn {
     pub ty: ColumnType,
     pub table_oid: u32,
     pub column_number: i16,
+    /// A column JOIN … USING merged into one: reachable only qualified,
+    /// and not part of `*`.
+    pub hidden: bool,
 }
 
 /// The columns of the rows an expression is evaluated over, in row order.
@@ -46,7 +49,11 @@ impl Scope {
         }
         let mut found = None;
         for (i, c) in self.columns.iter().enumerate() {
-            if c.name == name && (qualifier.is_none() || c.qualifier.as_deref() == qualifier) {
+            let visible = match qualifier {
+                None => !c.hidden,
+                Some(q) => c.qualifier.as_deref() == Some(q),
+            };
+            if c.name == name && visible {
                 if found.is_some() {
                     return Err(errinput!(
                         sqlstate::AMBIGUOUS_COLUMN,

@@ -707,42 +707,9 @@ impl Binder<'_> {
             predicate: None,
             left_outer: false,
             right_width,
+            right_outer: None,
         };
         (node, left.1.join(right.1))
-    }
-
-    fn bind_join(
-        &mut self,
-        left: (Node, Scope),
-        right: (Node, Scope),
-        op: &ast::JoinOperator,
-    ) -> Result<(Node, Scope)> {
-        use ast::JoinOperator as J;
-        let (constraint, left_outer) = match op {
-            J::Join(c) | J::Inner(c) => (c, false),
-            J::Left(c) | J::LeftOuter(c) => (c, true),
-            J::CrossJoin(c) => (c, false),
-            other => return Err(crate::errunsupported!("join type {other:?}")),
-        };
-        let right_width = right.1.columns.len();
-        let scope = left.1.clone().join(right.1);
-        let predicate = match constraint {
-            ast::JoinConstraint::None => None,
-            ast::JoinConstraint::On(e) => {
-                let p = self.bind_expr(e, &scope)?;
-                Some(self.coerce_bool(p, "JOIN/ON")?)
-            }
-            ast::JoinConstraint::Using(_) => return Err(crate::errunsupported!("JOIN ... USING")),
-            ast::JoinConstraint::Natural => return Err(crate::errunsupported!("NATURAL JOIN")),
-        };
-        let node = Node::NestedLoopJoin {
-            left: Box::new(left.0),
-            right: Box::new(right.0),
-            predicate,
-            left_outer,
-            right_width,
-        };
-        Ok((node, scope))
     }
 
     fn bind_table_factor(&mut self, factor: &TableFactor) -> Result<(Node, Scope)> {
@@ -812,6 +779,7 @@ impl Binder<'_> {
                         ty: c.ty,
                         table_oid: table.oid,
                         column_number: i as i16 + 1,
+                        hidden: false,
                     })
                     .collect();
                 self.reads.table(table.oid);
@@ -942,7 +910,10 @@ fn expand(scope: &Scope, qualifier: Option<&str>) -> Vec<Item> {
         .columns
         .iter()
         .enumerate()
-        .filter(|(_, c)| qualifier.is_none() || c.qualifier.as_deref() == qualifier)
+        .filter(|(_, c)| match qualifier {
+            None => !c.hidden,
+            Some(q) => c.qualifier.as_deref() == Some(q),
+        })
         .map(|(i, c)| Item {
             expr: Expr::Column {
                 index: i,
@@ -968,6 +939,7 @@ fn output_scope(columns: &[OutputColumn]) -> Scope {
                 ty: c.ty,
                 table_oid: c.table_oid,
                 column_number: c.column_number,
+                hidden: false,
             })
             .collect(),
     }

@@ -127,6 +127,7 @@ impl Binder<'_> {
                 ty: ColumnType::plain(c.ty),
                 table_oid: 0,
                 column_number: 0,
+                hidden: false,
             })
             .collect();
         let node = Node::ProjectSet {
@@ -165,6 +166,7 @@ fn single_column(qualifier: String, name: String, ty: DataType) -> Scope {
             ty: ColumnType::plain(ty),
             table_oid: 0,
             column_number: 0,
+            hidden: false,
         }],
     }
 }

@@ -304,12 +304,16 @@ fn build<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>> {
             predicate,
             left_outer,
             right_width,
+            right_outer,
         } => join::nested_loop(
             execute(left, ctx)?,
             execute(right, ctx)?,
             predicate.as_ref(),
-            *left_outer,
-            *right_width,
+            join::Outer {
+                left: *left_outer,
+                right_width: *right_width,
+                right: *right_outer,
+            },
             ctx,
         )?,
     })

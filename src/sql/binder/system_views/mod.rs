@@ -133,6 +133,7 @@ pub fn bind(catalog: &Catalog, view: View, qualifier: &str) -> (Node, Scope) {
                 ty: ColumnType::plain(*ty),
                 table_oid: 0,
                 column_number: 0,
+                hidden: false,
             })
             .collect(),
     };
