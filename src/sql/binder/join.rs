@@ -37,7 +37,7 @@ impl Binder<'_> {
         let using: Vec<String> = match constraint {
             ast::JoinConstraint::Using(names) => names
                 .iter()
-                .map(|n| super::scope::table_name(n))
+                .map(super::scope::table_name)
                 .collect::<Result<_>>()?,
             ast::JoinConstraint::Natural => left
                 .1
