@@ -417,7 +417,8 @@ impl Binder<'_> {
                     let bound = self.resolve_unknown(bound)?;
                     let name = match item {
                         SelectItem::ExprWithAlias { alias, .. } => normalize(alias),
-                        _ => super::expr::column_name(e).unwrap_or_else(|| "?column?".to_string()),
+                        _ => super::column_names::column_name(e)
+                            .unwrap_or_else(|| "?column?".to_string()),
                     };
                     let (table_oid, column_number, typmod) = match &bound {
                         Expr::Column { index, .. } => {

@@ -12,9 +12,13 @@
 
 mod access;
 mod arrays;
+mod case;
+mod casts;
+mod column_names;
 mod ddl;
 mod dml;
 mod expr;
+mod from;
 mod functions;
 mod index;
 mod index_only;

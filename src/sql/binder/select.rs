@@ -6,11 +6,11 @@
 //! (HAVING) → Project (select list, then hidden ORDER BY keys) → Distinct
 //! → Sort → Limit → Project (drops the hidden keys).
 
-use sqlparser::ast::{self, SelectItem, SetExpr, TableFactor};
+use sqlparser::ast::{self, SelectItem, SetExpr};
 
-use super::expr::column_name;
+use super::column_names::column_name;
 use super::lock::{check_lock_target, lock_of, with_address, Lock};
-use super::scope::{name_parts, normalize, table_name, Scope, ScopeColumn};
+use super::scope::{normalize, table_name, Scope, ScopeColumn};
 use super::Binder;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
@@ -678,165 +678,6 @@ impl Binder<'_> {
             )),
         }
     }
-
-    /// FROM: nothing, tables, derived tables and joins.
-    pub(super) fn bind_from(&mut self, from: &[ast::TableWithJoins]) -> Result<(Node, Scope)> {
-        let mut result: Option<(Node, Scope)> = None;
-        for twj in from {
-            let mut current = self.bind_table_factor(&twj.relation)?;
-            for join in &twj.joins {
-                if join.global {
-                    return Err(crate::errunsupported!("GLOBAL JOIN"));
-                }
-                let right = self.bind_table_factor(&join.relation)?;
-                current = self.bind_join(current, right, &join.join_operator)?;
-            }
-            result = Some(match result {
-                None => current,
-                Some(left) => self.cross_join(left, current),
-            });
-        }
-        Ok(result.unwrap_or((Node::Values { rows: vec![vec![]] }, Scope::default())))
-    }
-
-    fn cross_join(&mut self, left: (Node, Scope), right: (Node, Scope)) -> (Node, Scope) {
-        let right_width = right.1.columns.len();
-        let node = Node::NestedLoopJoin {
-            left: Box::new(left.0),
-            right: Box::new(right.0),
-            predicate: None,
-            left_outer: false,
-            right_width,
-            right_outer: None,
-        };
-        (node, left.1.join(right.1))
-    }
-
-    fn bind_table_factor(&mut self, factor: &TableFactor) -> Result<(Node, Scope)> {
-        match factor {
-            TableFactor::Table {
-                name,
-                alias,
-                args,
-                with_hints,
-                version: None,
-                with_ordinality: false,
-                partitions,
-                json_path: None,
-                sample: None,
-                index_hints,
-            } if with_hints.is_empty() && partitions.is_empty() && index_hints.is_empty() => {
-                // `name(args)` is a set-returning function.
-                if let Some(args) = args {
-                    if args.settings.is_some() {
-                        return Err(crate::errunsupported!("FROM item {factor}"));
-                    }
-                    return self.bind_table_function(name, &args.args, alias);
-                }
-                if let Some((cte_name, cte)) = self.lookup_cte(name) {
-                    if let Node::WorkTable { id, .. } = cte.node {
-                        let depth = self.outer_scopes.len();
-                        self.work_tables.references.push((id, depth));
-                    }
-                    let qualifier = match alias {
-                        Some(a) if a.columns.is_empty() => normalize(&a.name),
-                        Some(_) => {
-                            return Err(crate::errunsupported!("column aliases on a WITH query"))
-                        }
-                        None => cte_name,
-                    };
-                    let mut scope = output_scope(&cte.columns);
-                    for c in &mut scope.columns {
-                        c.qualifier = Some(qualifier.clone());
-                    }
-                    return Ok((cte.node, scope));
-                }
-                if let Some(view) = super::system_views::lookup(&name_parts(name)?) {
-                    let qualifier = match alias {
-                        Some(a) if a.columns.is_empty() => normalize(&a.name),
-                        Some(_) => return Err(crate::errunsupported!("column aliases on a table")),
-                        None => view.1 .0.to_string(),
-                    };
-                    return Ok(super::system_views::bind(self.catalog, view, &qualifier));
-                }
-                let table = self.catalog.must_get_table(&table_name(name)?)?;
-                let qualifier = match alias {
-                    Some(a) => {
-                        if !a.columns.is_empty() {
-                            return Err(crate::errunsupported!("column aliases on a table"));
-                        }
-                        normalize(&a.name)
-                    }
-                    None => table.name.clone(),
-                };
-                let columns = table
-                    .columns
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| ScopeColumn {
-                        qualifier: Some(qualifier.clone()),
-                        name: c.name.clone(),
-                        ty: c.ty,
-                        table_oid: table.oid,
-                        column_number: i as i16 + 1,
-                        hidden: false,
-                    })
-                    .collect();
-                self.reads.table(table.oid);
-                Ok((Node::SeqScan { table }, Scope { columns }))
-            }
-            TableFactor::Derived {
-                lateral: false,
-                subquery,
-                alias,
-                sample: None,
-            } => {
-                let (node, columns) = self.bind_query(subquery)?;
-                let Some(alias) = alias else {
-                    return Err(errinput!(
-                        sqlstate::SYNTAX_ERROR,
-                        "subquery in FROM must have an alias"
-                    ));
-                };
-                let qualifier = normalize(&alias.name);
-                if alias.columns.len() > columns.len() {
-                    return Err(errinput!(
-                        sqlstate::INVALID_COLUMN_REFERENCE,
-                        "table \"{qualifier}\" has {} columns available but {} columns specified",
-                        columns.len(),
-                        alias.columns.len()
-                    ));
-                }
-                let mut scope = output_scope(&columns);
-                for (i, c) in scope.columns.iter_mut().enumerate() {
-                    c.qualifier = Some(qualifier.clone());
-                    if let Some(a) = alias.columns.get(i) {
-                        c.name = normalize(&a.name);
-                    }
-                }
-                Ok((node, scope))
-            }
-            TableFactor::UNNEST {
-                alias,
-                array_exprs,
-                with_offset: false,
-                with_offset_alias: None,
-                with_ordinality: false,
-            } => self.bind_unnest(array_exprs, alias),
-            TableFactor::NestedJoin {
-                table_with_joins,
-                alias: None,
-            } => self.bind_from(std::slice::from_ref(table_with_joins)),
-            TableFactor::Function {
-                lateral: false,
-                name,
-                args,
-                with_ordinality: false,
-                alias,
-            } => self.bind_table_function(name, args, alias),
-            other => Err(crate::errunsupported!("FROM item {other}")),
-        }
-    }
 }
 
 /// Group keys and aggregates of a grouped SELECT.
@@ -929,7 +770,7 @@ fn expand(scope: &Scope, qualifier: Option<&str>) -> Vec<Item> {
         .collect()
 }
 
-fn output_scope(columns: &[OutputColumn]) -> Scope {
+pub(super) fn output_scope(columns: &[OutputColumn]) -> Scope {
     Scope {
         columns: columns
             .iter()
