@@ -201,19 +201,54 @@ impl Printer<'_> {
                 right_outer,
                 ..
             } => {
-                let mut names = column_names(left);
-                names.extend(column_names(right));
-                let title = match (*left_outer, right_outer.is_some()) {
-                    (true, true) => "Nested Loop Full Join",
-                    (true, false) => "Nested Loop Left Join",
-                    (false, true) => "Nested Loop Right Join",
-                    (false, false) => "Nested Loop",
+                let left_names = column_names(left);
+                let right_names = column_names(right);
+                let mut names = left_names.clone();
+                names.extend(right_names.iter().cloned());
+                let kind = match (*left_outer, right_outer.is_some()) {
+                    (true, true) => " Full Join",
+                    (true, false) => " Left Join",
+                    (false, true) => " Right Join",
+                    (false, false) => "",
                 };
-                let d = predicate
-                    .iter()
-                    .map(|p| format!("Join Filter: {}", deparse(p, &names)))
-                    .collect();
-                (title.into(), d, vec![left.as_ref(), right.as_ref()])
+                let keys = crate::sql::exec::join_keys::equi_keys(predicate.as_ref(), left.width());
+                let (title, filter, mut d) = match &keys {
+                    Some(k) => {
+                        let conds: Vec<String> = k
+                            .left
+                            .iter()
+                            .zip(&k.right)
+                            .map(|(l, r)| {
+                                format!(
+                                    "({} = {})",
+                                    deparse_bare(l, &left_names),
+                                    deparse_bare(r, &right_names)
+                                )
+                            })
+                            .collect();
+                        let title = if kind.is_empty() {
+                            "Hash Join".to_string()
+                        } else {
+                            format!("Hash{kind}")
+                        };
+                        let cond = format!("Hash Cond: {}", join_and(&conds));
+                        (title, k.residual.clone(), vec![cond])
+                    }
+                    None => {
+                        let title = if kind.is_empty() {
+                            "Nested Loop".to_string()
+                        } else {
+                            format!("Nested Loop{kind}")
+                        };
+                        (title, predicate.clone(), vec![])
+                    }
+                };
+                d.extend(
+                    filter
+                        .iter()
+                        .map(|p| format!("Join Filter: {}", deparse(p, &names))),
+                );
+                (title, d, vec![left.as_ref(), right.as_ref()])
             }
             Node::Project { .. } | Node::Filter { .. } => unreachable!("folded above"),
         };

@@ -126,6 +126,36 @@ pub enum Node {
     },
 }
 
+impl Node {
+    /// How many columns the node's rows have.
+    pub fn width(&self) -> usize {
+        match self {
+            Node::SeqScan { table } | Node::IndexScan { table, .. } => table.columns.len(),
+            Node::WithAddress { scan } => scan.width() + 1,
+            Node::NestedLoopJoin {
+                left, right_width, ..
+            } => left.width() + right_width,
+            Node::LockRows { input, .. }
+            | Node::Filter { input, .. }
+            | Node::Sort { input, .. }
+            | Node::Distinct { input }
+            | Node::Limit { input, .. } => input.width(),
+            Node::Project { exprs, .. } => exprs.len(),
+            Node::Values { rows } => rows.first().map_or(0, Vec::len),
+            Node::Series { .. } => 1,
+            Node::Aggregate {
+                group_by,
+                aggregates,
+                ..
+            } => group_by.len() + aggregates.len(),
+            Node::SetOp { left, .. } | Node::RecursiveUnion { base: left, .. } => left.width(),
+            Node::WorkTable { width, .. } => *width,
+            Node::ProjectSet { input, calls } => input.width() + calls.len(),
+            Node::Window { input, calls } => input.width() + calls.len(),
+        }
+    }
+}
+
 /// A window function call: `func(args) OVER (PARTITION BY … ORDER BY …
 /// frame)`.
 #[derive(Clone, Debug)]

@@ -29,7 +29,7 @@ impl Binder<'_> {
     /// and the conjuncts that must stay above it.
     fn push(&mut self, node: Node, conjuncts: Vec<Expr>) -> Result<(Node, Vec<Expr>)> {
         let left_width = match &node {
-            Node::NestedLoopJoin { left, .. } => width(left),
+            Node::NestedLoopJoin { left, .. } => Some(left.width()),
             _ => None,
         };
         match (node, left_width) {
@@ -146,33 +146,5 @@ fn shift(e: Expr, by: usize) -> Result<Expr> {
             }),
             _ => None,
         })
-    })
-}
-
-/// Columns a node produces, when known without binding.
-fn width(node: &Node) -> Option<usize> {
-    Some(match node {
-        Node::SeqScan { table } | Node::IndexScan { table, .. } => table.columns.len(),
-        Node::WithAddress { scan } => width(scan)? + 1,
-        Node::LockRows { input, .. } => width(input)?,
-        Node::NestedLoopJoin {
-            left, right_width, ..
-        } => width(left)? + right_width,
-        Node::Filter { input, .. }
-        | Node::Sort { input, .. }
-        | Node::Distinct { input }
-        | Node::Limit { input, .. } => width(input)?,
-        Node::Project { exprs, .. } => exprs.len(),
-        Node::Values { rows } => rows.first().map_or(0, |r| r.len()),
-        Node::Series { .. } => 1,
-        Node::Aggregate {
-            group_by,
-            aggregates,
-            ..
-        } => group_by.len() + aggregates.len(),
-        Node::SetOp { left, .. } | Node::RecursiveUnion { base: left, .. } => width(left)?,
-        Node::WorkTable { width, .. } => *width,
-        Node::ProjectSet { input, calls } => width(input)? + calls.len(),
-        Node::Window { input, calls } => width(input)? + calls.len(),
     })
 }

@@ -1,8 +1,13 @@
-//! Nested-loop join: for each left row, every right row (materialised
-//! once); LEFT JOIN pads unmatched left rows with NULLs, RIGHT JOIN
-//! unmatched right rows (after the last left row), FULL JOIN both.
+//! Joins: the right input is materialised once; for each left row the
+//! candidate right rows are every row (nested loop) or, when the
+//! condition has equality keys (`join_keys`), the rows in the same hash
+//! bucket; the rest of the condition is checked per pair. LEFT JOIN pads
+//! unmatched left rows with NULLs, RIGHT JOIN unmatched right rows (after
+//! the last left row), FULL JOIN both.
 
-use super::super::eval::eval_predicate;
+use std::collections::HashMap;
+
+use super::super::eval::{eval, eval_predicate};
 use super::super::expr::Expr;
 use super::{ExecContext, Row, Rows};
 use crate::error::Result;
@@ -16,6 +21,8 @@ pub struct Outer {
     pub right_width: usize,
     /// Unmatched right rows, padded with this many NULLs.
     pub right: Option<usize>,
+    /// The left input's width (where the right columns start).
+    pub left_width: usize,
 }
 
 /// Joined rows: left columns then right columns.
@@ -27,6 +34,30 @@ pub fn nested_loop<'a>(
     ctx: &'a ExecContext<'a>,
 ) -> Result<Rows<'a>> {
     let right_rows: Vec<Row> = right.collect::<Result<_>>()?;
+    let keys = super::join_keys::equi_keys(predicate, outer.left_width);
+    // Right rows by key; a row with a NULL key matches nothing.
+    let mut buckets: HashMap<Vec<Value>, Vec<usize>> = HashMap::new();
+    if let Some(k) = &keys {
+        for (i, r) in right_rows.iter().enumerate() {
+            let key = k
+                .right
+                .iter()
+                .map(|e| eval(e, r, ctx))
+                .collect::<Result<Vec<_>>>()?;
+            if !key.iter().any(Value::is_null) {
+                buckets.entry(key).or_default().push(i);
+            }
+        }
+    }
+    let predicate: Option<Expr> = match &keys {
+        Some(k) => k.residual.clone(),
+        None => predicate.cloned(),
+    };
+    let all: Vec<usize> = if keys.is_none() {
+        (0..right_rows.len()).collect()
+    } else {
+        Vec::new()
+    };
     let mut matched = vec![
         false;
         if outer.right.is_some() {
@@ -68,11 +99,28 @@ pub fn nested_loop<'a>(
             Ok(l) => l,
             Err(e) => return Some(Err(e)),
         };
+        let candidates: &[usize] = match &keys {
+            None => &all,
+            Some(k) => {
+                let key = match k
+                    .left
+                    .iter()
+                    .map(|e| eval(e, &l, ctx))
+                    .collect::<Result<Vec<_>>>()
+                {
+                    Ok(key) => key,
+                    Err(e) => return Some(Err(e)),
+                };
+                buckets.get(&key).map_or(&[], Vec::as_slice)
+            }
+        };
         let mut out = Vec::new();
-        for (i, r) in right_rows.iter().enumerate() {
+        for &i in candidates {
+            let r = &right_rows[i];
             let mut joined = l.clone();
             joined.extend(r.iter().cloned());
             match predicate
+                .as_ref()
                 .map(|p| eval_predicate(p, &joined, ctx))
                 .unwrap_or(Ok(true))
             {

@@ -12,6 +12,7 @@ mod filter;
 mod index_scan;
 mod index_write;
 mod join;
+pub mod join_keys;
 mod limit;
 mod project;
 mod project_set;
@@ -313,6 +314,7 @@ fn build<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>> {
                 left: *left_outer,
                 right_width: *right_width,
                 right: *right_outer,
+                left_width: left.width(),
             },
             ctx,
         )?,
