@@ -67,6 +67,9 @@ struct ServeArgs {
     buffer_pool_mb: Option<usize>,
 }
 
+/// Stack size of the server's threads (see `serve`).
+const THREAD_STACK_BYTES: usize = 64 * 1024 * 1024;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let args = match cli.command {
@@ -149,8 +152,12 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let front =
         flintdb::server::FrontOptions::from_config(&config).map_err(|e| e.message().to_string())?;
 
+    // Parsing, binding and evaluating recurse with the depth of the SQL
+    // (sqlparser allows 200 levels); 2 MiB stacks overflow on deep but
+    // legal expressions in debug builds, killing the whole server.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(THREAD_STACK_BYTES)
         .build()
         .map_err(|e| e.to_string())?;
     runtime.block_on(async move {
