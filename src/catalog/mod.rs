@@ -2,7 +2,8 @@
 //! in system heap relations so a restart finds every table again.
 //!
 //! ```text
-//! relation 1  flint_class      (oid int8, relname text, relowner int8)
+//! relation 1  flint_class      (oid int8, relname text, relowner int8,
+//!                               relviewdef text: a view's query, else NULL)
 //! relation 2  flint_attribute  (attrelid int8, attnum int2, attname text,
 //!                               atttypid int4, atttypmod int4,
 //!                               attnotnull bool, attdefault text)
@@ -23,11 +24,13 @@ mod index;
 mod privileges;
 pub mod roles;
 mod stats;
+mod views;
 
 pub use acl::{AclItem, AclObject, Privs};
 pub use index::{IndexDef, IndexKey};
 pub use roles::{Membership, RoleDef, Roles};
 pub use stats::{ColumnStats, TableStats};
+pub use views::ViewDef;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -94,6 +97,8 @@ pub struct Catalog {
     btree: Arc<BTree>,
     clog: Arc<Clog>,
     tables: RwLock<HashMap<String, Arc<TableDef>>>,
+    /// Views by name (they have no relation of their own).
+    views: RwLock<HashMap<String, Arc<ViewDef>>>,
     /// ANALYZE's statistics, by table OID.
     stats: RwLock<HashMap<u32, Arc<TableStats>>>,
     /// Roles and memberships (replaced whole on change).
@@ -121,13 +126,14 @@ impl Catalog {
         for rel in SYSTEM_RELS {
             heap.pool().files().create(rel)?;
         }
-        let tables = read_tables(&heap, &clog)?;
+        let (tables, views) = read_tables(&heap, &clog)?;
         let stats = stats::read(&heap, &clog)?;
         let roles = roles::read(&heap, &clog)?;
         let acls = acl::read(&heap, &clog)?;
         let newest_table = tables
             .values()
             .flat_map(|t| std::iter::once(t.oid).chain(t.indexes.iter().map(|i| i.oid)))
+            .chain(views.values().map(|v| v.oid))
             .chain(roles.roles.iter().map(|r| r.oid))
             .max()
             .unwrap_or(0);
@@ -139,6 +145,7 @@ impl Catalog {
             clog,
             stats: RwLock::new(stats),
             tables: RwLock::new(tables),
+            views: RwLock::new(views),
             roles: RwLock::new(Arc::new(roles)),
             acls: RwLock::new(Arc::new(acls)),
             next_oid: AtomicU32::new(next_oid),
@@ -149,8 +156,9 @@ impl Catalog {
     /// Reads the tables again from the system relations (after a rollback
     /// undid DDL).
     pub fn reload(&self) -> Result<()> {
-        let tables = read_tables(&self.heap, &self.clog)?;
+        let (tables, views) = read_tables(&self.heap, &self.clog)?;
         *self.tables.write() = tables;
+        *self.views.write() = views;
         *self.stats.write() = stats::read(&self.heap, &self.clog)?;
         *self.roles.write() = Arc::new(roles::read(&self.heap, &self.clog)?);
         *self.acls.write() = Arc::new(acl::read(&self.heap, &self.clog)?);
@@ -406,7 +414,7 @@ impl Catalog {
             ));
         }
         let mut tables = self.tables.write();
-        if tables.contains_key(name) {
+        if tables.contains_key(name) || self.get_view(name).is_some() {
             return Err(errinput!(
                 sqlstate::DUPLICATE_TABLE,
                 "relation \"{name}\" already exists"
@@ -479,13 +487,14 @@ const SYSTEM_RELS: [RelId; 8] = [
 ];
 
 /// Columns of `flint_class`.
-const CLASS_WIDTH: usize = 3;
+const CLASS_WIDTH: usize = 4;
 
 fn class_row(table: &TableDef) -> [Value; CLASS_WIDTH] {
     [
         Value::Int8(table.oid as i64),
         Value::Text(table.name.clone()),
         Value::Int8(table.owner as i64),
+        Value::Null,
     ]
 }
 
@@ -501,12 +510,22 @@ fn attribute_row(table_oid: u32, position: usize, c: &ColumnDef) -> [Value; 7] {
     ]
 }
 
-fn read_tables(heap: &Heap, clog: &Clog) -> Result<HashMap<String, Arc<TableDef>>> {
+/// The tables and the views, by name.
+type Relations = (
+    HashMap<String, Arc<TableDef>>,
+    HashMap<String, Arc<ViewDef>>,
+);
+
+fn read_tables(heap: &Heap, clog: &Clog) -> Result<Relations> {
     let mut tables: HashMap<u32, TableDef> = HashMap::new();
+    let mut definitions: HashMap<u32, String> = HashMap::new();
     for values in scan(heap, clog, CLASS_REL, CLASS_WIDTH)? {
         match (&values[0], &values[1]) {
             (Value::Int8(oid), Value::Text(name)) => {
                 let oid = *oid as u32;
+                if let Value::Text(definition) = &values[3] {
+                    definitions.insert(oid, definition.clone());
+                }
                 let owner = match values[2] {
                     Value::Int8(owner) => owner as u32,
                     _ => roles::BOOTSTRAP_SUPERUSER_OID,
@@ -578,11 +597,26 @@ fn read_tables(heap: &Heap, clog: &Clog) -> Result<HashMap<String, Arc<TableDef>
             .indexes
             .push(i);
     }
-    let tables = tables
-        .into_values()
-        .map(|t| (t.name.clone(), Arc::new(t)))
-        .collect();
-    Ok(tables)
+    let mut views = HashMap::new();
+    let mut by_name = HashMap::new();
+    for t in tables.into_values() {
+        match definitions.remove(&t.oid) {
+            Some(definition) => {
+                let view = ViewDef {
+                    oid: t.oid,
+                    name: t.name.clone(),
+                    columns: t.columns,
+                    definition,
+                    owner: t.owner,
+                };
+                views.insert(view.name.clone(), Arc::new(view));
+            }
+            None => {
+                by_name.insert(t.name.clone(), Arc::new(t));
+            }
+        }
+    }
+    Ok((by_name, views))
 }
 
 fn corrupt(what: &str) -> Error {

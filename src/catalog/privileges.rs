@@ -40,9 +40,16 @@ impl Catalog {
     /// Who owns an object (a column: its table's owner).
     pub fn owner_of(&self, object: AclObject) -> u32 {
         match object {
-            AclObject::Table(oid) | AclObject::Column(oid, _) => self
-                .table_of(crate::storage::RelId(oid))
-                .map_or(super::roles::BOOTSTRAP_SUPERUSER_OID, |t| t.owner),
+            AclObject::Table(oid) | AclObject::Column(oid, _) => {
+                match self.table_of(crate::storage::RelId(oid)) {
+                    Some(t) => t.owner,
+                    None => self
+                        .views()
+                        .iter()
+                        .find(|v| v.oid == oid)
+                        .map_or(super::roles::BOOTSTRAP_SUPERUSER_OID, |v| v.owner),
+                }
+            }
             AclObject::Schema(acl::PUBLIC_SCHEMA_OID) => acl::DATABASE_OWNER_ROLE,
             AclObject::Schema(_) | AclObject::Database(_) => super::roles::BOOTSTRAP_SUPERUSER_OID,
         }

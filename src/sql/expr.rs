@@ -137,6 +137,10 @@ pub enum Function {
     PgSleep,
     /// json_build_object(key, value, …).
     JsonBuildObject,
+    /// `||` with an array on either side (not strict: NULL is empty).
+    ArrayCat,
+    /// pg_get_viewdef(view [, pretty]): the view's query.
+    PgGetViewDef,
     /// current_schemas(include_implicit): the search path's schemas.
     CurrentSchemas,
     /// pg_backend_pid(), pg_cancel_backend(pid), pg_terminate_backend(pid).
@@ -191,6 +195,7 @@ impl Function {
                 | Function::IsVisible
                 | Function::FormatType
                 | Function::PgGetIndexDef
+                | Function::PgGetViewDef
                 | Function::PgGetConstraintDef
                 | Function::RegClass
                 | Function::ToRegClass

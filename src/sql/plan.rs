@@ -425,10 +425,18 @@ pub enum Plan {
         names: Vec<String>,
         if_exists: bool,
     },
-    /// DROP VIEW IF EXISTS of views that do not exist (FlintDB has none):
-    /// only notices.
+    /// CREATE [OR REPLACE] VIEW: the view's columns and its query's text.
+    CreateView {
+        name: String,
+        columns: Vec<ColumnDef>,
+        definition: String,
+        replace: bool,
+    },
+    /// DROP VIEW: the views to drop, and (IF EXISTS) the names that were
+    /// not views, for notices.
     DropView {
         names: Vec<String>,
+        missing: Vec<String>,
     },
     /// A statement the session runs itself (transaction control, SHOW);
     /// only described, never executed as a plan.
@@ -450,6 +458,7 @@ impl Plan {
             Plan::CreateTable { .. }
             | Plan::DropTable { .. }
             | Plan::DropView { .. }
+            | Plan::CreateView { .. }
             | Plan::CreateIndex { .. }
             | Plan::Analyze { .. }
             | Plan::Reindex { .. }

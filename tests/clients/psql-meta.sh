@@ -31,8 +31,11 @@ GRANT UPDATE (balance), SELECT (id) ON accounts TO team;
 GRANT INSERT ON "Mixed Case" TO team WITH GRANT OPTION;
 GRANT ALL ON accounts TO maker;
 REVOKE DELETE ON accounts FROM maker;
+CREATE VIEW rich AS SELECT id, owner FROM accounts WHERE balance > 100;
 \dt
 \d
+\dv
+\d rich
 \di
 \dn
 \dn+

@@ -104,6 +104,30 @@ impl Binder<'_> {
         })
     }
 
+    /// `array || array`, `array || element`, `element || array`.
+    pub(super) fn bind_array_concat(&mut self, l: Expr, r: Expr) -> Result<Expr> {
+        let (lt, rt) = (l.data_type(), r.data_type());
+        let (l, r, ty) = match (lt, rt) {
+            (DataType::Array(_), DataType::Array(_)) => {
+                let t = super::types::common_type(lt, rt).ok_or_else(|| {
+                    super::expr::no_operator(&format!("{} || {}", lt.sql_name(), rt.sql_name()))
+                })?;
+                (self.coerce(l, t)?, self.coerce(r, t)?, t)
+            }
+            // An untyped literal beside an array is an array.
+            (DataType::Array(_), DataType::Unknown) => (l, self.coerce(r, lt)?, lt),
+            (DataType::Unknown, DataType::Array(_)) => (self.coerce(l, rt)?, r, rt),
+            (DataType::Array(elem), _) => (l, self.coerce(r, *elem)?, lt),
+            (_, DataType::Array(elem)) => (self.coerce(l, *elem)?, r, rt),
+            _ => return Err(crate::errinternal!("array concatenation without an array")),
+        };
+        Ok(Expr::Call {
+            func: Function::ArrayCat,
+            args: vec![l, r],
+            ty,
+        })
+    }
+
     /// `a[i]` (one subscript; PostgreSQL arrays start at 1, the catalogs'
     /// vectors at 0).
     pub(super) fn bind_subscript(&mut self, base: Expr, index: Expr) -> Result<Expr> {

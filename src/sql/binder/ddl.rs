@@ -167,22 +167,47 @@ impl Binder<'_> {
         }
         let names = names.iter().map(table_name).collect::<Result<Vec<_>>>()?;
         if *object_type == ObjectType::View {
-            // FlintDB has no views yet: there is never one to drop.
-            for name in &names {
-                if self.catalog.get_table(name).is_some() {
+            let (mut views, mut missing) = (Vec::new(), Vec::new());
+            for name in names {
+                if self.catalog.get_table(&name).is_some() {
                     return Err(
                         errinput!(sqlstate::WRONG_OBJECT_TYPE, "\"{name}\" is not a view")
                             .with_hint("Use DROP TABLE to remove a table."),
                     );
                 }
-                if !*if_exists {
+                if self.catalog.get_view(&name).is_some() {
+                    views.push(name);
+                } else if *if_exists {
+                    missing.push(name);
+                } else {
                     return Err(errinput!(
                         sqlstate::UNDEFINED_TABLE,
                         "view \"{name}\" does not exist"
                     ));
                 }
             }
-            return Ok(Plan::DropView { names });
+            return Ok(Plan::DropView {
+                names: views,
+                missing,
+            });
+        }
+        for name in &names {
+            if self.catalog.get_view(name).is_some() {
+                return Err(
+                    errinput!(sqlstate::WRONG_OBJECT_TYPE, "\"{name}\" is not a table")
+                        .with_hint("Use DROP VIEW to remove a view."),
+                );
+            }
+            if let Some(t) = self.catalog.get_table(name) {
+                if let Some(view) = super::views::views_reading(self.catalog, t.oid).first() {
+                    return Err(errinput!(
+                        "2BP01",
+                        "cannot drop table {name} because other objects depend on it"
+                    )
+                    .with_detail(format!("view {view} depends on table {name}"))
+                    .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+                }
+            }
         }
         Ok(Plan::DropTable {
             names,

@@ -732,6 +732,9 @@ impl Binder<'_> {
                 ty: DataType::Bytea,
             });
         }
+        if matches!(lt, DataType::Array(_)) || matches!(rt, DataType::Array(_)) {
+            return self.bind_array_concat(l, r);
+        }
         if !lt.is_string() && !rt.is_string() {
             return Err(no_operator(&format!(
                 "{} || {}",

@@ -91,7 +91,16 @@ impl Binder<'_> {
                     };
                     return Ok(super::system_views::bind(self.catalog, view, &qualifier));
                 }
-                let table = self.catalog.must_get_table(&table_name(name)?)?;
+                let view_name = table_name(name)?;
+                if let Some(view) = self.catalog.get_view(&view_name) {
+                    let qualifier = match alias {
+                        Some(a) if a.columns.is_empty() => normalize(&a.name),
+                        Some(_) => return Err(crate::errunsupported!("column aliases on a view")),
+                        None => view.name.clone(),
+                    };
+                    return self.bind_view_reference(&view, qualifier);
+                }
+                let table = self.catalog.must_get_table(&view_name)?;
                 let qualifier = match alias {
                     Some(a) => {
                         if !a.columns.is_empty() {

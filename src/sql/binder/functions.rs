@@ -507,6 +507,18 @@ impl Binder<'_> {
                 Some((Function::PgGetExpr, vec![T::Text, T::Oid, T::Bool], T::Text))
             }
             ("pg_get_indexdef", 1) => Some((Function::PgGetIndexDef, vec![T::Oid], T::Text)),
+            ("pg_get_viewdef", 1 | 2) => {
+                let first = if types[0].is_string() {
+                    T::Text
+                } else {
+                    T::Oid
+                };
+                Some((
+                    Function::PgGetViewDef,
+                    vec![first, T::Bool][..n].to_vec(),
+                    T::Text,
+                ))
+            }
             ("pg_get_indexdef", 3) => Some((
                 Function::PgGetIndexDef,
                 vec![T::Oid, T::Int4, T::Bool],
@@ -530,11 +542,10 @@ impl Binder<'_> {
                 | "pg_get_triggerdef"
                 | "pg_get_function_result"
                 | "pg_get_function_arguments"
-                | "pg_get_ruledef"
-                | "pg_get_viewdef",
+                | "pg_get_ruledef",
                 1,
             ) => Some((Function::NoDescription, vec![T::Oid], T::Text)),
-            ("pg_get_triggerdef" | "pg_get_viewdef", 2) => {
+            ("pg_get_triggerdef", 2) => {
                 Some((Function::NoDescription, vec![T::Oid, T::Bool], T::Text))
             }
             ("pg_get_serial_sequence", 2) => {

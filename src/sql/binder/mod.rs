@@ -33,6 +33,7 @@ mod subquery;
 pub mod system_views;
 mod table_function;
 mod types;
+mod views;
 mod windows;
 
 use sqlparser::ast::Statement;
@@ -102,6 +103,7 @@ pub fn bind_index(
         work_tables: setop::WorkTables::default(),
         set_calls: None,
         window_calls: None,
+        view_depth: 0,
     };
     binder.bind_index(table, def)
 }
@@ -145,6 +147,7 @@ pub fn bind(
         work_tables: setop::WorkTables::default(),
         set_calls: None,
         window_calls: None,
+        view_depth: 0,
     };
     let plan = match statement {
         Statement::Query(q) => {
@@ -234,6 +237,7 @@ pub fn bind(
             Plan::Analyze { tables }
         }
         Statement::Drop { .. } => binder.bind_drop(statement)?,
+        Statement::CreateView(v) => binder.bind_create_view(v)?,
         Statement::Copy { .. } => binder.bind_copy(statement)?,
         Statement::Truncate(t) => {
             if t.partitions.is_some() || t.on_cluster.is_some() {
@@ -312,6 +316,8 @@ struct Binder<'a> {
     /// Window calls of the select list being bound (None where they are
     /// not allowed).
     window_calls: Option<windows::WindowCalls>,
+    /// How many views deep the binding is.
+    view_depth: usize,
 }
 
 impl Binder<'_> {

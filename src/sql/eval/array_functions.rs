@@ -1,10 +1,10 @@
 //! Array functions: subscripts, `array_to_string`, `array_upper`,
-//! `array_lower`, `array_length`, `cardinality`, `array_position` — for
-//! one-dimensional arrays with lower bound 1, as PostgreSQL's.
+//! `array_lower`, `array_length`, `cardinality`, `array_position` and `||`
+//! — for one-dimensional arrays with lower bound 1, as PostgreSQL's.
 
 use crate::error::Result;
 use crate::sql::expr::Function;
-use crate::types::{text, Value};
+use crate::types::{text, DataType, Value};
 
 /// Evaluates an array function over non-NULL arguments; None for others.
 pub fn call(func: Function, values: &[Value]) -> Result<Option<Value>> {
@@ -58,4 +58,32 @@ pub fn array_to_string(values: &[Value]) -> Result<Value> {
         }
     }
     Ok(Value::Text(parts.join(sep)))
+}
+
+/// `||` over arrays: concatenation, or an element appended or prepended;
+/// a NULL array counts as empty (NULL only when both sides are).
+pub fn array_cat(values: Vec<Value>, types: &[DataType], ty: DataType) -> Value {
+    let elem = match ty {
+        DataType::Array(e) => *e,
+        other => other,
+    };
+    let mut items = Vec::new();
+    let mut any = false;
+    for (v, t) in values.into_iter().zip(types) {
+        match (v, t) {
+            (Value::Array(a), _) => {
+                any = true;
+                items.extend(a.items);
+            }
+            (Value::Null, DataType::Array(_)) => {}
+            (element, _) => {
+                any = true;
+                items.push(element);
+            }
+        }
+    }
+    if !any {
+        return Value::Null;
+    }
+    Value::Array(Box::new(crate::types::array::ArrayValue { elem, items }))
 }

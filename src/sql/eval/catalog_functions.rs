@@ -62,6 +62,19 @@ pub fn call(func: Function, values: &[Value], ctx: &dyn Env) -> Result<Option<Va
             text(format_type(oid(&values[0]), typmod))
         }
         Function::PgGetExpr => values[0].clone(),
+        Function::PgGetViewDef => {
+            let catalog = catalog(ctx)?;
+            let view = match &values[0] {
+                Value::Text(name) => {
+                    let parts = split_name(name);
+                    parts.last().and_then(|n| catalog.get_view(n))
+                }
+                v => catalog.views().into_iter().find(|x| x.oid == oid(v)),
+            };
+            view.map_or(Value::Null, |v| {
+                text(system_views::view_definition(&v.definition))
+            })
+        }
         Function::PgGetIndexDef => {
             let catalog = catalog(ctx)?;
             let column = match values.get(1) {
@@ -255,6 +268,9 @@ fn relation_oid(catalog: &Catalog, name: &str) -> Result<Option<u32>> {
         [s, _] => return Err(errinput!("3F000", "schema \"{s}\" does not exist")),
         _ => return Err(errinput!(sqlstate::INVALID_NAME, "invalid name syntax")),
     };
+    if let Some(v) = catalog.get_view(base) {
+        return Ok(Some(v.oid));
+    }
     if let Some(t) = catalog.get_table(base) {
         return Ok(Some(t.oid));
     }

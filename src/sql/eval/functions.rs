@@ -96,6 +96,10 @@ pub fn call(
             a.clone()
         });
     }
+    if func == Function::ArrayCat {
+        let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
+        return Ok(super::array_functions::array_cat(values, &types, ty));
+    }
     if func == Function::QuoteNullable && values[0].is_null() {
         return Ok(Value::Text("NULL".to_string()));
     }

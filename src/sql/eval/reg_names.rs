@@ -33,6 +33,9 @@ fn class_name(o: u32, catalog: &Catalog) -> Option<String> {
             name.to_string()
         });
     }
+    if let Some(v) = catalog.views().iter().find(|v| v.oid == o) {
+        return Some(quote_ident(&v.name));
+    }
     relation_by_oid(catalog, o).map(|(t, i)| match i {
         Some(i) => quote_ident(&i.name),
         None => quote_ident(&t.name),

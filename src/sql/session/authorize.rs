@@ -57,7 +57,7 @@ pub fn authorize(
                 require(catalog, role, t, Privs::TRUNCATE)?;
             }
         }
-        Plan::CreateTable { .. } => {
+        Plan::CreateTable { .. } | Plan::CreateView { .. } => {
             if !catalog
                 .privileges_of(role, AclObject::Schema(PUBLIC_SCHEMA_OID))
                 .contains(Privs::CREATE)
@@ -107,11 +107,16 @@ pub fn authorize(
             }
             mine
         }),
-        Plan::Query { .. }
-        | Plan::CopyTo { .. }
-        | Plan::Explain { .. }
-        | Plan::Utility { .. }
-        | Plan::DropView { .. } => {}
+        Plan::Query { .. } | Plan::CopyTo { .. } | Plan::Explain { .. } | Plan::Utility { .. } => {}
+        Plan::DropView { names, .. } => {
+            for name in names.iter() {
+                if let Some(v) = catalog.get_view(name) {
+                    if !catalog.owns(role, AclObject::Table(v.oid)) {
+                        return Err(must_own("view", name));
+                    }
+                }
+            }
+        }
     }
     for (&oid, columns) in &bound.reads.tables {
         let Some(table) = catalog.table_of(RelId(oid)) else {
@@ -153,6 +158,7 @@ fn touches_tables(plan: &Plan) -> bool {
             | Plan::Explain { .. }
             | Plan::Utility { .. }
             | Plan::DropView { .. }
+            | Plan::CreateView { .. }
             | Plan::CreateTable { .. }
             | Plan::Analyze { .. }
     )

@@ -234,15 +234,35 @@ pub(super) fn execute_plan(
             }
             Ok("EXPLAIN".to_string())
         }
-        Plan::DropView { names } => {
-            for name in names {
+        Plan::DropView { names, missing } => {
+            for name in missing {
                 sink.notice(
                     "NOTICE",
                     "00000",
                     format!("view \"{name}\" does not exist, skipping"),
                 );
             }
+            for name in names {
+                engine.catalog().drop_view(name, xid)?;
+            }
             Ok("DROP VIEW".to_string())
+        }
+        Plan::CreateView {
+            name,
+            columns,
+            definition,
+            replace,
+        } => {
+            let owner = ctx.eval.role;
+            engine.catalog().create_view(
+                name,
+                columns.clone(),
+                definition.clone(),
+                owner,
+                *replace,
+                xid,
+            )?;
+            Ok("CREATE VIEW".to_string())
         }
         Plan::CopyTo {
             root,

@@ -670,6 +670,8 @@ impl Session {
         if matches!(
             bound.plan,
             Plan::CreateTable { .. }
+                | Plan::CreateView { .. }
+                | Plan::DropView { .. }
                 | Plan::DropTable { .. }
                 | Plan::CreateIndex { .. }
                 | Plan::DropIndex { .. }

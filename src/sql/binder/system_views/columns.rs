@@ -375,3 +375,9 @@ pub const STAT_ACTIVITY: Columns = &[
     ("query", Text),
     ("backend_type", Text),
 ];
+pub const PG_VIEWS: Columns = &[
+    ("schemaname", Name),
+    ("viewname", Name),
+    ("viewowner", Name),
+    ("definition", Text),
+];

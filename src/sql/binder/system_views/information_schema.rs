@@ -137,24 +137,51 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
     match view {
         "tables" => tables
             .iter()
-            .map(|t| {
+            .map(|t| (t.name.clone(), "BASE TABLE", "YES"))
+            .chain(
+                catalog
+                    .views()
+                    .iter()
+                    .map(|v| (v.name.clone(), "VIEW", "NO")),
+            )
+            .map(|(name, kind, insertable)| {
                 vec![
                     text("postgres"),
                     text("public"),
-                    text(&t.name),
-                    text("BASE TABLE"),
+                    text(name),
+                    text(kind),
                     Value::Null,
                     Value::Null,
                     Value::Null,
                     Value::Null,
                     Value::Null,
-                    text("YES"),
+                    text(insertable),
                     text("NO"),
                     Value::Null,
                 ]
             })
             .collect(),
-        "columns" => tables.iter().flat_map(|t| column_rows(t)).collect(),
+        "columns" => tables
+            .iter()
+            .cloned()
+            .chain(catalog.views().iter().map(|v| as_table(v)))
+            .flat_map(|t| column_rows(&t))
+            .collect(),
+        "views" => catalog
+            .views()
+            .iter()
+            .map(|v| {
+                vec![
+                    text("postgres"),
+                    text("public"),
+                    text(&v.name),
+                    text(super::rows::view_definition(&v.definition)),
+                    text("NONE"),
+                    text("NO"),
+                    text("NO"),
+                ]
+            })
+            .collect(),
         "schemata" => [
             ("information_schema", "postgres".to_string()),
             ("pg_catalog", "postgres".to_string()),
@@ -329,4 +356,15 @@ fn numeric_shape(ty: ColumnType) -> (Option<i32>, Option<i32>, Option<i32>) {
         },
         _ => (None, None, None),
     }
+}
+
+/// A view's columns as a table's, for the column listings.
+fn as_table(v: &crate::catalog::ViewDef) -> std::sync::Arc<TableDef> {
+    std::sync::Arc::new(TableDef {
+        oid: v.oid,
+        name: v.name.clone(),
+        columns: v.columns.clone(),
+        indexes: Vec::new(),
+        owner: v.owner,
+    })
 }

@@ -21,8 +21,8 @@ use crate::types::ColumnType;
 
 use columns::*;
 pub use definitions::{constraint_definition, index_definition, quote_ident, relation_by_oid};
-pub use rows::acl_text;
 pub use rows::constraint_oid;
+pub use rows::{acl_text, view_definition};
 pub use types::{array_type_of, element_type_of, type_name_of};
 
 /// The schema that holds information_schema (PostgreSQL's OID varies).
@@ -68,6 +68,7 @@ pub const VIEWS: &[(&str, u32, Columns)] = &[
     ("pg_tables", 11_002, TABLES),
     ("pg_indexes", 11_003, INDEXES),
     ("pg_stat_activity", 12_000, STAT_ACTIVITY),
+    ("pg_views", 11_004, PG_VIEWS),
 ];
 
 /// A system view: its schema's name, and (name, OID, columns).

@@ -49,13 +49,28 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                     out.push(index_class_row(t, i));
                 }
             }
+            for v in catalog.views() {
+                out.push(view_class_row(
+                    &v.name,
+                    v.oid,
+                    PUBLIC_SCHEMA_OID,
+                    v.owner,
+                    v.columns.len(),
+                ));
+            }
             for (schema, (name, o, columns)) in all_views() {
                 let namespace = if schema == "information_schema" {
                     INFORMATION_SCHEMA_OID
                 } else {
                     CATALOG_SCHEMA_OID
                 };
-                out.push(view_class_row(name, *o, namespace, columns.len()));
+                out.push(view_class_row(
+                    name,
+                    *o,
+                    namespace,
+                    BOOTSTRAP_SUPERUSER_OID,
+                    columns.len(),
+                ));
             }
             out
         }
@@ -89,6 +104,18 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                             false,
                         ));
                     }
+                }
+            }
+            for v in catalog.views() {
+                for (i, c) in v.columns.iter().enumerate() {
+                    out.push(attribute_row(
+                        v.oid,
+                        &c.name,
+                        c.ty,
+                        i as i16 + 1,
+                        false,
+                        false,
+                    ));
                 }
             }
             for (_, (_, o, columns)) in all_views() {
@@ -247,6 +274,18 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                     Value::Null,
                     text(a.query.map_or(String::new(), |q| q.to_string())),
                     text("client backend"),
+                ]
+            })
+            .collect(),
+        "pg_views" => catalog
+            .views()
+            .iter()
+            .map(|v| {
+                vec![
+                    text("public"),
+                    text(&v.name),
+                    text(catalog.role_name(v.owner)),
+                    text(view_definition(&v.definition)),
                 ]
             })
             .collect(),
@@ -416,12 +455,12 @@ fn index_class_row(t: &TableDef, i: &IndexDef) -> Vec<Value> {
     })
 }
 
-fn view_class_row(name: &str, o: u32, namespace: u32, natts: usize) -> Vec<Value> {
+fn view_class_row(name: &str, o: u32, namespace: u32, owner: u32, natts: usize) -> Vec<Value> {
     class(Class {
         oid: o,
         name,
         namespace,
-        owner: BOOTSTRAP_SUPERUSER_OID,
+        owner,
         am: 0,
         pages: 0,
         tuples: -1.0,
@@ -610,4 +649,10 @@ pub(super) fn default_opclass(t: DataType) -> u32 {
         DataType::Numeric => 3125,
         _ => 3126,
     }
+}
+
+/// A view's query as pg_get_viewdef gives it: FlintDB keeps the text it
+/// was created with (PostgreSQL prints its own deparse).
+pub fn view_definition(sql: &str) -> String {
+    format!(" {sql};")
 }

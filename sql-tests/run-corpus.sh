@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs SQLite's sqllogictest corpus (../shared/slt) against a fresh FlintDB
+# over the simple and then the extended query protocol, prints each run's
+# per-directory table, and compares file by file with PostgreSQL 15's
+# baseline (../shared/slt/BASELINE-pg15.tsv): exits 1 if a file that
+# PostgreSQL passes fails on FlintDB. Skips cleanly (exit 0) when
+# ../shared/slt is absent. Installs sqllogictest-bin if missing.
+#
+#   sql-tests/run-corpus.sh                 the fast CI gate (@ci-gate.txt)
+#   sql-tests/run-corpus.sh test/           every file of the corpus
+#   PROTOCOLS=simple sql-tests/run-corpus.sh   one protocol only
+#   PROFILE=release ...                      a release build of FlintDB
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+slt=$root/../shared/slt
+if [ ! -x "$slt/run-corpus.sh" ]; then
+  echo "SKIP: ../shared/slt is not here"
+  exit 0
+fi
+command -v sqllogictest >/dev/null || [ -x "$HOME/.cargo/bin/sqllogictest" ] ||
+  cargo install -q --locked sqllogictest-bin
+profile=${PROFILE:-debug}
+if [ "$profile" = release ]; then cargo build -q --release --bin flintdb; else cargo build -q --bin flintdb; fi
+tmp=$(mktemp -d)
+server=
+trap '[ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+timeout 3600 "target/$profile/flintdb" serve --data-dir "$tmp/data" --listen "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
+server=$!
+for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.1; done
+
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(@ci-gate.txt)
+failed=0
+for protocol in ${PROTOCOLS:-simple extended}; do
+  engine=postgres
+  [ "$protocol" = extended ] && engine=postgres-extended
+  out=$tmp/$protocol
+  echo "== sqllogictest corpus over the $protocol protocol (${targets[*]})"
+  # One database, so files run one at a time, each with its tables dropped
+  # before and after (FlintDB has no CREATE DATABASE yet).
+  (cd "$slt" && ENGINE=$engine RESET=drop JOBS=1 TIMEOUT=${TIMEOUT:-600} OUTDIR=$out \
+    ./run-corpus.sh 127.0.0.1 "$port" postgres postgres "${targets[@]}") >"$out.log" 2>&1 || true
+  sed -n '/^directory/,$p' "$out.log"
+  # Files PostgreSQL 15 passes that FlintDB does not.
+  regressions=$(awk -F'\t' 'NR==FNR { if ($2 == "PASS") pg[$1] = 1; next }
+      { f = $2; sub(".*/slt/test/", "", f); if ((f in pg) && $3 != "PASS") print "  " f " (" $3 ")" }' \
+    "$slt/BASELINE-pg15.tsv" "$out/results.tsv")
+  if [ -n "$regressions" ]; then
+    echo "files PostgreSQL 15 passes that FlintDB fails over the $protocol protocol:"
+    echo "$regressions"
+    failed=1
+  fi
+done
+if ! kill -0 "$server" 2>/dev/null; then
+  echo "FlintDB stopped during the run:"; tail -20 "$tmp/server.log"; exit 1
+fi
+exit $failed

@@ -1,0 +1,151 @@
+//! Views: a name, its columns and the query text (kept as SQL and bound
+//! again wherever the view is used), stored in flint_class (with
+//! `relviewdef`) and flint_attribute like a table's, without a relation
+//! of their own.
+
+use std::sync::Arc;
+
+use super::{
+    attribute_row, delete_rows, insert_row, Catalog, ColumnDef, ATTRIBUTE_REL, CLASS_REL,
+    CLASS_WIDTH,
+};
+use crate::errinput;
+use crate::error::{sqlstate, Result};
+use crate::storage::heap::Xid;
+use crate::types::Value;
+
+/// A view.
+#[derive(Clone, Debug)]
+pub struct ViewDef {
+    pub oid: u32,
+    pub name: String,
+    pub columns: Vec<ColumnDef>,
+    /// The query, as SQL text.
+    pub definition: String,
+    pub owner: u32,
+}
+
+impl Catalog {
+    /// The view of that name, if there is one.
+    pub fn get_view(&self, name: &str) -> Option<Arc<ViewDef>> {
+        self.views.read().get(name).cloned()
+    }
+
+    /// Every view, by name.
+    pub fn views(&self) -> Vec<Arc<ViewDef>> {
+        let mut all: Vec<_> = self.views.read().values().cloned().collect();
+        all.sort_by(|a, b| a.name.cmp(&b.name));
+        all
+    }
+
+    /// Creates a view, or (`replace`) gives an existing one a new query.
+    pub fn create_view(
+        &self,
+        name: &str,
+        columns: Vec<ColumnDef>,
+        definition: String,
+        owner: u32,
+        replace: bool,
+        xid: Xid,
+    ) -> Result<Arc<ViewDef>> {
+        if self.get_table(name).is_some() || self.find_index(name).is_some() {
+            return Err(errinput!(
+                sqlstate::DUPLICATE_TABLE,
+                "relation \"{name}\" already exists"
+            ));
+        }
+        let existing = self.get_view(name);
+        let oid = match &existing {
+            Some(_) if !replace => {
+                return Err(errinput!(
+                    sqlstate::DUPLICATE_TABLE,
+                    "relation \"{name}\" already exists"
+                ))
+            }
+            Some(old) => {
+                check_replacement(old, &columns)?;
+                self.delete_view_rows(old.oid, xid)?;
+                old.oid
+            }
+            None => self
+                .next_oid
+                .fetch_add(1, std::sync::atomic::Ordering::AcqRel),
+        };
+        let owner = existing.as_ref().map_or(owner, |v| v.owner);
+        let view = ViewDef {
+            oid,
+            name: name.to_string(),
+            columns,
+            definition,
+            owner,
+        };
+        let row: [Value; CLASS_WIDTH] = [
+            Value::Int8(oid as i64),
+            Value::Text(view.name.clone()),
+            Value::Int8(owner as i64),
+            Value::Text(view.definition.clone()),
+        ];
+        insert_row(&self.heap, CLASS_REL, xid, &row)?;
+        for (i, c) in view.columns.iter().enumerate() {
+            insert_row(&self.heap, ATTRIBUTE_REL, xid, &attribute_row(oid, i, c))?;
+        }
+        let view = Arc::new(view);
+        self.views.write().insert(name.to_string(), view.clone());
+        Ok(view)
+    }
+
+    /// Drops a view.
+    pub fn drop_view(&self, name: &str, xid: Xid) -> Result<()> {
+        let view = self.get_view(name).ok_or_else(|| {
+            errinput!(sqlstate::UNDEFINED_TABLE, "view \"{name}\" does not exist")
+        })?;
+        self.delete_view_rows(view.oid, xid)?;
+        self.forget_acls(view.oid, xid)?;
+        self.views.write().remove(name);
+        Ok(())
+    }
+
+    fn delete_view_rows(&self, oid: u32, xid: Xid) -> Result<()> {
+        let oid = Value::Int8(oid as i64);
+        delete_rows(&self.heap, &self.clog, CLASS_REL, CLASS_WIDTH, xid, |v| {
+            v[0] == oid
+        })?;
+        delete_rows(&self.heap, &self.clog, ATTRIBUTE_REL, 7, xid, |v| {
+            v[0] == oid
+        })
+    }
+}
+
+/// CREATE OR REPLACE VIEW may only add columns at the end, as in
+/// PostgreSQL.
+fn check_replacement(old: &ViewDef, new: &[ColumnDef]) -> Result<()> {
+    if new.len() < old.columns.len() {
+        return Err(errinput!(
+            sqlstate::INVALID_TABLE_DEFINITION,
+            "cannot drop columns from view"
+        ));
+    }
+    for (o, n) in old.columns.iter().zip(new) {
+        if o.name != n.name {
+            return Err(errinput!(
+                sqlstate::INVALID_TABLE_DEFINITION,
+                "cannot change name of view column \"{}\" to \"{}\"",
+                o.name,
+                n.name
+            )
+            .with_hint(
+                "Use ALTER VIEW ... RENAME COLUMN ... to change name of view column instead.",
+            ));
+        }
+        if o.ty.data_type != n.ty.data_type {
+            return Err(errinput!(
+                sqlstate::INVALID_TABLE_DEFINITION,
+                "cannot change data type of view column \"{}\" from {} to {}",
+                o.name,
+                o.ty.data_type.sql_name(),
+                n.ty.data_type.sql_name()
+            ));
+        }
+    }
+    Ok(())
+}
