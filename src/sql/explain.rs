@@ -163,7 +163,9 @@ impl Printer<'_> {
                     vec![input.as_ref()],
                 )
             }
-            Node::Distinct { input } => ("Unique".into(), vec![], vec![input.as_ref()]),
+            Node::Distinct { input } | Node::DistinctOn { input, .. } => {
+                ("Unique".into(), vec![], vec![input.as_ref()])
+            }
             Node::LockRows { input, .. } => ("LockRows".into(), vec![], vec![input.as_ref()]),
             Node::WithAddress { scan } => return self.node(scan, arrow, extra, out),
             Node::Limit { input, .. } => ("Limit".into(), vec![], vec![input.as_ref()]),
@@ -302,6 +304,7 @@ impl Printer<'_> {
             Node::Limit { input, .. }
             | Node::Sort { input, .. }
             | Node::Distinct { input }
+            | Node::DistinctOn { input, .. }
             | Node::LockRows { input, .. }
             | Node::WithAddress { scan: input }
             | Node::Aggregate { input, .. }
@@ -326,6 +329,7 @@ fn column_names(node: &Node) -> Vec<String> {
         Node::Filter { input, .. }
         | Node::Sort { input, .. }
         | Node::Distinct { input }
+        | Node::DistinctOn { input, .. }
         | Node::LockRows { input, .. }
         | Node::Limit { input, .. } => column_names(input),
         Node::WithAddress { scan } => {

@@ -269,6 +269,8 @@ pub struct AggregateCall {
     /// `agg(x ORDER BY …)`: the order the values are taken in.
     pub order_by: Vec<super::plan::SortKey>,
     pub distinct: bool,
+    /// `FILTER (WHERE …)`: only rows where it is true count.
+    pub filter: Option<Expr>,
     pub ty: DataType,
 }
 

@@ -72,6 +72,12 @@ pub enum Node {
     },
     /// Rows with duplicates removed.
     Distinct { input: Box<Node> },
+    /// DISTINCT ON: the first row of each run of equal values in these
+    /// columns (the input is ordered by them).
+    DistinctOn {
+        input: Box<Node>,
+        columns: Vec<usize>,
+    },
     /// OFFSET then LIMIT; both evaluated once (constants or parameters).
     Limit {
         input: Box<Node>,
@@ -139,6 +145,7 @@ impl Node {
             | Node::Filter { input, .. }
             | Node::Sort { input, .. }
             | Node::Distinct { input }
+            | Node::DistinctOn { input, .. }
             | Node::Limit { input, .. } => input.width(),
             Node::Project { exprs, .. } => exprs.len(),
             Node::Values { rows } => rows.first().map_or(0, Vec::len),

@@ -222,7 +222,11 @@ impl Binder<'_> {
             AggregateFunction::Max => true,
             _ => return Ok(None),
         };
-        let Some(arg) = call.arg.as_ref().filter(|_| !call.distinct) else {
+        let Some(arg) = call
+            .arg
+            .as_ref()
+            .filter(|_| !call.distinct && call.filter.is_none())
+        else {
             return Ok(None);
         };
         let not_null = Expr::IsNull {

@@ -98,16 +98,24 @@ impl Binder<'_> {
             return self.bind_set_call(func, &name, &arg_exprs, scope);
         }
         if let Some(func) = aggregate_function(&name) {
-            if f.filter.is_some() {
-                return Err(crate::errunsupported!("FILTER on aggregates"));
-            }
             let call = AggregateSyntax {
                 distinct,
                 star,
                 args: &arg_exprs,
                 order_by: &order_by,
             };
-            return self.bind_aggregate(&name, func, call, scope);
+            let bound = self.bind_aggregate(&name, func, call, scope)?;
+            return match (&f.filter, bound) {
+                (Some(filter), Expr::Aggregate(mut call)) => {
+                    // Aggregates cannot nest in FILTER either.
+                    self.allow_aggregates = false;
+                    let bound = self.bind_expr(filter, scope);
+                    self.allow_aggregates = true;
+                    call.filter = Some(self.coerce_bool(bound?, "FILTER")?);
+                    Ok(Expr::Aggregate(call))
+                }
+                (_, bound) => Ok(bound),
+            };
         }
         if f.filter.is_some() || distinct || star {
             return Err(errinput!(
@@ -154,6 +162,7 @@ impl Binder<'_> {
                 separator: None,
                 order_by: Vec::new(),
                 distinct: false,
+                filter: None,
                 ty: DataType::Int8,
             };
             return Ok(Expr::Aggregate(Box::new(call)));
@@ -263,6 +272,7 @@ impl Binder<'_> {
             separator,
             order_by: keys,
             distinct,
+            filter: None,
             ty,
         })))
     }

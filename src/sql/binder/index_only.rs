@@ -64,6 +64,7 @@ fn visit(node: Node, needed: Needed) -> Node {
                     a.arg
                         .iter()
                         .chain(&a.separator)
+                        .chain(&a.filter)
                         .chain(a.order_by.iter().map(|k| &k.expr))
                         .cloned()
                 })
@@ -93,6 +94,10 @@ fn visit(node: Node, needed: Needed) -> Node {
         },
         Node::Distinct { input } => Node::Distinct {
             input: Box::new(visit(*input, None)),
+        },
+        Node::DistinctOn { input, columns } => Node::DistinctOn {
+            input: Box::new(visit(*input, None)),
+            columns,
         },
         Node::SetOp {
             left,

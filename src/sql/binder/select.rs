@@ -38,6 +38,26 @@ impl Tail<'_> {
     }
 }
 
+/// How a select list's rows are finished: DISTINCT, DISTINCT ON, and
+/// whether the query is grouped.
+struct Output<'q> {
+    distinct: bool,
+    distinct_on: &'q [ast::Expr],
+    grouped: bool,
+}
+
+/// The select list as items again (for resolving output names).
+fn items_of(exprs: &[Expr], columns: &[OutputColumn]) -> Vec<Item> {
+    columns
+        .iter()
+        .zip(exprs)
+        .map(|(c, e)| Item {
+            expr: e.clone(),
+            column: c.clone(),
+        })
+        .collect()
+}
+
 /// One select-list entry while binding.
 struct Item {
     expr: Expr,
@@ -158,7 +178,12 @@ impl Binder<'_> {
                         column: c.clone(),
                     })
                     .collect();
-                self.finish_select(node, items, &scope, false, false, tail, None)
+                let how = Output {
+                    distinct: false,
+                    distinct_on: &[],
+                    grouped: false,
+                };
+                self.finish_select(node, items, &scope, how, tail, None)
             }
         }
     }
@@ -272,10 +297,10 @@ impl Binder<'_> {
             || having.is_some()
             || items.iter().any(|i| i.expr.contains_aggregate())
             || self.order_by_has_aggregate(&tail, &scope);
-        let distinct = match &s.distinct {
-            None | Some(ast::Distinct::All) => false,
-            Some(ast::Distinct::Distinct) => true,
-            Some(ast::Distinct::On(_)) => return Err(crate::errunsupported!("SELECT DISTINCT ON")),
+        let (distinct, distinct_on) = match &s.distinct {
+            None | Some(ast::Distinct::All) => (false, &[][..]),
+            Some(ast::Distinct::Distinct) => (true, &[][..]),
+            Some(ast::Distinct::On(exprs)) => (false, &exprs[..]),
         };
         if let Some(lock) = &tail.lock {
             let what = if !group_exprs.is_empty() {
@@ -318,7 +343,12 @@ impl Binder<'_> {
             };
         }
         if !grouped {
-            return self.finish_select(node, items, &scope, distinct, false, tail, None);
+            let how = Output {
+                distinct,
+                distinct_on,
+                grouped: false,
+            };
+            return self.finish_select(node, items, &scope, how, tail, None);
         }
         // Group keys: input expressions, select-list ordinals or aliases.
         let mut groups = Vec::with_capacity(group_exprs.len());
@@ -360,7 +390,12 @@ impl Binder<'_> {
             };
         }
         let grouping = Grouping { groups, aggregates };
-        self.finish_select(node, items, &scope, distinct, true, tail, Some(grouping))
+        let how = Output {
+            distinct,
+            distinct_on,
+            grouped: true,
+        };
+        self.finish_select(node, items, &scope, how, tail, Some(grouping))
     }
 
     fn order_by_has_aggregate(&mut self, tail: &Tail, scope: &Scope) -> bool {
@@ -489,17 +524,20 @@ impl Binder<'_> {
     }
 
     /// Projection, DISTINCT, ORDER BY and LIMIT over a bound input.
-    #[allow(clippy::too_many_arguments)]
     fn finish_select(
         &mut self,
         input: Node,
         items: Vec<Item>,
         scope: &Scope,
-        distinct: bool,
-        grouped: bool,
+        how: Output,
         tail: Tail,
         grouping: Option<Grouping>,
     ) -> Result<(Node, Vec<OutputColumn>)> {
+        let Output {
+            distinct,
+            distinct_on,
+            grouped,
+        } = how;
         let width = items.len();
         let mut exprs: Vec<Expr> = items.iter().map(|i| i.expr.clone()).collect();
         let columns: Vec<OutputColumn> = items.iter().map(|i| i.column.clone()).collect();
@@ -588,6 +626,47 @@ impl Binder<'_> {
                 nulls_first,
             });
         }
+        // DISTINCT ON: its keys as (hidden) output columns; ORDER BY must
+        // start with them.
+        let mut on_columns = Vec::with_capacity(distinct_on.len());
+        for e in distinct_on {
+            let by_output = self.resolve_output_ref(e, &items_of(&exprs, &columns), scope)?;
+            let index = match by_output {
+                Some(i) => i,
+                None => {
+                    self.allow_aggregates = grouped;
+                    let bound = self.bind_expr(e, scope);
+                    self.allow_aggregates = false;
+                    let bound = self.resolve_unknown(bound?)?;
+                    match exprs.iter().position(|x| *x == bound) {
+                        Some(i) => i,
+                        None => {
+                            exprs.push(bound);
+                            exprs.len() - 1
+                        }
+                    }
+                }
+            };
+            on_columns.push(index);
+        }
+        if !on_columns.is_empty() && !keys.is_empty() {
+            let leading: Vec<usize> = keys
+                .iter()
+                .take(on_columns.len())
+                .filter_map(|k| match k.expr {
+                    Expr::Column { index, .. } => Some(index),
+                    _ => None,
+                })
+                .collect();
+            let covered =
+                keys.len() >= on_columns.len() && on_columns.iter().all(|c| leading.contains(c));
+            if !covered {
+                return Err(errinput!(
+                    sqlstate::INVALID_COLUMN_REFERENCE,
+                    "SELECT DISTINCT ON expressions must match initial ORDER BY expressions"
+                ));
+            }
+        }
         // An index that yields the rows in order makes the sort unneeded.
         let mut input = input;
         if !keys.is_empty() && !distinct {
@@ -626,6 +705,12 @@ impl Binder<'_> {
             node = Node::Sort {
                 input: Box::new(node),
                 keys,
+            };
+        }
+        if !on_columns.is_empty() {
+            node = Node::DistinctOn {
+                input: Box::new(node),
+                columns: on_columns,
             };
         }
         if let Some((table, address, waiting)) = lock_rows {

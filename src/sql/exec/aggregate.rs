@@ -88,6 +88,11 @@ impl Accumulator {
         row: &[Value],
         ctx: &ExecContext,
     ) -> Result<()> {
+        if let Some(filter) = &call.filter {
+            if !super::super::eval::eval_predicate(filter, row, ctx)? {
+                return Ok(());
+            }
+        }
         let v = match &call.arg {
             Some(arg) => eval(arg, row, ctx)?,
             None => Value::Bool(true),

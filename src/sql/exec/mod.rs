@@ -281,6 +281,7 @@ fn build<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>> {
         } => aggregate::aggregate(execute(input, ctx)?, group_by, aggregates, ctx)?,
         Node::Sort { input, keys } => sort::sort(execute(input, ctx)?, keys, ctx)?,
         Node::Distinct { input } => distinct::distinct(execute(input, ctx)?),
+        Node::DistinctOn { input, columns } => distinct::distinct_on(execute(input, ctx)?, columns),
         Node::SetOp {
             left,
             right,
