@@ -568,14 +568,7 @@ impl Binder<'_> {
                     }
                 }
                 ast::Expr::Value(_) => {
-                    let items_view: Vec<Item> = columns
-                        .iter()
-                        .zip(&exprs)
-                        .map(|(c, e)| Item {
-                            expr: e.clone(),
-                            column: c.clone(),
-                        })
-                        .collect();
+                    let items_view = items_of(&exprs, &columns);
                     self.resolve_output_ref(&o.expr, &items_view, &Scope::default())?
                 }
                 _ => None,
