@@ -31,7 +31,11 @@ impl Binder<'_> {
         Ok(result.unwrap_or((Node::Values { rows: vec![vec![]] }, Scope::default())))
     }
 
-    fn cross_join(&mut self, left: (Node, Scope), right: (Node, Scope)) -> (Node, Scope) {
+    pub(super) fn cross_join(
+        &mut self,
+        left: (Node, Scope),
+        right: (Node, Scope),
+    ) -> (Node, Scope) {
         let right_width = right.1.columns.len();
         let node = Node::NestedLoopJoin {
             left: Box::new(left.0),

@@ -23,6 +23,7 @@ mod functions;
 mod index;
 mod index_only;
 mod join;
+mod join_order;
 mod lock;
 mod pushdown;
 mod scope;

@@ -253,12 +253,9 @@ impl Binder<'_> {
         if let Some(lock) = &tail.lock {
             check_lock_target(s, lock)?;
         }
-        let (mut node, scope) = self.bind_from(&s.from)?;
-        if let Some(w) = &s.selection {
-            let predicate = self.bind_expr(w, &scope)?;
-            let predicate = self.coerce_bool(predicate, "WHERE")?;
-            node = self.push_down_where(node, predicate)?;
-        }
+        // FOR UPDATE locks rows of the tables as FROM lists them.
+        let reorder = tail.lock.is_none();
+        let (mut node, scope) = self.bind_from_where(&s.from, s.selection.as_ref(), reorder)?;
         let group_exprs = match &s.group_by {
             ast::GroupByExpr::Expressions(exprs, modifiers) if modifiers.is_empty() => exprs,
             _ => {

@@ -1,0 +1,221 @@
+//! The order of the FROM list's items (`FROM a, b, c WHERE …`): joined
+//! greedily, smallest first, then always an item the WHERE clause's
+//! conditions connect to those already joined, so equality conditions
+//! become hash joins instead of cross products. The joined row is put back
+//! in FROM order for everything above, and conditions that cannot move
+//! (subqueries, outer references) are applied there.
+
+use std::collections::BTreeSet;
+
+use sqlparser::ast;
+
+use super::scope::Scope;
+use super::Binder;
+use crate::error::Result;
+use crate::sql::expr::{BinaryOp, Expr};
+use crate::sql::plan::Node;
+use crate::types::DataType;
+
+impl Binder<'_> {
+    /// FROM and WHERE together; `reorder` allows changing the join order.
+    pub(super) fn bind_from_where(
+        &mut self,
+        from: &[ast::TableWithJoins],
+        selection: Option<&ast::Expr>,
+        reorder: bool,
+    ) -> Result<(Node, Scope)> {
+        if !reorder || from.len() < 3 || selection.is_none() {
+            let (node, scope) = self.bind_from(from)?;
+            return match selection {
+                None => Ok((node, scope)),
+                Some(w) => {
+                    let p = self.bind_expr(w, &scope)?;
+                    let p = self.coerce_bool(p, "WHERE")?;
+                    Ok((self.push_down_where(node, p)?, scope))
+                }
+            };
+        }
+        let mut items = Vec::with_capacity(from.len());
+        for twj in from {
+            items.push(self.bind_from(std::slice::from_ref(twj))?);
+        }
+        let scope = items
+            .iter()
+            .fold(Scope::default(), |acc, (_, s)| acc.join(s.clone()));
+        let predicate = match selection {
+            Some(w) => {
+                let p = self.bind_expr(w, &scope)?;
+                self.coerce_bool(p, "WHERE")?
+            }
+            None => return Err(crate::errinternal!("join order without WHERE")),
+        };
+        let mut starts = Vec::with_capacity(items.len());
+        let mut at = 0;
+        for (_, s) in &items {
+            starts.push(at);
+            at += s.columns.len();
+        }
+        let item_of = |col: usize| starts.partition_point(|s| *s <= col) - 1;
+        // Each movable condition with the items it reads.
+        let mut movable: Vec<(Expr, BTreeSet<usize>)> = Vec::new();
+        let mut stay: Vec<Expr> = Vec::new();
+        for c in predicate.conjuncts() {
+            match touched(c) {
+                Some(cols) => movable.push((c.clone(), cols.into_iter().map(item_of).collect())),
+                None => stay.push(c.clone()),
+            }
+        }
+        let sizes: Vec<f64> = items
+            .iter()
+            .enumerate()
+            .map(|(i, (node, _))| {
+                let filtered = movable.iter().any(|(_, t)| t.len() == 1 && t.contains(&i));
+                self.estimate_rows(node) * if filtered { 0.1 } else { 1.0 }
+            })
+            .collect();
+        let order = greedy(&sizes, &movable);
+        if order.iter().enumerate().all(|(k, i)| k == *i) {
+            // FROM order is as good: the plain plan.
+            let mut node: Option<(Node, Scope)> = None;
+            for item in items {
+                node = Some(match node {
+                    None => item,
+                    Some(left) => self.cross_join(left, item),
+                });
+            }
+            let (node, scope) = node.ok_or_else(|| crate::errinternal!("empty FROM"))?;
+            let node = self.push_down_where(node, predicate)?;
+            return Ok((node, scope));
+        }
+        // Where each FROM-order column lands in the joined row.
+        let mut position = vec![0; at];
+        let mut next = 0;
+        for &i in &order {
+            let width = items[i].1.columns.len();
+            for c in 0..width {
+                position[starts[i] + c] = next + c;
+            }
+            next += width;
+        }
+        let mut slots: Vec<Option<(Node, Scope)>> = items.into_iter().map(Some).collect();
+        let mut joined: Option<(Node, Scope)> = None;
+        for &i in &order {
+            let item = slots[i]
+                .take()
+                .ok_or_else(|| crate::errinternal!("a FROM item joined twice"))?;
+            joined = Some(match joined {
+                None => item,
+                Some(left) => self.cross_join(left, item),
+            });
+        }
+        let (node, _) = joined.ok_or_else(|| crate::errinternal!("empty FROM"))?;
+        let conditions = movable
+            .into_iter()
+            .map(|(c, _)| remap(c, &position))
+            .collect::<Result<Vec<_>>>()?;
+        let mut node = match conditions.into_iter().reduce(and) {
+            Some(p) => self.push_down_where(node, p)?,
+            None => node,
+        };
+        // Back in FROM order.
+        node = Node::Project {
+            input: Box::new(node),
+            exprs: scope
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| Expr::Column {
+                    index: position[i],
+                    ty: c.ty.data_type,
+                })
+                .collect(),
+        };
+        if let Some(p) = stay.into_iter().reduce(and) {
+            node = Node::Filter {
+                input: Box::new(node),
+                predicate: p,
+            };
+        }
+        Ok((node, scope))
+    }
+
+    /// A rough row count for a FROM item.
+    fn estimate_rows(&self, node: &Node) -> f64 {
+        match node {
+            Node::SeqScan { table } | Node::IndexScan { table, .. } => {
+                match self.catalog.stats(table.oid) {
+                    Some(s) => s.rows.max(1.0),
+                    None => (self.catalog.relation_pages(table.rel()).max(1) * 100) as f64,
+                }
+            }
+            Node::Values { rows } => rows.len().max(1) as f64,
+            Node::Filter { input, .. } => self.estimate_rows(input) * 0.1,
+            _ => 1000.0,
+        }
+    }
+}
+
+/// The join order: the smallest item first, then the smallest item a
+/// condition connects to those joined (any smallest one if none does).
+fn greedy(sizes: &[f64], conditions: &[(Expr, BTreeSet<usize>)]) -> Vec<usize> {
+    let n = sizes.len();
+    let smallest = |candidates: &mut dyn Iterator<Item = usize>| {
+        candidates.min_by(|a, b| sizes[*a].total_cmp(&sizes[*b]).then(a.cmp(b)))
+    };
+    let mut joined: BTreeSet<usize> = BTreeSet::new();
+    let mut order = Vec::with_capacity(n);
+    while order.len() < n {
+        let connected = smallest(&mut (0..n).filter(|i| {
+            !joined.contains(i)
+                && conditions.iter().any(|(_, t)| {
+                    t.len() > 1 && t.contains(i) && t.iter().all(|x| x == i || joined.contains(x))
+                })
+        }));
+        let pick = match connected {
+            Some(i) => i,
+            None => match smallest(&mut (0..n).filter(|i| !joined.contains(i))) {
+                Some(i) => i,
+                None => break,
+            },
+        };
+        joined.insert(pick);
+        order.push(pick);
+    }
+    order
+}
+
+/// The columns a condition reads, or None if it cannot move (it holds a
+/// subquery, an aggregate or a reference to an enclosing query).
+fn touched(e: &Expr) -> Option<BTreeSet<usize>> {
+    let mut cols = BTreeSet::new();
+    let mut movable = true;
+    e.walk(&mut |x| match x {
+        Expr::Column { index, .. } => {
+            cols.insert(*index);
+        }
+        Expr::Subquery(_) | Expr::Aggregate(_) | Expr::OuterColumn { .. } => movable = false,
+        _ => {}
+    });
+    movable.then_some(cols)
+}
+
+fn remap(e: Expr, position: &[usize]) -> Result<Expr> {
+    e.transform(&mut |x| {
+        Ok(match x {
+            Expr::Column { index, ty } => Some(Expr::Column {
+                index: position[*index],
+                ty: *ty,
+            }),
+            _ => None,
+        })
+    })
+}
+
+fn and(a: Expr, b: Expr) -> Expr {
+    Expr::Binary {
+        op: BinaryOp::And,
+        left: Box::new(a),
+        right: Box::new(b),
+        ty: DataType::Bool,
+    }
+}
