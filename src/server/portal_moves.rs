@@ -73,10 +73,7 @@ pub async fn move_portal(
                 "ERROR",
             );
             info.hint = Some("Declare it with SCROLL option to enable backward scan.".into());
-            let _ = conn
-                .feed(PgWireBackendMessage::ErrorResponse(info.into()))
-                .await;
-            ready(conn).await;
+            failed(conn, info).await;
             return true;
         }
     };
@@ -86,11 +83,7 @@ pub async fn move_portal(
             Ok(Response::Query(rows)) => portal.start(rows).await,
             Ok(_) => {}
             Err(e) => {
-                let info: pgwire::error::ErrorInfo = e.into();
-                let _ = conn
-                    .feed(PgWireBackendMessage::ErrorResponse(info.into()))
-                    .await;
-                ready(conn).await;
+                failed(conn, e.into()).await;
                 return true;
             }
         }
@@ -119,11 +112,7 @@ pub async fn move_portal(
                 }
             }
             Err(e) => {
-                let info: pgwire::error::ErrorInfo = e.into();
-                let _ = conn
-                    .feed(PgWireBackendMessage::ErrorResponse(info.into()))
-                    .await;
-                ready(conn).await;
+                failed(conn, e.into()).await;
                 return true;
             }
         }
@@ -134,6 +123,14 @@ pub async fn move_portal(
         .await;
     ready(conn).await;
     true
+}
+
+/// The error, then ReadyForQuery.
+async fn failed(conn: &mut Conn, info: pgwire::error::ErrorInfo) {
+    let _ = conn
+        .feed(PgWireBackendMessage::ErrorResponse(info.into()))
+        .await;
+    ready(conn).await;
 }
 
 async fn ready(conn: &mut Conn) {

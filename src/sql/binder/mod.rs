@@ -20,6 +20,7 @@ mod dml;
 mod expr;
 mod from;
 mod functions;
+mod grouping;
 mod index;
 mod index_only;
 mod join;
