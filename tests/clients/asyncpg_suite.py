@@ -9,19 +9,10 @@ import datetime
 import decimal
 import io
 import os
-import sys
 
 import asyncpg
 
-failures = []
-
-
-def check(name, got, want):
-    if got == want:
-        print(f"ok   {name}")
-    else:
-        print(f"FAIL {name}: want {want!r}, got {got!r}")
-        failures.append(name)
+from checks import check, finish
 
 
 async def expect_sqlstate(name, want, coro):
@@ -140,7 +131,4 @@ async def main():
 
 
 asyncio.run(main())
-if failures:
-    print(f"{len(failures)} asyncpg check(s) failed: {', '.join(failures)}")
-    sys.exit(1)
-print("asyncpg: all checks passed")
+finish("asyncpg")

@@ -4,21 +4,12 @@ of the cursor's portal, FETCH FORWARD), COPY, transactions, errors with
 their SQLSTATE, the catalog queries psycopg's TypeInfo sends, startup
 settings and ParameterStatus after SET and ROLLBACK."""
 import os
-import sys
 
 import psycopg
 from psycopg.types import TypeInfo
 
 dsn = f"host=127.0.0.1 port={os.environ['FLINTDB_PORT']} user=postgres dbname=postgres"
-failures = []
-
-
-def check(name, got, want):
-    if got == want:
-        print(f"ok   {name}")
-    else:
-        print(f"FAIL {name}: want {want!r}, got {got!r}")
-        failures.append(name)
+from checks import check, finish
 
 
 with psycopg.connect(dsn) as conn:
@@ -65,4 +56,4 @@ with psycopg.connect(dsn + " application_name=suite", autocommit=True) as conn:
     conn.execute("ROLLBACK")
     check("ParameterStatus after ROLLBACK", conn.info.parameter_status("application_name"), "changed")
 
-sys.exit(1 if failures else 0)
+finish("psycopg")

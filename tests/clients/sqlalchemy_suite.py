@@ -7,7 +7,6 @@ Also psycopg2 on its own: COPY, a named cursor and NULLs."""
 import datetime
 import decimal
 import os
-import sys
 
 import psycopg2
 from sqlalchemy import (
@@ -18,15 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session
 
 port = os.environ["FLINTDB_PORT"]
-failures = []
-
-
-def check(name, got, want):
-    if got == want:
-        print(f"ok   {name}")
-    else:
-        print(f"FAIL {name}: want {want!r}, got {got!r}")
-        failures.append(name)
+from checks import check, finish
 
 
 class Base(DeclarativeBase):
@@ -127,7 +118,4 @@ cur.execute("DROP TABLE p2_t")
 conn.commit()
 conn.close()
 
-if failures:
-    print(f"{len(failures)} SQLAlchemy/psycopg2 check(s) failed: {', '.join(failures)}")
-    sys.exit(1)
-print("SQLAlchemy/psycopg2: all checks passed")
+finish("SQLAlchemy/psycopg2")

@@ -266,14 +266,13 @@ impl Binder<'_> {
             }
         };
         self.allow_aggregates = true;
-        let saved_calls = self.set_calls.replace(super::set_functions::SetCalls {
-            base: scope.columns.len(),
-            calls: Vec::new(),
-        });
-        let saved_windows = self.window_calls.replace(super::windows::WindowCalls {
-            base: scope.columns.len(),
-            calls: Vec::new(),
-        });
+        let width = scope.columns.len();
+        let saved_calls = self
+            .set_calls
+            .replace(super::set_functions::SetCalls::new(width));
+        let saved_windows = self
+            .window_calls
+            .replace(super::windows::WindowCalls::new(width));
         let items = self.bind_select_list(&s.projection, &scope, keep_unknown);
         let set_calls = std::mem::replace(&mut self.set_calls, saved_calls)
             .map(|c| c.calls)

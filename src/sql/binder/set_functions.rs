@@ -14,14 +14,36 @@ use crate::sql::expr::Expr;
 use crate::sql::plan::{SetCall, SetFunction};
 use crate::types::DataType;
 
-/// Set-returning calls collected while a select list is bound.
-#[derive(Debug, Default)]
-pub struct SetCalls {
-    /// The width of the rows the select list reads (the calls' columns
-    /// follow).
+/// Calls (set-returning or window) collected while a select list is
+/// bound; each becomes a column after the rows the list reads.
+#[derive(Debug)]
+pub struct Collected<T> {
+    /// The width of the rows the select list reads.
     pub base: usize,
-    pub calls: Vec<SetCall>,
+    pub calls: Vec<T>,
 }
+
+impl<T> Collected<T> {
+    /// Nothing collected yet over rows `base` columns wide.
+    pub fn new(base: usize) -> Self {
+        Collected {
+            base,
+            calls: Vec::new(),
+        }
+    }
+
+    /// Adds a call; the column that will hold its value.
+    pub fn push(&mut self, call: T, ty: DataType) -> Expr {
+        self.calls.push(call);
+        Expr::Column {
+            index: self.base + self.calls.len() - 1,
+            ty,
+        }
+    }
+}
+
+/// Set-returning calls of a select list.
+pub type SetCalls = Collected<SetCall>;
 
 /// The set-returning function a name calls, if any.
 pub fn set_function(name: &str) -> Option<SetFunction> {
@@ -55,11 +77,7 @@ impl Binder<'_> {
         let Some(collected) = self.set_calls.as_mut() else {
             return Err(crate::errinternal!("set-returning calls vanished"));
         };
-        collected.calls.push(call);
-        Ok(Expr::Column {
-            index: collected.base + collected.calls.len() - 1,
-            ty,
-        })
+        Ok(collected.push(call, ty))
     }
 
     /// Binds a call's arguments and picks its signature.

@@ -14,14 +14,8 @@ use crate::sql::expr::Expr;
 use crate::sql::plan::{Frame, FrameBound, SortKey, WindowCall, WindowFunction};
 use crate::types::DataType;
 
-/// Window calls collected while a select list is bound.
-#[derive(Debug, Default)]
-pub struct WindowCalls {
-    /// The width of the rows the select list reads (the calls' columns
-    /// follow).
-    pub base: usize,
-    pub calls: Vec<WindowCall>,
-}
+/// Window calls of a select list.
+pub type WindowCalls = super::set_functions::Collected<WindowCall>;
 
 /// A call's syntax, as bind_function parsed it.
 pub(super) struct WindowSyntax<'a> {
@@ -59,11 +53,7 @@ impl Binder<'_> {
         let Some(collected) = self.window_calls.as_mut() else {
             return Err(crate::errinternal!("window calls vanished"));
         };
-        collected.calls.push(call);
-        Ok(Expr::Column {
-            index: collected.base + collected.calls.len() - 1,
-            ty,
-        })
+        Ok(collected.push(call, ty))
     }
 
     fn window_parts(

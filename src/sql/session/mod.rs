@@ -181,7 +181,6 @@ impl Session {
                 };
             }
         }
-        a.application_name = self.settings.get("application_name");
     }
 
     /// The session of a role that logged in.
@@ -320,7 +319,9 @@ impl Session {
         self.interrupt
             .store(false, std::sync::atomic::Ordering::Release);
         if self.reported.is_none() {
-            self.reported = Some(self.reportable());
+            let now = self.reportable();
+            self.publish_application_name(&now);
+            self.reported = Some(now);
         }
         let control = match command {
             Command::Sql(statement) => self.transaction_control(statement, sink),

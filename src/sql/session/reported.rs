@@ -62,6 +62,21 @@ impl Session {
                 }
             }
         }
+        self.publish_application_name(&now);
         self.reported = Some(now);
+    }
+
+    /// Shows the client's application_name in pg_stat_activity (kept
+    /// there when a reported setting may have changed, not per statement).
+    pub(super) fn publish_application_name(&self, reported: &[(&'static str, String)]) {
+        let Some((_, backend)) = &self.backend else {
+            return;
+        };
+        if let Some((_, name)) = reported.iter().find(|(n, _)| *n == "application_name") {
+            let mut activity = backend.activity.lock();
+            if activity.application_name != *name {
+                activity.application_name = name.clone();
+            }
+        }
     }
 }
