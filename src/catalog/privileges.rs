@@ -43,6 +43,9 @@ impl Catalog {
             AclObject::Table(oid) | AclObject::Column(oid, _) => {
                 match self.table_of(crate::storage::RelId(oid)) {
                     Some(t) => t.owner,
+                    None if self.sequence_by_oid(oid).is_some() => {
+                        self.sequence_by_oid(oid).map_or(0, |s| s.owner)
+                    }
                     None => self
                         .views()
                         .iter()

@@ -6,8 +6,8 @@
 use std::sync::Arc;
 
 use super::{
-    attribute_row, delete_rows, insert_row, Catalog, ColumnDef, ATTRIBUTE_REL, CLASS_REL,
-    CLASS_WIDTH,
+    attribute_row, delete_rows, insert_row, Catalog, ColumnDef, ATTRIBUTE_REL, ATTRIBUTE_WIDTH,
+    CLASS_REL, CLASS_WIDTH,
 };
 use crate::errinput;
 use crate::error::{sqlstate, Result};
@@ -48,7 +48,10 @@ impl Catalog {
         replace: bool,
         xid: Xid,
     ) -> Result<Arc<ViewDef>> {
-        if self.get_table(name).is_some() || self.find_index(name).is_some() {
+        if self.get_table(name).is_some()
+            || self.find_index(name).is_some()
+            || self.get_sequence(name).is_some()
+        {
             return Err(errinput!(
                 sqlstate::DUPLICATE_TABLE,
                 "relation \"{name}\" already exists"
@@ -110,7 +113,7 @@ impl Catalog {
         delete_rows(&self.heap, &self.clog, CLASS_REL, CLASS_WIDTH, xid, |v| {
             v[0] == oid
         })?;
-        delete_rows(&self.heap, &self.clog, ATTRIBUTE_REL, 7, xid, |v| {
+        delete_rows(&self.heap, &self.clog, ATTRIBUTE_REL, ATTRIBUTE_WIDTH, xid, |v| {
             v[0] == oid
         })
     }

@@ -177,7 +177,7 @@ impl Engine {
         )?);
         pool.attach_log(wal.clone());
         page_log.attach(wal.clone());
-        let catalog = Catalog::load(heap.clone(), btree.clone(), clog)?;
+        let catalog = Catalog::load(heap.clone(), btree.clone(), txns.clone(), wal.clone())?;
         let engine = Engine {
             options: options.clone(),
             heap,

@@ -147,6 +147,13 @@ pub enum Function {
     PgBackendPid,
     PgCancelBackend,
     PgTerminateBackend,
+    /// nextval, currval, setval(seq, v [, is_called]), lastval().
+    NextVal,
+    CurrVal,
+    SetVal,
+    LastVal,
+    /// pg_get_serial_sequence(table, column).
+    PgGetSerialSequence,
     /// current_setting(name [, missing_ok]).
     CurrentSetting,
     /// set_config(name, value, is_local): applied when the statement ends.
@@ -208,6 +215,11 @@ impl Function {
                 | Function::PgBackendPid
                 | Function::PgCancelBackend
                 | Function::PgTerminateBackend
+                | Function::NextVal
+                | Function::CurrVal
+                | Function::SetVal
+                | Function::LastVal
+                | Function::PgGetSerialSequence
         )
     }
 }

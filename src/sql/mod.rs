@@ -22,4 +22,5 @@ pub mod expr;
 pub mod grant_syntax;
 pub mod parser;
 pub mod plan;
+pub mod sequence_syntax;
 pub mod session;

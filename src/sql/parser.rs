@@ -14,6 +14,7 @@ use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
 use super::grant_syntax::parse_grant;
+use super::sequence_syntax::parse_sequence_statement;
 pub use super::grant_syntax::{GrantObjects, GrantStatement, Granted, RoleSpec};
 use crate::errinput;
 use crate::error::{sqlstate, Error, Result};
@@ -43,6 +44,8 @@ pub enum Command {
         direction: Direction,
         move_only: bool,
     },
+    /// `CREATE SEQUENCE` or `ALTER SEQUENCE` (see `sequence_syntax`).
+    Sequence(crate::sql::sequence_syntax::SequenceStatement),
 }
 
 /// Where FETCH and MOVE go, as PostgreSQL's grammar has it.
@@ -83,6 +86,7 @@ impl std::fmt::Display for Command {
             Command::Reindex { kind, name } => write!(f, "REINDEX {kind:?} {name}"),
             Command::Vacuum(v) => write!(f, "VACUUM {v:?}"),
             Command::Grant(g) => write!(f, "{g}"),
+            Command::Sequence(a) => write!(f, "{a}"),
             Command::Fetch {
                 cursor,
                 direction,
@@ -102,6 +106,7 @@ pub fn parse(sql: &str) -> Result<Vec<Command>> {
         .tokenize_with_location()
         .map_err(|e| syntax_error(ParserError::TokenizerError(e.to_string())))?;
     copy_booleans(&mut tokens);
+    super::sequence_syntax::order_identity_options(&mut tokens);
     let mut parser = Parser::new(&PostgreSqlDialect {})
         .with_recursion_limit(MAX_RECURSION_DEPTH)
         .with_tokens_with_locations(tokens);
@@ -173,6 +178,14 @@ fn parse_commands(p: &mut Parser) -> std::result::Result<Vec<Command>, ParserErr
         {
             p.next_token();
             parse_fetch(p, true)?
+        } else if p.parse_keywords(&[Keyword::ALTER, Keyword::SEQUENCE]) {
+            Command::Sequence(parse_sequence_statement(p, false, false)?)
+        } else if p.parse_keywords(&[Keyword::CREATE, Keyword::SEQUENCE]) {
+            Command::Sequence(parse_sequence_statement(p, true, false)?)
+        } else if p.parse_keywords(&[Keyword::CREATE, Keyword::TEMP, Keyword::SEQUENCE])
+            || p.parse_keywords(&[Keyword::CREATE, Keyword::TEMPORARY, Keyword::SEQUENCE])
+        {
+            Command::Sequence(parse_sequence_statement(p, true, true)?)
         } else if p.parse_keyword(Keyword::GRANT) {
             Command::Grant(parse_grant(p, true)?)
         } else if p.parse_keyword(Keyword::REVOKE) {

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use super::expr::{AggregateCall, Expr};
-use crate::catalog::{ColumnDef, IndexDef, TableDef};
+use crate::catalog::{SequenceDef, ColumnDef, IndexDef, TableDef};
 use crate::encoding::key::KeyOrder;
 use crate::types::ColumnType;
 
@@ -377,7 +377,27 @@ pub enum Plan {
         /// PRIMARY KEY and UNIQUE constraints: their indexes (table and
         /// index OIDs are filled in when created).
         constraints: Vec<IndexDef>,
+        /// The sequences of SERIAL and identity columns, by column
+        /// position (owned by their column once the table exists).
+        sequences: Vec<(usize, SequenceDef)>,
         if_not_exists: bool,
+    },
+    /// CREATE SEQUENCE (the OID and owner are filled in when created).
+    CreateSequence {
+        def: SequenceDef,
+        if_not_exists: bool,
+    },
+    /// ALTER SEQUENCE: the new definition and RESTART's value, or (IF
+    /// EXISTS) the missing name.
+    AlterSequence {
+        def: Option<SequenceDef>,
+        restart: Option<i64>,
+        missing: Option<String>,
+    },
+    /// DROP SEQUENCE: the sequences, and (IF EXISTS) the missing names.
+    DropSequence {
+        names: Vec<String>,
+        missing: Vec<String>,
     },
     /// CREATE INDEX, and ALTER TABLE … ADD PRIMARY KEY / UNIQUE.
     CreateIndex {
@@ -466,6 +486,9 @@ impl Plan {
             | Plan::DropTable { .. }
             | Plan::DropView { .. }
             | Plan::CreateView { .. }
+            | Plan::CreateSequence { .. }
+            | Plan::AlterSequence { .. }
+            | Plan::DropSequence { .. }
             | Plan::CreateIndex { .. }
             | Plan::Analyze { .. }
             | Plan::Reindex { .. }

@@ -5,7 +5,7 @@ use sqlparser::ast::{self, ColumnOption, CreateTable, ObjectType, Statement, Tab
 use super::scope::{normalize, table_name, Scope};
 use super::types::resolve_type;
 use super::Binder;
-use crate::catalog::ColumnDef;
+use crate::catalog::{ColumnDef, Identity};
 use crate::errinput;
 use crate::error::{sqlstate, Result};
 use crate::sql::plan::Plan;
@@ -51,7 +51,9 @@ impl Binder<'_> {
         let name = table_name(&c.name)?;
         let mut columns: Vec<ColumnDef> = Vec::with_capacity(c.columns.len());
         let mut column_constraints = Vec::new();
+        let mut sequences = Vec::new();
         for col in &c.columns {
+            let mut identity_options: Option<Vec<ast::SequenceOptions>> = None;
             super::scope::check_not_reserved(&col.name)?;
             let col_name = normalize(&col.name);
             if columns.iter().any(|d| d.name == col_name) {
@@ -60,12 +62,17 @@ impl Binder<'_> {
                     "column \"{col_name}\" specified more than once"
                 ));
             }
-            let ty = resolve_type(&col.data_type)?;
+            let serial = serial_type(&col.data_type);
+            let ty = match serial {
+                Some(t) => crate::types::ColumnType::plain(t),
+                None => resolve_type(&col.data_type)?,
+            };
             let mut def = ColumnDef {
                 name: col_name,
                 ty,
                 not_null: false,
                 default: None,
+                identity: None,
             };
             for opt in &col.options {
                 let named = |mut constraint: TableConstraint| {
@@ -117,8 +124,50 @@ impl Binder<'_> {
                     ColumnOption::ForeignKey(_) => {
                         return Err(crate::errunsupported!("FOREIGN KEY"))
                     }
+                    ColumnOption::Generated {
+                        generated_as,
+                        sequence_options,
+                        generation_expr: None,
+                        ..
+                    } => {
+                        let identity = match generated_as {
+                            ast::GeneratedAs::Always => Identity::Always,
+                            ast::GeneratedAs::ByDefault => Identity::ByDefault,
+                            ast::GeneratedAs::ExpStored => {
+                                return Err(crate::errunsupported!("generated columns"))
+                            }
+                        };
+                        if serial.is_some() || def.identity.is_some() {
+                            return Err(errinput!(
+                                sqlstate::SYNTAX_ERROR,
+                                "multiple identity specifications for column \"{}\" of table \"{name}\"",
+                                def.name
+                            ));
+                        }
+                        def.identity = Some(identity);
+                        identity_options = Some(sequence_options.clone().unwrap_or_default());
+                    }
+                    ColumnOption::Generated { .. } => {
+                        return Err(crate::errunsupported!("generated columns"))
+                    }
                     other => return Err(crate::errunsupported!("column option {other}")),
                 }
+            }
+            if def.identity.is_some() || serial.is_some() {
+                if def.default.is_some() {
+                    let what = if serial.is_some() { "" } else { "identity " };
+                    return Err(errinput!(
+                        sqlstate::SYNTAX_ERROR,
+                        "multiple default values specified for column \"{}\" of table \"{name}\"",
+                        def.name
+                    )
+                    .with_detail(format!("A column with {what}a sequence cannot have another default.")));
+                }
+                let taken: Vec<String> = sequences.iter().map(|(_, s): &(usize, crate::catalog::SequenceDef)| s.name.clone()).collect();
+                let options = identity_options.take().unwrap_or_default();
+                let identity = def.identity.map(|i| (i, options.as_slice()));
+                let seq = super::sequences::column_sequence(self.catalog, &name, &mut def, identity, &taken)?;
+                sequences.push((columns.len(), seq));
             }
             columns.push(def);
         }
@@ -134,6 +183,7 @@ impl Binder<'_> {
             name,
             columns,
             constraints,
+            sequences,
             if_not_exists: c.if_not_exists,
         })
     }
@@ -158,6 +208,9 @@ impl Binder<'_> {
                 names,
                 if_exists: *if_exists,
             });
+        }
+        if *object_type == ObjectType::Sequence {
+            return super::sequences::bind_drop_sequences(self.catalog, names, *if_exists);
         }
         if !matches!(object_type, ObjectType::Table | ObjectType::View) {
             return Err(crate::errunsupported!("DROP {object_type}"));
@@ -213,6 +266,24 @@ impl Binder<'_> {
             names,
             if_exists: *if_exists,
         })
+    }
+}
+
+/// The column type of `serial`, `bigserial`, `smallserial` and their
+/// aliases.
+fn serial_type(ty: &ast::DataType) -> Option<crate::types::DataType> {
+    let ast::DataType::Custom(name, modifiers) = ty else {
+        return None;
+    };
+    if !modifiers.is_empty() || name.0.len() != 1 {
+        return None;
+    }
+    use crate::types::DataType as T;
+    match name.to_string().to_lowercase().as_str() {
+        "serial" | "serial4" => Some(T::Int4),
+        "bigserial" | "serial8" => Some(T::Int8),
+        "smallserial" | "serial2" => Some(T::Int2),
+        _ => None,
     }
 }
 

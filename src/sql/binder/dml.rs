@@ -6,7 +6,7 @@ use sqlparser::ast::{self, SelectItem, SetExpr, Statement};
 
 use super::scope::{name_parts, normalize, table_name, Scope, ScopeColumn};
 use super::Binder;
-use crate::catalog::TableDef;
+use crate::catalog::{Identity, TableDef};
 use crate::errinput;
 use crate::error::{sqlstate, Result};
 use crate::sql::expr::Expr;
@@ -197,6 +197,7 @@ impl Binder<'_> {
                         );
                         continue;
                     }
+                    check_identity_insert(column)?;
                     let b = self.bind_expr(e, &empty)?;
                     bound.push(self.coerce_assign(b, column.ty, &column.name)?);
                 }
@@ -215,6 +216,9 @@ impl Binder<'_> {
             *targets = (0..columns.len()).collect();
         }
         check_width(columns.len(), targets.len())?;
+        for &col in targets.iter() {
+            check_identity_insert(&table.columns[col])?;
+        }
         let mut exprs = Vec::with_capacity(columns.len());
         for (i, (c, &col)) in columns.iter().zip(targets.iter()).enumerate() {
             let column = &table.columns[col];
@@ -287,6 +291,17 @@ impl Binder<'_> {
                     .clone()
                     .unwrap_or(Expr::Literal(Value::Null, column.ty.data_type))
             } else {
+                if column.identity == Some(Identity::Always) {
+                    return Err(errinput!(
+                        sqlstate::GENERATED_ALWAYS,
+                        "column \"{}\" can only be updated to DEFAULT",
+                        column.name
+                    )
+                    .with_detail(format!(
+                        "Column \"{}\" is an identity column defined as GENERATED ALWAYS.",
+                        column.name
+                    )));
+                }
                 let b = self.bind_expr(&a.value, &scope)?;
                 self.coerce_assign(b, column.ty, &column.name)?
             };
@@ -476,6 +491,24 @@ fn target_column(table: &TableDef, col: &str) -> Result<usize> {
 }
 
 /// `DEFAULT` in VALUES or SET parses as a bare identifier.
+/// 428C9 for a value given to a GENERATED ALWAYS identity column
+/// (FlintDB has no OVERRIDING SYSTEM VALUE yet).
+fn check_identity_insert(column: &crate::catalog::ColumnDef) -> Result<()> {
+    if column.identity != Some(Identity::Always) {
+        return Ok(());
+    }
+    Err(errinput!(
+        sqlstate::GENERATED_ALWAYS,
+        "cannot insert a non-DEFAULT value into column \"{}\"",
+        column.name
+    )
+    .with_detail(format!(
+        "Column \"{}\" is an identity column defined as GENERATED ALWAYS.",
+        column.name
+    ))
+    .with_hint("Use OVERRIDING SYSTEM VALUE to override."))
+}
+
 fn is_default_keyword(e: &ast::Expr) -> bool {
     matches!(e, ast::Expr::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default"))
 }

@@ -558,9 +558,28 @@ impl Binder<'_> {
             ("pg_get_triggerdef", 2) => {
                 Some((Function::NoDescription, vec![T::Oid, T::Bool], T::Text))
             }
-            ("pg_get_serial_sequence", 2) => {
-                Some((Function::NoDescription, vec![T::Text, T::Text], T::Text))
+            ("pg_get_serial_sequence", 2) => Some((
+                Function::PgGetSerialSequence,
+                vec![T::Text, T::Text],
+                T::Text,
+            )),
+            ("nextval" | "currval", 1) => Some((
+                if name == "nextval" {
+                    Function::NextVal
+                } else {
+                    Function::CurrVal
+                },
+                vec![T::Reg(crate::types::RegKind::Class)],
+                T::Int8,
+            )),
+            ("setval", 2 | 3) => {
+                let mut sig = vec![T::Reg(crate::types::RegKind::Class), T::Int8];
+                if n == 3 {
+                    sig.push(T::Bool);
+                }
+                Some((Function::SetVal, sig, T::Int8))
             }
+            ("lastval", 0) => Some((Function::LastVal, vec![], T::Int8)),
             ("pg_encoding_to_char", 1) => {
                 Some((Function::PgEncodingToChar, vec![T::Int4], T::Name))
             }

@@ -29,6 +29,7 @@ mod lock;
 mod pushdown;
 mod scope;
 mod select;
+mod sequences;
 mod set_functions;
 mod setop;
 mod subquery;
@@ -120,6 +121,12 @@ pub fn bind_command(
         Command::Sql(statement) => bind(statement, catalog, declared),
         Command::Reindex { kind, name } => Ok(Bound {
             plan: index::bind_reindex(catalog, *kind, name)?,
+            param_types: vec![],
+            locks_rows: false,
+            reads: Reads::default(),
+        }),
+        Command::Sequence(a) => Ok(Bound {
+            plan: sequences::bind_sequence_statement(catalog, a)?,
             param_types: vec![],
             locks_rows: false,
             reads: Reads::default(),
@@ -346,6 +353,22 @@ impl Binder<'_> {
         }
         match e {
             Expr::Literal(Value::Null, DataType::Unknown) => Ok(Expr::Literal(Value::Null, to)),
+            // 'name' and text become an OID alias by looking the name up
+            // (nextval('seq'), as PostgreSQL's implicit text→regclass).
+            e @ Expr::Literal(Value::Text(_), DataType::Unknown)
+                if matches!(to, DataType::Reg(_)) =>
+            {
+                let DataType::Reg(kind) = to else {
+                    return Err(crate::errinternal!("not an OID alias"));
+                };
+                self.reg_cast(e, kind)
+            }
+            e if from.is_string() && matches!(to, DataType::Reg(_)) => {
+                let DataType::Reg(kind) = to else {
+                    return Err(crate::errinternal!("not an OID alias"));
+                };
+                self.reg_cast(e, kind)
+            }
             Expr::Literal(Value::Text(s), DataType::Unknown) => {
                 let v = if to == DataType::Unknown {
                     Value::Text(s)

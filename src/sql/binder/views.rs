@@ -54,6 +54,7 @@ impl Binder<'_> {
                 c.ty
             };
             defs.push(ColumnDef {
+                identity: None,
                 name,
                 ty,
                 not_null: false,

@@ -271,6 +271,9 @@ fn relation_oid(catalog: &Catalog, name: &str) -> Result<Option<u32>> {
     if let Some(v) = catalog.get_view(base) {
         return Ok(Some(v.oid));
     }
+    if let Some(s) = catalog.get_sequence(base) {
+        return Ok(Some(s.oid));
+    }
     if let Some(t) = catalog.get_table(base) {
         return Ok(Some(t.oid));
     }

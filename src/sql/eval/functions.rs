@@ -106,6 +106,9 @@ pub fn call(
     if values.iter().any(Value::is_null) {
         return Ok(Value::Null);
     }
+    if let Some(v) = super::sequence_functions::call(func, &values, ctx)? {
+        return Ok(v);
+    }
     if let Some(v) = super::backend_functions::call(func, &values, ctx)? {
         return Ok(v);
     }

@@ -12,6 +12,7 @@ mod ops;
 mod privilege_functions;
 mod reg_names;
 mod regex;
+mod sequence_functions;
 mod setting_functions;
 
 pub use cast::cast;
@@ -39,6 +40,8 @@ pub struct EvalContext {
     pub backend_pid: i32,
     /// The session's settings, for statements that read or set them.
     pub settings: Option<std::sync::Arc<crate::sql::session::settings::StatementSettings>>,
+    /// The session's currval/lastval memory.
+    pub sequences: std::sync::Arc<parking_lot::Mutex<crate::catalog::SessionSequences>>,
 }
 
 /// What evaluation needs from the executor: statement values, the rows of

@@ -36,6 +36,9 @@ fn class_name(o: u32, catalog: &Catalog) -> Option<String> {
     if let Some(v) = catalog.views().iter().find(|v| v.oid == o) {
         return Some(quote_ident(&v.name));
     }
+    if let Some(s) = catalog.sequence_by_oid(o) {
+        return Some(quote_ident(&s.name));
+    }
     relation_by_oid(catalog, o).map(|(t, i)| match i {
         Some(i) => quote_ident(&i.name),
         None => quote_ident(&t.name),

@@ -146,6 +146,7 @@ pub fn create_table(
     name: &str,
     columns: &[ColumnDef],
     constraints: &[IndexDef],
+    sequences: &[(usize, crate::catalog::SequenceDef)],
     if_not_exists: bool,
 ) -> Result<bool> {
     let catalog = ctx.engine.catalog();
@@ -153,6 +154,12 @@ pub fn create_table(
         return Ok(false);
     }
     let table = catalog.create_table(name, columns.to_vec(), ctx.eval.role, xid)?;
+    for (position, def) in sequences {
+        let mut def = def.clone();
+        def.owner = ctx.eval.role;
+        def.owned_by = Some((table.oid, *position as i16 + 1));
+        catalog.create_sequence(def, xid)?;
+    }
     for c in constraints {
         let mut def = c.clone();
         def.table_oid = table.oid;

@@ -57,7 +57,7 @@ pub fn authorize(
                 require(catalog, role, t, Privs::TRUNCATE)?;
             }
         }
-        Plan::CreateTable { .. } | Plan::CreateView { .. } => {
+        Plan::CreateTable { .. } | Plan::CreateView { .. } | Plan::CreateSequence { .. } => {
             if !catalog
                 .privileges_of(role, AclObject::Schema(PUBLIC_SCHEMA_OID))
                 .contains(Privs::CREATE)
@@ -108,6 +108,25 @@ pub fn authorize(
             mine
         }),
         Plan::Query { .. } | Plan::CopyTo { .. } | Plan::Explain { .. } | Plan::Utility { .. } => {}
+        Plan::AlterSequence { def, .. } => {
+            if let Some(def) = def {
+                if !catalog.owns(role, AclObject::Table(def.oid)) {
+                    let name = catalog
+                        .sequence_by_oid(def.oid)
+                        .map_or_else(|| def.name.clone(), |s| s.name.clone());
+                    return Err(must_own("sequence", &name));
+                }
+            }
+        }
+        Plan::DropSequence { names, .. } => {
+            for name in names.iter() {
+                if let Some(s) = catalog.get_sequence(name) {
+                    if !catalog.owns(role, AclObject::Table(s.oid)) {
+                        return Err(must_own("sequence", name));
+                    }
+                }
+            }
+        }
         Plan::DropView { names, .. } => {
             for name in names.iter() {
                 if let Some(v) = catalog.get_view(name) {

@@ -292,6 +292,9 @@ impl Session {
                     }
                     self.settings.reset_all(false);
                 }
+                if what.eq_ignore_ascii_case("ALL") || what.eq_ignore_ascii_case("SEQUENCES") {
+                    *self.sequences.lock() = Default::default();
+                }
                 Outcome::tag(format!("DISCARD {}", what.to_uppercase()))
             }
             Statement::StartTransaction { .. }

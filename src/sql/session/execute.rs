@@ -35,6 +35,8 @@ pub(super) struct StatementRun {
     pub backend_pid: i32,
     /// The settings, when the statement calls current_setting/set_config.
     pub settings: Option<Arc<super::settings::StatementSettings>>,
+    /// The session's currval/lastval memory.
+    pub sequences: Arc<parking_lot::Mutex<crate::catalog::SessionSequences>>,
 }
 
 /// Executes a bound plan; writes use `run.xid`.
@@ -56,6 +58,7 @@ pub(super) fn execute_plan(
             session_user: run.who.session,
             settings: run.settings,
             backend_pid: run.backend_pid,
+            sequences: run.sequences,
         },
         run.limits.statement,
     );
@@ -152,9 +155,19 @@ pub(super) fn execute_plan(
             name,
             columns,
             constraints,
+            sequences,
             if_not_exists,
         } => {
-            if !write::create_table(&ctx, xid, name, columns, constraints, *if_not_exists)? {
+            let created = write::create_table(
+                &ctx,
+                xid,
+                name,
+                columns,
+                constraints,
+                sequences,
+                *if_not_exists,
+            )?;
+            if !created {
                 sink.notice(
                     "NOTICE",
                     "42P07",
@@ -233,6 +246,51 @@ pub(super) fn execute_plan(
                 sink.row(vec![Value::Text(line)])?;
             }
             Ok("EXPLAIN".to_string())
+        }
+        Plan::CreateSequence { def, if_not_exists } => {
+            let catalog = engine.catalog();
+            if *if_not_exists && catalog.relation_exists(&def.name) {
+                sink.notice(
+                    "NOTICE",
+                    "42P07",
+                    format!("relation \"{}\" already exists, skipping", def.name),
+                );
+            } else {
+                let mut def = def.clone();
+                def.owner = ctx.eval.role;
+                catalog.create_sequence(def, xid)?;
+            }
+            Ok("CREATE SEQUENCE".to_string())
+        }
+        Plan::AlterSequence {
+            def,
+            restart,
+            missing,
+        } => {
+            if let Some(name) = missing {
+                sink.notice(
+                    "NOTICE",
+                    "00000",
+                    format!("relation \"{name}\" does not exist, skipping"),
+                );
+            }
+            if let Some(def) = def {
+                engine.catalog().alter_sequence(def.clone(), *restart, xid)?;
+            }
+            Ok("ALTER SEQUENCE".to_string())
+        }
+        Plan::DropSequence { names, missing } => {
+            for name in missing {
+                sink.notice(
+                    "NOTICE",
+                    "00000",
+                    format!("sequence \"{name}\" does not exist, skipping"),
+                );
+            }
+            for name in names {
+                dropped.push(engine.catalog().drop_sequence(name, xid)?);
+            }
+            Ok("DROP SEQUENCE".to_string())
         }
         Plan::DropView { names, missing } => {
             for name in missing {

@@ -111,6 +111,8 @@ pub struct Session {
     interrupt: Arc<std::sync::atomic::AtomicBool>,
     /// DECLAREd cursors.
     cursors: cursors::Cursors,
+    /// What currval and lastval return.
+    sequences: Arc<parking_lot::Mutex<crate::catalog::SessionSequences>>,
     /// The reported settings as the client last heard them (None until
     /// the first statement, when they are what the connection reported).
     reported: Option<Vec<(&'static str, String)>>,
@@ -145,6 +147,7 @@ impl Session {
             user: crate::catalog::roles::BOOTSTRAP_SUPERUSER_OID,
             interrupt: Default::default(),
             cursors: Default::default(),
+            sequences: Default::default(),
             reported: None,
             backend: None,
         }
@@ -294,7 +297,7 @@ impl Session {
                         | Statement::Deallocate { .. }
                 ))
             .then_some(None)),
-            Command::Reindex { .. } => None,
+            Command::Reindex { .. } | Command::Sequence(_) => None,
             Command::Grant(_) | Command::Fetch { .. } => Some(None),
         };
         match utility {
@@ -326,7 +329,10 @@ impl Session {
         let control = match command {
             Command::Sql(statement) => self.transaction_control(statement, sink),
             Command::Vacuum(v) => self.vacuum(v, sink).map(Some),
-            Command::Reindex { .. } | Command::Grant(_) | Command::Fetch { .. } => Ok(None),
+            Command::Reindex { .. }
+            | Command::Sequence(_)
+            | Command::Grant(_)
+            | Command::Fetch { .. } => Ok(None),
         };
         match control {
             Ok(Some(outcome)) => {
@@ -407,6 +413,12 @@ impl Session {
                 .wait_durable(lsn, self.settings.synchronous_commit())?;
             self.engine.remove_relations(&dropped)?;
             self.engine.maybe_checkpoint()?;
+        } else if commit {
+            // Values nextval handed out must not come again after a crash
+            // (a writing transaction's commit record follows their write).
+            let sequences = self.engine.catalog().sequence_lsn();
+            self.engine
+                .wait_durable(sequences, self.settings.synchronous_commit())?;
         }
         Ok(())
     }
@@ -678,6 +690,9 @@ impl Session {
                 | Plan::DropIndex { .. }
                 | Plan::Reindex { .. }
                 | Plan::Analyze { .. }
+                | Plan::CreateSequence { .. }
+                | Plan::AlterSequence { .. }
+                | Plan::DropSequence { .. }
         ) {
             txn.ddl = true;
         }
@@ -700,6 +715,7 @@ impl Session {
                 who,
                 settings: settings.clone(),
                 backend_pid: self.backend.as_ref().map_or(0, |(pid, _)| *pid),
+                sequences: self.sequences.clone(),
             };
             let mut dropped = Vec::new();
             match execute_plan(&engine, &bound, run, sink, &mut dropped) {

@@ -13,6 +13,7 @@ pub(super) fn refusal(command: &Command) -> Option<Error> {
     let name = match command {
         Command::Sql(statement) => writer_name(statement)?,
         Command::Reindex { .. } => "REINDEX".to_string(),
+        Command::Sequence(_) => "ALTER SEQUENCE".to_string(),
         Command::Grant(g) => if g.grant { "GRANT" } else { "REVOKE" }.to_string(),
         Command::Vacuum(_) | Command::Fetch { .. } => return None,
     };
