@@ -432,9 +432,14 @@ impl Catalog {
             .ok_or_else(|| crate::errinternal!("update of a column of a missing table"))?;
         let oid = Value::Int8(old.oid as i64);
         let num = Value::Int2(position as i16 + 1);
-        delete_rows(&self.heap, &self.clog, ATTRIBUTE_REL, ATTRIBUTE_WIDTH, xid, |v| {
-            v[0] == oid && v[1] == num
-        })?;
+        delete_rows(
+            &self.heap,
+            &self.clog,
+            ATTRIBUTE_REL,
+            ATTRIBUTE_WIDTH,
+            xid,
+            |v| v[0] == oid && v[1] == num,
+        )?;
         insert_row(
             &self.heap,
             ATTRIBUTE_REL,
@@ -521,9 +526,14 @@ impl Catalog {
             v[0] == oid
         })?;
         self.forget_acls(table.oid, xid)?;
-        delete_rows(&self.heap, &self.clog, ATTRIBUTE_REL, ATTRIBUTE_WIDTH, xid, |v| {
-            v[0] == oid
-        })?;
+        delete_rows(
+            &self.heap,
+            &self.clog,
+            ATTRIBUTE_REL,
+            ATTRIBUTE_WIDTH,
+            xid,
+            |v| v[0] == oid,
+        )?;
         stats::delete(&self.heap, &self.clog, table.oid, xid)?;
         self.stats.write().remove(&table.oid);
         tables.remove(name);

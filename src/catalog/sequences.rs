@@ -152,9 +152,7 @@ impl Catalog {
         let state = self.store_state(&def, None, def.start, false, 0)?;
         states.insert(def.oid, state);
         let def = Arc::new(def);
-        self.sequences
-            .write()
-            .insert(def.name.clone(), def.clone());
+        self.sequences.write().insert(def.name.clone(), def.clone());
         Ok(def)
     }
 
@@ -300,10 +298,7 @@ impl Catalog {
             }
         }
         let state = found.ok_or_else(|| {
-            crate::error::Error::Corrupted(format!(
-                "sequence \"{}\" has no stored value",
-                def.name
-            ))
+            crate::error::Error::Corrupted(format!("sequence \"{}\" has no stored value", def.name))
         })?;
         states.insert(def.oid, state);
         Ok(state)

@@ -113,9 +113,14 @@ impl Catalog {
         delete_rows(&self.heap, &self.clog, CLASS_REL, CLASS_WIDTH, xid, |v| {
             v[0] == oid
         })?;
-        delete_rows(&self.heap, &self.clog, ATTRIBUTE_REL, ATTRIBUTE_WIDTH, xid, |v| {
-            v[0] == oid
-        })
+        delete_rows(
+            &self.heap,
+            &self.clog,
+            ATTRIBUTE_REL,
+            ATTRIBUTE_WIDTH,
+            xid,
+            |v| v[0] == oid,
+        )
     }
 }
 

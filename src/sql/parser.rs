@@ -14,8 +14,8 @@ use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Token, TokenWithSpan, Tokenizer};
 
 use super::grant_syntax::parse_grant;
-use super::sequence_syntax::parse_sequence_statement;
 pub use super::grant_syntax::{GrantObjects, GrantStatement, Granted, RoleSpec};
+use super::sequence_syntax::parse_sequence_statement;
 use crate::errinput;
 use crate::error::{sqlstate, Error, Result};
 

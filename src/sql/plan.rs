@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use super::expr::{AggregateCall, Expr};
-use crate::catalog::{SequenceDef, ColumnDef, IndexDef, TableDef};
+use crate::catalog::{ColumnDef, IndexDef, SequenceDef, TableDef};
 use crate::encoding::key::KeyOrder;
 use crate::types::ColumnType;
 

@@ -64,8 +64,12 @@ impl SequenceOptions {
         for option in options {
             match option {
                 ast::SequenceOptions::IncrementBy(e, _) => o.increment = Some(number(e)?),
-                ast::SequenceOptions::MinValue(e) => o.min = Some(e.as_ref().map(number).transpose()?),
-                ast::SequenceOptions::MaxValue(e) => o.max = Some(e.as_ref().map(number).transpose()?),
+                ast::SequenceOptions::MinValue(e) => {
+                    o.min = Some(e.as_ref().map(number).transpose()?)
+                }
+                ast::SequenceOptions::MaxValue(e) => {
+                    o.max = Some(e.as_ref().map(number).transpose()?)
+                }
                 ast::SequenceOptions::StartWith(e, _) => o.start = Some(number(e)?),
                 ast::SequenceOptions::Cache(e) => o.cache = Some(number(e)?),
                 ast::SequenceOptions::Cycle(no) => o.cycle = Some(!no),
@@ -100,12 +104,8 @@ fn number(e: &ast::Expr) -> Result<i64> {
         _ => String::new(),
     };
     let text = if negative { format!("-{text}") } else { text };
-    text.parse::<i64>().map_err(|_| {
-        errinput!(
-            sqlstate::SYNTAX_ERROR,
-            "syntax error at or near \"{e}\""
-        )
-    })
+    text.parse::<i64>()
+        .map_err(|_| errinput!(sqlstate::SYNTAX_ERROR, "syntax error at or near \"{e}\""))
 }
 
 /// Parses what follows `CREATE [TEMP] SEQUENCE` (`create`) or `ALTER
@@ -200,8 +200,10 @@ fn signed(p: &mut Parser) -> std::result::Result<i64, ParserError> {
 pub fn order_identity_options(tokens: &mut Vec<TokenWithSpan>) {
     let mut i = 0;
     while i < tokens.len() {
-        let is_identity = matches!(&tokens[i].token, Token::Word(w) if w.keyword == Keyword::IDENTITY);
-        let open = (i + 1..tokens.len()).find(|&j| !matches!(tokens[j].token, Token::Whitespace(_)));
+        let is_identity =
+            matches!(&tokens[i].token, Token::Word(w) if w.keyword == Keyword::IDENTITY);
+        let open =
+            (i + 1..tokens.len()).find(|&j| !matches!(tokens[j].token, Token::Whitespace(_)));
         let (true, Some(open)) = (is_identity, open) else {
             i += 1;
             continue;

@@ -161,12 +161,23 @@ impl Binder<'_> {
                         "multiple default values specified for column \"{}\" of table \"{name}\"",
                         def.name
                     )
-                    .with_detail(format!("A column with {what}a sequence cannot have another default.")));
+                    .with_detail(format!(
+                        "A column with {what}a sequence cannot have another default."
+                    )));
                 }
-                let taken: Vec<String> = sequences.iter().map(|(_, s): &(usize, crate::catalog::SequenceDef)| s.name.clone()).collect();
+                let taken: Vec<String> = sequences
+                    .iter()
+                    .map(|(_, s): &(usize, crate::catalog::SequenceDef)| s.name.clone())
+                    .collect();
                 let options = identity_options.take().unwrap_or_default();
                 let identity = def.identity.map(|i| (i, options.as_slice()));
-                let seq = super::sequences::column_sequence(self.catalog, &name, &mut def, identity, &taken)?;
+                let seq = super::sequences::column_sequence(
+                    self.catalog,
+                    &name,
+                    &mut def,
+                    identity,
+                    &taken,
+                )?;
                 sequences.push((columns.len(), seq));
             }
             columns.push(def);

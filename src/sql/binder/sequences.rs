@@ -126,10 +126,7 @@ fn default_using(catalog: &Catalog, sequence: &str) -> Option<(String, String)> 
 }
 
 fn not_a_sequence(name: &str) -> crate::error::Error {
-    errinput!(
-        sqlstate::WRONG_OBJECT_TYPE,
-        "\"{name}\" is not a sequence"
-    )
+    errinput!(sqlstate::WRONG_OBJECT_TYPE, "\"{name}\" is not a sequence")
 }
 
 /// `OWNED BY table.column` as (table OID, column number); Some(None) for
@@ -351,7 +348,9 @@ fn resolve(
     };
     let cache = o.cache.or(base.map(|b| b.cache)).unwrap_or(1);
     if cache <= 0 {
-        return Err(invalid(format!("CACHE ({cache}) must be greater than zero")));
+        return Err(invalid(format!(
+            "CACHE ({cache}) must be greater than zero"
+        )));
     }
     let def = SequenceDef {
         oid: base.map_or(0, |b| b.oid),

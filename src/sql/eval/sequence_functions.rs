@@ -27,7 +27,9 @@ pub fn call(func: Function, values: &[Value], ctx: &dyn Env) -> Result<Option<Va
         return Ok(None);
     }
     let Some(catalog) = ctx.catalog() else {
-        return Err(crate::errunsupported!("sequence functions outside a statement"));
+        return Err(crate::errunsupported!(
+            "sequence functions outside a statement"
+        ));
     };
     let role = ctx.context().role;
     let session = &ctx.context().sequences;

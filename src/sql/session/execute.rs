@@ -275,7 +275,9 @@ pub(super) fn execute_plan(
                 );
             }
             if let Some(def) = def {
-                engine.catalog().alter_sequence(def.clone(), *restart, xid)?;
+                engine
+                    .catalog()
+                    .alter_sequence(def.clone(), *restart, xid)?;
             }
             Ok("ALTER SEQUENCE".to_string())
         }

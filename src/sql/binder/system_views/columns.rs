@@ -375,6 +375,28 @@ pub const STAT_ACTIVITY: Columns = &[
     ("query", Text),
     ("backend_type", Text),
 ];
+pub const DEPEND: Columns = &[
+    ("classid", Oid),
+    ("objid", Oid),
+    ("objsubid", Int4),
+    ("refclassid", Oid),
+    ("refobjid", Oid),
+    ("refobjsubid", Int4),
+    ("deptype", Char),
+];
+pub const PG_SEQUENCES: Columns = &[
+    ("schemaname", Name),
+    ("sequencename", Name),
+    ("sequenceowner", Name),
+    ("data_type", DataType::Reg(crate::types::RegKind::Type)),
+    ("start_value", DataType::Int8),
+    ("min_value", DataType::Int8),
+    ("max_value", DataType::Int8),
+    ("increment_by", DataType::Int8),
+    ("cycle", Bool),
+    ("cache_size", DataType::Int8),
+    ("last_value", DataType::Int8),
+];
 pub const PG_VIEWS: Columns = &[
     ("schemaname", Name),
     ("viewname", Name),

@@ -116,6 +116,9 @@ const SEQUENCES: Columns = &[
     ("sequence_schema", Name),
     ("sequence_name", Name),
     ("data_type", Varchar),
+    ("numeric_precision", Int4),
+    ("numeric_precision_radix", Int4),
+    ("numeric_scale", Int4),
     ("start_value", Varchar),
     ("minimum_value", Varchar),
     ("maximum_value", Varchar),
@@ -253,6 +256,33 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                             ])
                         })
                     })
+            })
+            .collect(),
+        "sequences" => catalog
+            .sequences()
+            .iter()
+            .filter(|s| !super::rows::is_identity_sequence(catalog, s))
+            .map(|s| {
+                let bits = match s.data_type {
+                    DataType::Int2 => 16,
+                    DataType::Int4 => 32,
+                    _ => 64,
+                };
+                let text = |v: String| Value::Text(v);
+                vec![
+                    text("postgres".to_string()),
+                    text("public".to_string()),
+                    text(s.name.clone()),
+                    text(s.data_type.sql_name().to_string()),
+                    Value::Int4(bits),
+                    Value::Int4(2),
+                    Value::Int4(0),
+                    text(s.start.to_string()),
+                    text(s.min.to_string()),
+                    text(s.max.to_string()),
+                    text(s.increment.to_string()),
+                    text(if s.cycle { "YES" } else { "NO" }.to_string()),
+                ]
             })
             .collect(),
         _ => Vec::new(),

@@ -69,6 +69,8 @@ pub const VIEWS: &[(&str, u32, Columns)] = &[
     ("pg_indexes", 11_003, INDEXES),
     ("pg_stat_activity", 12_000, STAT_ACTIVITY),
     ("pg_views", 11_004, PG_VIEWS),
+    ("pg_sequences", 11_005, PG_SEQUENCES),
+    ("pg_depend", 2608, DEPEND),
 ];
 
 /// A system view: its schema's name, and (name, OID, columns).

@@ -49,6 +49,9 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                     out.push(index_class_row(t, i));
                 }
             }
+            for s in catalog.sequences() {
+                out.push(sequence_class_row(catalog, &s));
+            }
             for v in catalog.views() {
                 out.push(view_class_row(
                     &v.name,
@@ -84,9 +87,12 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                         c.ty,
                         i as i16 + 1,
                         c.not_null,
-                        c.default.is_some(),
+                        c.default.is_some() && c.identity.is_none(),
                     );
                     row[ATTACL] = acl_text(catalog, AclObject::Column(t.oid, i as i16 + 1));
+                    if let Some(identity) = c.identity {
+                        row[ATTIDENTITY] = text(identity.code());
+                    }
                     out.push(row);
                 }
                 for index in &t.indexes {
@@ -104,6 +110,23 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                             false,
                         ));
                     }
+                }
+            }
+            for s in catalog.sequences() {
+                let columns = [
+                    ("last_value", DataType::Int8),
+                    ("log_cnt", DataType::Int8),
+                    ("is_called", DataType::Bool),
+                ];
+                for (i, (name, ty)) in columns.into_iter().enumerate() {
+                    out.push(attribute_row(
+                        s.oid,
+                        name,
+                        ColumnType::plain(ty),
+                        i as i16 + 1,
+                        true,
+                        false,
+                    ));
                 }
             }
             for v in catalog.views() {
@@ -226,7 +249,8 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
             .iter()
             .flat_map(|t| {
                 t.columns.iter().enumerate().filter_map(move |(i, c)| {
-                    c.default.as_ref().map(|d| {
+                    let default = c.default.as_ref().filter(|_| c.identity.is_none());
+                    default.map(|d| {
                         vec![
                             oid(attrdef_oid(t.oid, i)),
                             oid(t.oid),
@@ -274,6 +298,68 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                     Value::Null,
                     text(a.query.map_or(String::new(), |q| q.to_string())),
                     text("client backend"),
+                ]
+            })
+            .collect(),
+        "pg_sequence" => catalog
+            .sequences()
+            .iter()
+            .map(|s| {
+                vec![
+                    oid(s.oid),
+                    oid(s.data_type.oid()),
+                    Value::Int8(s.start),
+                    Value::Int8(s.increment),
+                    Value::Int8(s.max),
+                    Value::Int8(s.min),
+                    Value::Int8(s.cache),
+                    Value::Bool(s.cycle),
+                ]
+            })
+            .collect(),
+        // The one dependency FlintDB records: a sequence owned by a column
+        // ('a'; 'i' for an identity column's).
+        "pg_depend" => catalog
+            .sequences()
+            .iter()
+            .filter_map(|s| {
+                let (table, column) = s.owned_by?;
+                let kind = if is_identity_sequence(catalog, s) {
+                    "i"
+                } else {
+                    "a"
+                };
+                Some(vec![
+                    oid(1259),
+                    oid(s.oid),
+                    Value::Int4(0),
+                    oid(1259),
+                    oid(table),
+                    Value::Int4(column as i32),
+                    text(kind),
+                ])
+            })
+            .collect(),
+        "pg_sequences" => catalog
+            .sequences()
+            .iter()
+            .map(|s| {
+                let last = match catalog.sequence_value(s) {
+                    Ok((v, true)) => Value::Int8(v),
+                    _ => Value::Null,
+                };
+                vec![
+                    text("public"),
+                    text(&s.name),
+                    text(catalog.role_name(s.owner)),
+                    oid(s.data_type.oid()),
+                    Value::Int8(s.start),
+                    Value::Int8(s.min),
+                    Value::Int8(s.max),
+                    Value::Int8(s.increment),
+                    Value::Bool(s.cycle),
+                    Value::Int8(s.cache),
+                    last,
                 ]
             })
             .collect(),
@@ -489,6 +575,40 @@ pub fn acl_text(catalog: &Catalog, object: AclObject) -> Value {
 
 /// The position of `attacl` in a pg_attribute row.
 const ATTACL: usize = 22;
+/// The position of `attidentity` in a pg_attribute row.
+const ATTIDENTITY: usize = 16;
+
+/// Whether a sequence is an identity column's (owned by it, internally).
+pub fn is_identity_sequence(catalog: &Catalog, s: &crate::catalog::SequenceDef) -> bool {
+    let Some((table, column)) = s.owned_by else {
+        return false;
+    };
+    catalog
+        .table_of(crate::storage::RelId(table))
+        .and_then(|t| {
+            t.columns
+                .get(column as usize - 1)
+                .map(|c| c.identity.is_some())
+        })
+        .unwrap_or(false)
+}
+
+fn sequence_class_row(catalog: &Catalog, s: &crate::catalog::SequenceDef) -> Vec<Value> {
+    class(Class {
+        oid: s.oid,
+        name: &s.name,
+        namespace: PUBLIC_SCHEMA_OID,
+        owner: s.owner,
+        am: HEAP_AM_OID,
+        pages: 1,
+        tuples: 1.0,
+        has_index: false,
+        kind: "S",
+        natts: 3,
+        replident: "n",
+        acl: acl_text(catalog, AclObject::Table(s.oid)),
+    })
+}
 
 fn attribute_row(
     rel: u32,
