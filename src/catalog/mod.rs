@@ -12,7 +12,7 @@
 //! and relations 3 and 4 for indexes (see `index.rs`), 5 for ANALYZE's
 //! statistics (see `stats.rs`), 6 and 7 for roles (see `roles.rs`), 8
 //! for access privileges (see `acl.rs`), 9 for sequences (see
-//! `sequences.rs`). A table without `relowner`
+//! `sequences.rs`), 10 for CHECK constraints (see `constraints.rs`). A table without `relowner`
 //! (written before owners existed) belongs to the bootstrap superuser.
 //! A user table's or index's relation number is its OID (from 16384, like PostgreSQL).
 //! Column defaults are kept as SQL text and bound again when used. The
@@ -21,7 +21,9 @@
 //! binder).
 
 pub mod acl;
+mod alter;
 pub mod backends;
+mod constraints;
 mod index;
 mod privileges;
 pub mod roles;
@@ -30,6 +32,7 @@ mod stats;
 mod views;
 
 pub use acl::{AclItem, AclObject, Privs};
+pub use constraints::CheckDef;
 pub use index::{IndexDef, IndexKey};
 pub use roles::{Membership, RoleDef, Roles};
 pub use sequences::{SequenceDef, SessionSequences, LOG_AHEAD};
@@ -104,6 +107,8 @@ pub struct TableDef {
     pub indexes: Vec<IndexDef>,
     /// The owning role's OID.
     pub owner: u32,
+    /// CHECK constraints, oldest first.
+    pub checks: Vec<CheckDef>,
 }
 
 impl TableDef {
@@ -176,7 +181,11 @@ impl Catalog {
         let acls = acl::read(&heap, &clog)?;
         let newest_table = tables
             .values()
-            .flat_map(|t| std::iter::once(t.oid).chain(t.indexes.iter().map(|i| i.oid)))
+            .flat_map(|t| {
+                std::iter::once(t.oid)
+                    .chain(t.indexes.iter().map(|i| i.oid))
+                    .chain(t.checks.iter().map(|c| c.oid))
+            })
             .chain(views.values().map(|v| v.oid))
             .chain(sequences.values().map(|s| s.oid))
             .chain(roles.roles.iter().map(|r| r.oid))
@@ -497,6 +506,7 @@ impl Catalog {
             columns,
             indexes: Vec::new(),
             owner,
+            checks: Vec::new(),
         };
         self.heap.create(table.rel(), xid)?;
         self.heap.create(toast::toast_rel(table.rel()), xid)?;
@@ -535,6 +545,7 @@ impl Catalog {
             |v| v[0] == oid,
         )?;
         stats::delete(&self.heap, &self.clog, table.oid, xid)?;
+        self.delete_constraints(table.oid, xid)?;
         self.stats.write().remove(&table.oid);
         tables.remove(name);
         drop(tables);
@@ -548,7 +559,7 @@ impl Catalog {
 }
 
 /// The system relations.
-const SYSTEM_RELS: [RelId; 9] = [
+const SYSTEM_RELS: [RelId; 10] = [
     CLASS_REL,
     ATTRIBUTE_REL,
     index::INDEX_REL,
@@ -558,6 +569,7 @@ const SYSTEM_RELS: [RelId; 9] = [
     roles::AUTH_MEMBERS_REL,
     acl::ACL_REL,
     sequences::SEQUENCE_REL,
+    constraints::CONSTRAINT_REL,
 ];
 
 /// Columns of `flint_attribute`.
@@ -617,6 +629,7 @@ fn read_tables(heap: &Heap, clog: &Clog) -> Result<Relations> {
                         columns: Vec::new(),
                         indexes: Vec::new(),
                         owner,
+                        checks: Vec::new(),
                     },
                 );
             }
@@ -681,6 +694,11 @@ fn read_tables(heap: &Heap, clog: &Clog) -> Result<Relations> {
             .ok_or_else(|| corrupt("flint_index"))?
             .indexes
             .push(i);
+    }
+    for (table, check) in constraints::read(heap, clog)? {
+        if let Some(t) = tables.get_mut(&table) {
+            t.checks.push(check);
+        }
     }
     let mut views = HashMap::new();
     let mut by_name = HashMap::new();

@@ -233,6 +233,60 @@ pub enum SetFunction {
     VectorSubscripts,
 }
 
+/// One action of ALTER TABLE.
+#[derive(Clone, Debug)]
+pub enum AlterAction {
+    /// ADD COLUMN: existing rows get `fill` (the DEFAULT, per row);
+    /// `indexes` are the table's, to index the rewritten rows.
+    AddColumn {
+        column: ColumnDef,
+        sequence: Option<SequenceDef>,
+        checks: Vec<crate::catalog::CheckDef>,
+        bound_checks: Vec<BoundCheck>,
+        fill: Option<Expr>,
+        indexes: Vec<Arc<BoundIndex>>,
+    },
+    RenameColumn {
+        column: usize,
+        to: String,
+    },
+    RenameTable {
+        to: String,
+    },
+    /// SET DEFAULT (Some) or DROP DEFAULT (None).
+    SetDefault {
+        column: usize,
+        default: Option<String>,
+    },
+    /// SET NOT NULL: refused while a row holds NULL there.
+    SetNotNull {
+        column: usize,
+    },
+    DropNotNull {
+        column: usize,
+    },
+    /// ADD CHECK: refused while a row violates it.
+    AddCheck {
+        check: crate::catalog::CheckDef,
+        expr: Expr,
+    },
+    /// DROP CONSTRAINT: a CHECK, or the index of a PRIMARY KEY / UNIQUE.
+    DropConstraint {
+        name: String,
+    },
+    /// Nothing to do (IF [NOT] EXISTS): the notice to send.
+    Skip {
+        notice: String,
+    },
+}
+
+/// A CHECK constraint bound over its table's rows.
+#[derive(Clone, Debug)]
+pub struct BoundCheck {
+    pub name: String,
+    pub expr: Expr,
+}
+
 /// An index with its keys bound over its table's rows.
 #[derive(Clone, Debug)]
 pub struct BoundIndex {
@@ -353,6 +407,8 @@ pub enum Plan {
         defaults: Vec<Option<Expr>>,
         /// Every index of the table, to maintain.
         indexes: Vec<Arc<BoundIndex>>,
+        /// Its CHECK constraints, to enforce.
+        checks: Vec<BoundCheck>,
         returning: Option<Returning>,
     },
     Update {
@@ -361,6 +417,7 @@ pub enum Plan {
         /// An index to find the rows by, instead of reading them all.
         access: Option<IndexAccess>,
         indexes: Vec<Arc<BoundIndex>>,
+        checks: Vec<BoundCheck>,
         /// Table column index and new value (over the old row).
         assignments: Vec<(usize, Expr)>,
         returning: Option<Returning>,
@@ -380,7 +437,15 @@ pub enum Plan {
         /// The sequences of SERIAL and identity columns, by column
         /// position (owned by their column once the table exists).
         sequences: Vec<(usize, SequenceDef)>,
+        /// CHECK constraints (OIDs filled in when created).
+        checks: Vec<crate::catalog::CheckDef>,
         if_not_exists: bool,
+    },
+    /// ALTER TABLE: its actions in order, or (IF EXISTS) the missing name.
+    AlterTable {
+        table: Option<Arc<TableDef>>,
+        missing: Option<String>,
+        actions: Vec<AlterAction>,
     },
     /// CREATE SEQUENCE (the OID and owner are filled in when created).
     CreateSequence {
@@ -424,6 +489,7 @@ pub enum Plan {
         targets: Vec<usize>,
         defaults: Vec<Option<Expr>>,
         indexes: Vec<Arc<BoundIndex>>,
+        checks: Vec<BoundCheck>,
         format: crate::sql::copy::CopyFormat,
     },
     /// COPY table or query TO STDOUT: each row of `root` as one record.
@@ -487,6 +553,7 @@ impl Plan {
             | Plan::DropView { .. }
             | Plan::CreateView { .. }
             | Plan::CreateSequence { .. }
+            | Plan::AlterTable { .. }
             | Plan::AlterSequence { .. }
             | Plan::DropSequence { .. }
             | Plan::CreateIndex { .. }

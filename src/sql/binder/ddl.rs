@@ -1,11 +1,10 @@
 //! Binding CREATE TABLE and DROP TABLE / VIEW / INDEX.
 
-use sqlparser::ast::{self, ColumnOption, CreateTable, ObjectType, Statement, TableConstraint};
+use sqlparser::ast::{self, CreateTable, ObjectType, Statement, TableConstraint};
 
-use super::scope::{normalize, table_name, Scope};
-use super::types::resolve_type;
+use super::scope::{normalize, table_name};
 use super::Binder;
-use crate::catalog::{ColumnDef, Identity};
+use crate::catalog::ColumnDef;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
 use crate::sql::plan::Plan;
@@ -52,135 +51,21 @@ impl Binder<'_> {
         let mut columns: Vec<ColumnDef> = Vec::with_capacity(c.columns.len());
         let mut column_constraints = Vec::new();
         let mut sequences = Vec::new();
+        let mut pending_checks: Vec<(Option<String>, Option<String>, ast::Expr)> = Vec::new();
         for col in &c.columns {
-            let mut identity_options: Option<Vec<ast::SequenceOptions>> = None;
-            super::scope::check_not_reserved(&col.name)?;
-            let col_name = normalize(&col.name);
-            if columns.iter().any(|d| d.name == col_name) {
-                return Err(errinput!(
-                    sqlstate::DUPLICATE_COLUMN,
-                    "column \"{col_name}\" specified more than once"
-                ));
+            let taken: Vec<String> = sequences
+                .iter()
+                .map(|(_, s): &(usize, crate::catalog::SequenceDef)| s.name.clone())
+                .collect();
+            let bound = self.bind_column_def(&name, col, &columns, &taken)?;
+            for constraint in bound.constraints {
+                column_constraints.push((columns.len(), constraint));
             }
-            let serial = serial_type(&col.data_type);
-            let ty = match serial {
-                Some(t) => crate::types::ColumnType::plain(t),
-                None => resolve_type(&col.data_type)?,
-            };
-            let mut def = ColumnDef {
-                name: col_name,
-                ty,
-                not_null: false,
-                default: None,
-                identity: None,
-            };
-            for opt in &col.options {
-                let named = |mut constraint: TableConstraint| {
-                    match &mut constraint {
-                        TableConstraint::PrimaryKey(p) => {
-                            p.name = opt.name.clone();
-                            p.columns = vec![col.name.clone().into()];
-                        }
-                        TableConstraint::Unique(u) => {
-                            u.name = opt.name.clone();
-                            u.columns = vec![col.name.clone().into()];
-                        }
-                        _ => {}
-                    }
-                    (columns.len(), constraint)
-                };
-                if opt.name.is_some()
-                    && !matches!(
-                        opt.option,
-                        ColumnOption::PrimaryKey(_) | ColumnOption::Unique(_)
-                    )
-                {
-                    return Err(crate::errunsupported!("named column constraints"));
-                }
-                match &opt.option {
-                    ColumnOption::Null => def.not_null = false,
-                    ColumnOption::NotNull => def.not_null = true,
-                    ColumnOption::Default(e) => {
-                        // Validate now: the default must bind and fit the column.
-                        let bound = self.bind_expr(e, &Scope::default())?;
-                        if bound.contains_aggregate() {
-                            return Err(errinput!(
-                                sqlstate::GROUPING_ERROR,
-                                "cannot use aggregate function in DEFAULT expression"
-                            ));
-                        }
-                        self.coerce_assign(bound, ty, &def.name)?;
-                        def.default = Some(e.to_string());
-                    }
-                    ColumnOption::PrimaryKey(p) => {
-                        column_constraints.push(named(TableConstraint::PrimaryKey(p.clone())))
-                    }
-                    ColumnOption::Unique(u) => {
-                        column_constraints.push(named(TableConstraint::Unique(u.clone())))
-                    }
-                    ColumnOption::Check(_) => {
-                        return Err(crate::errunsupported!("CHECK constraints"))
-                    }
-                    ColumnOption::ForeignKey(_) => {
-                        return Err(crate::errunsupported!("FOREIGN KEY"))
-                    }
-                    ColumnOption::Generated {
-                        generated_as,
-                        sequence_options,
-                        generation_expr: None,
-                        ..
-                    } => {
-                        let identity = match generated_as {
-                            ast::GeneratedAs::Always => Identity::Always,
-                            ast::GeneratedAs::ByDefault => Identity::ByDefault,
-                            ast::GeneratedAs::ExpStored => {
-                                return Err(crate::errunsupported!("generated columns"))
-                            }
-                        };
-                        if serial.is_some() || def.identity.is_some() {
-                            return Err(errinput!(
-                                sqlstate::SYNTAX_ERROR,
-                                "multiple identity specifications for column \"{}\" of table \"{name}\"",
-                                def.name
-                            ));
-                        }
-                        def.identity = Some(identity);
-                        identity_options = Some(sequence_options.clone().unwrap_or_default());
-                    }
-                    ColumnOption::Generated { .. } => {
-                        return Err(crate::errunsupported!("generated columns"))
-                    }
-                    other => return Err(crate::errunsupported!("column option {other}")),
-                }
-            }
-            if def.identity.is_some() || serial.is_some() {
-                if def.default.is_some() {
-                    let what = if serial.is_some() { "" } else { "identity " };
-                    return Err(errinput!(
-                        sqlstate::SYNTAX_ERROR,
-                        "multiple default values specified for column \"{}\" of table \"{name}\"",
-                        def.name
-                    )
-                    .with_detail(format!(
-                        "A column with {what}a sequence cannot have another default."
-                    )));
-                }
-                let taken: Vec<String> = sequences
-                    .iter()
-                    .map(|(_, s): &(usize, crate::catalog::SequenceDef)| s.name.clone())
-                    .collect();
-                let options = identity_options.take().unwrap_or_default();
-                let identity = def.identity.map(|i| (i, options.as_slice()));
-                let seq = super::sequences::column_sequence(
-                    self.catalog,
-                    &name,
-                    &mut def,
-                    identity,
-                    &taken,
-                )?;
+            pending_checks.extend(bound.checks);
+            if let Some(seq) = bound.sequence {
                 sequences.push((columns.len(), seq));
             }
-            columns.push(def);
+            columns.push(bound.def);
         }
         if !self.params.is_empty() {
             return Err(errinput!(
@@ -188,13 +73,46 @@ impl Binder<'_> {
                 "there is no parameter $1"
             ));
         }
+        let mut index_constraints = Vec::new();
+        for constraint in &c.constraints {
+            match constraint {
+                TableConstraint::Check(check) => {
+                    let name = check.name.as_ref().map(normalize);
+                    pending_checks.push((None, name, (*check.expr).clone()))
+                }
+                other => index_constraints.push(other.clone()),
+            }
+        }
         let constraints =
-            self.table_constraints(&name, &mut columns, &column_constraints, &c.constraints)?;
+            self.table_constraints(&name, &mut columns, &column_constraints, &index_constraints)?;
+        let mut checks: Vec<crate::catalog::CheckDef> = Vec::new();
+        for (column, check_name, expr) in pending_checks {
+            let mut taken: Vec<String> = checks.iter().map(|c| c.name.clone()).collect();
+            taken.extend(constraints.iter().map(|i| i.name.clone()));
+            if let Some(n) = &check_name {
+                if taken.contains(n) {
+                    return Err(errinput!(
+                        sqlstate::DUPLICATE_OBJECT,
+                        "check constraint \"{n}\" already exists"
+                    ));
+                }
+            }
+            let check = self.new_check(
+                &name,
+                &columns,
+                &expr,
+                check_name,
+                column.as_deref(),
+                &taken,
+            )?;
+            checks.push(check);
+        }
         Ok(Plan::CreateTable {
             name,
             columns,
             constraints,
             sequences,
+            checks,
             if_not_exists: c.if_not_exists,
         })
     }
@@ -282,7 +200,7 @@ impl Binder<'_> {
 
 /// The column type of `serial`, `bigserial`, `smallserial` and their
 /// aliases.
-fn serial_type(ty: &ast::DataType) -> Option<crate::types::DataType> {
+pub(super) fn serial_type(ty: &ast::DataType) -> Option<crate::types::DataType> {
     let ast::DataType::Custom(name, modifiers) = ty else {
         return None;
     };

@@ -66,12 +66,14 @@ impl Binder<'_> {
         };
         let returning = self.bind_returning(ins.returning.as_deref(), &table, &qualifier)?;
         let indexes = self.bind_indexes(&table)?;
+        let checks = self.bind_checks(&table)?;
         Ok(Plan::Insert {
             table,
             source,
             targets,
             defaults,
             indexes,
+            checks,
             returning,
         })
     }
@@ -153,11 +155,13 @@ impl Binder<'_> {
         }
         let defaults = self.bind_defaults(&table)?;
         let indexes = self.bind_indexes(&table)?;
+        let checks = self.bind_checks(&table)?;
         Ok(Plan::CopyFrom {
             table,
             targets,
             defaults,
             indexes,
+            checks,
             format,
         })
     }
@@ -311,11 +315,13 @@ impl Binder<'_> {
         let returning = self.bind_returning(u.returning.as_deref(), &table, &qualifier)?;
         let access = self.choose_index(&table, predicate.as_ref())?;
         let indexes = self.bind_indexes(&table)?;
+        let checks = self.bind_checks(&table)?;
         Ok(Plan::Update {
             table,
             predicate,
             access,
             indexes,
+            checks,
             assignments,
             returning,
         })

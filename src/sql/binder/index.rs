@@ -282,7 +282,13 @@ impl Binder<'_> {
 
     /// PostgreSQL's generated name: table, key words and a suffix, cut to
     /// 63 bytes, with a number added until no relation has it.
-    fn choose_name(&self, table: &str, parts: &[String], suffix: &str, taken: &[String]) -> String {
+    pub(super) fn choose_name(
+        &self,
+        table: &str,
+        parts: &[String],
+        suffix: &str,
+        taken: &[String],
+    ) -> String {
         let mut base = table.to_string();
         for p in parts {
             base.push('_');
@@ -368,7 +374,7 @@ impl Binder<'_> {
         Ok(out)
     }
 
-    pub(super) fn bind_alter_table(&mut self, a: &ast::AlterTable) -> Result<Plan> {
+    pub(super) fn bind_add_index_constraint(&mut self, a: &ast::AlterTable) -> Result<Plan> {
         if a.only || a.location.is_some() || a.on_cluster.is_some() || a.table_type.is_some() {
             return Err(crate::errunsupported!("ALTER TABLE syntax in {a}"));
         }

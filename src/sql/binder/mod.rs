@@ -11,10 +11,13 @@
 //! (index scans that need not read the heap), `lock` (FOR UPDATE/SHARE).
 
 mod access;
+mod alter_table;
 mod arrays;
 mod case;
 mod casts;
+mod checks;
 mod column_names;
+mod columns;
 mod ddl;
 mod dml;
 mod expr;

@@ -101,10 +101,15 @@ pub fn call(func: Function, values: &[Value], ctx: &dyn Env) -> Result<Option<Va
                 .tables()
                 .iter()
                 .find_map(|t| {
+                    let pretty = matches!(values.get(1), Some(Value::Bool(true)));
                     t.indexes
                         .iter()
                         .find(|i| (i.primary || i.constraint) && constraint_oid(i) == wanted)
                         .map(|i| text(constraint_definition(t, i)))
+                        .or_else(|| {
+                            let check = t.checks.iter().find(|c| c.oid == wanted)?;
+                            Some(text(system_views::check_definition(check, pretty)))
+                        })
                 })
                 .unwrap_or(Value::Null)
         }

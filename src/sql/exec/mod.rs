@@ -6,6 +6,7 @@
 //! join materialise (spilling to disk arrives with its own issue).
 
 mod aggregate;
+pub mod alter;
 pub mod analyze;
 mod distinct;
 mod filter;

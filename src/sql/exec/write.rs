@@ -28,6 +28,18 @@ use crate::types::{text, Value};
 pub struct WriteTarget<'p> {
     pub table: &'p TableDef,
     pub indexes: &'p [Arc<BoundIndex>],
+    pub checks: &'p [crate::sql::plan::BoundCheck],
+}
+
+/// What CREATE TABLE makes.
+pub struct NewTable<'p> {
+    pub name: &'p str,
+    pub columns: &'p [ColumnDef],
+    /// PRIMARY KEY and UNIQUE constraints.
+    pub constraints: &'p [IndexDef],
+    /// SERIAL and identity columns' sequences, by column position.
+    pub sequences: &'p [(usize, crate::catalog::SequenceDef)],
+    pub checks: &'p [crate::catalog::CheckDef],
 }
 
 /// Rows changed and the RETURNING rows.
@@ -61,6 +73,7 @@ pub fn insert(
             });
         }
         check_not_null(table, &full)?;
+        check_constraints(ctx, table, target.checks, &full)?;
         rows.push(full);
     }
     for row in &rows {
@@ -89,6 +102,7 @@ pub fn update(
             new[*i] = eval(e, &old, ctx)?;
         }
         check_not_null(table, &new)?;
+        check_constraints(ctx, table, target.checks, &new)?;
         changes.push((tid, new));
     }
     let changes = mark_deleted(ctx, table, xid, changes)?;
@@ -143,17 +157,24 @@ pub fn delete(
 pub fn create_table(
     ctx: &ExecContext,
     xid: Xid,
-    name: &str,
-    columns: &[ColumnDef],
-    constraints: &[IndexDef],
-    sequences: &[(usize, crate::catalog::SequenceDef)],
+    new: NewTable,
     if_not_exists: bool,
 ) -> Result<bool> {
     let catalog = ctx.engine.catalog();
+    let NewTable {
+        name,
+        columns,
+        constraints,
+        sequences,
+        checks,
+    } = new;
     if if_not_exists && catalog.relation_exists(name) {
         return Ok(false);
     }
     let table = catalog.create_table(name, columns.to_vec(), ctx.eval.role, xid)?;
+    for check in checks {
+        catalog.add_check(name, check.clone(), xid)?;
+    }
     for (position, def) in sequences {
         let mut def = def.clone();
         def.owner = ctx.eval.role;
@@ -354,6 +375,35 @@ fn mark_deleted<T>(
         .zip(marked)
         .filter_map(|(r, m)| m.then_some(r))
         .collect())
+}
+
+/// 23514 unless every CHECK constraint holds (or is NULL) for `row`.
+pub fn check_constraints(
+    ctx: &ExecContext,
+    table: &TableDef,
+    checks: &[crate::sql::plan::BoundCheck],
+    row: &[Value],
+) -> Result<()> {
+    for check in checks {
+        if eval(&check.expr, row, ctx)? == Value::Bool(false) {
+            return Err(errinput!(
+                sqlstate::CHECK_VIOLATION,
+                "new row for relation \"{}\" violates check constraint \"{}\"",
+                table.name,
+                check.name
+            )
+            .with_detail(format!("Failing row contains ({}).", shown_row(row))));
+        }
+    }
+    Ok(())
+}
+
+fn shown_row(row: &[Value]) -> String {
+    let shown: Vec<String> = row
+        .iter()
+        .map(|v| text::format(v).unwrap_or_else(|| "null".into()))
+        .collect();
+    shown.join(", ")
 }
 
 fn check_not_null(table: &TableDef, row: &[Value]) -> Result<()> {

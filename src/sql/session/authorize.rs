@@ -108,6 +108,11 @@ pub fn authorize(
             mine
         }),
         Plan::Query { .. } | Plan::CopyTo { .. } | Plan::Explain { .. } | Plan::Utility { .. } => {}
+        Plan::AlterTable { table, .. } => {
+            if let Some(t) = table {
+                owner(catalog, role, t)?;
+            }
+        }
         Plan::AlterSequence { def, .. } => {
             if let Some(def) = def {
                 if !catalog.owns(role, AclObject::Table(def.oid)) {

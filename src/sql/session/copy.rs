@@ -123,6 +123,7 @@ impl Session {
             targets,
             defaults,
             indexes,
+            checks,
             ..
         } = &copy.plan
         else {
@@ -135,6 +136,7 @@ impl Session {
             targets: targets.clone(),
             defaults: defaults.clone(),
             indexes: indexes.clone(),
+            checks: checks.clone(),
             returning: None,
         };
         let mut bound = Some(Bound {

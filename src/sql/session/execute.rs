@@ -98,9 +98,14 @@ pub(super) fn execute_plan(
             targets,
             defaults,
             indexes,
+            checks,
             returning,
         } => {
-            let target = write::WriteTarget { table, indexes };
+            let target = write::WriteTarget {
+                table,
+                indexes,
+                checks,
+            };
             let result = write::insert(
                 &ctx,
                 xid,
@@ -118,10 +123,15 @@ pub(super) fn execute_plan(
             predicate,
             access,
             indexes,
+            checks,
             assignments,
             returning,
         } => {
-            let target = write::WriteTarget { table, indexes };
+            let target = write::WriteTarget {
+                table,
+                indexes,
+                checks,
+            };
             let result = write::update(
                 &ctx,
                 xid,
@@ -156,15 +166,19 @@ pub(super) fn execute_plan(
             columns,
             constraints,
             sequences,
+            checks,
             if_not_exists,
         } => {
             let created = write::create_table(
                 &ctx,
                 xid,
-                name,
-                columns,
-                constraints,
-                sequences,
+                write::NewTable {
+                    name,
+                    columns,
+                    constraints,
+                    sequences,
+                    checks,
+                },
                 *if_not_exists,
             )?;
             if !created {
@@ -246,6 +260,27 @@ pub(super) fn execute_plan(
                 sink.row(vec![Value::Text(line)])?;
             }
             Ok("EXPLAIN".to_string())
+        }
+        Plan::AlterTable {
+            table,
+            missing,
+            actions,
+        } => {
+            if let Some(name) = missing {
+                sink.notice(
+                    "NOTICE",
+                    "00000",
+                    format!("relation \"{name}\" does not exist, skipping"),
+                );
+            }
+            if let Some(table) = table {
+                let mut notices = Vec::new();
+                exec::alter::alter_table(&ctx, xid, table, actions, &mut notices, dropped)?;
+                for n in notices {
+                    sink.notice("NOTICE", "00000", n);
+                }
+            }
+            Ok("ALTER TABLE".to_string())
         }
         Plan::CreateSequence { def, if_not_exists } => {
             let catalog = engine.catalog();

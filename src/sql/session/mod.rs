@@ -691,6 +691,7 @@ impl Session {
                 | Plan::Reindex { .. }
                 | Plan::Analyze { .. }
                 | Plan::CreateSequence { .. }
+                | Plan::AlterTable { .. }
                 | Plan::AlterSequence { .. }
                 | Plan::DropSequence { .. }
         ) {

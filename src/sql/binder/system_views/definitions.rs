@@ -47,6 +47,40 @@ pub fn constraint_definition(t: &TableDef, i: &IndexDef) -> String {
     )
 }
 
+/// The columns (numbers from 1) a CHECK constraint's condition names.
+pub fn check_columns(t: &TableDef, c: &crate::catalog::CheckDef) -> Vec<i16> {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let dialect = sqlparser::dialect::PostgreSqlDialect {};
+    let Ok(tokens) = Tokenizer::new(&dialect, &c.expr).tokenize() else {
+        return Vec::new();
+    };
+    let mut found: Vec<i16> = Vec::new();
+    for token in tokens {
+        let Token::Word(w) = token else { continue };
+        let name = match w.quote_style {
+            Some(_) => w.value,
+            None => w.value.to_lowercase(),
+        };
+        if let Some(n) = t.column_index(&name) {
+            let n = n as i16 + 1;
+            if !found.contains(&n) {
+                found.push(n);
+            }
+        }
+    }
+    found
+}
+
+/// pg_get_constraintdef of a CHECK constraint: PostgreSQL wraps the
+/// condition in parentheses unless `pretty`.
+pub fn check_definition(c: &crate::catalog::CheckDef, pretty: bool) -> String {
+    if pretty {
+        format!("CHECK ({})", c.expr)
+    } else {
+        format!("CHECK (({}))", c.expr)
+    }
+}
+
 /// A key's column, quoted as needed.
 fn column_name(t: &TableDef, k: &IndexKey) -> String {
     k.column

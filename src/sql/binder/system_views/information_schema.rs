@@ -23,6 +23,14 @@ pub const VIEWS: &[(&str, u32, Columns)] = &[
     ("views", 13_105, VIEWS_COLUMNS),
     ("sequences", 13_106, SEQUENCES),
     ("routines", 13_107, ROUTINES),
+    ("check_constraints", 13_108, CHECK_CONSTRAINTS),
+];
+
+const CHECK_CONSTRAINTS: Columns = &[
+    ("constraint_catalog", Name),
+    ("constraint_schema", Name),
+    ("constraint_name", Name),
+    ("check_clause", Varchar),
 ];
 
 const TABLES: Columns = &[
@@ -231,7 +239,11 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                         let name = format!("{PUBLIC_SCHEMA_OID}_{}_{}_not_null", t.oid, n + 1);
                         constraint_row(&name, t, "CHECK", Value::Null)
                     });
-                keys.chain(not_null).collect::<Vec<_>>()
+                let checks = t
+                    .checks
+                    .iter()
+                    .map(move |c| constraint_row(&c.name, t, "CHECK", Value::Null));
+                keys.chain(checks).chain(not_null).collect::<Vec<_>>()
             })
             .collect(),
         "key_column_usage" => tables
@@ -256,6 +268,33 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                             ])
                         })
                     })
+            })
+            .collect(),
+        "check_constraints" => tables
+            .iter()
+            .flat_map(|t| {
+                let checks = t.checks.iter().map(|c| {
+                    vec![
+                        text("postgres"),
+                        text("public"),
+                        text(&c.name),
+                        text(format!("(({}))", c.expr)),
+                    ]
+                });
+                let not_null = t
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.not_null)
+                    .map(|(n, c)| {
+                        vec![
+                            text("postgres"),
+                            text("public"),
+                            text(format!("{PUBLIC_SCHEMA_OID}_{}_{}_not_null", t.oid, n + 1)),
+                            text(format!("{} IS NOT NULL", super::quote_ident(&c.name))),
+                        ]
+                    });
+                checks.chain(not_null).collect::<Vec<_>>()
             })
             .collect(),
         "sequences" => catalog
@@ -396,5 +435,6 @@ fn as_table(v: &crate::catalog::ViewDef) -> std::sync::Arc<TableDef> {
         columns: v.columns.clone(),
         indexes: Vec::new(),
         owner: v.owner,
+        checks: Vec::new(),
     })
 }

@@ -20,7 +20,9 @@ use crate::sql::plan::Node;
 use crate::types::ColumnType;
 
 use columns::*;
-pub use definitions::{constraint_definition, index_definition, quote_ident, relation_by_oid};
+pub use definitions::{
+    check_definition, constraint_definition, index_definition, quote_ident, relation_by_oid,
+};
 pub use rows::constraint_oid;
 pub use rows::{acl_text, view_definition};
 pub use types::{array_type_of, element_type_of, type_name_of};

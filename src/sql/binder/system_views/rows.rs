@@ -268,6 +268,7 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                     .iter()
                     .filter(|i| i.primary || i.constraint)
                     .map(move |i| constraint_row(t, i))
+                    .chain(t.checks.iter().map(move |c| check_row(t, c)))
             })
             .collect(),
         "pg_stat_activity" => catalog
@@ -466,6 +467,8 @@ struct Class<'a> {
     has_index: bool,
     kind: &'static str,
     natts: usize,
+    /// CHECK constraints (relchecks).
+    checks: usize,
     replident: &'static str,
     acl: Value,
 }
@@ -491,7 +494,7 @@ fn class(c: Class) -> Vec<Value> {
         text("p"),
         text(c.kind),
         Value::Int2(c.natts as i16),
-        Value::Int2(0),
+        Value::Int2(c.checks as i16),
         Value::Bool(false),
         Value::Bool(false),
         Value::Bool(false),
@@ -518,6 +521,7 @@ fn class_row(catalog: &Catalog, t: &TableDef) -> Vec<Value> {
         tuples: catalog.stats(t.oid).map_or(-1.0, |s| s.rows as f32),
         has_index: !t.indexes.is_empty(),
         kind: "r",
+        checks: t.checks.len(),
         natts: t.columns.len(),
         replident: "d",
         acl: acl_text(catalog, AclObject::Table(t.oid)),
@@ -535,6 +539,7 @@ fn index_class_row(t: &TableDef, i: &IndexDef) -> Vec<Value> {
         tuples: -1.0,
         has_index: false,
         kind: "i",
+        checks: 0,
         natts: i.keys.len(),
         replident: "n",
         acl: Value::Null,
@@ -552,6 +557,7 @@ fn view_class_row(name: &str, o: u32, namespace: u32, owner: u32, natts: usize) 
         tuples: -1.0,
         has_index: false,
         kind: "v",
+        checks: 0,
         natts,
         replident: "n",
         acl: Value::Null,
@@ -604,6 +610,7 @@ fn sequence_class_row(catalog: &Catalog, s: &crate::catalog::SequenceDef) -> Vec
         tuples: 1.0,
         has_index: false,
         kind: "S",
+        checks: 0,
         natts: 3,
         replident: "n",
         acl: acl_text(catalog, AclObject::Table(s.oid)),
@@ -713,6 +720,39 @@ fn index_row(t: &TableDef, i: &IndexDef) -> Vec<Value> {
             Value::Null
         },
         i.predicate.clone().map_or(Value::Null, text),
+    ]
+}
+
+fn check_row(t: &TableDef, c: &crate::catalog::CheckDef) -> Vec<Value> {
+    let keys = super::definitions::check_columns(t, c)
+        .into_iter()
+        .map(Value::Int2)
+        .collect();
+    vec![
+        oid(c.oid),
+        text(&c.name),
+        oid(PUBLIC_SCHEMA_OID),
+        text("c"),
+        Value::Bool(false),
+        Value::Bool(false),
+        Value::Bool(true),
+        oid(t.oid),
+        oid(0),
+        oid(0),
+        oid(0),
+        oid(0),
+        text(" "),
+        text(" "),
+        text(" "),
+        Value::Bool(true),
+        Value::Int4(0),
+        Value::Bool(false),
+        Value::Array(Box::new(crate::types::array::ArrayValue {
+            elem: DataType::Int2,
+            items: keys,
+        })),
+        Value::Null,
+        text(&c.expr),
     ]
 }
 

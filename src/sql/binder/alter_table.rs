@@ -1,0 +1,400 @@
+//! Binding ALTER TABLE: one or more actions on a table — ADD COLUMN,
+//! RENAME COLUMN, RENAME TO, ALTER COLUMN SET/DROP DEFAULT and SET/DROP
+//! NOT NULL, ADD CHECK, DROP CONSTRAINT — checked as PostgreSQL checks
+//! them; `sql::exec::alter` carries them out in order. ADD PRIMARY KEY /
+//! UNIQUE (alone) builds an index (see `index.rs`).
+
+use sqlparser::ast::{self, AlterColumnOperation, AlterTableOperation, TableConstraint};
+
+use super::scope::{normalize, table_name, Scope};
+use super::Binder;
+use crate::catalog::{CheckDef, ColumnDef, SequenceDef, TableDef};
+use crate::errinput;
+use crate::error::{sqlstate, Result};
+use crate::sql::expr::Expr;
+use crate::sql::plan::{AlterAction, BoundCheck, Plan};
+
+impl Binder<'_> {
+    pub(super) fn bind_alter_table(&mut self, a: &ast::AlterTable) -> Result<Plan> {
+        if a.only || a.location.is_some() || a.on_cluster.is_some() || a.table_type.is_some() {
+            return Err(crate::errunsupported!("ALTER TABLE syntax in {a}"));
+        }
+        if let [AlterTableOperation::AddConstraint {
+            constraint: TableConstraint::PrimaryKey(_) | TableConstraint::Unique(_),
+            not_valid: false,
+        }] = a.operations.as_slice()
+        {
+            return self.bind_add_index_constraint(a);
+        }
+        let name = table_name(&a.name)?;
+        let table = match self.catalog.get_table(&name) {
+            Some(t) => t,
+            None if a.if_exists => {
+                return Ok(Plan::AlterTable {
+                    table: None,
+                    missing: Some(name),
+                    actions: vec![],
+                })
+            }
+            None => {
+                return Err(self
+                    .catalog
+                    .must_get_table(&name)
+                    .err()
+                    .unwrap_or_else(|| crate::errinternal!("table vanished")))
+            }
+        };
+        // Each action is bound over the table as the actions before it
+        // leave it.
+        let mut shape = (*table).clone();
+        let mut actions = Vec::new();
+        for op in &a.operations {
+            let action = self.bind_alter_action(&shape, op)?;
+            apply_shape(&mut shape, &action);
+            actions.push(action);
+        }
+        Ok(Plan::AlterTable {
+            table: Some(table),
+            missing: None,
+            actions,
+        })
+    }
+
+    fn bind_alter_action(&mut self, t: &TableDef, op: &AlterTableOperation) -> Result<AlterAction> {
+        let column = |name: &ast::Ident| -> Result<usize> {
+            let name = normalize(name);
+            t.column_index(&name).ok_or_else(|| {
+                errinput!(
+                    sqlstate::UNDEFINED_COLUMN,
+                    "column \"{name}\" of relation \"{}\" does not exist",
+                    t.name
+                )
+            })
+        };
+        Ok(match op {
+            AlterTableOperation::AddColumn {
+                if_not_exists,
+                column_def,
+                column_position: None,
+                ..
+            } => {
+                let name = normalize(&column_def.name);
+                if t.column_index(&name).is_some() {
+                    if *if_not_exists {
+                        return Ok(AlterAction::Skip {
+                            notice: format!(
+                                "column \"{name}\" of relation \"{}\" already exists, skipping",
+                                t.name
+                            ),
+                        });
+                    }
+                    return Err(errinput!(
+                        sqlstate::DUPLICATE_COLUMN,
+                        "column \"{name}\" of relation \"{}\" already exists",
+                        t.name
+                    ));
+                }
+                let bound = self.bind_column_def(&t.name, column_def, &t.columns, &[])?;
+                if !bound.constraints.is_empty() {
+                    return Err(crate::errunsupported!(
+                        "PRIMARY KEY or UNIQUE in ALTER TABLE ... ADD COLUMN"
+                    ));
+                }
+                let mut columns = t.columns.clone();
+                columns.push(bound.def.clone());
+                let mut checks = Vec::new();
+                let mut taken = constraint_names(t);
+                for (col, check_name, expr) in &bound.checks {
+                    let def = self.new_check(
+                        &t.name,
+                        &columns,
+                        expr,
+                        check_name.clone(),
+                        col.as_deref(),
+                        &taken,
+                    )?;
+                    taken.push(def.name.clone());
+                    checks.push(def);
+                }
+                self.bind_new_column(t, bound.def, bound.sequence, checks)?
+            }
+            AlterTableOperation::RenameColumn {
+                old_column_name,
+                new_column_name,
+            } => {
+                let from = column(old_column_name).map_err(|_| {
+                    errinput!(
+                        sqlstate::UNDEFINED_COLUMN,
+                        "column \"{}\" does not exist",
+                        normalize(old_column_name)
+                    )
+                })?;
+                let to = normalize(new_column_name);
+                super::scope::check_not_reserved(new_column_name)?;
+                if t.column_index(&to).is_some() {
+                    return Err(errinput!(
+                        sqlstate::DUPLICATE_COLUMN,
+                        "column \"{to}\" of relation \"{}\" already exists",
+                        t.name
+                    ));
+                }
+                self.check_not_mentioned(t, &t.columns[from].name)?;
+                AlterAction::RenameColumn { column: from, to }
+            }
+            AlterTableOperation::RenameTable { table_name: new } => {
+                let new = match new {
+                    ast::RenameTableNameKind::To(n) | ast::RenameTableNameKind::As(n) => {
+                        table_name(n)?
+                    }
+                };
+                if self.catalog.relation_exists(&new) {
+                    return Err(errinput!(
+                        sqlstate::DUPLICATE_TABLE,
+                        "relation \"{new}\" already exists"
+                    ));
+                }
+                if let Some(view) = super::views::views_reading(self.catalog, t.oid).first() {
+                    return Err(crate::errunsupported!(
+                        "renaming table {} while view {view} reads it",
+                        t.name
+                    ));
+                }
+                AlterAction::RenameTable { to: new }
+            }
+            AlterTableOperation::AlterColumn { column_name, op } => {
+                let c = column(column_name)?;
+                let col = &t.columns[c];
+                let identity = || {
+                    errinput!(
+                        sqlstate::SYNTAX_ERROR,
+                        "column \"{}\" of relation \"{}\" is an identity column",
+                        col.name,
+                        t.name
+                    )
+                };
+                match op {
+                    AlterColumnOperation::SetDefault { value } => {
+                        if col.identity.is_some() {
+                            return Err(identity());
+                        }
+                        let bound = self.bind_expr(value, &Scope::default())?;
+                        if bound.contains_aggregate() {
+                            return Err(errinput!(
+                                sqlstate::GROUPING_ERROR,
+                                "cannot use aggregate function in DEFAULT expression"
+                            ));
+                        }
+                        self.coerce_assign(bound, col.ty, &col.name)?;
+                        AlterAction::SetDefault {
+                            column: c,
+                            default: Some(value.to_string()),
+                        }
+                    }
+                    AlterColumnOperation::DropDefault => {
+                        if col.identity.is_some() {
+                            return Err(identity().with_hint(
+                                "Use ALTER TABLE ... ALTER COLUMN ... DROP IDENTITY instead.",
+                            ));
+                        }
+                        AlterAction::SetDefault {
+                            column: c,
+                            default: None,
+                        }
+                    }
+                    AlterColumnOperation::SetNotNull => AlterAction::SetNotNull { column: c },
+                    AlterColumnOperation::DropNotNull => {
+                        if col.identity.is_some() {
+                            return Err(identity());
+                        }
+                        let in_pk = t
+                            .indexes
+                            .iter()
+                            .any(|i| i.primary && i.keys.iter().any(|k| k.column == Some(c)));
+                        if in_pk {
+                            return Err(errinput!(
+                                sqlstate::INVALID_TABLE_DEFINITION,
+                                "column \"{}\" is in a primary key",
+                                col.name
+                            ));
+                        }
+                        AlterAction::DropNotNull { column: c }
+                    }
+                    other => {
+                        return Err(crate::errunsupported!(
+                            "ALTER TABLE ... ALTER COLUMN {other}"
+                        ))
+                    }
+                }
+            }
+            AlterTableOperation::AddConstraint {
+                constraint: TableConstraint::Check(check),
+                not_valid: false,
+            } => {
+                let name = check.name.as_ref().map(normalize);
+                if let Some(n) = &name {
+                    if constraint_names(t).contains(n) {
+                        return Err(errinput!(
+                            sqlstate::DUPLICATE_OBJECT,
+                            "constraint \"{n}\" for relation \"{}\" already exists",
+                            t.name
+                        ));
+                    }
+                }
+                let def = self.new_check(
+                    &t.name,
+                    &t.columns,
+                    &check.expr,
+                    name,
+                    None,
+                    &constraint_names(t),
+                )?;
+                let expr = self.bind_check_over(t, &def)?;
+                AlterAction::AddCheck { check: def, expr }
+            }
+            AlterTableOperation::DropConstraint {
+                if_exists,
+                name,
+                drop_behavior: None | Some(ast::DropBehavior::Restrict),
+            } => {
+                let name = normalize(name);
+                if !constraint_names(t).contains(&name) {
+                    let message = format!(
+                        "constraint \"{name}\" of relation \"{}\" does not exist",
+                        t.name
+                    );
+                    if *if_exists {
+                        return Ok(AlterAction::Skip {
+                            notice: format!("{message}, skipping"),
+                        });
+                    }
+                    return Err(errinput!(sqlstate::UNDEFINED_OBJECT, "{message}"));
+                }
+                AlterAction::DropConstraint { name }
+            }
+            other => return Err(crate::errunsupported!("ALTER TABLE {other}")),
+        })
+    }
+
+    /// ADD COLUMN: existing rows get the DEFAULT (evaluated for each row,
+    /// so a SERIAL column numbers them).
+    fn bind_new_column(
+        &mut self,
+        t: &TableDef,
+        column: ColumnDef,
+        sequence: Option<SequenceDef>,
+        checks: Vec<CheckDef>,
+    ) -> Result<AlterAction> {
+        let fill = match &column.default {
+            Some(sql) => {
+                let parsed = crate::sql::parser::parse_expr(sql)?;
+                let bound = self.bind_expr(&parsed, &Scope::default())?;
+                Some(self.coerce_assign(bound, column.ty, &column.name)?)
+            }
+            None => None,
+        };
+        let mut shape = t.clone();
+        shape.columns.push(column.clone());
+        let mut bound_checks = Vec::new();
+        for c in &checks {
+            bound_checks.push(BoundCheck {
+                name: c.name.clone(),
+                expr: self.bind_check_over(&shape, c)?,
+            });
+        }
+        let indexes = self.bind_indexes(t)?;
+        Ok(AlterAction::AddColumn {
+            column,
+            sequence,
+            checks,
+            bound_checks,
+            fill,
+            indexes,
+        })
+    }
+
+    fn bind_check_over(&mut self, t: &TableDef, check: &CheckDef) -> Result<Expr> {
+        let mut shape = t.clone();
+        shape.checks = vec![check.clone()];
+        Ok(self
+            .bind_checks(&shape)?
+            .pop()
+            .ok_or_else(|| crate::errinternal!("no check bound"))?
+            .expr)
+    }
+
+    /// RENAME COLUMN keeps expressions kept as SQL text working only if
+    /// none names the column: refused (0A000) otherwise.
+    fn check_not_mentioned(&self, t: &TableDef, column: &str) -> Result<()> {
+        let mut texts: Vec<String> = Vec::new();
+        for i in &t.indexes {
+            texts.extend(i.keys.iter().filter_map(|k| k.expr.clone()));
+            texts.extend(i.predicate.clone());
+        }
+        texts.extend(t.checks.iter().map(|c| c.expr.clone()));
+        texts.extend(t.columns.iter().filter_map(|c| c.default.clone()));
+        let views = super::views::views_reading(self.catalog, t.oid);
+        for v in &views {
+            if let Some(view) = self.catalog.get_view(v) {
+                texts.push(view.definition.clone());
+            }
+        }
+        if texts.iter().any(|text| mentions(text, column)) {
+            return Err(crate::errunsupported!(
+                "renaming column \"{column}\", which an index expression, a constraint, a default or a view names"
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// What the table looks like after an action (for binding the next).
+fn apply_shape(t: &mut TableDef, action: &AlterAction) {
+    match action {
+        AlterAction::AddColumn { column, checks, .. } => {
+            t.columns.push(column.clone());
+            t.checks.extend(checks.iter().cloned());
+        }
+        AlterAction::RenameColumn { column, to } => t.columns[*column].name = to.clone(),
+        AlterAction::RenameTable { to } => t.name = to.clone(),
+        AlterAction::SetDefault { column, default } => t.columns[*column].default = default.clone(),
+        AlterAction::SetNotNull { column } => t.columns[*column].not_null = true,
+        AlterAction::DropNotNull { column } => t.columns[*column].not_null = false,
+        AlterAction::AddCheck { check, .. } => t.checks.push(check.clone()),
+        AlterAction::DropConstraint { name } => {
+            t.checks.retain(|c| &c.name != name);
+            t.indexes
+                .retain(|i| !((i.primary || i.constraint) && &i.name == name));
+        }
+        AlterAction::Skip { .. } => {}
+    }
+}
+
+/// The names of a table's constraints.
+fn constraint_names(t: &TableDef) -> Vec<String> {
+    t.checks
+        .iter()
+        .map(|c| c.name.clone())
+        .chain(
+            t.indexes
+                .iter()
+                .filter(|i| i.primary || i.constraint)
+                .map(|i| i.name.clone()),
+        )
+        .collect()
+}
+
+/// Whether SQL text names an identifier (unquoted or quoted).
+fn mentions(sql: &str, name: &str) -> bool {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let dialect = sqlparser::dialect::PostgreSqlDialect {};
+    let Ok(tokens) = Tokenizer::new(&dialect, sql).tokenize() else {
+        return true;
+    };
+    tokens.iter().any(|t| match t {
+        Token::Word(w) => match w.quote_style {
+            Some(_) => w.value == name,
+            None => w.value.to_lowercase() == name,
+        },
+        _ => false,
+    })
+}
