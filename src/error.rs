@@ -54,6 +54,8 @@ pub mod sqlstate {
     pub const CARDINALITY_VIOLATION: &str = "21000";
     pub const SUBSTRING_ERROR: &str = "22011";
     pub const WRONG_OBJECT_TYPE: &str = "42809";
+    pub const INVALID_FOREIGN_KEY: &str = "42830";
+    pub const FOREIGN_KEY_VIOLATION: &str = "23503";
     pub const CHECK_VIOLATION: &str = "23514";
     pub const GENERATED_ALWAYS: &str = "428C9";
     pub const OBJECT_NOT_IN_PREREQUISITE_STATE: &str = "55000";

@@ -32,7 +32,7 @@ mod stats;
 mod views;
 
 pub use acl::{AclItem, AclObject, Privs};
-pub use constraints::CheckDef;
+pub use constraints::{CheckDef, FkAction, ForeignKeyDef};
 pub use index::{IndexDef, IndexKey};
 pub use roles::{Membership, RoleDef, Roles};
 pub use sequences::{SequenceDef, SessionSequences, LOG_AHEAD};
@@ -109,6 +109,8 @@ pub struct TableDef {
     pub owner: u32,
     /// CHECK constraints, oldest first.
     pub checks: Vec<CheckDef>,
+    /// FOREIGN KEY constraints (this table referencing), oldest first.
+    pub foreign_keys: Vec<ForeignKeyDef>,
 }
 
 impl TableDef {
@@ -185,6 +187,7 @@ impl Catalog {
                 std::iter::once(t.oid)
                     .chain(t.indexes.iter().map(|i| i.oid))
                     .chain(t.checks.iter().map(|c| c.oid))
+                    .chain(t.foreign_keys.iter().map(|f| f.oid))
             })
             .chain(views.values().map(|v| v.oid))
             .chain(sequences.values().map(|s| s.oid))
@@ -507,6 +510,7 @@ impl Catalog {
             indexes: Vec::new(),
             owner,
             checks: Vec::new(),
+            foreign_keys: Vec::new(),
         };
         self.heap.create(table.rel(), xid)?;
         self.heap.create(toast::toast_rel(table.rel()), xid)?;
@@ -630,6 +634,7 @@ fn read_tables(heap: &Heap, clog: &Clog) -> Result<Relations> {
                         indexes: Vec::new(),
                         owner,
                         checks: Vec::new(),
+                        foreign_keys: Vec::new(),
                     },
                 );
             }
@@ -695,9 +700,12 @@ fn read_tables(heap: &Heap, clog: &Clog) -> Result<Relations> {
             .indexes
             .push(i);
     }
-    for (table, check) in constraints::read(heap, clog)? {
+    for (table, stored) in constraints::read(heap, clog)? {
         if let Some(t) = tables.get_mut(&table) {
-            t.checks.push(check);
+            match stored {
+                constraints::Stored::Check(c) => t.checks.push(c),
+                constraints::Stored::ForeignKey(f) => t.foreign_keys.push(f),
+            }
         }
     }
     let mut views = HashMap::new();

@@ -231,6 +231,9 @@ pub enum SetFunction {
     Subscripts,
     /// generate_subscripts over an int2vector or oidvector (from 0).
     VectorSubscripts,
+    /// pg_partition_ancestors(regclass): no rows (FlintDB has no
+    /// partitions).
+    PartitionAncestors,
 }
 
 /// One action of ALTER TABLE.
@@ -269,6 +272,10 @@ pub enum AlterAction {
     AddCheck {
         check: crate::catalog::CheckDef,
         expr: Expr,
+    },
+    /// ADD FOREIGN KEY: refused while a row references nothing.
+    AddForeignKey {
+        fk: crate::catalog::ForeignKeyDef,
     },
     /// DROP CONSTRAINT: a CHECK, or the index of a PRIMARY KEY / UNIQUE.
     DropConstraint {
@@ -439,6 +446,8 @@ pub enum Plan {
         sequences: Vec<(usize, SequenceDef)>,
         /// CHECK constraints (OIDs filled in when created).
         checks: Vec<crate::catalog::CheckDef>,
+        /// FOREIGN KEYs (a self-reference has `ref_table` 0 until created).
+        foreign_keys: Vec<crate::catalog::ForeignKeyDef>,
         if_not_exists: bool,
     },
     /// ALTER TABLE: its actions in order, or (IF EXISTS) the missing name.

@@ -251,6 +251,27 @@ impl Binder<'_> {
                 let expr = self.bind_check_over(t, &def)?;
                 AlterAction::AddCheck { check: def, expr }
             }
+            AlterTableOperation::AddConstraint {
+                constraint: TableConstraint::ForeignKey(fk),
+                not_valid: false,
+            } => {
+                let on = super::foreign_keys::Referencing {
+                    name: &t.name,
+                    oid: t.oid,
+                    columns: &t.columns,
+                    constraints: &t.indexes,
+                };
+                let fk = self.bind_foreign_key(&on, fk, &constraint_names(t))?;
+                if constraint_names(t).contains(&fk.name) {
+                    return Err(errinput!(
+                        sqlstate::DUPLICATE_OBJECT,
+                        "constraint \"{}\" for relation \"{}\" already exists",
+                        fk.name,
+                        t.name
+                    ));
+                }
+                AlterAction::AddForeignKey { fk }
+            }
             AlterTableOperation::DropConstraint {
                 if_exists,
                 name,
@@ -360,8 +381,10 @@ fn apply_shape(t: &mut TableDef, action: &AlterAction) {
         AlterAction::SetNotNull { column } => t.columns[*column].not_null = true,
         AlterAction::DropNotNull { column } => t.columns[*column].not_null = false,
         AlterAction::AddCheck { check, .. } => t.checks.push(check.clone()),
+        AlterAction::AddForeignKey { fk } => t.foreign_keys.push(fk.clone()),
         AlterAction::DropConstraint { name } => {
             t.checks.retain(|c| &c.name != name);
+            t.foreign_keys.retain(|f| &f.name != name);
             t.indexes
                 .retain(|i| !((i.primary || i.constraint) && &i.name == name));
         }
@@ -374,6 +397,7 @@ fn constraint_names(t: &TableDef) -> Vec<String> {
     t.checks
         .iter()
         .map(|c| c.name.clone())
+        .chain(t.foreign_keys.iter().map(|f| f.name.clone()))
         .chain(
             t.indexes
                 .iter()

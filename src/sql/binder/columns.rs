@@ -22,6 +22,8 @@ pub(super) struct BoundColumn {
     /// PRIMARY KEY / UNIQUE written on the column, as table constraints.
     pub constraints: Vec<TableConstraint>,
     pub checks: Vec<PendingCheck>,
+    /// REFERENCES written on the column, as table constraints.
+    pub foreign_keys: Vec<ast::ForeignKeyConstraint>,
     /// The sequence a SERIAL or identity column needs.
     pub sequence: Option<SequenceDef>,
 }
@@ -59,6 +61,7 @@ impl Binder<'_> {
         };
         let mut constraints = Vec::new();
         let mut checks = Vec::new();
+        let mut foreign_keys = Vec::new();
         for opt in &col.options {
             let named = |mut constraint: TableConstraint| {
                 match &mut constraint {
@@ -77,7 +80,10 @@ impl Binder<'_> {
             if opt.name.is_some()
                 && !matches!(
                     opt.option,
-                    ColumnOption::PrimaryKey(_) | ColumnOption::Unique(_) | ColumnOption::Check(_)
+                    ColumnOption::PrimaryKey(_)
+                        | ColumnOption::Unique(_)
+                        | ColumnOption::Check(_)
+                        | ColumnOption::ForeignKey(_)
                 )
             {
                 return Err(crate::errunsupported!("named column constraints"));
@@ -107,7 +113,12 @@ impl Binder<'_> {
                     let name = opt.name.as_ref().or(c.name.as_ref()).map(normalize);
                     checks.push((Some(def.name.clone()), name, (*c.expr).clone()));
                 }
-                ColumnOption::ForeignKey(_) => return Err(crate::errunsupported!("FOREIGN KEY")),
+                ColumnOption::ForeignKey(fk) => {
+                    let mut fk = fk.clone();
+                    fk.name = opt.name.clone().or(fk.name);
+                    fk.columns = vec![col.name.clone()];
+                    foreign_keys.push(fk);
+                }
                 ColumnOption::Generated {
                     generated_as,
                     sequence_options,
@@ -164,6 +175,7 @@ impl Binder<'_> {
             def,
             constraints,
             checks,
+            foreign_keys,
             sequence,
         })
     }

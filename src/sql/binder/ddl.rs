@@ -52,6 +52,7 @@ impl Binder<'_> {
         let mut column_constraints = Vec::new();
         let mut sequences = Vec::new();
         let mut pending_checks: Vec<(Option<String>, Option<String>, ast::Expr)> = Vec::new();
+        let mut pending_fks: Vec<ast::ForeignKeyConstraint> = Vec::new();
         for col in &c.columns {
             let taken: Vec<String> = sequences
                 .iter()
@@ -62,6 +63,7 @@ impl Binder<'_> {
                 column_constraints.push((columns.len(), constraint));
             }
             pending_checks.extend(bound.checks);
+            pending_fks.extend(bound.foreign_keys);
             if let Some(seq) = bound.sequence {
                 sequences.push((columns.len(), seq));
             }
@@ -80,6 +82,7 @@ impl Binder<'_> {
                     let name = check.name.as_ref().map(normalize);
                     pending_checks.push((None, name, (*check.expr).clone()))
                 }
+                TableConstraint::ForeignKey(fk) => pending_fks.push(fk.clone()),
                 other => index_constraints.push(other.clone()),
             }
         }
@@ -107,12 +110,26 @@ impl Binder<'_> {
             )?;
             checks.push(check);
         }
+        let mut foreign_keys: Vec<crate::catalog::ForeignKeyDef> = Vec::new();
+        for fk in &pending_fks {
+            let mut taken: Vec<String> = checks.iter().map(|c| c.name.clone()).collect();
+            taken.extend(constraints.iter().map(|i| i.name.clone()));
+            taken.extend(foreign_keys.iter().map(|f| f.name.clone()));
+            let on = super::foreign_keys::Referencing {
+                name: &name,
+                oid: 0,
+                columns: &columns,
+                constraints: &constraints,
+            };
+            foreign_keys.push(self.bind_foreign_key(&on, fk, &taken)?);
+        }
         Ok(Plan::CreateTable {
             name,
             columns,
             constraints,
             sequences,
             checks,
+            foreign_keys,
             if_not_exists: c.if_not_exists,
         })
     }
@@ -181,6 +198,26 @@ impl Binder<'_> {
                 );
             }
             if let Some(t) = self.catalog.get_table(name) {
+                let dependents: Vec<String> = self
+                    .catalog
+                    .referencing(t.oid)
+                    .iter()
+                    .filter(|(child, _)| child.oid != t.oid && !names.contains(&child.name))
+                    .map(|(child, fk)| {
+                        format!(
+                            "constraint {} on table {} depends on table {name}",
+                            fk.name, child.name
+                        )
+                    })
+                    .collect();
+                if !dependents.is_empty() {
+                    return Err(errinput!(
+                        "2BP01",
+                        "cannot drop table {name} because other objects depend on it"
+                    )
+                    .with_detail(dependents.join("\n"))
+                    .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+                }
                 if let Some(view) = super::views::views_reading(self.catalog, t.oid).first() {
                     return Err(errinput!(
                         "2BP01",

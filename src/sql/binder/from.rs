@@ -53,6 +53,15 @@ impl Binder<'_> {
             TableFactor::Table {
                 name,
                 alias,
+                args: Some(_),
+                with_ordinality: true,
+                ..
+            } if name.to_string().ends_with("pg_partition_ancestors") => {
+                Ok(super::table_function::no_partition_ancestors(alias))
+            }
+            TableFactor::Table {
+                name,
+                alias,
                 args,
                 with_hints,
                 version: None,

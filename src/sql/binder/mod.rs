@@ -21,6 +21,7 @@ mod columns;
 mod ddl;
 mod dml;
 mod expr;
+mod foreign_keys;
 mod from;
 mod functions;
 mod grouping;
@@ -267,6 +268,27 @@ pub fn bind(
                             "relation \"{name}\" does not exist"
                         ))
                     }
+                }
+            }
+            let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
+            for t in &tables {
+                let outside = catalog
+                    .referencing(t.oid)
+                    .into_iter()
+                    .find(|(child, _)| !names.contains(&child.name.as_str()));
+                if let Some((child, _)) = outside {
+                    return Err(errinput!(
+                        sqlstate::FEATURE_NOT_SUPPORTED,
+                        "cannot truncate a table referenced in a foreign key constraint"
+                    )
+                    .with_detail(format!(
+                        "Table \"{}\" references \"{}\".",
+                        child.name, t.name
+                    ))
+                    .with_hint(format!(
+                        "Truncate table \"{}\" at the same time, or use TRUNCATE ... CASCADE.",
+                        child.name
+                    )));
                 }
             }
             Plan::Truncate { tables }

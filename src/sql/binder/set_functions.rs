@@ -51,6 +51,7 @@ pub fn set_function(name: &str) -> Option<SetFunction> {
         "generate_series" => SetFunction::Series,
         "unnest" => SetFunction::Unnest,
         "generate_subscripts" => SetFunction::Subscripts,
+        "pg_partition_ancestors" => SetFunction::PartitionAncestors,
         _ => return None,
     })
 }
@@ -135,6 +136,13 @@ impl Binder<'_> {
                         "function unnest(unknown) is not unique"
                     )
                     .with_hint("Could not choose a best candidate function. You might need to add explicit type casts."))
+                }
+                _ => return Err(no_such()),
+            },
+            SetFunction::PartitionAncestors => match bound.as_slice() {
+                [one] => {
+                    let arg = self.coerce(one.clone(), DataType::Reg(crate::types::RegKind::Class))?;
+                    (vec![arg], DataType::Reg(crate::types::RegKind::Class))
                 }
                 _ => return Err(no_such()),
             },

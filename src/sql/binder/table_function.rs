@@ -139,6 +139,34 @@ impl Binder<'_> {
 }
 
 /// The qualifier and column name of a one-column function in FROM.
+/// `pg_partition_ancestors(rel) WITH ORDINALITY [AS a (relid, depth)]`
+/// (psql's trigger listing): FlintDB has no partitions, so no rows.
+pub(super) fn no_partition_ancestors(alias: &Option<TableAlias>) -> (Node, Scope) {
+    let qualifier = alias
+        .as_ref()
+        .map_or("pg_partition_ancestors".to_string(), |a| normalize(&a.name));
+    let names: Vec<String> = match alias {
+        Some(a) if a.columns.len() == 2 => a.columns.iter().map(|c| normalize(&c.name)).collect(),
+        _ => vec!["relid".to_string(), "ordinality".to_string()],
+    };
+    let types = [DataType::Reg(crate::types::RegKind::Class), DataType::Int8];
+    let scope = Scope {
+        columns: names
+            .into_iter()
+            .zip(types)
+            .map(|(name, ty)| ScopeColumn {
+                qualifier: Some(qualifier.clone()),
+                name,
+                ty: ColumnType::plain(ty),
+                table_oid: 0,
+                column_number: 0,
+                hidden: false,
+            })
+            .collect(),
+    };
+    (Node::Values { rows: vec![] }, scope)
+}
+
 fn function_alias(function: &str, alias: &Option<TableAlias>) -> Result<(String, String)> {
     Ok(match alias {
         None => (function.to_string(), function.to_string()),

@@ -110,6 +110,10 @@ pub fn call(func: Function, values: &[Value], ctx: &dyn Env) -> Result<Option<Va
                             let check = t.checks.iter().find(|c| c.oid == wanted)?;
                             Some(text(system_views::check_definition(check, pretty)))
                         })
+                        .or_else(|| {
+                            let fk = t.foreign_keys.iter().find(|f| f.oid == wanted)?;
+                            Some(text(system_views::foreign_key_definition(catalog, t, fk)))
+                        })
                 })
                 .unwrap_or(Value::Null)
         }
@@ -130,6 +134,12 @@ pub fn call(func: Function, values: &[Value], ctx: &dyn Env) -> Result<Option<Va
         },
         Function::RegClass | Function::ToRegClass => {
             let name = as_text(&values[0]);
+            // regclassin takes an OID written as digits.
+            if func == Function::RegClass {
+                if let Ok(o) = name.trim().parse::<u32>() {
+                    return Ok(Some(Value::Oid(o)));
+                }
+            }
             match relation_oid(catalog(ctx)?, name)? {
                 Some(o) => Value::Oid(o),
                 None if func == Function::ToRegClass => Value::Null,

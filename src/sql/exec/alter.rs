@@ -105,8 +105,18 @@ pub fn alter_table(
                 validate(ctx, &t, &check.name, expr)?;
                 catalog.add_check(&name, check.clone(), xid)?;
             }
+            AlterAction::AddForeignKey { fk } => {
+                let t = catalog.add_foreign_key(&name, fk.clone(), xid)?;
+                let rows: Vec<crate::sql::exec::Row> =
+                    TableScan::new(ctx, t.rel(), t.columns.len())?
+                        .map(|r| r.map(|(_, row)| row))
+                        .collect::<Result<_>>()?;
+                super::foreign_keys::check_references(ctx, &t, &rows, None)?;
+            }
             AlterAction::DropConstraint { name: constraint } => {
-                if t.checks.iter().any(|c| &c.name == constraint) {
+                if t.foreign_keys.iter().any(|f| &f.name == constraint) {
+                    catalog.drop_foreign_key(&name, constraint, xid)?;
+                } else if t.checks.iter().any(|c| &c.name == constraint) {
                     catalog.drop_check(&name, constraint, xid)?;
                 } else {
                     dropped.push(catalog.drop_index(constraint, xid)?);

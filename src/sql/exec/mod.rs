@@ -10,6 +10,7 @@ pub mod alter;
 pub mod analyze;
 mod distinct;
 mod filter;
+mod foreign_keys;
 mod index_scan;
 mod index_write;
 mod join;
@@ -98,6 +99,20 @@ impl<'a> ExecContext<'a> {
             interrupt: None,
             work_tables: Default::default(),
         }
+    }
+}
+
+impl<'a> ExecContext<'a> {
+    /// A context for a statement run on this one's behalf (a foreign
+    /// key's check or action): the same transaction, snapshot and limits,
+    /// other parameters.
+    pub fn with_params(&self, params: Vec<Value>) -> ExecContext<'a> {
+        let mut eval = self.eval.clone();
+        eval.params = params.into();
+        let mut ctx = ExecContext::new(self.engine, self.visibility.clone(), eval, self.deadline);
+        ctx.writer = self.writer;
+        ctx.interrupt = self.interrupt.clone();
+        ctx
     }
 }
 

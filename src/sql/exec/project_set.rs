@@ -65,6 +65,7 @@ pub fn values(call: &SetCall, row: &[Value], ctx: &ExecContext<'_>) -> Result<Ve
             series_values(args[0].clone(), args[1].clone(), step, call.ty, ctx)?
                 .collect::<Result<Vec<_>>>()?
         }
+        SetFunction::PartitionAncestors => Vec::new(),
         SetFunction::Unnest => match &args[0] {
             Value::Array(a) => a.items.clone(),
             _ => Vec::new(),

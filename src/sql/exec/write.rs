@@ -40,6 +40,7 @@ pub struct NewTable<'p> {
     /// SERIAL and identity columns' sequences, by column position.
     pub sequences: &'p [(usize, crate::catalog::SequenceDef)],
     pub checks: &'p [crate::catalog::CheckDef],
+    pub foreign_keys: &'p [crate::catalog::ForeignKeyDef],
 }
 
 /// Rows changed and the RETURNING rows.
@@ -81,6 +82,7 @@ pub fn insert(
         let tid = ctx.engine.heap().insert(table.rel(), xid, &data)?;
         add_entries(ctx, xid, table, indexes, tid, row)?;
     }
+    super::foreign_keys::check_references(ctx, table, &rows, None)?;
     finish(ctx, rows, returning)
 }
 
@@ -95,7 +97,7 @@ pub fn update(
     returning: Option<&Returning>,
 ) -> Result<WriteResult> {
     let (table, indexes) = (target.table, target.indexes);
-    let mut changes: Vec<(Tid, Row)> = Vec::new();
+    let mut changes: Vec<(Tid, (Row, Row))> = Vec::new();
     for (tid, old) in matching_rows(ctx, table, predicate, access)? {
         let mut new = old.clone();
         for (i, e) in assignments {
@@ -103,17 +105,19 @@ pub fn update(
         }
         check_not_null(table, &new)?;
         check_constraints(ctx, table, target.checks, &new)?;
-        changes.push((tid, new));
+        changes.push((tid, (old, new)));
     }
     let changes = mark_deleted(ctx, table, xid, changes)?;
     let heap = ctx.engine.heap();
-    for (tid, row) in &changes {
+    for (tid, (_, row)) in &changes {
         delete_externals(ctx, table.rel(), *tid, xid)?;
         let data = encode_row(ctx, table.rel(), xid, row)?;
         let new_tid = heap.insert(table.rel(), xid, &data)?;
         add_entries(ctx, xid, table, indexes, new_tid, row)?;
     }
-    let rows: Vec<Row> = changes.into_iter().map(|(_, r)| r).collect();
+    let (old, rows): (Vec<Row>, Vec<Row>) = changes.into_iter().map(|(_, r)| r).unzip();
+    super::foreign_keys::check_references(ctx, table, &rows, Some(&old))?;
+    super::foreign_keys::on_update(ctx, xid, table, &old, &rows)?;
     finish(ctx, rows, returning)
 }
 
@@ -145,11 +149,9 @@ pub fn delete(
     for (tid, _) in &victims {
         delete_externals(ctx, table.rel(), *tid, xid)?;
     }
-    finish(
-        ctx,
-        victims.into_iter().map(|(_, r)| r).collect(),
-        returning,
-    )
+    let rows: Vec<Row> = victims.into_iter().map(|(_, r)| r).collect();
+    super::foreign_keys::on_delete(ctx, xid, table, &rows)?;
+    finish(ctx, rows, returning)
 }
 
 /// CREATE TABLE with the indexes of its constraints; `Ok(false)` if it
@@ -167,6 +169,7 @@ pub fn create_table(
         constraints,
         sequences,
         checks,
+        foreign_keys,
     } = new;
     if if_not_exists && catalog.relation_exists(name) {
         return Ok(false);
@@ -174,6 +177,13 @@ pub fn create_table(
     let table = catalog.create_table(name, columns.to_vec(), ctx.eval.role, xid)?;
     for check in checks {
         catalog.add_check(name, check.clone(), xid)?;
+    }
+    for fk in foreign_keys {
+        let mut fk = fk.clone();
+        if fk.ref_table == 0 {
+            fk.ref_table = table.oid;
+        }
+        catalog.add_foreign_key(name, fk, xid)?;
     }
     for (position, def) in sequences {
         let mut def = def.clone();

@@ -167,6 +167,7 @@ pub(super) fn execute_plan(
             constraints,
             sequences,
             checks,
+            foreign_keys,
             if_not_exists,
         } => {
             let created = write::create_table(
@@ -178,6 +179,7 @@ pub(super) fn execute_plan(
                     constraints,
                     sequences,
                     checks,
+                    foreign_keys,
                 },
                 *if_not_exists,
             )?;

@@ -71,6 +71,41 @@ pub fn check_columns(t: &TableDef, c: &crate::catalog::CheckDef) -> Vec<i16> {
     found
 }
 
+/// pg_get_constraintdef of a FOREIGN KEY: `FOREIGN KEY (a) REFERENCES
+/// p(id) ON UPDATE … ON DELETE …` (actions only where not NO ACTION).
+pub fn foreign_key_definition(
+    catalog: &Catalog,
+    t: &TableDef,
+    f: &crate::catalog::ForeignKeyDef,
+) -> String {
+    let names = |t: &TableDef, cols: &[usize]| {
+        cols.iter()
+            .map(|c| {
+                t.columns
+                    .get(*c)
+                    .map_or("?".to_string(), |c| quote_ident(&c.name))
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let referenced = catalog.table_of(crate::storage::RelId(f.ref_table));
+    let (ref_name, ref_cols) = match &referenced {
+        Some(r) => (quote_ident(&r.name), names(r, &f.ref_columns)),
+        None => ("?".to_string(), "?".to_string()),
+    };
+    let mut out = format!(
+        "FOREIGN KEY ({}) REFERENCES {ref_name}({ref_cols})",
+        names(t, &f.columns)
+    );
+    if f.on_update != crate::catalog::FkAction::NoAction {
+        out.push_str(&format!(" ON UPDATE {}", f.on_update.sql()));
+    }
+    if f.on_delete != crate::catalog::FkAction::NoAction {
+        out.push_str(&format!(" ON DELETE {}", f.on_delete.sql()));
+    }
+    out
+}
+
 /// pg_get_constraintdef of a CHECK constraint: PostgreSQL wraps the
 /// condition in parentheses unless `pretty`.
 pub fn check_definition(c: &crate::catalog::CheckDef, pretty: bool) -> String {

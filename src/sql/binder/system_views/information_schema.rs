@@ -24,6 +24,19 @@ pub const VIEWS: &[(&str, u32, Columns)] = &[
     ("sequences", 13_106, SEQUENCES),
     ("routines", 13_107, ROUTINES),
     ("check_constraints", 13_108, CHECK_CONSTRAINTS),
+    ("referential_constraints", 13_109, REFERENTIAL_CONSTRAINTS),
+];
+
+const REFERENTIAL_CONSTRAINTS: Columns = &[
+    ("constraint_catalog", Name),
+    ("constraint_schema", Name),
+    ("constraint_name", Name),
+    ("unique_constraint_catalog", Name),
+    ("unique_constraint_schema", Name),
+    ("unique_constraint_name", Name),
+    ("match_option", Varchar),
+    ("update_rule", Varchar),
+    ("delete_rule", Varchar),
 ];
 
 const CHECK_CONSTRAINTS: Columns = &[
@@ -243,7 +256,14 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                     .checks
                     .iter()
                     .map(move |c| constraint_row(&c.name, t, "CHECK", Value::Null));
-                keys.chain(checks).chain(not_null).collect::<Vec<_>>()
+                let fks = t
+                    .foreign_keys
+                    .iter()
+                    .map(move |f| constraint_row(&f.name, t, "FOREIGN KEY", Value::Null));
+                keys.chain(fks)
+                    .chain(checks)
+                    .chain(not_null)
+                    .collect::<Vec<_>>()
             })
             .collect(),
         "key_column_usage" => tables
@@ -268,6 +288,68 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                             ])
                         })
                     })
+                    .chain(t.foreign_keys.iter().flat_map(move |f| {
+                        let referenced = catalog.table_of(crate::storage::RelId(f.ref_table));
+                        f.columns.iter().enumerate().map(move |(n, c)| {
+                            // Where the referenced column sits in its key.
+                            let position = referenced.as_ref().and_then(|r| {
+                                let key = r.indexes.iter().find(|i| {
+                                    i.unique
+                                        && i.ordered_keys().count() == f.ref_columns.len()
+                                        && i.ordered_keys().all(|k| {
+                                            k.column.is_some_and(|k| f.ref_columns.contains(&k))
+                                        })
+                                })?;
+                                key.ordered_keys()
+                                    .position(|k| k.column == Some(f.ref_columns[n]))
+                                    .map(|p| p as i32 + 1)
+                            });
+                            vec![
+                                text("postgres"),
+                                text("public"),
+                                text(&f.name),
+                                text("postgres"),
+                                text("public"),
+                                text(&t.name),
+                                text(&t.columns[*c].name),
+                                Value::Int4(n as i32 + 1),
+                                position.map_or(Value::Null, Value::Int4),
+                            ]
+                        })
+                    }))
+            })
+            .collect(),
+        "referential_constraints" => tables
+            .iter()
+            .flat_map(|t| {
+                t.foreign_keys.iter().map(move |f| {
+                    let unique = catalog
+                        .table_of(crate::storage::RelId(f.ref_table))
+                        .and_then(|r| {
+                            let mut wanted = f.ref_columns.clone();
+                            wanted.sort_unstable();
+                            r.indexes
+                                .iter()
+                                .find(|i| {
+                                    let mut keys: Vec<usize> =
+                                        i.ordered_keys().filter_map(|k| k.column).collect();
+                                    keys.sort_unstable();
+                                    i.unique && keys == wanted
+                                })
+                                .map(|i| i.name.clone())
+                        });
+                    vec![
+                        text("postgres"),
+                        text("public"),
+                        text(&f.name),
+                        text("postgres"),
+                        text("public"),
+                        unique.map_or(Value::Null, text),
+                        text("NONE"),
+                        text(f.on_update.sql()),
+                        text(f.on_delete.sql()),
+                    ]
+                })
             })
             .collect(),
         "check_constraints" => tables
@@ -436,5 +518,6 @@ fn as_table(v: &crate::catalog::ViewDef) -> std::sync::Arc<TableDef> {
         indexes: Vec::new(),
         owner: v.owner,
         checks: Vec::new(),
+        foreign_keys: Vec::new(),
     })
 }

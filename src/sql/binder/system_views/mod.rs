@@ -21,7 +21,8 @@ use crate::types::ColumnType;
 
 use columns::*;
 pub use definitions::{
-    check_definition, constraint_definition, index_definition, quote_ident, relation_by_oid,
+    check_definition, constraint_definition, foreign_key_definition, index_definition, quote_ident,
+    relation_by_oid,
 };
 pub use rows::constraint_oid;
 pub use rows::{acl_text, view_definition};

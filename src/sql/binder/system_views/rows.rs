@@ -269,6 +269,11 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                     .filter(|i| i.primary || i.constraint)
                     .map(move |i| constraint_row(t, i))
                     .chain(t.checks.iter().map(move |c| check_row(t, c)))
+                    .chain(
+                        t.foreign_keys
+                            .iter()
+                            .map(move |f| foreign_key_row(catalog, t, f)),
+                    )
             })
             .collect(),
         "pg_stat_activity" => catalog
@@ -469,6 +474,8 @@ struct Class<'a> {
     natts: usize,
     /// CHECK constraints (relchecks).
     checks: usize,
+    /// relhastriggers.
+    triggers: bool,
     replident: &'static str,
     acl: Value,
 }
@@ -496,7 +503,7 @@ fn class(c: Class) -> Vec<Value> {
         Value::Int2(c.natts as i16),
         Value::Int2(c.checks as i16),
         Value::Bool(false),
-        Value::Bool(false),
+        Value::Bool(c.triggers),
         Value::Bool(false),
         Value::Bool(false),
         Value::Bool(false),
@@ -522,6 +529,8 @@ fn class_row(catalog: &Catalog, t: &TableDef) -> Vec<Value> {
         has_index: !t.indexes.is_empty(),
         kind: "r",
         checks: t.checks.len(),
+        // PostgreSQL enforces foreign keys with triggers on both tables.
+        triggers: !t.foreign_keys.is_empty() || !catalog.referencing(t.oid).is_empty(),
         natts: t.columns.len(),
         replident: "d",
         acl: acl_text(catalog, AclObject::Table(t.oid)),
@@ -540,6 +549,7 @@ fn index_class_row(t: &TableDef, i: &IndexDef) -> Vec<Value> {
         has_index: false,
         kind: "i",
         checks: 0,
+        triggers: false,
         natts: i.keys.len(),
         replident: "n",
         acl: Value::Null,
@@ -558,6 +568,7 @@ fn view_class_row(name: &str, o: u32, namespace: u32, owner: u32, natts: usize) 
         has_index: false,
         kind: "v",
         checks: 0,
+        triggers: false,
         natts,
         replident: "n",
         acl: Value::Null,
@@ -611,6 +622,7 @@ fn sequence_class_row(catalog: &Catalog, s: &crate::catalog::SequenceDef) -> Vec
         has_index: false,
         kind: "S",
         checks: 0,
+        triggers: false,
         natts: 3,
         replident: "n",
         acl: acl_text(catalog, AclObject::Table(s.oid)),
@@ -720,6 +732,58 @@ fn index_row(t: &TableDef, i: &IndexDef) -> Vec<Value> {
             Value::Null
         },
         i.predicate.clone().map_or(Value::Null, text),
+    ]
+}
+
+fn foreign_key_row(
+    catalog: &Catalog,
+    t: &TableDef,
+    f: &crate::catalog::ForeignKeyDef,
+) -> Vec<Value> {
+    let numbers = |cols: &[usize]| {
+        Value::Array(Box::new(crate::types::array::ArrayValue {
+            elem: DataType::Int2,
+            items: cols.iter().map(|c| Value::Int2(*c as i16 + 1)).collect(),
+        }))
+    };
+    // The referenced table's unique index the key matches.
+    let index = catalog
+        .table_of(crate::storage::RelId(f.ref_table))
+        .and_then(|r| {
+            let mut wanted: Vec<usize> = f.ref_columns.clone();
+            wanted.sort_unstable();
+            r.indexes
+                .iter()
+                .find(|i| {
+                    let mut keys: Vec<usize> = i.ordered_keys().filter_map(|k| k.column).collect();
+                    keys.sort_unstable();
+                    i.unique && keys == wanted
+                })
+                .map(|i| i.oid)
+        })
+        .unwrap_or(0);
+    vec![
+        oid(f.oid),
+        text(&f.name),
+        oid(PUBLIC_SCHEMA_OID),
+        text("f"),
+        Value::Bool(false),
+        Value::Bool(false),
+        Value::Bool(true),
+        oid(t.oid),
+        oid(0),
+        oid(index),
+        oid(0),
+        oid(f.ref_table),
+        text(f.on_update.code()),
+        text(f.on_delete.code()),
+        text("s"),
+        Value::Bool(true),
+        Value::Int4(0),
+        Value::Bool(true),
+        numbers(&f.columns),
+        numbers(&f.ref_columns),
+        Value::Null,
     ]
 }
 
