@@ -426,3 +426,45 @@ async fn select_for_update_locks_rows() {
         .await
         .unwrap();
 }
+
+/// A referencing insert locks the referenced row: a concurrent DELETE of
+/// it waits, then fails with 23503 if the insert committed (and goes
+/// through if it rolled back), so no committed row references nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_referenced_row_cannot_go_under_a_concurrent_reference() {
+    for first_commits in [true, false] {
+        let server = TestServer::start().await;
+        let a = server.connect().await;
+        let b = server.connect().await;
+        a.batch_execute(
+            "CREATE TABLE p (id int PRIMARY KEY); \
+             CREATE TABLE c (pid int REFERENCES p); \
+             INSERT INTO p VALUES (1)",
+        )
+        .await
+        .unwrap();
+        a.batch_execute("BEGIN; INSERT INTO c VALUES (1)")
+            .await
+            .unwrap();
+        let delete = tokio::spawn(async move {
+            let r = b.batch_execute("DELETE FROM p WHERE id = 1").await;
+            (r.err().map(|e| sqlstate_of(&e)), b)
+        });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(!delete.is_finished(), "the delete waits for the reference");
+        let end = if first_commits { "COMMIT" } else { "ROLLBACK" };
+        a.batch_execute(end).await.unwrap();
+        let (err, _b) = delete.await.unwrap();
+        let want = first_commits.then(|| "23503".to_string());
+        assert_eq!(err, want, "after the referencing insert's {end}");
+        let orphans: i64 = a
+            .query_one(
+                "SELECT count(*) FROM c WHERE NOT EXISTS (SELECT 1 FROM p WHERE p.id = c.pid)",
+                &[],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(orphans, 0);
+    }
+}

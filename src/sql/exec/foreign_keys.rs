@@ -12,7 +12,9 @@
 //! Each check or action is a statement FlintDB binds from SQL text once
 //! per write and runs with the key as parameters, through the ordinary
 //! paths (indexes, row locks, and further foreign keys: a cascade goes
-//! on down).
+//! on down). They read with a fresh snapshot, as PostgreSQL's RI queries
+//! do: a DELETE that waited for a referencing insert to commit sees its
+//! row.
 
 use sqlparser::ast::Statement;
 
@@ -26,6 +28,7 @@ use crate::sql::parser::Command;
 use crate::sql::plan::Plan;
 use crate::storage::heap::Xid;
 use crate::storage::RelId;
+use crate::txn::{SnapshotGuard, Visibility};
 use crate::types::{text, DataType, Value};
 
 /// Checks that every row's references exist (skipping rows whose key
@@ -130,7 +133,7 @@ fn act(
             if action == FkAction::Cascade {
                 params.extend(new_key.clone().unwrap_or_default());
             }
-            let sub = ctx.with_params(params);
+            let (sub, _snapshot) = latest(ctx, params);
             match plan.as_ref() {
                 Some(Plan::Query { .. }) => {
                     if exists(ctx, plan.as_ref(), key.clone())? {
@@ -274,9 +277,21 @@ fn exists(ctx: &ExecContext, plan: Option<&Plan>, params: Vec<Value>) -> Result<
     let Some(Plan::Query { root, .. }) = plan else {
         return Err(crate::errinternal!("foreign key probe is not a query"));
     };
-    let sub = ctx.with_params(params);
+    let (sub, _snapshot) = latest(ctx, params);
     let found = execute(root, &sub)?.next().transpose()?.is_some();
     Ok(found)
+}
+
+/// A context for a check or action: these parameters, and what has
+/// committed by now besides this transaction's own work.
+fn latest<'a>(ctx: &ExecContext<'a>, params: Vec<Value>) -> (ExecContext<'a>, SnapshotGuard) {
+    let guard = ctx.engine.txns().snapshot();
+    let mut sub = ctx.with_params(params);
+    sub.visibility = Visibility {
+        snapshot: guard.snapshot.clone(),
+        own: ctx.visibility.own.clone(),
+    };
+    (sub, guard)
 }
 
 fn key_of(row: &Row, columns: &[usize]) -> Vec<Value> {
