@@ -468,3 +468,37 @@ async fn a_referenced_row_cannot_go_under_a_concurrent_reference() {
         assert_eq!(orphans, 0);
     }
 }
+
+/// Two upserts of one new key: the second waits for the first and then
+/// updates its row instead of failing with 23505 (or inserts, if the
+/// first rolled back).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_upserts_of_a_key_wait_and_update() {
+    for first_commits in [true, false] {
+        let server = TestServer::start().await;
+        let a = server.connect().await;
+        let b = server.connect().await;
+        a.batch_execute("CREATE TABLE hits (page text PRIMARY KEY, n int8 NOT NULL)")
+            .await
+            .unwrap();
+        let upsert = "INSERT INTO hits VALUES ('home', 1) \
+                      ON CONFLICT (page) DO UPDATE SET n = hits.n + excluded.n";
+        a.batch_execute(&format!("BEGIN; {upsert}")).await.unwrap();
+        let second = tokio::spawn(async move {
+            let r = b.batch_execute(upsert).await;
+            (r.err().map(|e| sqlstate_of(&e)), b)
+        });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(!second.is_finished(), "the second upsert waits");
+        let end = if first_commits { "COMMIT" } else { "ROLLBACK" };
+        a.batch_execute(end).await.unwrap();
+        let (err, _b) = second.await.unwrap();
+        assert_eq!(err, None, "after the first upsert's {end}");
+        let n: i64 = a
+            .query_one("SELECT n FROM hits WHERE page = 'home'", &[])
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(n, if first_commits { 2 } else { 1 });
+    }
+}

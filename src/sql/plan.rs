@@ -287,6 +287,25 @@ pub enum AlterAction {
     },
 }
 
+/// INSERT … ON CONFLICT: the arbiter indexes (positions in the plan's
+/// `indexes`) and what a conflicting row gets.
+#[derive(Clone, Debug)]
+pub struct OnConflict {
+    pub arbiters: Vec<usize>,
+    pub action: ConflictAction,
+}
+
+/// DO NOTHING, or DO UPDATE with expressions over the existing row
+/// followed by the proposed one (`excluded`).
+#[derive(Clone, Debug)]
+pub enum ConflictAction {
+    Nothing,
+    Update {
+        assignments: Vec<(usize, Expr)>,
+        predicate: Option<Expr>,
+    },
+}
+
 /// A CHECK constraint bound over its table's rows.
 #[derive(Clone, Debug)]
 pub struct BoundCheck {
@@ -416,6 +435,7 @@ pub enum Plan {
         indexes: Vec<Arc<BoundIndex>>,
         /// Its CHECK constraints, to enforce.
         checks: Vec<BoundCheck>,
+        on_conflict: Option<OnConflict>,
         returning: Option<Returning>,
     },
     Update {

@@ -33,9 +33,6 @@ impl Binder<'_> {
         {
             return Err(crate::errunsupported!("INSERT syntax in {ins}"));
         }
-        if ins.on.is_some() {
-            return Err(crate::errunsupported!("INSERT ... ON CONFLICT"));
-        }
         let ast::TableObject::TableName(name) = &ins.table else {
             return Err(crate::errunsupported!("INSERT INTO a table function"));
         };
@@ -67,6 +64,13 @@ impl Binder<'_> {
         let returning = self.bind_returning(ins.returning.as_deref(), &table, &qualifier)?;
         let indexes = self.bind_indexes(&table)?;
         let checks = self.bind_checks(&table)?;
+        let on_conflict = match &ins.on {
+            None => None,
+            Some(ast::OnInsert::OnConflict(oc)) => {
+                Some(self.bind_on_conflict(oc, &table, &qualifier, &indexes, &defaults)?)
+            }
+            Some(other) => return Err(crate::errunsupported!("INSERT {other}")),
+        };
         Ok(Plan::Insert {
             table,
             source,
@@ -74,6 +78,7 @@ impl Binder<'_> {
             defaults,
             indexes,
             checks,
+            on_conflict,
             returning,
         })
     }
@@ -486,7 +491,7 @@ fn check_width(values: usize, targets: usize) -> Result<()> {
 }
 
 /// The index of a column named as an INSERT target or SET target (42703).
-fn target_column(table: &TableDef, col: &str) -> Result<usize> {
+pub(super) fn target_column(table: &TableDef, col: &str) -> Result<usize> {
     table.column_index(col).ok_or_else(|| {
         errinput!(
             sqlstate::UNDEFINED_COLUMN,
@@ -515,7 +520,7 @@ fn check_identity_insert(column: &crate::catalog::ColumnDef) -> Result<()> {
     .with_hint("Use OVERRIDING SYSTEM VALUE to override."))
 }
 
-fn is_default_keyword(e: &ast::Expr) -> bool {
+pub(super) fn is_default_keyword(e: &ast::Expr) -> bool {
     matches!(e, ast::Expr::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default"))
 }
 

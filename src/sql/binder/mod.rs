@@ -40,6 +40,7 @@ mod subquery;
 pub mod system_views;
 mod table_function;
 mod types;
+mod upsert;
 mod views;
 mod windows;
 

@@ -136,6 +136,66 @@ fn index_key(ctx: &ExecContext, index: &BoundIndex, row: &[Value]) -> Result<Opt
     }))
 }
 
+/// The live version a unique index holds for a row's key (ON CONFLICT's
+/// arbiter check).
+pub enum Existing {
+    None,
+    Row(Tid),
+    /// A running transaction's insert or delete decides it: wait for it.
+    Running(Xid),
+}
+
+/// Finds the version of `table` that `row`'s key conflicts with in the
+/// unique `index` (NULLs and rows a partial index leaves out conflict
+/// with nothing).
+pub fn existing_version(
+    ctx: &ExecContext,
+    table: &TableDef,
+    index: &BoundIndex,
+    row: &[Value],
+) -> Result<Existing> {
+    let Some(entry) = index_key(ctx, index, row)? else {
+        return Ok(Existing::None);
+    };
+    if entry.values.iter().any(Value::is_null) {
+        return Ok(Existing::None);
+    }
+    let key = entry.ordered();
+    let heap = ctx.engine.heap();
+    let clog = ctx.engine.clog();
+    let txns = ctx.engine.txns();
+    let own = &ctx.visibility.own;
+    let entries = ctx.engine.btree().scan(
+        index.def.rel(),
+        Bound::Included(key.to_vec()),
+        Bound::Included(key.to_vec()),
+        true,
+    );
+    for entry in entries {
+        let (found, tid) = entry?;
+        if !found.starts_with(key) {
+            continue;
+        }
+        let Some(t) = heap.fetch(table.rel(), tid)? else {
+            continue;
+        };
+        let h = t.header;
+        if !own.contains(&h.xmin) && txns.is_running(h.xmin) {
+            return Ok(Existing::Running(h.xmin));
+        }
+        if clog.is_aborted(h.xmin) {
+            continue;
+        }
+        if !h.deletes() || clog.is_aborted(h.xmax) {
+            return Ok(Existing::Row(tid));
+        }
+        if !own.contains(&h.xmax) && txns.is_running(h.xmax) {
+            return Ok(Existing::Running(h.xmax));
+        }
+    }
+    Ok(Existing::None)
+}
+
 /// What a unique index already holds for a key.
 enum Conflict {
     None,

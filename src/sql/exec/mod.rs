@@ -25,6 +25,7 @@ mod series;
 mod setop;
 mod sort;
 mod toast;
+mod upsert;
 mod values;
 mod window;
 pub mod write;

@@ -16,7 +16,7 @@ use super::index_write::add_entries;
 use super::index_write::build_index;
 use super::row_lock::mark_rows;
 use super::toast::{delete_externals, encode_row};
-use super::{execute, ExecContext, Row, TableScan};
+use super::{ExecContext, Row, TableScan};
 use crate::catalog::{ColumnDef, IndexDef, TableDef};
 use crate::errinput;
 use crate::error::{sqlstate, Result};
@@ -29,6 +29,16 @@ pub struct WriteTarget<'p> {
     pub table: &'p TableDef,
     pub indexes: &'p [Arc<BoundIndex>],
     pub checks: &'p [crate::sql::plan::BoundCheck],
+}
+
+/// The rows an INSERT proposes and what a conflict does.
+pub struct NewRows<'p> {
+    /// Rows of the target columns, in `targets` order.
+    pub source: &'p Node,
+    pub targets: &'p [usize],
+    /// Each column's DEFAULT, for the columns not targeted.
+    pub defaults: &'p [Option<Expr>],
+    pub on_conflict: Option<&'p crate::sql::plan::OnConflict>,
 }
 
 /// What CREATE TABLE makes.
@@ -54,28 +64,13 @@ pub fn insert(
     ctx: &ExecContext,
     xid: Xid,
     target: &WriteTarget,
-    source: &Node,
-    targets: &[usize],
-    defaults: &[Option<Expr>],
+    new: &NewRows,
     returning: Option<&Returning>,
 ) -> Result<WriteResult> {
     let (table, indexes) = (target.table, target.indexes);
-    let mut rows = Vec::new();
-    for r in execute(source, ctx)? {
-        let values = r?;
-        let mut full: Row = Vec::with_capacity(table.columns.len());
-        for (i, default) in defaults.iter().enumerate() {
-            full.push(match targets.iter().position(|t| *t == i) {
-                Some(pos) => values.get(pos).cloned().unwrap_or(Value::Null),
-                None => match default {
-                    Some(e) => eval(e, &[], ctx)?,
-                    None => Value::Null,
-                },
-            });
-        }
-        check_not_null(table, &full)?;
-        check_constraints(ctx, table, target.checks, &full)?;
-        rows.push(full);
+    let rows = super::upsert::proposed_rows(ctx, target, new.source, new.targets, new.defaults)?;
+    if let Some(oc) = new.on_conflict {
+        return super::upsert::insert(ctx, xid, target, rows, oc, returning);
     }
     for row in &rows {
         let data = encode_row(ctx, table.rel(), xid, row)?;
@@ -316,7 +311,11 @@ pub fn drop_tables(
     Ok((missing, rels))
 }
 
-fn finish(ctx: &ExecContext, rows: Vec<Row>, returning: Option<&Returning>) -> Result<WriteResult> {
+pub(super) fn finish(
+    ctx: &ExecContext,
+    rows: Vec<Row>,
+    returning: Option<&Returning>,
+) -> Result<WriteResult> {
     let count = rows.len() as u64;
     let returning = match returning {
         None => vec![],
@@ -416,7 +415,7 @@ fn shown_row(row: &[Value]) -> String {
     shown.join(", ")
 }
 
-fn check_not_null(table: &TableDef, row: &[Value]) -> Result<()> {
+pub(super) fn check_not_null(table: &TableDef, row: &[Value]) -> Result<()> {
     for (c, v) in table.columns.iter().zip(row) {
         if c.not_null && v.is_null() {
             let shown: Vec<String> = row

@@ -137,6 +137,7 @@ impl Session {
             defaults: defaults.clone(),
             indexes: indexes.clone(),
             checks: checks.clone(),
+            on_conflict: None,
             returning: None,
         };
         let mut bound = Some(Bound {

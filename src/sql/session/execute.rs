@@ -99,6 +99,7 @@ pub(super) fn execute_plan(
             defaults,
             indexes,
             checks,
+            on_conflict,
             returning,
         } => {
             let target = write::WriteTarget {
@@ -106,15 +107,13 @@ pub(super) fn execute_plan(
                 indexes,
                 checks,
             };
-            let result = write::insert(
-                &ctx,
-                xid,
-                &target,
+            let new = write::NewRows {
                 source,
                 targets,
                 defaults,
-                returning.as_ref(),
-            )?;
+                on_conflict: on_conflict.as_ref(),
+            };
+            let result = write::insert(&ctx, xid, &target, &new, returning.as_ref())?;
             send_returning(sink, bound, "INSERT 0", result.returning)?;
             Ok(format!("INSERT 0 {}", result.count))
         }
