@@ -239,6 +239,11 @@ pub enum AggregateFunction {
     BoolAnd,
     BoolOr,
     StringAgg,
+    /// var_samp (variance), var_pop, stddev_samp (stddev), stddev_pop.
+    VarSamp,
+    VarPop,
+    StddevSamp,
+    StddevPop,
 }
 
 /// What a subquery expression asks of its rows.

@@ -244,7 +244,11 @@ impl Binder<'_> {
                 DataType::Float4 | DataType::Float8 => t,
                 _ => return Err(undefined_function(name, &[t])),
             },
-            AggregateFunction::Avg => match t {
+            AggregateFunction::VarSamp
+            | AggregateFunction::VarPop
+            | AggregateFunction::StddevSamp
+            | AggregateFunction::StddevPop
+            | AggregateFunction::Avg => match t {
                 DataType::Int2 | DataType::Int4 | DataType::Int8 | DataType::Numeric => {
                     DataType::Numeric
                 }
@@ -720,6 +724,10 @@ pub(super) fn aggregate_function(name: &str) -> Option<AggregateFunction> {
         "bool_and" | "every" => AggregateFunction::BoolAnd,
         "bool_or" => AggregateFunction::BoolOr,
         "string_agg" => AggregateFunction::StringAgg,
+        "variance" | "var_samp" => AggregateFunction::VarSamp,
+        "var_pop" => AggregateFunction::VarPop,
+        "stddev" | "stddev_samp" => AggregateFunction::StddevSamp,
+        "stddev_pop" => AggregateFunction::StddevPop,
         _ => return None,
     })
 }

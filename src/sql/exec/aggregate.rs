@@ -67,6 +67,11 @@ pub(super) struct Accumulator {
     int_sum: i128,
     float_sum: f64,
     decimal_sum: BigDecimal,
+    /// Σx² for the numeric variances.
+    square_sum: BigDecimal,
+    /// The float variances' running Sxx (Youngs-Cramer, as PostgreSQL's
+    /// float8_accum).
+    float_sxx: f64,
     best: Option<Value>,
     /// array_agg's values.
     items: Vec<Value>,
@@ -123,6 +128,8 @@ impl Accumulator {
             int_sum: 0,
             float_sum: 0.0,
             decimal_sum: BigDecimal::from(0),
+            square_sum: BigDecimal::from(0),
+            float_sxx: 0.0,
             best: None,
             items: Vec::new(),
             joined: None,
@@ -178,6 +185,32 @@ impl Accumulator {
                 Value::Float8(f) => self.float_sum += f,
                 Value::Numeric(d) => self.decimal_sum += d,
                 _ => {}
+            },
+            AggregateFunction::VarSamp
+            | AggregateFunction::VarPop
+            | AggregateFunction::StddevSamp
+            | AggregateFunction::StddevPop => match &v {
+                Value::Float4(_) | Value::Float8(_) => {
+                    let x = match v {
+                        Value::Float4(f) => f as f64,
+                        Value::Float8(f) => f,
+                        _ => 0.0,
+                    };
+                    self.float_sum += x;
+                    let n = self.count as f64;
+                    if self.count > 1 {
+                        let tmp = x * n - self.float_sum;
+                        self.float_sxx += tmp * tmp / (n * (n - 1.0));
+                    }
+                }
+                other => {
+                    let d = match other {
+                        Value::Numeric(d) => d.clone(),
+                        _ => BigDecimal::from(other.as_i64().unwrap_or(0)),
+                    };
+                    self.square_sum += &d * &d;
+                    self.decimal_sum += d;
+                }
             },
             AggregateFunction::Min
             | AggregateFunction::Max
@@ -255,6 +288,52 @@ impl Accumulator {
                 }))
             }
             AggregateFunction::StringAgg => self.joined.unwrap_or(Value::Null),
+            AggregateFunction::VarSamp
+            | AggregateFunction::VarPop
+            | AggregateFunction::StddevSamp
+            | AggregateFunction::StddevPop => self.variance()?,
         })
+    }
+
+    /// The variances and standard deviations, computed as PostgreSQL
+    /// does: NULL for a sample of one; numerics exactly, with the
+    /// division's scale (and the square root rounded to it).
+    fn variance(&self) -> Result<Value> {
+        let sample = matches!(
+            self.func,
+            AggregateFunction::VarSamp | AggregateFunction::StddevSamp
+        );
+        let root = matches!(
+            self.func,
+            AggregateFunction::StddevSamp | AggregateFunction::StddevPop
+        );
+        if sample && self.count < 2 {
+            return Ok(Value::Null);
+        }
+        if matches!(self.input, DataType::Float4 | DataType::Float8) {
+            let n = self.count as f64;
+            let var = self.float_sxx / if sample { n - 1.0 } else { n };
+            return Ok(Value::Float8(if root { var.sqrt() } else { var }));
+        }
+        let n = BigDecimal::from(self.count);
+        let sum = &self.decimal_sum;
+        let numerator = &n * &self.square_sum - sum * sum;
+        if numerator <= BigDecimal::from(0) {
+            return Ok(Value::Numeric(BigDecimal::from(0)));
+        }
+        let denominator = if sample {
+            &n * (&n - BigDecimal::from(1))
+        } else {
+            &n * &n
+        };
+        let quotient = numeric::divide(&numerator, &denominator)?;
+        if !root {
+            return Ok(Value::Numeric(quotient));
+        }
+        let scale = quotient.as_bigint_and_exponent().1;
+        let root = quotient
+            .sqrt()
+            .ok_or_else(|| crate::errinternal!("square root of a negative variance"))?;
+        Ok(Value::Numeric(numeric::round(&root, scale)))
     }
 }
