@@ -318,7 +318,7 @@ impl Accumulator {
         let n = BigDecimal::from(self.count);
         let sum = &self.decimal_sum;
         let numerator = &n * &self.square_sum - sum * sum;
-        if numerator <= BigDecimal::from(0) {
+        if numerator.sign() != bigdecimal::num_bigint::Sign::Plus {
             return Ok(Value::Numeric(BigDecimal::from(0)));
         }
         let denominator = if sample {
