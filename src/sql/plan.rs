@@ -83,6 +83,9 @@ pub enum Node {
         input: Box<Node>,
         limit: Option<Expr>,
         offset: Option<Expr>,
+        /// WITH TIES: the ORDER BY keys (rows equal in them to the last
+        /// row within the limit come too); empty otherwise.
+        ties: Vec<SortKey>,
     },
     /// UNION / INTERSECT / EXCEPT of two inputs of the same shape.
     SetOp {

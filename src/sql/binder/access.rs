@@ -269,6 +269,7 @@ impl Binder<'_> {
             input: Box::new(ordered),
             limit: Some(Expr::Literal(crate::types::Value::Int8(1), DataType::Int8)),
             offset: None,
+            ties: vec![],
         }))
     }
 }

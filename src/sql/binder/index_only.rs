@@ -87,10 +87,13 @@ fn visit(node: Node, needed: Needed) -> Node {
             input,
             limit,
             offset,
+            ties,
         } => Node::Limit {
-            input: Box::new(visit(*input, needed)),
+            // WITH TIES reads its keys' columns too.
+            input: Box::new(visit(*input, if ties.is_empty() { needed } else { None })),
             limit,
             offset,
+            ties,
         },
         Node::Distinct { input } => Node::Distinct {
             input: Box::new(visit(*input, None)),

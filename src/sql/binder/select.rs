@@ -25,6 +25,9 @@ struct Tail<'q> {
     order_by: Vec<&'q ast::OrderByExpr>,
     limit: Option<&'q ast::Expr>,
     offset: Option<&'q ast::Expr>,
+    /// FETCH FIRST … WITH TIES: rows equal to the last one in the ORDER
+    /// BY keys come too.
+    with_ties: bool,
     lock: Option<Lock<'q>>,
 }
 
@@ -34,6 +37,7 @@ impl Tail<'_> {
             order_by: vec![],
             limit: None,
             offset: None,
+            with_ties: false,
             lock: None,
         }
     }
@@ -104,9 +108,6 @@ impl Binder<'_> {
         q: &ast::Query,
         keep_unknown: bool,
     ) -> Result<(Node, Vec<OutputColumn>)> {
-        if q.fetch.is_some() {
-            return Err(crate::errunsupported!("FETCH FIRST"));
-        }
         if q.for_clause.is_some()
             || q.settings.is_some()
             || q.format_clause.is_some()
@@ -145,10 +146,37 @@ impl Binder<'_> {
                 )
             }
         };
+        // FETCH FIRST [n] ROWS {ONLY | WITH TIES}: the standard's LIMIT.
+        let one = ast::Expr::value(ast::Value::Number("1".to_string(), false));
+        let (limit, with_ties) = match &q.fetch {
+            None => (limit, false),
+            Some(f) => {
+                if f.percent {
+                    return Err(errinput!(
+                        sqlstate::SYNTAX_ERROR,
+                        "syntax error at or near \"PERCENT\""
+                    ));
+                }
+                if limit.is_some() {
+                    return Err(errinput!(
+                        sqlstate::SYNTAX_ERROR,
+                        "syntax error at or near \"FETCH\""
+                    ));
+                }
+                if f.with_ties && order_by.is_empty() {
+                    return Err(errinput!(
+                        sqlstate::SYNTAX_ERROR,
+                        "WITH TIES cannot be specified without ORDER BY clause"
+                    ));
+                }
+                (Some(f.quantity.as_ref().unwrap_or(&one)), f.with_ties)
+            }
+        };
         let tail = Tail {
             order_by,
             limit,
             offset,
+            with_ties,
             lock: lock_of(q),
         };
         match q.body.as_ref() {
@@ -691,6 +719,7 @@ impl Binder<'_> {
                 input: Box::new(node),
             };
         }
+        let ties = if tail.with_ties { keys.clone() } else { vec![] };
         if !keys.is_empty() {
             node = Node::Sort {
                 input: Box::new(node),
@@ -718,6 +747,7 @@ impl Binder<'_> {
                 input: Box::new(node),
                 limit,
                 offset,
+                ties,
             };
         }
         if hidden {

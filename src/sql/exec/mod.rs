@@ -309,7 +309,14 @@ fn build<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>> {
             input,
             limit,
             offset,
-        } => limit::limit(execute(input, ctx)?, limit.as_ref(), offset.as_ref(), ctx)?,
+            ties,
+        } => limit::limit(
+            execute(input, ctx)?,
+            limit.as_ref(),
+            offset.as_ref(),
+            ties,
+            ctx,
+        )?,
         Node::RecursiveUnion {
             base,
             recursive,
