@@ -446,6 +446,10 @@ pub enum Plan {
         predicate: Option<Expr>,
         /// An index to find the rows by, instead of reading them all.
         access: Option<IndexAccess>,
+        /// UPDATE … FROM: the target's rows, their addresses and the
+        /// other tables' columns, joined under the WHERE condition (the
+        /// assignments read these rows).
+        from: Option<Box<Node>>,
         indexes: Vec<Arc<BoundIndex>>,
         checks: Vec<BoundCheck>,
         /// Table column index and new value (over the old row).
@@ -456,6 +460,8 @@ pub enum Plan {
         table: Arc<TableDef>,
         predicate: Option<Expr>,
         access: Option<IndexAccess>,
+        /// DELETE … USING, as UPDATE's `from`.
+        from: Option<Box<Node>>,
         returning: Option<Returning>,
     },
     CreateTable {

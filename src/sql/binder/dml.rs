@@ -260,9 +260,6 @@ impl Binder<'_> {
     }
 
     pub(super) fn bind_update(&mut self, u: &ast::Update) -> Result<Plan> {
-        if u.from.is_some() {
-            return Err(crate::errunsupported!("UPDATE ... FROM"));
-        }
         if u.or.is_some()
             || u.output.is_some()
             || !u.order_by.is_empty()
@@ -272,7 +269,13 @@ impl Binder<'_> {
             return Err(crate::errunsupported!("UPDATE syntax in {u}"));
         }
         let (table, qualifier) = self.target_table(&u.table)?;
-        let scope = table_scope(&table, &qualifier);
+        let extra = match &u.from {
+            None => None,
+            Some(
+                ast::UpdateTableFromKind::AfterSet(f) | ast::UpdateTableFromKind::BeforeSet(f),
+            ) => Some(f.as_slice()),
+        };
+        let (scope, from_node) = self.target_with_from(&table, &qualifier, extra)?;
         let defaults = self.bind_defaults(&table)?;
         let mut assignments: Vec<(usize, Expr)> = Vec::with_capacity(u.assignments.len());
         for a in &u.assignments {
@@ -318,13 +321,14 @@ impl Binder<'_> {
         }
         let predicate = self.bind_where(u.selection.as_ref(), &scope)?;
         let returning = self.bind_returning(u.returning.as_deref(), &table, &qualifier)?;
-        let access = self.choose_index(&table, predicate.as_ref())?;
+        let (predicate, access, from) = self.joined_target(&table, from_node, predicate)?;
         let indexes = self.bind_indexes(&table)?;
         let checks = self.bind_checks(&table)?;
         Ok(Plan::Update {
             table,
             predicate,
             access,
+            from,
             indexes,
             checks,
             assignments,
@@ -334,7 +338,6 @@ impl Binder<'_> {
 
     pub(super) fn bind_delete(&mut self, d: &ast::Delete) -> Result<Plan> {
         if !d.tables.is_empty()
-            || d.using.is_some()
             || d.output.is_some()
             || !d.order_by.is_empty()
             || d.limit.is_some()
@@ -349,16 +352,86 @@ impl Binder<'_> {
             return Err(crate::errunsupported!("DELETE from several tables"));
         };
         let (table, qualifier) = self.target_table(twj)?;
-        let scope = table_scope(&table, &qualifier);
+        let (scope, from_node) = self.target_with_from(&table, &qualifier, d.using.as_deref())?;
         let predicate = self.bind_where(d.selection.as_ref(), &scope)?;
         let returning = self.bind_returning(d.returning.as_deref(), &table, &qualifier)?;
-        let access = self.choose_index(&table, predicate.as_ref())?;
+        let (predicate, access, from) = self.joined_target(&table, from_node, predicate)?;
         Ok(Plan::Delete {
             table,
             predicate,
             access,
+            from,
             returning,
         })
+    }
+
+    /// The scope of an UPDATE's or DELETE's expressions: the target's
+    /// columns, then (with UPDATE … FROM / DELETE … USING) its rows'
+    /// address and the other tables' columns, whose rows come as a node.
+    fn target_with_from(
+        &mut self,
+        table: &Arc<TableDef>,
+        qualifier: &str,
+        from: Option<&[ast::TableWithJoins]>,
+    ) -> Result<(Scope, Option<(Node, usize)>)> {
+        let mut scope = table_scope(table, qualifier);
+        let Some(from) = from else {
+            return Ok((scope, None));
+        };
+        let (node, from_scope) = self.bind_from(from)?;
+        for c in &from_scope.columns {
+            if c.qualifier.as_deref() == Some(qualifier) {
+                return Err(errinput!(
+                    "42712",
+                    "table name \"{qualifier}\" specified more than once"
+                ));
+            }
+        }
+        scope.columns.push(super::scope::ScopeColumn {
+            qualifier: None,
+            name: String::new(),
+            ty: crate::types::ColumnType::plain(crate::types::DataType::Int8),
+            table_oid: 0,
+            column_number: 0,
+            hidden: true,
+        });
+        let width = from_scope.columns.len();
+        scope.columns.extend(from_scope.columns);
+        Ok((scope, Some((node, width))))
+    }
+
+    /// With FROM/USING: the target's rows (with addresses) joined to the
+    /// other tables under the WHERE condition, in place of a predicate
+    /// and an index access.
+    #[allow(clippy::type_complexity)]
+    fn joined_target(
+        &mut self,
+        table: &Arc<TableDef>,
+        from: Option<(Node, usize)>,
+        predicate: Option<Expr>,
+    ) -> Result<(
+        Option<Expr>,
+        Option<crate::sql::plan::IndexAccess>,
+        Option<Box<Node>>,
+    )> {
+        let Some((node, width)) = from else {
+            let access = self.choose_index(table, predicate.as_ref())?;
+            return Ok((predicate, access, None));
+        };
+        self.reads.table(table.oid);
+        let join = Node::NestedLoopJoin {
+            left: Box::new(Node::WithAddress {
+                scan: Box::new(Node::SeqScan {
+                    table: table.clone(),
+                }),
+            }),
+            right: Box::new(node),
+            predicate,
+            left_outer: false,
+            right_width: width,
+            right_outer: None,
+        };
+        Ok((None, None, Some(Box::new(join))))
     }
 
     fn target_table(&mut self, twj: &ast::TableWithJoins) -> Result<(Arc<TableDef>, String)> {
@@ -420,9 +493,35 @@ impl Binder<'_> {
         // Bind the items directly over the table scope.
         let mut out = Vec::new();
         for item in items {
+            let wanted = match item {
+                SelectItem::QualifiedWildcard(
+                    ast::SelectItemQualifiedWildcardKind::ObjectName(name),
+                    _,
+                ) => {
+                    let q = table_name(name)?;
+                    if !scope
+                        .columns
+                        .iter()
+                        .any(|c| c.qualifier.as_deref() == Some(q.as_str()))
+                    {
+                        return Err(errinput!(
+                            sqlstate::UNDEFINED_TABLE,
+                            "missing FROM-clause entry for table \"{q}\""
+                        ));
+                    }
+                    Some(q)
+                }
+                _ => None,
+            };
             match item {
-                SelectItem::Wildcard(_) => {
+                SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) => {
                     for (i, c) in scope.columns.iter().enumerate() {
+                        if wanted
+                            .as_ref()
+                            .is_some_and(|q| c.qualifier.as_ref() != Some(q))
+                        {
+                            continue;
+                        }
                         self.reads.column(c.table_oid, c.column_number);
                         out.push((
                             Expr::Column {

@@ -58,7 +58,8 @@ pub fn alter_table(
                             checks: bound_checks,
                         };
                         let assignments = [(position, fill.clone())];
-                        write::update(ctx, xid, &target, None, None, &assignments, None)?;
+                        let all = write::Selection::all();
+                        write::update(ctx, xid, &target, &all, &assignments, None)?;
                     }
                     None => {
                         if column.not_null && has_rows(ctx, &t)? {

@@ -158,7 +158,12 @@ fn act(
                     access,
                     ..
                 }) => {
-                    write::delete(&sub, xid, t, predicate.as_ref(), access.as_ref(), None)?;
+                    let which = write::Selection {
+                        predicate: predicate.as_ref(),
+                        access: access.as_ref(),
+                        from: None,
+                    };
+                    write::delete(&sub, xid, t, &which, None)?;
                 }
                 Some(Plan::Update {
                     table: t,
@@ -174,15 +179,12 @@ fn act(
                         indexes,
                         checks,
                     };
-                    write::update(
-                        &sub,
-                        xid,
-                        &target,
-                        predicate.as_ref(),
-                        access.as_ref(),
-                        assignments,
-                        None,
-                    )?;
+                    let which = write::Selection {
+                        predicate: predicate.as_ref(),
+                        access: access.as_ref(),
+                        from: None,
+                    };
+                    write::update(&sub, xid, &target, &which, assignments, None)?;
                 }
                 _ => {
                     return Err(crate::errinternal!(

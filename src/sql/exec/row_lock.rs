@@ -120,7 +120,7 @@ pub fn address_value(tid: Tid) -> crate::types::Value {
     crate::types::Value::Int8(((tid.block as i64) << 16) | tid.slot as i64)
 }
 
-fn address_of(value: &crate::types::Value) -> Result<Tid> {
+pub(super) fn address_of(value: &crate::types::Value) -> Result<Tid> {
     match value {
         crate::types::Value::Int8(a) => Ok(Tid {
             block: (*a >> 16) as u32,

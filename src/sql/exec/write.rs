@@ -16,7 +16,7 @@ use super::index_write::add_entries;
 use super::index_write::build_index;
 use super::row_lock::mark_rows;
 use super::toast::{delete_externals, encode_row};
-use super::{ExecContext, Row, TableScan};
+use super::{execute, ExecContext, Row, TableScan};
 use crate::catalog::{ColumnDef, IndexDef, TableDef};
 use crate::errinput;
 use crate::error::{sqlstate, Result};
@@ -29,6 +29,50 @@ pub struct WriteTarget<'p> {
     pub table: &'p TableDef,
     pub indexes: &'p [Arc<BoundIndex>],
     pub checks: &'p [crate::sql::plan::BoundCheck],
+}
+
+/// Which rows an UPDATE or DELETE changes: those matching the
+/// predicate (found through `access` if given), or with FROM/USING the
+/// rows of `from`, a join of the target (with each row's address) and
+/// the other tables.
+pub struct Selection<'p> {
+    pub predicate: Option<&'p Expr>,
+    pub access: Option<&'p IndexAccess>,
+    pub from: Option<&'p Node>,
+}
+
+impl Selection<'_> {
+    /// Every row (ALTER TABLE's rewrites).
+    pub fn all() -> Selection<'static> {
+        Selection {
+            predicate: None,
+            access: None,
+            from: None,
+        }
+    }
+}
+
+/// The rows a Selection picks, each once (a target row that FROM joins to
+/// several rows changes once, with the first), with their addresses.
+fn selected_rows(
+    ctx: &ExecContext,
+    table: &TableDef,
+    which: &Selection,
+) -> Result<Vec<(Tid, Row)>> {
+    let Some(from) = which.from else {
+        return matching_rows(ctx, table, which.predicate, which.access);
+    };
+    let width = table.columns.len();
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for row in execute(from, ctx)? {
+        let row = row?;
+        let tid = super::row_lock::address_of(&row[width])?;
+        if seen.insert(tid) {
+            out.push((tid, row));
+        }
+    }
+    Ok(out)
 }
 
 /// The rows an INSERT proposes and what a conflict does.
@@ -86,17 +130,20 @@ pub fn update(
     ctx: &ExecContext,
     xid: Xid,
     target: &WriteTarget,
-    predicate: Option<&Expr>,
-    access: Option<&IndexAccess>,
+    which: &Selection,
     assignments: &[(usize, Expr)],
     returning: Option<&Returning>,
 ) -> Result<WriteResult> {
     let (table, indexes) = (target.table, target.indexes);
+    let width = table.columns.len();
     let mut changes: Vec<(Tid, (Row, Row))> = Vec::new();
-    for (tid, old) in matching_rows(ctx, table, predicate, access)? {
+    for (tid, read) in selected_rows(ctx, table, which)? {
+        // `read` is the target's row, then (with FROM) its address and
+        // the other tables' columns.
+        let old: Row = read[..width].to_vec();
         let mut new = old.clone();
         for (i, e) in assignments {
-            new[*i] = eval(e, &old, ctx)?;
+            new[*i] = eval(e, &read, ctx)?;
         }
         check_not_null(table, &new)?;
         check_constraints(ctx, table, target.checks, &new)?;
@@ -135,11 +182,17 @@ pub fn delete(
     ctx: &ExecContext,
     xid: Xid,
     table: &TableDef,
-    predicate: Option<&Expr>,
-    access: Option<&IndexAccess>,
+    which: &Selection,
     returning: Option<&Returning>,
 ) -> Result<WriteResult> {
-    let victims = matching_rows(ctx, table, predicate, access)?;
+    let width = table.columns.len();
+    let victims: Vec<(Tid, Row)> = selected_rows(ctx, table, which)?
+        .into_iter()
+        .map(|(tid, mut row)| {
+            row.truncate(width);
+            (tid, row)
+        })
+        .collect();
     let victims = mark_deleted(ctx, table, xid, victims)?;
     for (tid, _) in &victims {
         delete_externals(ctx, table.rel(), *tid, xid)?;

@@ -121,6 +121,7 @@ pub(super) fn execute_plan(
             table,
             predicate,
             access,
+            from,
             indexes,
             checks,
             assignments,
@@ -131,15 +132,13 @@ pub(super) fn execute_plan(
                 indexes,
                 checks,
             };
-            let result = write::update(
-                &ctx,
-                xid,
-                &target,
-                predicate.as_ref(),
-                access.as_ref(),
-                assignments,
-                returning.as_ref(),
-            )?;
+            let which = write::Selection {
+                predicate: predicate.as_ref(),
+                access: access.as_ref(),
+                from: from.as_deref(),
+            };
+            let result =
+                write::update(&ctx, xid, &target, &which, assignments, returning.as_ref())?;
             send_returning(sink, bound, "UPDATE", result.returning)?;
             Ok(format!("UPDATE {}", result.count))
         }
@@ -147,16 +146,15 @@ pub(super) fn execute_plan(
             table,
             predicate,
             access,
+            from,
             returning,
         } => {
-            let result = write::delete(
-                &ctx,
-                xid,
-                table,
-                predicate.as_ref(),
-                access.as_ref(),
-                returning.as_ref(),
-            )?;
+            let which = write::Selection {
+                predicate: predicate.as_ref(),
+                access: access.as_ref(),
+                from: from.as_deref(),
+            };
+            let result = write::delete(&ctx, xid, table, &which, returning.as_ref())?;
             send_returning(sink, bound, "DELETE", result.returning)?;
             Ok(format!("DELETE {}", result.count))
         }
