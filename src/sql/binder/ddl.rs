@@ -139,7 +139,7 @@ impl Binder<'_> {
             object_type,
             if_exists,
             names,
-            cascade: _,
+            cascade,
             restrict: _,
             purge,
             temporary,
@@ -210,6 +210,11 @@ impl Binder<'_> {
                         )
                     })
                     .collect();
+                if !dependents.is_empty() && *cascade {
+                    return Err(crate::errunsupported!(
+                        "DROP TABLE ... CASCADE of dependent objects (drop them first)"
+                    ));
+                }
                 if !dependents.is_empty() {
                     return Err(errinput!(
                         "2BP01",
@@ -219,6 +224,11 @@ impl Binder<'_> {
                     .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
                 }
                 if let Some(view) = super::views::views_reading(self.catalog, t.oid).first() {
+                    if *cascade {
+                        return Err(crate::errunsupported!(
+                            "DROP TABLE ... CASCADE of dependent objects (drop them first)"
+                        ));
+                    }
                     return Err(errinput!(
                         "2BP01",
                         "cannot drop table {name} because other objects depend on it"
@@ -261,6 +271,20 @@ fn check_storage_options(options: &[ast::SqlOption]) -> Result<()> {
             return Err(crate::errunsupported!("table storage option {option}"));
         };
         let name = normalize(key);
+        let known_to_postgresql = name.starts_with("autovacuum_")
+            || name.starts_with("toast.")
+            || matches!(
+                name.as_str(),
+                "toast_tuple_target"
+                    | "parallel_workers"
+                    | "user_catalog_table"
+                    | "vacuum_index_cleanup"
+                    | "vacuum_truncate"
+                    | "log_autovacuum_min_duration"
+            );
+        if known_to_postgresql {
+            return Err(crate::errunsupported!("table storage parameter \"{name}\""));
+        }
         if name != "fillfactor" {
             return Err(errinput!(
                 sqlstate::INVALID_PARAMETER_VALUE,
