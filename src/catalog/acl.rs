@@ -1,5 +1,5 @@
 //! Access privileges: PostgreSQL's ACLs (`aclitem[]`) on tables, columns,
-//! the `public` schema and the database, persisted in
+//! sequences, the `public` schema and the database, persisted in
 //!
 //! ```text
 //! relation 8  flint_acl  (objoid int8, objsubid int2, grantee int8,
@@ -144,6 +144,8 @@ impl Privs {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AclObject {
     Table(u32),
+    /// A sequence (USAGE, SELECT, UPDATE).
+    Sequence(u32),
     /// A table's column, by number (from 1).
     Column(u32, i16),
     Schema(u32),
@@ -153,7 +155,10 @@ pub enum AclObject {
 impl AclObject {
     fn key(self) -> (u32, i16) {
         match self {
-            AclObject::Table(oid) | AclObject::Schema(oid) | AclObject::Database(oid) => (oid, 0),
+            AclObject::Table(oid)
+            | AclObject::Sequence(oid)
+            | AclObject::Schema(oid)
+            | AclObject::Database(oid) => (oid, 0),
             AclObject::Column(oid, n) => (oid, n),
         }
     }
@@ -162,6 +167,7 @@ impl AclObject {
     pub fn all_privileges(self) -> Privs {
         match self {
             AclObject::Table(_) => Privs(0b111_1111),
+            AclObject::Sequence(_) => Privs(Privs::USAGE.0 | Privs::SELECT.0 | Privs::UPDATE.0),
             AclObject::Column(..) => {
                 Privs(Privs::SELECT.0 | Privs::INSERT.0 | Privs::UPDATE.0 | Privs::REFERENCES.0)
             }

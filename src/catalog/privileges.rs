@@ -53,6 +53,9 @@ impl Catalog {
                         .map_or(super::roles::BOOTSTRAP_SUPERUSER_OID, |v| v.owner),
                 }
             }
+            AclObject::Sequence(oid) => self
+                .sequence_by_oid(oid)
+                .map_or(super::roles::BOOTSTRAP_SUPERUSER_OID, |s| s.owner),
             AclObject::Schema(acl::PUBLIC_SCHEMA_OID) => acl::DATABASE_OWNER_ROLE,
             AclObject::Schema(_) | AclObject::Database(_) => super::roles::BOOTSTRAP_SUPERUSER_OID,
         }
@@ -221,6 +224,11 @@ impl Catalog {
                 found.push(format!("owner of table {}", t.name));
             }
         }
+        for s in self.sequences() {
+            if s.owner == role {
+                found.push(format!("owner of sequence {}", s.name));
+            }
+        }
         let acls = self.acls.read().clone();
         let mut keys: Vec<_> = acls.keys().copied().collect();
         keys.sort();
@@ -245,6 +253,11 @@ impl Catalog {
                         .get(n as usize - 1)
                         .map_or("?", |c| c.name.as_str()),
                     t.name
+                ),
+                (None, 0) if self.sequence_by_oid(oid).is_some() => format!(
+                    "privileges for sequence {}",
+                    self.sequence_by_oid(oid)
+                        .map_or(String::new(), |s| s.name.clone())
                 ),
                 (None, _) if oid == acl::DATABASE_OID => {
                     "privileges for database postgres".to_string()

@@ -51,6 +51,8 @@ pub enum GrantObjects {
     Tables(Vec<ObjectName>),
     AllTablesInSchema(Vec<String>),
     Schemas(Vec<String>),
+    Sequences(Vec<ObjectName>),
+    AllSequencesInSchema(Vec<String>),
     Databases(Vec<String>),
     /// A kind FlintDB has no objects of (sequences, functions, …).
     Other(String),
@@ -110,6 +112,13 @@ impl std::fmt::Display for GrantStatement {
                         write!(f, "ALL TABLES IN SCHEMA {}", list(s))?
                     }
                     GrantObjects::Schemas(s) => write!(f, "SCHEMA {}", list(s))?,
+                    GrantObjects::Sequences(t) => {
+                        let names: Vec<String> = t.iter().map(|n| n.to_string()).collect();
+                        write!(f, "SEQUENCE {}", list(&names))?
+                    }
+                    GrantObjects::AllSequencesInSchema(s) => {
+                        write!(f, "ALL SEQUENCES IN SCHEMA {}", list(s))?
+                    }
                     GrantObjects::Databases(d) => write!(f, "DATABASE {}", list(d))?,
                     GrantObjects::Other(kind) => f.write_str(kind)?,
                 }
@@ -255,6 +264,19 @@ fn parse_objects(p: &mut Parser) -> Result<GrantObjects, ParserError> {
     if p.parse_keywords(&[Keyword::ALL, Keyword::TABLES, Keyword::IN, Keyword::SCHEMA]) {
         return Ok(GrantObjects::AllTablesInSchema(names(p)?));
     }
+    if p.parse_keywords(&[
+        Keyword::ALL,
+        Keyword::SEQUENCES,
+        Keyword::IN,
+        Keyword::SCHEMA,
+    ]) {
+        return Ok(GrantObjects::AllSequencesInSchema(names(p)?));
+    }
+    if p.parse_keyword(Keyword::SEQUENCE) {
+        return Ok(GrantObjects::Sequences(
+            p.parse_comma_separated(|p| p.parse_object_name(false))?,
+        ));
+    }
     if p.parse_keyword(Keyword::ALL) {
         let kind = p.next_token().token.to_string();
         return Ok(GrantObjects::Other(format!("ALL {kind}")));
@@ -266,7 +288,6 @@ fn parse_objects(p: &mut Parser) -> Result<GrantObjects, ParserError> {
         return Ok(GrantObjects::Databases(names(p)?));
     }
     for (keyword, kind) in [
-        (Keyword::SEQUENCE, "SEQUENCE"),
         (Keyword::FUNCTION, "FUNCTION"),
         (Keyword::PROCEDURE, "PROCEDURE"),
         (Keyword::DOMAIN, "DOMAIN"),

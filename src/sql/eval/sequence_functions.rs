@@ -107,7 +107,7 @@ fn sequence(catalog: &Catalog, v: &Value) -> Result<Arc<SequenceDef>> {
 fn require(catalog: &Catalog, role: u32, def: &SequenceDef, any_of: Privs) -> Result<()> {
     if catalog.is_superuser(role)
         || catalog
-            .privileges_of(role, AclObject::Table(def.oid))
+            .privileges_of(role, AclObject::Sequence(def.oid))
             .intersects(any_of)
     {
         return Ok(());

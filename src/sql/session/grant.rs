@@ -95,6 +95,7 @@ pub fn alter_owner(
 /// What an object of a GRANT is.
 enum Target {
     Table(Arc<TableDef>),
+    Sequence(Arc<crate::catalog::SequenceDef>),
     Schema,
     Database,
 }
@@ -103,6 +104,7 @@ impl Target {
     fn describe(&self) -> (&'static str, String) {
         match self {
             Target::Table(t) => ("table", t.name.clone()),
+            Target::Sequence(s) => ("sequence", s.name.clone()),
             Target::Schema => ("schema", "public".to_string()),
             Target::Database => ("database", "postgres".to_string()),
         }
@@ -122,6 +124,9 @@ fn targets(catalog: &Catalog, objects: &GrantObjects) -> Result<Vec<Target>> {
             .iter()
             .map(|n| {
                 let name = table_name(n)?;
+                if let Some(s) = catalog.get_sequence(&name) {
+                    return Ok(Target::Sequence(s));
+                }
                 match catalog.get_table(&name) {
                     Some(t) => Ok(Target::Table(t)),
                     None if catalog.find_index(&name).is_some() => Err(errinput!(
@@ -140,6 +145,33 @@ fn targets(catalog: &Catalog, objects: &GrantObjects) -> Result<Vec<Target>> {
                 schema(s)?;
             }
             catalog.tables().into_iter().map(Target::Table).collect()
+        }
+        GrantObjects::Sequences(names) => names
+            .iter()
+            .map(|n| {
+                let name = table_name(n)?;
+                match catalog.get_sequence(&name) {
+                    Some(s) => Ok(Target::Sequence(s)),
+                    None if catalog.relation_exists(&name) => Err(errinput!(
+                        sqlstate::WRONG_OBJECT_TYPE,
+                        "\"{name}\" is not a sequence"
+                    )),
+                    None => Err(errinput!(
+                        sqlstate::UNDEFINED_TABLE,
+                        "relation \"{name}\" does not exist"
+                    )),
+                }
+            })
+            .collect::<Result<_>>()?,
+        GrantObjects::AllSequencesInSchema(schemas) => {
+            for s in schemas {
+                schema(s)?;
+            }
+            catalog
+                .sequences()
+                .into_iter()
+                .map(Target::Sequence)
+                .collect()
         }
         GrantObjects::Schemas(names) => {
             for s in names {
@@ -171,6 +203,7 @@ fn requested(
 ) -> Result<Vec<(AclObject, Privs)>> {
     let object = match target {
         Target::Table(t) => AclObject::Table(t.oid),
+        Target::Sequence(s) => AclObject::Sequence(s.oid),
         Target::Schema => AclObject::Schema(PUBLIC_SCHEMA_OID),
         Target::Database => AclObject::Database(DATABASE_OID),
     };
@@ -216,6 +249,7 @@ fn requested(
             }
             let kind = match on {
                 AclObject::Table(_) => "table",
+                AclObject::Sequence(_) => "sequence",
                 AclObject::Column(..) => "column",
                 AclObject::Schema(_) => "schema",
                 AclObject::Database(_) => "database",
