@@ -102,6 +102,9 @@ impl Binder<'_> {
                         Some(_) => return Err(crate::errunsupported!("column aliases on a table")),
                         None => view.1 .0.to_string(),
                     };
+                    if view.1 .0 == "pg_settings" {
+                        self.reads.settings = true;
+                    }
                     return Ok(super::system_views::bind(self.catalog, view, &qualifier));
                 }
                 let view_name = table_name(name)?;

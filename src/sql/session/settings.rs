@@ -598,6 +598,83 @@ fn show_millis(ms: i64) -> String {
     format!("{ms}ms")
 }
 
+/// The settings PostgreSQL's pg_settings types as enums (the others with
+/// a fixed set of values here are strings there).
+const ENUMS: &[&str] = &[
+    "bytea_output",
+    "client_min_messages",
+    "default_transaction_isolation",
+    "IntervalStyle",
+    "synchronous_commit",
+    "transaction_isolation",
+];
+
+/// What pg_settings shows of a setting besides its current value.
+pub struct SettingInfo {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// "bool", "integer", "string" or "enum".
+    pub vartype: &'static str,
+    /// "user", or "internal" for one that is only reported.
+    pub context: &'static str,
+    /// "ms" for durations.
+    pub unit: Option<&'static str>,
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+    /// An enum's values.
+    pub choices: Vec<&'static str>,
+    pub default: &'static str,
+}
+
+/// Every known setting, by name (pg_settings).
+pub fn catalog() -> Vec<SettingInfo> {
+    let mut out: Vec<SettingInfo> = SPECS
+        .iter()
+        .map(|s| {
+            let (vartype, unit, min, max, choices) = match s.kind {
+                Kind::Bool => ("bool", None, None, None, vec![]),
+                Kind::Int { min, max } => ("integer", None, Some(min), Some(max), vec![]),
+                Kind::Millis => (
+                    "integer",
+                    Some("ms"),
+                    Some(0),
+                    Some(i32::MAX as i64),
+                    vec![],
+                ),
+                Kind::Text | Kind::ReadOnly => ("string", None, None, None, vec![]),
+                Kind::Choice(c) => {
+                    let mut shown: Vec<&'static str> = c.iter().map(|(_, v)| *v).collect();
+                    shown.dedup();
+                    if shown.iter().all(|v| matches!(*v, "on" | "off")) {
+                        ("bool", None, None, None, vec![])
+                    } else if ENUMS.contains(&s.name) {
+                        ("enum", None, None, None, shown)
+                    } else {
+                        ("string", None, None, None, vec![])
+                    }
+                }
+            };
+            SettingInfo {
+                name: s.name,
+                description: s.description,
+                vartype,
+                context: if matches!(s.kind, Kind::ReadOnly) {
+                    "internal"
+                } else {
+                    "user"
+                },
+                unit,
+                min,
+                max,
+                choices,
+                default: s.default,
+            }
+        })
+        .collect();
+    out.sort_by_key(|s| s.name.to_lowercase());
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -384,6 +384,25 @@ pub const DEPEND: Columns = &[
     ("refobjsubid", Int4),
     ("deptype", Char),
 ];
+pub const SETTINGS: Columns = &[
+    ("name", Text),
+    ("setting", Text),
+    ("unit", Text),
+    ("category", Text),
+    ("short_desc", Text),
+    ("extra_desc", Text),
+    ("context", Text),
+    ("vartype", Text),
+    ("source", Text),
+    ("min_val", Text),
+    ("max_val", Text),
+    ("enumvals", TEXT_ARRAY),
+    ("boot_val", Text),
+    ("reset_val", Text),
+    ("sourcefile", Text),
+    ("sourceline", Int4),
+    ("pending_restart", Bool),
+];
 pub const PG_SEQUENCES: Columns = &[
     ("schemaname", Name),
     ("sequencename", Name),

@@ -74,6 +74,7 @@ pub const VIEWS: &[(&str, u32, Columns)] = &[
     ("pg_views", 11_004, PG_VIEWS),
     ("pg_sequences", 11_005, PG_SEQUENCES),
     ("pg_depend", 2608, DEPEND),
+    ("pg_settings", 11_006, SETTINGS),
 ];
 
 /// A system view: its schema's name, and (name, OID, columns).
@@ -124,10 +125,20 @@ pub fn bind(catalog: &Catalog, view: View, qualifier: &str) -> (Node, Scope) {
     let rows = rows
         .into_iter()
         .map(|row| {
-            row.into_iter()
+            let mut exprs: Vec<Expr> = row
+                .into_iter()
                 .zip(columns.iter())
                 .map(|(v, (_, ty))| Expr::Literal(v, *ty))
-                .collect()
+                .collect();
+            // pg_settings.setting is the session's value when it runs.
+            if name == "pg_settings" {
+                exprs[1] = Expr::Call {
+                    func: crate::sql::expr::Function::CurrentSetting,
+                    args: vec![exprs[0].clone()],
+                    ty: crate::types::DataType::Text,
+                };
+            }
+            exprs
         })
         .collect();
     let scope = Scope {

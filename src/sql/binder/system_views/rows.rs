@@ -346,6 +346,38 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                 ])
             })
             .collect(),
+        "pg_settings" => crate::sql::session::settings::catalog()
+            .into_iter()
+            .map(|s| {
+                let opt = |v: Option<String>| v.map_or(Value::Null, Value::Text);
+                vec![
+                    text(s.name),
+                    Value::Null,
+                    opt(s.unit.map(str::to_string)),
+                    text("Client Connection Defaults"),
+                    text(s.description),
+                    Value::Null,
+                    text(s.context),
+                    text(s.vartype),
+                    text("default"),
+                    opt(s.min.map(|m| m.to_string())),
+                    opt(s.max.map(|m| m.to_string())),
+                    if s.choices.is_empty() {
+                        Value::Null
+                    } else {
+                        Value::Array(Box::new(crate::types::array::ArrayValue {
+                            elem: DataType::Text,
+                            items: s.choices.iter().map(|c| text(*c)).collect(),
+                        }))
+                    },
+                    text(s.default),
+                    text(s.default),
+                    Value::Null,
+                    Value::Null,
+                    Value::Bool(false),
+                ]
+            })
+            .collect(),
         "pg_sequences" => catalog
             .sequences()
             .iter()
