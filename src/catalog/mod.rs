@@ -12,7 +12,8 @@
 //! and relations 3 and 4 for indexes (see `index.rs`), 5 for ANALYZE's
 //! statistics (see `stats.rs`), 6 and 7 for roles (see `roles.rs`), 8
 //! for access privileges (see `acl.rs`), 9 for sequences (see
-//! `sequences.rs`), 10 for CHECK constraints (see `constraints.rs`). A table without `relowner`
+//! `sequences.rs`), 10 for CHECK and FOREIGN KEY constraints (see
+//! `constraints.rs`), 11 for comments (see `descriptions.rs`). A table without `relowner`
 //! (written before owners existed) belongs to the bootstrap superuser.
 //! A user table's or index's relation number is its OID (from 16384, like PostgreSQL).
 //! Column defaults are kept as SQL text and bound again when used. The
@@ -24,6 +25,7 @@ pub mod acl;
 mod alter;
 pub mod backends;
 mod constraints;
+mod descriptions;
 mod index;
 mod privileges;
 pub mod roles;
@@ -135,6 +137,8 @@ pub struct Catalog {
     views: RwLock<HashMap<String, Arc<ViewDef>>>,
     /// Sequences by name.
     sequences: RwLock<HashMap<String, Arc<SequenceDef>>>,
+    /// COMMENT ON texts.
+    descriptions: RwLock<descriptions::Descriptions>,
     /// Sequences' current values (see `sequences.rs`).
     sequence_states: Mutex<sequences::States>,
     /// The end of the newest sequence write in the log.
@@ -178,6 +182,7 @@ impl Catalog {
         }
         let (tables, views) = read_tables(&heap, &clog)?;
         let sequences = sequences::read(&heap, &clog)?;
+        let descriptions = descriptions::read(&heap, &clog)?;
         let stats = stats::read(&heap, &clog)?;
         let roles = roles::read(&heap, &clog)?;
         let acls = acl::read(&heap, &clog)?;
@@ -204,6 +209,7 @@ impl Catalog {
             tables: RwLock::new(tables),
             views: RwLock::new(views),
             sequences: RwLock::new(sequences),
+            descriptions: RwLock::new(descriptions),
             sequence_states: Mutex::default(),
             sequence_lsn: AtomicU64::new(0),
             txns,
@@ -222,6 +228,7 @@ impl Catalog {
         *self.tables.write() = tables;
         *self.views.write() = views;
         *self.sequences.write() = sequences::read(&self.heap, &self.clog)?;
+        *self.descriptions.write() = descriptions::read(&self.heap, &self.clog)?;
         *self.stats.write() = stats::read(&self.heap, &self.clog)?;
         *self.roles.write() = Arc::new(roles::read(&self.heap, &self.clog)?);
         *self.acls.write() = Arc::new(acl::read(&self.heap, &self.clog)?);
@@ -413,6 +420,7 @@ impl Catalog {
                 "index \"{name}\" does not exist"
             )
         })?;
+        self.forget_descriptions(index.oid, xid)?;
         let oid = Value::Int8(index.oid as i64);
         delete_rows(&self.heap, &self.clog, index::INDEX_REL, 7, xid, |v| {
             v[0] == oid
@@ -550,6 +558,7 @@ impl Catalog {
         )?;
         stats::delete(&self.heap, &self.clog, table.oid, xid)?;
         self.delete_constraints(table.oid, xid)?;
+        self.forget_descriptions(table.oid, xid)?;
         self.stats.write().remove(&table.oid);
         tables.remove(name);
         drop(tables);
@@ -563,7 +572,7 @@ impl Catalog {
 }
 
 /// The system relations.
-const SYSTEM_RELS: [RelId; 10] = [
+const SYSTEM_RELS: [RelId; 11] = [
     CLASS_REL,
     ATTRIBUTE_REL,
     index::INDEX_REL,
@@ -574,6 +583,7 @@ const SYSTEM_RELS: [RelId; 10] = [
     acl::ACL_REL,
     sequences::SEQUENCE_REL,
     constraints::CONSTRAINT_REL,
+    descriptions::DESCRIPTION_REL,
 ];
 
 /// Columns of `flint_attribute`.

@@ -190,6 +190,7 @@ impl Catalog {
         })?;
         self.delete_sequence_row(def.oid, xid)?;
         self.forget_acls(def.oid, xid)?;
+        self.forget_descriptions(def.oid, xid)?;
         self.sequences.write().remove(name);
         Ok(def.rel())
     }

@@ -104,6 +104,7 @@ impl Catalog {
         })?;
         self.delete_view_rows(view.oid, xid)?;
         self.forget_acls(view.oid, xid)?;
+        self.forget_descriptions(view.oid, xid)?;
         self.views.write().remove(name);
         Ok(())
     }

@@ -147,6 +147,9 @@ pub enum Function {
     PgBackendPid,
     PgCancelBackend,
     PgTerminateBackend,
+    /// obj_description(oid [, catalog]), col_description(table, column).
+    ObjDescription,
+    ColDescription,
     /// nextval, currval, setval(seq, v [, is_called]), lastval().
     NextVal,
     CurrVal,
@@ -220,6 +223,8 @@ impl Function {
                 | Function::SetVal
                 | Function::LastVal
                 | Function::PgGetSerialSequence
+                | Function::ObjDescription
+                | Function::ColDescription
         )
     }
 }

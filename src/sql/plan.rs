@@ -485,6 +485,15 @@ pub enum Plan {
         missing: Option<String>,
         actions: Vec<AlterAction>,
     },
+    /// COMMENT ON: the object (`oid`, and a column's number or 0), its
+    /// kind and name for the ownership check, and the text (None: IS NULL).
+    Comment {
+        oid: u32,
+        sub: i16,
+        kind: &'static str,
+        name: String,
+        text: Option<String>,
+    },
     /// CREATE SEQUENCE (the OID and owner are filled in when created).
     CreateSequence {
         def: SequenceDef,
@@ -591,6 +600,7 @@ impl Plan {
             | Plan::DropView { .. }
             | Plan::CreateView { .. }
             | Plan::CreateSequence { .. }
+            | Plan::Comment { .. }
             | Plan::AlterTable { .. }
             | Plan::AlterSequence { .. }
             | Plan::DropSequence { .. }

@@ -544,12 +544,15 @@ impl Binder<'_> {
             ("pg_get_constraintdef", 2) => {
                 Some((Function::PgGetConstraintDef, vec![T::Oid, T::Bool], T::Text))
             }
-            ("obj_description", 1) => Some((Function::NoDescription, vec![T::Oid], T::Text)),
-            ("obj_description" | "shobj_description", 2) => {
+            ("obj_description", 1) => Some((Function::ObjDescription, vec![T::Oid], T::Text)),
+            ("obj_description", 2) => {
+                Some((Function::ObjDescription, vec![T::Oid, T::Name], T::Text))
+            }
+            ("shobj_description", 2) => {
                 Some((Function::NoDescription, vec![T::Oid, T::Name], T::Text))
             }
             ("col_description", 2) => {
-                Some((Function::NoDescription, vec![T::Oid, T::Int4], T::Text))
+                Some((Function::ColDescription, vec![T::Oid, T::Int4], T::Text))
             }
             (
                 "pg_get_statisticsobjdef_columns"

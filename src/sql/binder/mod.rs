@@ -252,6 +252,12 @@ pub fn bind(
         }
         Statement::Drop { .. } => binder.bind_drop(statement)?,
         Statement::CreateView(v) => binder.bind_create_view(v)?,
+        Statement::Comment {
+            object_type,
+            object_name,
+            comment,
+            if_exists: false,
+        } => bind_comment(catalog, object_type, object_name, comment.clone())?,
         Statement::Copy { .. } => binder.bind_copy(statement)?,
         Statement::Truncate(t) => {
             if t.partitions.is_some() || t.on_cluster.is_some() {
@@ -311,6 +317,81 @@ pub fn bind(
         param_types,
         locks_rows: binder.locks_rows,
         reads: binder.reads,
+    })
+}
+
+/// COMMENT ON TABLE / VIEW / SEQUENCE / INDEX / COLUMN … IS '…' | NULL.
+fn bind_comment(
+    catalog: &Catalog,
+    kind: &sqlparser::ast::CommentObject,
+    name: &sqlparser::ast::ObjectName,
+    text: Option<String>,
+) -> Result<Plan> {
+    use sqlparser::ast::CommentObject as C;
+    let missing = |n: &str| errinput!(sqlstate::UNDEFINED_TABLE, "relation \"{n}\" does not exist");
+    let plan = |oid: u32, sub: i16, kind: &'static str, name: String| Plan::Comment {
+        oid,
+        sub,
+        kind,
+        name,
+        text: text.clone(),
+    };
+    Ok(match kind {
+        C::Column => {
+            let mut parts = scope::name_parts(name)?;
+            let column = parts.pop().unwrap_or_default();
+            let table = match parts.as_slice() {
+                [t] => t.clone(),
+                [s, t] if s == "public" => t.clone(),
+                _ => {
+                    return Err(errinput!(
+                        sqlstate::SYNTAX_ERROR,
+                        "column name must be qualified"
+                    ))
+                }
+            };
+            let (oid, columns) = match (catalog.get_table(&table), catalog.get_view(&table)) {
+                (Some(t), _) => (t.oid, t.columns.clone()),
+                (None, Some(v)) => (v.oid, v.columns.clone()),
+                _ => return Err(missing(&table)),
+            };
+            let n = columns
+                .iter()
+                .position(|c| c.name == column)
+                .ok_or_else(|| {
+                    errinput!(
+                        sqlstate::UNDEFINED_COLUMN,
+                        "column \"{column}\" of relation \"{table}\" does not exist"
+                    )
+                })?;
+            plan(oid, n as i16 + 1, "table", table)
+        }
+        C::Table | C::View | C::Sequence | C::Index => {
+            let n = table_name(name)?;
+            let found = match kind {
+                C::Table => catalog.get_table(&n).map(|t| (t.oid, "table")),
+                C::View => catalog.get_view(&n).map(|v| (v.oid, "view")),
+                C::Sequence => catalog.get_sequence(&n).map(|s| (s.oid, "sequence")),
+                _ => catalog.find_index(&n).map(|(_, i)| (i.oid, "index")),
+            };
+            let Some((oid, what)) = found else {
+                if catalog.relation_exists(&n) {
+                    return Err(errinput!(
+                        sqlstate::WRONG_OBJECT_TYPE,
+                        "\"{n}\" is not a {}",
+                        match kind {
+                            C::Table => "table",
+                            C::View => "view",
+                            C::Sequence => "sequence",
+                            _ => "index",
+                        }
+                    ));
+                }
+                return Err(missing(&n));
+            };
+            plan(oid, 0, what, n)
+        }
+        other => return Err(crate::errunsupported!("COMMENT ON {other}")),
     })
 }
 

@@ -118,14 +118,28 @@ pub fn call(func: Function, values: &[Value], ctx: &dyn Env) -> Result<Option<Va
                 .unwrap_or(Value::Null)
         }
         // The one comment PostgreSQL 15 ships that clients show.
-        Function::NoDescription => match (values.first(), values.get(1)) {
+        Function::ObjDescription => match (values.first(), values.get(1)) {
             (Some(Value::Oid(PUBLIC_SCHEMA_OID)), Some(Value::Text(class)))
                 if class == "pg_namespace" =>
             {
                 text("standard public schema".to_string())
             }
+            (Some(o), class)
+                if class.is_none() || matches!(class, Some(Value::Text(c)) if c == "pg_class") =>
+            {
+                catalog(ctx)?
+                    .description(oid(o), 0)
+                    .map_or(Value::Null, text)
+            }
             _ => Value::Null,
         },
+        Function::ColDescription => match (values.first(), values.get(1)) {
+            (Some(o), Some(Value::Int4(n))) => catalog(ctx)?
+                .description(oid(o), *n as i16)
+                .map_or(Value::Null, text),
+            _ => Value::Null,
+        },
+        Function::NoDescription => Value::Null,
         Function::RegName(kind) => super::reg_names::reg_name(kind, oid(&values[0]), catalog(ctx)?),
         Function::PgEncodingToChar => match values[0] {
             Value::Int4(6) => text("UTF8".to_string()),

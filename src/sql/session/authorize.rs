@@ -108,6 +108,18 @@ pub fn authorize(
             mine
         }),
         Plan::Query { .. } | Plan::CopyTo { .. } | Plan::Explain { .. } | Plan::Utility { .. } => {}
+        Plan::Comment {
+            oid, kind, name, ..
+        } => {
+            // An index's comment is its table's owner's to set.
+            let owner_object = match catalog.find_index(name) {
+                Some((t, _)) if *kind == "index" => AclObject::Table(t.oid),
+                _ => AclObject::Table(*oid),
+            };
+            if !catalog.owns(role, owner_object) {
+                return Err(must_own(kind, name));
+            }
+        }
         Plan::AlterTable { table, .. } => {
             if let Some(t) = table {
                 owner(catalog, role, t)?;

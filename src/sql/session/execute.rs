@@ -281,6 +281,12 @@ pub(super) fn execute_plan(
             }
             Ok("ALTER TABLE".to_string())
         }
+        Plan::Comment { oid, sub, text, .. } => {
+            engine
+                .catalog()
+                .set_description(*oid, *sub, text.clone(), xid)?;
+            Ok("COMMENT".to_string())
+        }
         Plan::CreateSequence { def, if_not_exists } => {
             let catalog = engine.catalog();
             if *if_not_exists && catalog.relation_exists(&def.name) {

@@ -692,6 +692,7 @@ impl Session {
                 | Plan::Analyze { .. }
                 | Plan::CreateSequence { .. }
                 | Plan::AlterTable { .. }
+                | Plan::Comment { .. }
                 | Plan::AlterSequence { .. }
                 | Plan::DropSequence { .. }
         ) {

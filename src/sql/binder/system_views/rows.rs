@@ -378,6 +378,19 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                 ]
             })
             .collect(),
+        "pg_description" => std::iter::once(vec![
+            oid(PUBLIC_SCHEMA_OID),
+            oid(2615),
+            Value::Int4(0),
+            text("standard public schema"),
+        ])
+        .chain(
+            catalog
+                .descriptions()
+                .into_iter()
+                .map(|((o, sub), d)| vec![oid(o), oid(1259), Value::Int4(sub as i32), text(d)]),
+        )
+        .collect(),
         "pg_sequences" => catalog
             .sequences()
             .iter()
