@@ -95,27 +95,11 @@ pub struct CheckDef {
 
 impl Catalog {
     /// Adds a CHECK constraint to a table (its OID is chosen here).
-    pub fn add_check(&self, table: &str, mut check: CheckDef, xid: Xid) -> Result<Arc<TableDef>> {
-        let mut tables = self.tables.write();
-        let old = tables
-            .get(table)
-            .cloned()
-            .ok_or_else(|| crate::errinternal!("CHECK on a missing table"))?;
-        if has_constraint(&old, &check.name) {
-            return Err(errinput!(
-                sqlstate::DUPLICATE_OBJECT,
-                "constraint \"{}\" for relation \"{table}\" already exists",
-                check.name
-            ));
-        }
-        check.oid = self.next_oid.fetch_add(1, Ordering::AcqRel);
-        insert_row(
-            &self.heap,
-            CONSTRAINT_REL,
-            xid,
-            &[
-                Value::Int8(check.oid as i64),
-                Value::Int8(old.oid as i64),
+    pub fn add_check(&self, table: &str, check: CheckDef, xid: Xid) -> Result<Arc<TableDef>> {
+        self.add_constraint(table, &check.name.clone(), xid, |oid, table_oid| {
+            let row = [
+                Value::Int8(oid as i64),
+                Value::Int8(table_oid as i64),
                 Value::Text(check.name.clone()),
                 Value::Text("c".to_string()),
                 Value::Text(check.expr.clone()),
@@ -124,46 +108,27 @@ impl Catalog {
                 Value::Null,
                 Value::Null,
                 Value::Null,
-            ],
-        )?;
-        let mut changed = (*old).clone();
-        changed.checks.push(check);
-        let changed = Arc::new(changed);
-        tables.insert(table.to_string(), changed.clone());
-        Ok(changed)
+            ];
+            let apply = move |t: &mut TableDef| t.checks.push(CheckDef { oid, ..check });
+            (row, Box::new(apply) as Box<dyn FnOnce(&mut TableDef)>)
+        })
     }
 
     /// Adds a FOREIGN KEY to a table (its OID is chosen here).
     pub fn add_foreign_key(
         &self,
         table: &str,
-        mut fk: ForeignKeyDef,
+        fk: ForeignKeyDef,
         xid: Xid,
     ) -> Result<Arc<TableDef>> {
-        let mut tables = self.tables.write();
-        let old = tables
-            .get(table)
-            .cloned()
-            .ok_or_else(|| crate::errinternal!("FOREIGN KEY on a missing table"))?;
-        if has_constraint(&old, &fk.name) {
-            return Err(errinput!(
-                sqlstate::DUPLICATE_OBJECT,
-                "constraint \"{}\" for relation \"{table}\" already exists",
-                fk.name
-            ));
-        }
-        fk.oid = self.next_oid.fetch_add(1, Ordering::AcqRel);
         let numbers = |cols: &[usize]| {
             let n: Vec<String> = cols.iter().map(|c| (c + 1).to_string()).collect();
             Value::Text(n.join(" "))
         };
-        insert_row(
-            &self.heap,
-            CONSTRAINT_REL,
-            xid,
-            &[
-                Value::Int8(fk.oid as i64),
-                Value::Int8(old.oid as i64),
+        self.add_constraint(table, &fk.name.clone(), xid, |oid, table_oid| {
+            let row = [
+                Value::Int8(oid as i64),
+                Value::Int8(table_oid as i64),
                 Value::Text(fk.name.clone()),
                 Value::Text("f".to_string()),
                 Value::Null,
@@ -172,10 +137,38 @@ impl Catalog {
                 numbers(&fk.ref_columns),
                 Value::Text(fk.on_update.code().to_string()),
                 Value::Text(fk.on_delete.code().to_string()),
-            ],
-        )?;
+            ];
+            let apply = move |t: &mut TableDef| t.foreign_keys.push(ForeignKeyDef { oid, ..fk });
+            (row, Box::new(apply) as Box<dyn FnOnce(&mut TableDef)>)
+        })
+    }
+
+    /// Stores a new constraint named `name` of `table`: `make` gives its
+    /// row and how it changes the cached definition, for its new OID.
+    #[allow(clippy::type_complexity)]
+    fn add_constraint(
+        &self,
+        table: &str,
+        name: &str,
+        xid: Xid,
+        make: impl FnOnce(u32, u32) -> ([Value; CONSTRAINT_WIDTH], Box<dyn FnOnce(&mut TableDef)>),
+    ) -> Result<Arc<TableDef>> {
+        let mut tables = self.tables.write();
+        let old = tables
+            .get(table)
+            .cloned()
+            .ok_or_else(|| crate::errinternal!("constraint on a missing table"))?;
+        if has_constraint(&old, name) {
+            return Err(errinput!(
+                sqlstate::DUPLICATE_OBJECT,
+                "constraint \"{name}\" for relation \"{table}\" already exists"
+            ));
+        }
+        let oid = self.next_oid.fetch_add(1, Ordering::AcqRel);
+        let (row, apply) = make(oid, old.oid);
+        insert_row(&self.heap, CONSTRAINT_REL, xid, &row)?;
         let mut changed = (*old).clone();
-        changed.foreign_keys.push(fk);
+        apply(&mut changed);
         let changed = Arc::new(changed);
         tables.insert(table.to_string(), changed.clone());
         Ok(changed)
@@ -194,42 +187,26 @@ impl Catalog {
         out
     }
 
-    /// Drops a FOREIGN KEY of a table.
-    pub fn drop_foreign_key(&self, table: &str, name: &str, xid: Xid) -> Result<()> {
+    /// Drops a CHECK or FOREIGN KEY constraint of a table by name.
+    pub fn drop_constraint(&self, table: &str, name: &str, xid: Xid) -> Result<()> {
         let mut tables = self.tables.write();
         let old = tables
             .get(table)
             .cloned()
-            .ok_or_else(|| crate::errinternal!("FOREIGN KEY on a missing table"))?;
-        let Some(fk) = old.foreign_keys.iter().find(|f| f.name == name) else {
-            return Err(crate::errinternal!("no FOREIGN KEY {name}"));
-        };
-        let oid = Value::Int8(fk.oid as i64);
-        delete_rows(
-            &self.heap,
-            &self.clog,
-            CONSTRAINT_REL,
-            CONSTRAINT_WIDTH,
-            xid,
-            |v| v[0] == oid,
-        )?;
-        let mut changed = (*old).clone();
-        changed.foreign_keys.retain(|f| f.name != name);
-        tables.insert(table.to_string(), Arc::new(changed));
-        Ok(())
-    }
-
-    /// Drops a CHECK constraint of a table.
-    pub fn drop_check(&self, table: &str, name: &str, xid: Xid) -> Result<()> {
-        let mut tables = self.tables.write();
-        let old = tables
-            .get(table)
-            .cloned()
-            .ok_or_else(|| crate::errinternal!("CHECK on a missing table"))?;
-        let Some(check) = old.checks.iter().find(|c| c.name == name) else {
-            return Err(crate::errinternal!("no CHECK constraint {name}"));
-        };
-        let oid = Value::Int8(check.oid as i64);
+            .ok_or_else(|| crate::errinternal!("constraint of a missing table"))?;
+        let oid = old
+            .checks
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.oid)
+            .or_else(|| {
+                old.foreign_keys
+                    .iter()
+                    .find(|f| f.name == name)
+                    .map(|f| f.oid)
+            })
+            .ok_or_else(|| crate::errinternal!("no constraint {name}"))?;
+        let oid = Value::Int8(oid as i64);
         delete_rows(
             &self.heap,
             &self.clog,
@@ -240,6 +217,7 @@ impl Catalog {
         )?;
         let mut changed = (*old).clone();
         changed.checks.retain(|c| c.name != name);
+        changed.foreign_keys.retain(|f| f.name != name);
         tables.insert(table.to_string(), Arc::new(changed));
         Ok(())
     }

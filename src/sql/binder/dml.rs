@@ -277,48 +277,8 @@ impl Binder<'_> {
         };
         let (scope, from_node) = self.target_with_from(&table, &qualifier, extra)?;
         let defaults = self.bind_defaults(&table)?;
-        let mut assignments: Vec<(usize, Expr)> = Vec::with_capacity(u.assignments.len());
-        for a in &u.assignments {
-            let ast::AssignmentTarget::ColumnName(name) = &a.target else {
-                return Err(crate::errunsupported!(
-                    "multiple-column UPDATE SET (a, b) = ..."
-                ));
-            };
-            let parts = name_parts(name)?;
-            let col = match parts.as_slice() {
-                [c] => c,
-                [q, c] if *q == qualifier => c,
-                _ => return Err(crate::errunsupported!("UPDATE of a nested field {name}")),
-            };
-            let i = target_column(&table, col)?;
-            if assignments.iter().any(|(j, _)| *j == i) {
-                return Err(errinput!(
-                    sqlstate::SYNTAX_ERROR,
-                    "multiple assignments to same column \"{col}\""
-                ));
-            }
-            let column = &table.columns[i];
-            let value = if is_default_keyword(&a.value) {
-                defaults[i]
-                    .clone()
-                    .unwrap_or(Expr::Literal(Value::Null, column.ty.data_type))
-            } else {
-                if column.identity == Some(Identity::Always) {
-                    return Err(errinput!(
-                        sqlstate::GENERATED_ALWAYS,
-                        "column \"{}\" can only be updated to DEFAULT",
-                        column.name
-                    )
-                    .with_detail(format!(
-                        "Column \"{}\" is an identity column defined as GENERATED ALWAYS.",
-                        column.name
-                    )));
-                }
-                let b = self.bind_expr(&a.value, &scope)?;
-                self.coerce_assign(b, column.ty, &column.name)?
-            };
-            assignments.push((i, value));
-        }
+        let assignments =
+            self.bind_assignments(&u.assignments, &table, &qualifier, &scope, &defaults)?;
         let predicate = self.bind_where(u.selection.as_ref(), &scope)?;
         let returning = self.bind_returning(u.returning.as_deref(), &table, &qualifier)?;
         let (predicate, access, from) = self.joined_target(&table, from_node, predicate)?;
@@ -363,6 +323,62 @@ impl Binder<'_> {
             from,
             returning,
         })
+    }
+
+    /// SET lists (UPDATE, ON CONFLICT DO UPDATE): each target column once,
+    /// `DEFAULT` or an expression over `scope` coerced to the column; a
+    /// GENERATED ALWAYS identity column only to DEFAULT (428C9).
+    pub(super) fn bind_assignments(
+        &mut self,
+        items: &[ast::Assignment],
+        table: &TableDef,
+        qualifier: &str,
+        scope: &Scope,
+        defaults: &[Option<Expr>],
+    ) -> Result<Vec<(usize, Expr)>> {
+        let mut assignments: Vec<(usize, Expr)> = Vec::with_capacity(items.len());
+        for a in items {
+            let ast::AssignmentTarget::ColumnName(name) = &a.target else {
+                return Err(crate::errunsupported!(
+                    "multiple-column UPDATE SET (a, b) = ..."
+                ));
+            };
+            let parts = name_parts(name)?;
+            let col = match parts.as_slice() {
+                [c] => c,
+                [q, c] if q == qualifier => c,
+                _ => return Err(crate::errunsupported!("UPDATE of a nested field {name}")),
+            };
+            let i = target_column(table, col)?;
+            if assignments.iter().any(|(j, _)| *j == i) {
+                return Err(errinput!(
+                    sqlstate::SYNTAX_ERROR,
+                    "multiple assignments to same column \"{col}\""
+                ));
+            }
+            let column = &table.columns[i];
+            let value = if is_default_keyword(&a.value) {
+                defaults[i]
+                    .clone()
+                    .unwrap_or(Expr::Literal(Value::Null, column.ty.data_type))
+            } else {
+                if column.identity == Some(Identity::Always) {
+                    return Err(errinput!(
+                        sqlstate::GENERATED_ALWAYS,
+                        "column \"{}\" can only be updated to DEFAULT",
+                        column.name
+                    )
+                    .with_detail(format!(
+                        "Column \"{}\" is an identity column defined as GENERATED ALWAYS.",
+                        column.name
+                    )));
+                }
+                let b = self.bind_expr(&a.value, scope)?;
+                self.coerce_assign(b, column.ty, &column.name)?
+            };
+            assignments.push((i, value));
+        }
+        Ok(assignments)
     }
 
     /// The scope of an UPDATE's or DELETE's expressions: the target's
@@ -619,7 +635,7 @@ fn check_identity_insert(column: &crate::catalog::ColumnDef) -> Result<()> {
     .with_hint("Use OVERRIDING SYSTEM VALUE to override."))
 }
 
-pub(super) fn is_default_keyword(e: &ast::Expr) -> bool {
+fn is_default_keyword(e: &ast::Expr) -> bool {
     matches!(e, ast::Expr::Identifier(i) if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default"))
 }
 

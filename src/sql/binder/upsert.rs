@@ -8,15 +8,14 @@ use std::sync::Arc;
 
 use sqlparser::ast;
 
-use super::dml::{is_default_keyword, table_scope, target_column};
+use super::dml::{table_scope, target_column};
 use super::scope::{name_parts, normalize, ScopeColumn};
 use super::Binder;
-use crate::catalog::{Identity, TableDef};
+use crate::catalog::TableDef;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
 use crate::sql::expr::Expr;
 use crate::sql::plan::{BoundIndex, ConflictAction, OnConflict};
-use crate::types::Value;
 
 impl Binder<'_> {
     pub(super) fn bind_on_conflict(
@@ -118,52 +117,8 @@ impl Binder<'_> {
             })
             .collect();
         scope.columns.extend(excluded);
-        let mut assignments: Vec<(usize, Expr)> = Vec::with_capacity(u.assignments.len());
-        for a in &u.assignments {
-            let ast::AssignmentTarget::ColumnName(name) = &a.target else {
-                return Err(crate::errunsupported!(
-                    "multiple-column SET (a, b) = ... in ON CONFLICT"
-                ));
-            };
-            let parts = name_parts(name)?;
-            let col = match parts.as_slice() {
-                [c] => c,
-                [q, c] if q == qualifier => c,
-                _ => {
-                    return Err(crate::errunsupported!(
-                        "ON CONFLICT SET of a nested field {name}"
-                    ))
-                }
-            };
-            let i = target_column(table, col)?;
-            if assignments.iter().any(|(j, _)| *j == i) {
-                return Err(errinput!(
-                    sqlstate::SYNTAX_ERROR,
-                    "multiple assignments to same column \"{col}\""
-                ));
-            }
-            let column = &table.columns[i];
-            let value = if is_default_keyword(&a.value) {
-                defaults[i]
-                    .clone()
-                    .unwrap_or(Expr::Literal(Value::Null, column.ty.data_type))
-            } else {
-                if column.identity == Some(Identity::Always) {
-                    return Err(errinput!(
-                        sqlstate::GENERATED_ALWAYS,
-                        "column \"{}\" can only be updated to DEFAULT",
-                        column.name
-                    )
-                    .with_detail(format!(
-                        "Column \"{}\" is an identity column defined as GENERATED ALWAYS.",
-                        column.name
-                    )));
-                }
-                let b = self.bind_expr(&a.value, &scope)?;
-                self.coerce_assign(b, column.ty, &column.name)?
-            };
-            assignments.push((i, value));
-        }
+        let assignments =
+            self.bind_assignments(&u.assignments, table, qualifier, &scope, defaults)?;
         let predicate = match &u.selection {
             Some(w) => {
                 let b = self.bind_expr(w, &scope)?;

@@ -115,10 +115,10 @@ pub fn alter_table(
                 super::foreign_keys::check_references(ctx, &t, &rows, None)?;
             }
             AlterAction::DropConstraint { name: constraint } => {
-                if t.foreign_keys.iter().any(|f| &f.name == constraint) {
-                    catalog.drop_foreign_key(&name, constraint, xid)?;
-                } else if t.checks.iter().any(|c| &c.name == constraint) {
-                    catalog.drop_check(&name, constraint, xid)?;
+                let own = t.foreign_keys.iter().any(|f| &f.name == constraint)
+                    || t.checks.iter().any(|c| &c.name == constraint);
+                if own {
+                    catalog.drop_constraint(&name, constraint, xid)?;
                 } else {
                     dropped.push(catalog.drop_index(constraint, xid)?);
                 }

@@ -46,12 +46,12 @@ pub fn add_entries(
         loop {
             let latch = btree.unique_latch(index.def.rel());
             let guard = latch.lock();
-            match find_conflict(ctx, table, index, entry.ordered())? {
-                Conflict::None => {
+            match live_version(ctx, table, index, entry.ordered())? {
+                Existing::None => {
                     btree.insert(index.def.rel(), &entry.key, tid, xid)?;
                     break;
                 }
-                Conflict::Duplicate => {
+                Existing::Row(_) => {
                     return Err(errinput!(
                         sqlstate::UNIQUE_VIOLATION,
                         "duplicate key value violates unique constraint \"{}\"",
@@ -62,7 +62,7 @@ pub fn add_entries(
                         show_key(index, &entry.values)
                     )));
                 }
-                Conflict::Running(other) => {
+                Existing::Running(other) => {
                     drop(guard);
                     ctx.engine
                         .txns()
@@ -160,56 +160,19 @@ pub fn existing_version(
     if entry.values.iter().any(Value::is_null) {
         return Ok(Existing::None);
     }
-    let key = entry.ordered();
-    let heap = ctx.engine.heap();
-    let clog = ctx.engine.clog();
-    let txns = ctx.engine.txns();
-    let own = &ctx.visibility.own;
-    let entries = ctx.engine.btree().scan(
-        index.def.rel(),
-        Bound::Included(key.to_vec()),
-        Bound::Included(key.to_vec()),
-        true,
-    );
-    for entry in entries {
-        let (found, tid) = entry?;
-        if !found.starts_with(key) {
-            continue;
-        }
-        let Some(t) = heap.fetch(table.rel(), tid)? else {
-            continue;
-        };
-        let h = t.header;
-        if !own.contains(&h.xmin) && txns.is_running(h.xmin) {
-            return Ok(Existing::Running(h.xmin));
-        }
-        if clog.is_aborted(h.xmin) {
-            continue;
-        }
-        if !h.deletes() || clog.is_aborted(h.xmax) {
-            return Ok(Existing::Row(tid));
-        }
-        if !own.contains(&h.xmax) && txns.is_running(h.xmax) {
-            return Ok(Existing::Running(h.xmax));
-        }
-    }
-    Ok(Existing::None)
+    live_version(ctx, table, index, entry.ordered())
 }
 
-/// What a unique index already holds for a key.
-enum Conflict {
-    None,
-    Duplicate,
-    /// A version this running transaction inserted or deleted decides it.
-    Running(Xid),
-}
-
-fn find_conflict(
+/// The live version a unique index holds for an encoded key: one whose
+/// inserter committed (or is this transaction) and that no committed or
+/// own delete removed; a version a running transaction inserted or
+/// deletes makes the answer wait for it.
+fn live_version(
     ctx: &ExecContext,
     table: &TableDef,
     index: &BoundIndex,
     key: &[u8],
-) -> Result<Conflict> {
+) -> Result<Existing> {
     let heap = ctx.engine.heap();
     let clog = ctx.engine.clog();
     let txns = ctx.engine.txns();
@@ -232,25 +195,19 @@ fn find_conflict(
         // transaction stops running, so once not running the answer stays.
         let h = t.header;
         if !own.contains(&h.xmin) && txns.is_running(h.xmin) {
-            return Ok(Conflict::Running(h.xmin));
+            return Ok(Existing::Running(h.xmin));
         }
         if clog.is_aborted(h.xmin) {
             continue;
         }
-        if !h.deletes() {
-            return Ok(Conflict::Duplicate);
+        if !h.deletes() || clog.is_aborted(h.xmax) {
+            return Ok(Existing::Row(tid));
         }
-        if own.contains(&h.xmax) {
-            continue;
-        }
-        if txns.is_running(h.xmax) {
-            return Ok(Conflict::Running(h.xmax));
-        }
-        if clog.is_aborted(h.xmax) {
-            return Ok(Conflict::Duplicate);
+        if !own.contains(&h.xmax) && txns.is_running(h.xmax) {
+            return Ok(Existing::Running(h.xmax));
         }
     }
-    Ok(Conflict::None)
+    Ok(Existing::None)
 }
 
 /// `(a, b)=(1, x)` as PostgreSQL's messages show a key.

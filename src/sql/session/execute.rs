@@ -191,13 +191,7 @@ pub(super) fn execute_plan(
         }
         Plan::DropTable { names, if_exists } => {
             let (missing, rels) = write::drop_tables(&ctx, xid, names, *if_exists)?;
-            for name in missing {
-                sink.notice(
-                    "NOTICE",
-                    "00000",
-                    format!("table \"{name}\" does not exist, skipping"),
-                );
-            }
+            skipped(sink, "table", &missing);
             dropped.extend(rels);
             Ok("DROP TABLE".to_string())
         }
@@ -225,13 +219,7 @@ pub(super) fn execute_plan(
         }
         Plan::DropIndex { names, if_exists } => {
             let (missing, rels) = write::drop_indexes(&ctx, xid, names, *if_exists)?;
-            for name in missing {
-                sink.notice(
-                    "NOTICE",
-                    "00000",
-                    format!("index \"{name}\" does not exist, skipping"),
-                );
-            }
+            skipped(sink, "index", &missing);
             dropped.extend(rels);
             Ok("DROP INDEX".to_string())
         }
@@ -265,13 +253,7 @@ pub(super) fn execute_plan(
             missing,
             actions,
         } => {
-            if let Some(name) = missing {
-                sink.notice(
-                    "NOTICE",
-                    "00000",
-                    format!("relation \"{name}\" does not exist, skipping"),
-                );
-            }
+            skipped(sink, "relation", missing);
             if let Some(table) = table {
                 let mut notices = Vec::new();
                 exec::alter::alter_table(&ctx, xid, table, actions, &mut notices, dropped)?;
@@ -307,13 +289,7 @@ pub(super) fn execute_plan(
             restart,
             missing,
         } => {
-            if let Some(name) = missing {
-                sink.notice(
-                    "NOTICE",
-                    "00000",
-                    format!("relation \"{name}\" does not exist, skipping"),
-                );
-            }
+            skipped(sink, "relation", missing);
             if let Some(def) = def {
                 engine
                     .catalog()
@@ -322,26 +298,14 @@ pub(super) fn execute_plan(
             Ok("ALTER SEQUENCE".to_string())
         }
         Plan::DropSequence { names, missing } => {
-            for name in missing {
-                sink.notice(
-                    "NOTICE",
-                    "00000",
-                    format!("sequence \"{name}\" does not exist, skipping"),
-                );
-            }
+            skipped(sink, "sequence", missing);
             for name in names {
                 dropped.push(engine.catalog().drop_sequence(name, xid)?);
             }
             Ok("DROP SEQUENCE".to_string())
         }
         Plan::DropView { names, missing } => {
-            for name in missing {
-                sink.notice(
-                    "NOTICE",
-                    "00000",
-                    format!("view \"{name}\" does not exist, skipping"),
-                );
-            }
+            skipped(sink, "view", missing);
             for name in names {
                 engine.catalog().drop_view(name, xid)?;
             }
@@ -401,6 +365,17 @@ pub(super) fn execute_plan(
         Plan::Utility { .. } => Err(crate::errinternal!(
             "utility statement reached the executor"
         )),
+    }
+}
+
+/// IF EXISTS's notices for the names that were not there.
+fn skipped<'n>(sink: &mut dyn RowSink, kind: &str, names: impl IntoIterator<Item = &'n String>) {
+    for name in names {
+        sink.notice(
+            "NOTICE",
+            "00000",
+            format!("{kind} \"{name}\" does not exist, skipping"),
+        );
     }
 }
 
