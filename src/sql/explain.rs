@@ -345,6 +345,7 @@ fn column_names(node: &Node) -> Vec<String> {
             input,
             group_by,
             aggregates,
+            ..
         } => {
             let inner = column_names(input);
             let mut names: Vec<String> = group_by.iter().map(|g| deparse_bare(g, &inner)).collect();

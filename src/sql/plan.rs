@@ -64,6 +64,10 @@ pub enum Node {
         input: Box<Node>,
         group_by: Vec<Expr>,
         aggregates: Vec<AggregateCall>,
+        /// GROUPING SETS / ROLLUP / CUBE: each set's group keys (positions
+        /// in `group_by`; the others are NULL in its rows). Empty: one
+        /// plain grouping by every key.
+        sets: Vec<Vec<usize>>,
     },
     /// Rows ordered by the keys (stable).
     Sort {

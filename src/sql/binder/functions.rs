@@ -97,6 +97,9 @@ impl Binder<'_> {
             }
             return self.bind_set_call(func, &name, &arg_exprs, scope);
         }
+        if name == "grouping" {
+            return Err(crate::errunsupported!("GROUPING()"));
+        }
         if let Some(func) = aggregate_function(&name) {
             let call = AggregateSyntax {
                 distinct,

@@ -2,6 +2,8 @@
 //! select-list (and HAVING, ORDER BY) expressions over the Aggregate
 //! node's output.
 
+use sqlparser::ast;
+
 use super::scope::Scope;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
@@ -54,4 +56,98 @@ pub(super) fn lift_aggregates(
             _ => Ok(None),
         }
     })
+}
+
+/// GROUP BY's items as a list of distinct grouping expressions and, when
+/// GROUPING SETS, ROLLUP or CUBE appear, the sets (positions in that list)
+/// that the items multiply out to, as PostgreSQL does: `a, ROLLUP (b, c)`
+/// is the sets (a, b, c), (a, b), (a). No sets: a plain GROUP BY.
+pub(super) fn grouping_sets(items: &[ast::Expr]) -> Result<(Vec<ast::Expr>, Vec<Vec<usize>>)> {
+    let mut flat: Vec<ast::Expr> = Vec::new();
+    let mut position = |e: &ast::Expr| -> usize {
+        match flat.iter().position(|f| f == e) {
+            Some(i) => i,
+            None => {
+                flat.push(e.clone());
+                flat.len() - 1
+            }
+        }
+    };
+    let mut special = false;
+    // Each item: the sets it stands for.
+    let mut factors: Vec<Vec<Vec<usize>>> = Vec::new();
+    for item in items {
+        let lists = |lists: &Vec<Vec<ast::Expr>>, position: &mut dyn FnMut(&ast::Expr) -> usize| {
+            lists
+                .iter()
+                .map(|l| l.iter().map(&mut *position).collect::<Vec<usize>>())
+                .collect::<Vec<_>>()
+        };
+        match item {
+            ast::Expr::GroupingSets(sets) => {
+                special = true;
+                factors.push(lists(sets, &mut position));
+            }
+            ast::Expr::Rollup(elements) => {
+                special = true;
+                let elements = lists(elements, &mut position);
+                let mut sets = Vec::with_capacity(elements.len() + 1);
+                for n in (0..=elements.len()).rev() {
+                    sets.push(elements[..n].concat());
+                }
+                factors.push(sets);
+            }
+            ast::Expr::Cube(elements) => {
+                special = true;
+                let elements = lists(elements, &mut position);
+                if elements.len() > 12 {
+                    return Err(errinput!(
+                        sqlstate::PROGRAM_LIMIT_EXCEEDED,
+                        "CUBE is limited to 12 elements"
+                    ));
+                }
+                let mut sets = Vec::new();
+                for mask in (0..1u32 << elements.len()).rev() {
+                    let mut set = Vec::new();
+                    for (i, e) in elements.iter().enumerate() {
+                        if mask & (1 << (elements.len() - 1 - i)) != 0 {
+                            set.extend(e);
+                        }
+                    }
+                    sets.push(set);
+                }
+                factors.push(sets);
+            }
+            plain => {
+                let p = position(plain);
+                factors.push(vec![vec![p]]);
+            }
+        }
+    }
+    if !special {
+        return Ok((flat, Vec::new()));
+    }
+    let mut sets: Vec<Vec<usize>> = vec![Vec::new()];
+    for factor in factors {
+        let mut next = Vec::with_capacity(sets.len() * factor.len());
+        for s in &sets {
+            for f in &factor {
+                let mut combined = s.clone();
+                for p in f {
+                    if !combined.contains(p) {
+                        combined.push(*p);
+                    }
+                }
+                next.push(combined);
+            }
+        }
+        sets = next;
+    }
+    if sets.len() > 4096 {
+        return Err(errinput!(
+            sqlstate::PROGRAM_LIMIT_EXCEEDED,
+            "too many grouping sets present (maximum 4096)"
+        ));
+    }
+    Ok((flat, sets))
 }

@@ -57,6 +57,7 @@ fn visit(node: Node, needed: Needed) -> Node {
             input,
             group_by,
             aggregates,
+            sets,
         } => {
             let args: Vec<Expr> = aggregates
                 .iter()
@@ -74,6 +75,7 @@ fn visit(node: Node, needed: Needed) -> Node {
                 input: Box::new(visit(*input, needed)),
                 group_by,
                 aggregates,
+                sets,
             }
         }
         Node::Sort { input, keys } => {

@@ -285,14 +285,13 @@ impl Binder<'_> {
         // FOR UPDATE locks rows of the tables as FROM lists them.
         let reorder = tail.lock.is_none();
         let (mut node, scope) = self.bind_from_where(&s.from, s.selection.as_ref(), reorder)?;
-        let group_exprs = match &s.group_by {
-            ast::GroupByExpr::Expressions(exprs, modifiers) if modifiers.is_empty() => exprs,
-            _ => {
-                return Err(crate::errunsupported!(
-                    "GROUP BY ALL, ROLLUP, CUBE and GROUPING SETS"
-                ))
+        let (group_exprs, grouping_sets) = match &s.group_by {
+            ast::GroupByExpr::Expressions(exprs, modifiers) if modifiers.is_empty() => {
+                super::grouping::grouping_sets(exprs)?
             }
+            _ => return Err(crate::errunsupported!("GROUP BY ALL and WITH ROLLUP/CUBE")),
         };
+        let group_exprs = &group_exprs;
         self.allow_aggregates = true;
         let width = scope.columns.len();
         let saved_calls = self
@@ -407,6 +406,7 @@ impl Binder<'_> {
             input: Box::new(node),
             group_by: groups.clone(),
             aggregates: aggregates.clone(),
+            sets: grouping_sets,
         };
         if let Some(h) = having {
             node = Node::Filter {

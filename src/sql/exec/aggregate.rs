@@ -1,6 +1,9 @@
 //! Hash aggregation: one accumulator set per distinct group key, groups
 //! returned in first-seen order. Without group keys there is exactly one
-//! group, even over no rows (so `count(*)` of an empty table is 0).
+//! group, even over no rows (so `count(*)` of an empty table is 0). With
+//! grouping sets, every row counts once in each set, whose rows carry
+//! NULL for the keys it leaves out (an empty set is one group, like no
+//! keys).
 
 use std::collections::{HashMap, HashSet};
 
@@ -18,31 +21,54 @@ pub fn aggregate<'a>(
     input: Rows<'a>,
     group_by: &[Expr],
     aggregates: &[AggregateCall],
+    sets: &[Vec<usize>],
     ctx: &ExecContext,
 ) -> Result<Rows<'a>> {
-    let mut index: HashMap<Row, usize> = HashMap::new();
+    let all: Vec<usize> = (0..group_by.len()).collect();
+    let sets: Vec<&[usize]> = if sets.is_empty() {
+        vec![&all]
+    } else {
+        sets.iter().map(Vec::as_slice).collect()
+    };
+    // Groups by (set, key): a NULL a set puts in is not a NULL in the data.
+    let mut index: HashMap<(usize, Row), usize> = HashMap::new();
     let mut groups: Vec<(Row, Vec<Accumulator>)> = Vec::new();
     let fresh = || aggregates.iter().map(Accumulator::new).collect::<Vec<_>>();
-    if group_by.is_empty() {
-        groups.push((vec![], fresh()));
-        index.insert(vec![], 0);
+    for (s, set) in sets.iter().enumerate() {
+        if set.is_empty() {
+            groups.push((vec![Value::Null; group_by.len()], fresh()));
+            index.insert((s, vec![Value::Null; group_by.len()]), groups.len() - 1);
+        }
     }
     for r in input {
         let row = r?;
-        let key = group_by
+        let values = group_by
             .iter()
             .map(|e| eval(e, &row, ctx))
             .collect::<Result<Row>>()?;
-        let slot = match index.get(&key) {
-            Some(i) => *i,
-            None => {
-                groups.push((key.clone(), fresh()));
-                index.insert(key, groups.len() - 1);
-                groups.len() - 1
+        for (s, set) in sets.iter().enumerate() {
+            let key: Row = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    if set.contains(&i) {
+                        v.clone()
+                    } else {
+                        Value::Null
+                    }
+                })
+                .collect();
+            let slot = match index.get(&(s, key.clone())) {
+                Some(i) => *i,
+                None => {
+                    groups.push((key.clone(), fresh()));
+                    index.insert((s, key), groups.len() - 1);
+                    groups.len() - 1
+                }
+            };
+            for (acc, call) in groups[slot].1.iter_mut().zip(aggregates) {
+                acc.add_row(call, &row, ctx)?;
             }
-        };
-        for (acc, call) in groups[slot].1.iter_mut().zip(aggregates) {
-            acc.add_row(call, &row, ctx)?;
         }
     }
     let out: Vec<Result<Row>> = groups
