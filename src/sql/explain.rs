@@ -193,6 +193,19 @@ impl Printer<'_> {
                 vec![base.as_ref(), recursive.as_ref()],
             ),
             Node::WorkTable { .. } => ("WorkTable Scan".into(), vec![], vec![]),
+            Node::Lateral {
+                left,
+                right,
+                left_outer,
+                ..
+            } => {
+                let title = if *left_outer {
+                    "Nested Loop Left Join"
+                } else {
+                    "Nested Loop"
+                };
+                (title.into(), vec![], vec![left.as_ref(), right.as_ref()])
+            }
             Node::ProjectSet { input, .. } => ("ProjectSet".into(), vec![], vec![input.as_ref()]),
             Node::Window { input, .. } => ("WindowAgg".into(), vec![], vec![input.as_ref()]),
             Node::NestedLoopJoin {
@@ -314,6 +327,7 @@ impl Printer<'_> {
             | Node::Project { input, .. } => self.estimate(input),
             Node::SetOp { left, .. }
             | Node::RecursiveUnion { base: left, .. }
+            | Node::Lateral { left, .. }
             | Node::NestedLoopJoin { left, .. } => self.estimate(left),
             Node::WorkTable { width, .. } => (100, 8 * width),
         }
@@ -358,7 +372,7 @@ fn column_names(node: &Node) -> Vec<String> {
             }));
             names
         }
-        Node::NestedLoopJoin { left, right, .. } => {
+        Node::NestedLoopJoin { left, right, .. } | Node::Lateral { left, right, .. } => {
             let mut names = column_names(left);
             names.extend(column_names(right));
             names

@@ -127,6 +127,16 @@ pub enum Node {
     /// Pairs of rows (left columns then right columns) where the predicate
     /// holds; LEFT keeps unmatched left rows padded with NULLs, RIGHT
     /// unmatched right rows, FULL both.
+    /// LATERAL: `right` runs for each row of `left` (which it reads as
+    /// its outer row); LEFT keeps left rows it gives nothing for.
+    Lateral {
+        left: Box<Node>,
+        right: Box<Node>,
+        right_width: usize,
+        correlated: bool,
+        left_outer: bool,
+        predicate: Option<Expr>,
+    },
     NestedLoopJoin {
         left: Box<Node>,
         right: Box<Node>,
@@ -146,6 +156,9 @@ impl Node {
             Node::SeqScan { table } | Node::IndexScan { table, .. } => table.columns.len(),
             Node::WithAddress { scan } => scan.width() + 1,
             Node::NestedLoopJoin {
+                left, right_width, ..
+            }
+            | Node::Lateral {
                 left, right_width, ..
             } => left.width() + right_width,
             Node::LockRows { input, .. }

@@ -15,10 +15,50 @@ impl Binder<'_> {
     pub(super) fn bind_from(&mut self, from: &[ast::TableWithJoins]) -> Result<(Node, Scope)> {
         let mut result: Option<(Node, Scope)> = None;
         for twj in from {
-            let mut current = self.bind_table_factor(&twj.relation)?;
+            let mut current = if super::lateral::is_lateral(&twj.relation) {
+                // `FROM a, LATERAL (…)`: it sees every item before it.
+                let left = result
+                    .take()
+                    .unwrap_or((Node::Values { rows: vec![vec![]] }, Scope::default()));
+                self.bind_lateral(left, &twj.relation, false, None)?
+            } else {
+                let item = self.bind_table_factor(&twj.relation)?;
+                match result.take() {
+                    None => item,
+                    Some(left)
+                        if twj
+                            .joins
+                            .iter()
+                            .any(|j| super::lateral::is_lateral(&j.relation)) =>
+                    {
+                        // A later LATERAL join may name columns before
+                        // this item: cross join first.
+                        self.cross_join(left, item)
+                    }
+                    Some(left) => {
+                        result = Some(left);
+                        item
+                    }
+                }
+            };
             for join in &twj.joins {
                 if join.global {
                     return Err(crate::errunsupported!("GLOBAL JOIN"));
+                }
+                if super::lateral::is_lateral(&join.relation) {
+                    use ast::JoinOperator as J;
+                    let (left_outer, on) = match &join.join_operator {
+                        J::Join(c) | J::Inner(c) | J::CrossJoin(c) => (false, c),
+                        J::Left(c) | J::LeftOuter(c) => (true, c),
+                        other => return Err(crate::errunsupported!("LATERAL in join {other:?}")),
+                    };
+                    let on = match on {
+                        ast::JoinConstraint::On(e) => Some(e),
+                        ast::JoinConstraint::None => None,
+                        other => return Err(crate::errunsupported!("LATERAL join {other:?}")),
+                    };
+                    current = self.bind_lateral(current, &join.relation, left_outer, on)?;
+                    continue;
                 }
                 let right = self.bind_table_factor(&join.relation)?;
                 current = self.bind_join(current, right, &join.join_operator)?;

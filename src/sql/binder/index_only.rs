@@ -141,6 +141,21 @@ fn visit(node: Node, needed: Needed) -> Node {
             right_width,
             right_outer,
         },
+        Node::Lateral {
+            left,
+            right,
+            right_width,
+            correlated,
+            left_outer,
+            predicate,
+        } => Node::Lateral {
+            left: Box::new(visit(*left, None)),
+            right: Box::new(visit(*right, None)),
+            right_width,
+            correlated,
+            left_outer,
+            predicate,
+        },
         // A locked row is read from the heap: its address is needed.
         Node::WithAddress { scan } => Node::WithAddress {
             scan: Box::new(visit(*scan, None)),

@@ -24,7 +24,13 @@ impl Binder<'_> {
         selection: Option<&ast::Expr>,
         reorder: bool,
     ) -> Result<(Node, Scope)> {
-        if !reorder || from.len() < 3 || selection.is_none() {
+        let lateral = from.iter().any(|t| {
+            super::lateral::is_lateral(&t.relation)
+                || t.joins
+                    .iter()
+                    .any(|j| super::lateral::is_lateral(&j.relation))
+        });
+        if !reorder || lateral || from.len() < 3 || selection.is_none() {
             let (node, scope) = self.bind_from(from)?;
             return match selection {
                 None => Ok((node, scope)),

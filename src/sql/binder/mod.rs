@@ -29,6 +29,7 @@ mod index;
 mod index_only;
 mod join;
 mod join_order;
+mod lateral;
 mod lock;
 mod pushdown;
 mod scope;

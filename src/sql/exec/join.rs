@@ -7,8 +7,10 @@
 
 use std::collections::HashMap;
 
+use super::super::eval::Env;
 use super::super::eval::{eval, eval_predicate};
 use super::super::expr::Expr;
+use super::super::plan::Node;
 use super::{ExecContext, Row, Rows};
 use crate::error::Result;
 use crate::types::Value;
@@ -144,4 +146,39 @@ pub fn nested_loop<'a>(
         }
         pending = out.into_iter();
     })))
+}
+
+/// LATERAL: for each left row, the right plan's rows with that row as its
+/// outer row; LEFT pads a left row that gets none with NULLs.
+pub fn lateral<'a>(
+    left: Rows<'a>,
+    right: &Node,
+    right_width: usize,
+    correlated: bool,
+    left_outer: bool,
+    predicate: Option<&Expr>,
+    ctx: &ExecContext,
+) -> Result<Rows<'a>> {
+    let mut out: Vec<Row> = Vec::new();
+    for l in left {
+        let l = l?;
+        let mut matched = false;
+        for r in ctx.run_subquery(right, &l, correlated, None)? {
+            let mut row = l.clone();
+            row.extend(r);
+            if let Some(p) = predicate {
+                if !eval_predicate(p, &row, ctx)? {
+                    continue;
+                }
+            }
+            matched = true;
+            out.push(row);
+        }
+        if left_outer && !matched {
+            let mut row = l;
+            row.extend(std::iter::repeat_n(Value::Null, right_width));
+            out.push(row);
+        }
+    }
+    Ok(Box::new(out.into_iter().map(Ok)))
 }

@@ -325,6 +325,22 @@ fn build<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>> {
             all,
         } => recursive::recursive_union(base, recursive, *work_table, *all, ctx)?,
         Node::WorkTable { id, .. } => recursive::work_table(*id, ctx),
+        Node::Lateral {
+            left,
+            right,
+            right_width,
+            correlated,
+            left_outer,
+            predicate,
+        } => join::lateral(
+            execute(left, ctx)?,
+            right,
+            *right_width,
+            *correlated,
+            *left_outer,
+            predicate.as_ref(),
+            ctx,
+        )?,
         Node::NestedLoopJoin {
             left,
             right,
