@@ -174,6 +174,20 @@ impl Catalog {
         Ok(changed)
     }
 
+    /// The referenced table's unique index whose keys are a foreign key's
+    /// referenced columns (in any order): what the key matches.
+    pub fn referenced_index(&self, fk: &ForeignKeyDef) -> Option<super::IndexDef> {
+        let mut wanted = fk.ref_columns.clone();
+        wanted.sort_unstable();
+        let table = self.table_of(RelId(fk.ref_table))?;
+        let found = table.indexes.iter().find(|i| {
+            let mut keys: Vec<Option<usize>> = i.ordered_keys().map(|k| k.column).collect();
+            keys.sort_unstable();
+            i.unique && keys == wanted.iter().map(|c| Some(*c)).collect::<Vec<_>>()
+        });
+        found.cloned()
+    }
+
     /// The foreign keys that reference a table, with their tables.
     pub fn referencing(&self, table_oid: u32) -> Vec<(Arc<TableDef>, ForeignKeyDef)> {
         let mut out = Vec::new();

@@ -189,29 +189,7 @@ impl Binder<'_> {
                 sample: None,
             } => {
                 let (node, columns) = self.bind_query(subquery)?;
-                let Some(alias) = alias else {
-                    return Err(errinput!(
-                        sqlstate::SYNTAX_ERROR,
-                        "subquery in FROM must have an alias"
-                    ));
-                };
-                let qualifier = normalize(&alias.name);
-                if alias.columns.len() > columns.len() {
-                    return Err(errinput!(
-                        sqlstate::INVALID_COLUMN_REFERENCE,
-                        "table \"{qualifier}\" has {} columns available but {} columns specified",
-                        columns.len(),
-                        alias.columns.len()
-                    ));
-                }
-                let mut scope = output_scope(&columns);
-                for (i, c) in scope.columns.iter_mut().enumerate() {
-                    c.qualifier = Some(qualifier.clone());
-                    if let Some(a) = alias.columns.get(i) {
-                        c.name = normalize(&a.name);
-                    }
-                }
-                Ok((node, scope))
+                Ok((node, derived_scope(&columns, alias.as_ref())?))
             }
             TableFactor::UNNEST {
                 alias,
@@ -234,4 +212,35 @@ impl Binder<'_> {
             other => Err(crate::errunsupported!("FROM item {other}")),
         }
     }
+}
+
+/// The columns of a subquery in FROM under its alias (required) and the
+/// alias's column names.
+pub(super) fn derived_scope(
+    columns: &[crate::sql::plan::OutputColumn],
+    alias: Option<&ast::TableAlias>,
+) -> Result<Scope> {
+    let Some(alias) = alias else {
+        return Err(errinput!(
+            sqlstate::SYNTAX_ERROR,
+            "subquery in FROM must have an alias"
+        ));
+    };
+    let qualifier = normalize(&alias.name);
+    if alias.columns.len() > columns.len() {
+        return Err(errinput!(
+            sqlstate::INVALID_COLUMN_REFERENCE,
+            "table \"{qualifier}\" has {} columns available but {} columns specified",
+            columns.len(),
+            alias.columns.len()
+        ));
+    }
+    let mut scope = output_scope(columns);
+    for (i, c) in scope.columns.iter_mut().enumerate() {
+        c.qualifier = Some(qualifier.clone());
+        if let Some(a) = alias.columns.get(i) {
+            c.name = normalize(&a.name);
+        }
+    }
+    Ok(scope)
 }

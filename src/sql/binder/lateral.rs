@@ -5,11 +5,9 @@
 
 use sqlparser::ast::{self, TableFactor};
 
-use super::scope::{normalize, Scope};
-use super::select::output_scope;
+use super::scope::Scope;
 use super::Binder;
-use crate::errinput;
-use crate::error::{sqlstate, Result};
+use crate::error::Result;
 use crate::sql::plan::Node;
 
 /// Whether a FROM item is `LATERAL (subquery)`.
@@ -39,29 +37,8 @@ impl Binder<'_> {
         else {
             return Err(crate::errunsupported!("LATERAL {factor}"));
         };
-        let Some(alias) = alias else {
-            return Err(errinput!(
-                sqlstate::SYNTAX_ERROR,
-                "subquery in FROM must have an alias"
-            ));
-        };
         let (right, columns, correlated) = self.bind_subquery(subquery, &left.1)?;
-        let qualifier = normalize(&alias.name);
-        if alias.columns.len() > columns.len() {
-            return Err(errinput!(
-                sqlstate::INVALID_COLUMN_REFERENCE,
-                "table \"{qualifier}\" has {} columns available but {} columns specified",
-                columns.len(),
-                alias.columns.len()
-            ));
-        }
-        let mut right_scope = output_scope(&columns);
-        for (i, c) in right_scope.columns.iter_mut().enumerate() {
-            c.qualifier = Some(qualifier.clone());
-            if let Some(a) = alias.columns.get(i) {
-                c.name = normalize(&a.name);
-            }
-        }
+        let right_scope = super::from::derived_scope(&columns, alias.as_ref())?;
         let scope = left.1.join(right_scope);
         let predicate = match on {
             Some(e) => {

@@ -289,17 +289,10 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                         })
                     })
                     .chain(t.foreign_keys.iter().flat_map(move |f| {
-                        let referenced = catalog.table_of(crate::storage::RelId(f.ref_table));
+                        let key = catalog.referenced_index(f);
                         f.columns.iter().enumerate().map(move |(n, c)| {
                             // Where the referenced column sits in its key.
-                            let position = referenced.as_ref().and_then(|r| {
-                                let key = r.indexes.iter().find(|i| {
-                                    i.unique
-                                        && i.ordered_keys().count() == f.ref_columns.len()
-                                        && i.ordered_keys().all(|k| {
-                                            k.column.is_some_and(|k| f.ref_columns.contains(&k))
-                                        })
-                                })?;
+                            let position = key.as_ref().and_then(|key| {
                                 key.ordered_keys()
                                     .position(|k| k.column == Some(f.ref_columns[n]))
                                     .map(|p| p as i32 + 1)
@@ -323,21 +316,7 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
             .iter()
             .flat_map(|t| {
                 t.foreign_keys.iter().map(move |f| {
-                    let unique = catalog
-                        .table_of(crate::storage::RelId(f.ref_table))
-                        .and_then(|r| {
-                            let mut wanted = f.ref_columns.clone();
-                            wanted.sort_unstable();
-                            r.indexes
-                                .iter()
-                                .find(|i| {
-                                    let mut keys: Vec<usize> =
-                                        i.ordered_keys().filter_map(|k| k.column).collect();
-                                    keys.sort_unstable();
-                                    i.unique && keys == wanted
-                                })
-                                .map(|i| i.name.clone())
-                        });
+                    let unique = catalog.referenced_index(f).map(|i| i.name);
                     vec![
                         text("postgres"),
                         text("public"),

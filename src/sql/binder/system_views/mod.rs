@@ -8,6 +8,7 @@
 //! is first on the search path).
 
 mod columns;
+mod constraint_rows;
 mod definitions;
 mod information_schema;
 mod rows;

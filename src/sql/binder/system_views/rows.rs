@@ -1,5 +1,6 @@
 //! The rows of each system view, built from FlintDB's catalog.
 
+use super::constraint_rows;
 use super::definitions::index_definition;
 use super::types::{type_row, TYPES};
 use super::{all_views, BTREE_AM_OID, HEAP_AM_OID, INFORMATION_SCHEMA_OID, TOAST_SCHEMA_OID};
@@ -267,12 +268,16 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                 t.indexes
                     .iter()
                     .filter(|i| i.primary || i.constraint)
-                    .map(move |i| constraint_row(t, i))
-                    .chain(t.checks.iter().map(move |c| check_row(t, c)))
+                    .map(move |i| constraint_rows::constraint_row(t, i))
+                    .chain(
+                        t.checks
+                            .iter()
+                            .map(move |c| constraint_rows::check_row(t, c)),
+                    )
                     .chain(
                         t.foreign_keys
                             .iter()
-                            .map(move |f| foreign_key_row(catalog, t, f)),
+                            .map(move |f| constraint_rows::foreign_key_row(catalog, t, f)),
                     )
             })
             .collect(),
@@ -777,129 +782,6 @@ fn index_row(t: &TableDef, i: &IndexDef) -> Vec<Value> {
             Value::Null
         },
         i.predicate.clone().map_or(Value::Null, text),
-    ]
-}
-
-fn foreign_key_row(
-    catalog: &Catalog,
-    t: &TableDef,
-    f: &crate::catalog::ForeignKeyDef,
-) -> Vec<Value> {
-    // The referenced table's unique index the key matches.
-    let index = catalog
-        .table_of(crate::storage::RelId(f.ref_table))
-        .and_then(|r| {
-            let mut wanted: Vec<usize> = f.ref_columns.clone();
-            wanted.sort_unstable();
-            r.indexes
-                .iter()
-                .find(|i| {
-                    let mut keys: Vec<usize> = i.ordered_keys().filter_map(|k| k.column).collect();
-                    keys.sort_unstable();
-                    i.unique && keys == wanted
-                })
-                .map(|i| i.oid)
-        })
-        .unwrap_or(0);
-    constraint_values(Constraint {
-        oid: f.oid,
-        name: &f.name,
-        kind: "f",
-        table: t.oid,
-        index,
-        referenced: f.ref_table,
-        actions: (f.on_update.code(), f.on_delete.code(), "s"),
-        no_inherit: false,
-        keys: f.columns.iter().map(|c| *c as i16 + 1).collect(),
-        referenced_keys: Some(f.ref_columns.iter().map(|c| *c as i16 + 1).collect()),
-        bin: None,
-    })
-}
-
-fn check_row(t: &TableDef, c: &crate::catalog::CheckDef) -> Vec<Value> {
-    constraint_values(Constraint {
-        oid: c.oid,
-        name: &c.name,
-        kind: "c",
-        table: t.oid,
-        index: 0,
-        referenced: 0,
-        actions: (" ", " ", " "),
-        no_inherit: false,
-        keys: super::definitions::check_columns(t, c),
-        referenced_keys: None,
-        bin: Some(&c.expr),
-    })
-}
-
-fn constraint_row(t: &TableDef, i: &IndexDef) -> Vec<Value> {
-    constraint_values(Constraint {
-        oid: constraint_oid(i),
-        name: &i.name,
-        kind: if i.primary { "p" } else { "u" },
-        table: t.oid,
-        index: i.oid,
-        referenced: 0,
-        actions: (" ", " ", " "),
-        no_inherit: true,
-        keys: i
-            .ordered_keys()
-            .map(|k| k.column.map_or(0, |c| c as i16 + 1))
-            .collect(),
-        referenced_keys: None,
-        bin: None,
-    })
-}
-
-/// What a pg_constraint row says.
-struct Constraint<'a> {
-    oid: u32,
-    name: &'a str,
-    /// contype.
-    kind: &'a str,
-    table: u32,
-    /// conindid.
-    index: u32,
-    /// confrelid.
-    referenced: u32,
-    /// confupdtype, confdeltype, confmatchtype.
-    actions: (&'a str, &'a str, &'a str),
-    no_inherit: bool,
-    keys: Vec<i16>,
-    referenced_keys: Option<Vec<i16>>,
-    /// conbin (FlintDB keeps the condition's SQL text).
-    bin: Option<&'a str>,
-}
-
-fn constraint_values(c: Constraint) -> Vec<Value> {
-    let numbers = |keys: Vec<i16>| {
-        Value::Array(Box::new(crate::types::array::ArrayValue {
-            elem: DataType::Int2,
-            items: keys.into_iter().map(Value::Int2).collect(),
-        }))
-    };
-    vec![
-        oid(c.oid),
-        text(c.name),
-        oid(PUBLIC_SCHEMA_OID),
-        text(c.kind),
-        Value::Bool(false),
-        Value::Bool(false),
-        Value::Bool(true),
-        oid(c.table),
-        oid(0),
-        oid(c.index),
-        oid(0),
-        oid(c.referenced),
-        text(c.actions.0),
-        text(c.actions.1),
-        text(c.actions.2),
-        Value::Bool(true),
-        Value::Int4(0),
-        Value::Bool(c.no_inherit),
-        numbers(c.keys),
-        c.referenced_keys.map_or(Value::Null, numbers),
-        c.bin.map_or(Value::Null, text),
     ]
 }
 
