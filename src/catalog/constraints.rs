@@ -189,15 +189,18 @@ impl Catalog {
     }
 
     /// The foreign keys that reference a table, with their tables.
+    /// Runs for every UPDATE and DELETE: a scan of the cached tables
+    /// that copies only what matches.
     pub fn referencing(&self, table_oid: u32) -> Vec<(Arc<TableDef>, ForeignKeyDef)> {
         let mut out = Vec::new();
-        for t in self.tables() {
+        for t in self.tables.read().values() {
             for fk in &t.foreign_keys {
                 if fk.ref_table == table_oid {
                     out.push((t.clone(), fk.clone()));
                 }
             }
         }
+        out.sort_by_key(|(_, fk)| fk.oid);
         out
     }
 

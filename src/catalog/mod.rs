@@ -543,19 +543,8 @@ impl Catalog {
             rels.push(self.drop_index(&index.name, xid)?);
         }
         let mut tables = self.tables.write();
-        let oid = Value::Int8(table.oid as i64);
-        delete_rows(&self.heap, &self.clog, CLASS_REL, CLASS_WIDTH, xid, |v| {
-            v[0] == oid
-        })?;
+        self.delete_relation_rows(table.oid, xid)?;
         self.forget_acls(table.oid, xid)?;
-        delete_rows(
-            &self.heap,
-            &self.clog,
-            ATTRIBUTE_REL,
-            ATTRIBUTE_WIDTH,
-            xid,
-            |v| v[0] == oid,
-        )?;
         stats::delete(&self.heap, &self.clog, table.oid, xid)?;
         self.delete_constraints(table.oid, xid)?;
         self.forget_descriptions(table.oid, xid)?;

@@ -67,7 +67,7 @@ impl Catalog {
             }
             Some(old) => {
                 check_replacement(old, &columns)?;
-                self.delete_view_rows(old.oid, xid)?;
+                self.delete_relation_rows(old.oid, xid)?;
                 old.oid
             }
             None => self
@@ -102,14 +102,15 @@ impl Catalog {
         let view = self.get_view(name).ok_or_else(|| {
             errinput!(sqlstate::UNDEFINED_TABLE, "view \"{name}\" does not exist")
         })?;
-        self.delete_view_rows(view.oid, xid)?;
+        self.delete_relation_rows(view.oid, xid)?;
         self.forget_acls(view.oid, xid)?;
         self.forget_descriptions(view.oid, xid)?;
         self.views.write().remove(name);
         Ok(())
     }
 
-    fn delete_view_rows(&self, oid: u32, xid: Xid) -> Result<()> {
+    /// Deletes a table's or view's flint_class and flint_attribute rows.
+    pub(super) fn delete_relation_rows(&self, oid: u32, xid: Xid) -> Result<()> {
         let oid = Value::Int8(oid as i64);
         delete_rows(&self.heap, &self.clog, CLASS_REL, CLASS_WIDTH, xid, |v| {
             v[0] == oid
