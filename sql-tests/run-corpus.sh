@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs SQLite's sqllogictest corpus (../shared/slt) against a fresh FlintDB
-# over the simple and then the extended query protocol, prints each run's
-# per-directory table, and compares file by file with PostgreSQL 15's
-# baseline (../shared/slt/BASELINE-pg15.tsv): exits 1 if a file that
+# Runs SQLite's sqllogictest corpus (../shared/slt) against fresh FlintDB
+# servers over the simple and the extended query protocol (side by side, a
+# server each), prints each run's per-directory table, and compares file by
+# file with PostgreSQL 15's baseline (../shared/slt/BASELINE-pg15.tsv): exits 1 if a file that
 # PostgreSQL passes fails on FlintDB. Skips cleanly (exit 0) when
 # ../shared/slt is absent. Installs sqllogictest-bin if missing.
 #
@@ -23,26 +23,48 @@ command -v sqllogictest >/dev/null || [ -x "$HOME/.cargo/bin/sqllogictest" ] ||
 profile=${PROFILE:-debug}
 if [ "$profile" = release ]; then cargo build -q --release --bin flintdb; else cargo build -q --bin flintdb; fi
 tmp=$(mktemp -d)
-server=
-trap '[ -n "$server" ] && kill "$server" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-timeout 3600 "target/$profile/flintdb" serve --data-dir "$tmp/data" --listen "127.0.0.1:$port" >"$tmp/server.log" 2>&1 &
-server=$!
-for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.1; done
+servers=()
+trap 'for s in "${servers[@]}"; do kill "$s" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(@ci-gate.txt)
-failed=0
-for protocol in ${PROTOCOLS:-simple extended}; do
-  engine=postgres
+protocols=(${PROTOCOLS:-simple extended})
+
+# Each protocol gets its own server and data directory, and the runs go
+# side by side (one file at a time each, tables dropped before and after:
+# the runner's default of a database per file needs CREATE DATABASE).
+run_protocol() {
+  local protocol=$1 port engine=postgres out=$tmp/$1
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   [ "$protocol" = extended ] && engine=postgres-extended
-  out=$tmp/$protocol
-  echo "== sqllogictest corpus over the $protocol protocol (${targets[*]})"
-  # One database, so files run one at a time, each with its tables dropped
-  # before and after (FlintDB has no CREATE DATABASE yet).
+  timeout 3600 "target/$profile/flintdb" serve --data-dir "$tmp/data-$protocol" \
+    --listen "127.0.0.1:$port" >"$tmp/server-$protocol.log" 2>&1 &
+  local server=$!
+  for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.1; done
   (cd "$slt" && ENGINE=$engine RESET=drop JOBS=1 TIMEOUT=${TIMEOUT:-600} OUTDIR=$out \
     ./run-corpus.sh 127.0.0.1 "$port" postgres postgres "${targets[@]}") >"$out.log" 2>&1 || true
+  if ! kill -0 "$server" 2>/dev/null; then
+    echo "FlintDB stopped during the $protocol run" >"$tmp/$protocol.died"
+  fi
+  kill "$server" 2>/dev/null
+  wait "$server" 2>/dev/null || true
+}
+
+runs=()
+for protocol in "${protocols[@]}"; do
+  run_protocol "$protocol" &
+  runs+=($!)
+done
+wait "${runs[@]}"
+
+failed=0
+for protocol in "${protocols[@]}"; do
+  out=$tmp/$protocol
+  echo "== sqllogictest corpus over the $protocol protocol (${targets[*]})"
   sed -n '/^directory/,$p' "$out.log"
+  if [ -e "$tmp/$protocol.died" ]; then
+    cat "$tmp/$protocol.died"; tail -20 "$tmp/server-$protocol.log"; failed=1
+  fi
   # Files PostgreSQL 15 passes that FlintDB does not.
   regressions=$(awk -F'\t' 'NR==FNR { if ($2 == "PASS") pg[$1] = 1; next }
       { f = $2; sub(".*/slt/test/", "", f); if ((f in pg) && $3 != "PASS") print "  " f " (" $3 ")" }' \
@@ -53,7 +75,4 @@ for protocol in ${PROTOCOLS:-simple extended}; do
     failed=1
   fi
 done
-if ! kill -0 "$server" 2>/dev/null; then
-  echo "FlintDB stopped during the run:"; tail -20 "$tmp/server.log"; exit 1
-fi
 exit $failed
