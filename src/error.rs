@@ -38,6 +38,7 @@ pub mod sqlstate {
     pub const STRING_DATA_RIGHT_TRUNCATION: &str = "22001";
     pub const DATETIME_FIELD_OVERFLOW: &str = "22008";
     pub const INVALID_DATETIME_FORMAT: &str = "22007";
+    pub const INTERVAL_FIELD_OVERFLOW: &str = "22015";
     pub const INVALID_PARAMETER_VALUE: &str = "22023";
     pub const INVALID_ARGUMENT_FOR_POWER: &str = "2201F";
     pub const INVALID_ARGUMENT_FOR_LOG: &str = "2201E";

@@ -283,7 +283,12 @@ async fn run_file_on_postgres(path: &Path, conn: &str, protocol: Protocol) -> Re
 async fn sql_tests_over_the_wire() {
     let postgres = std::env::var("FLINTDB_TEST_PG").ok();
     let mut failures = Vec::new();
-    let files = slt_files();
+    // FLINTDB_SLT_FILTER=interval runs only the files whose path has it.
+    let filter = std::env::var("FLINTDB_SLT_FILTER").unwrap_or_default();
+    let files: Vec<PathBuf> = slt_files()
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains(&filter))
+        .collect();
     for path in &files {
         for protocol in [Protocol::Simple, Protocol::Extended] {
             if let Err(e) = run_file_on_flintdb(path, protocol).await {

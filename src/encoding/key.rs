@@ -8,6 +8,9 @@
 //! int2/int4/int8  8 bytes big-endian, sign bit flipped (one family: 1 = 1)
 //! date            the same, as days
 //! timestamp[tz]   the same, as microseconds
+//! interval        16 bytes big-endian, sign bit flipped: the span (a month
+//!                 is 30 days), so '1 mon' and '30 days' are one key
+//! uuid            its 16 bytes
 //! float4/float8   8 bytes: the f64 bits, sign bit flipped for positives,
 //!                 all bits flipped for negatives; -0 is 0, NaN sorts last
 //! numeric         sign byte (1 negative, 2 zero, 3 positive), then for a
@@ -49,6 +52,10 @@ pub fn encode_value(value: &Value, order: &KeyOrder, out: &mut Vec<u8>) {
         }
         Value::Date(d) => put_i64(*d as i64, out),
         Value::Timestamp(t) | Value::Timestamptz(t) => put_i64(*t, out),
+        Value::Interval(i) => {
+            out.extend_from_slice(&((i.span() as u128) ^ (1u128 << 127)).to_be_bytes())
+        }
+        Value::Uuid(u) => out.extend_from_slice(&u.to_be_bytes()),
         Value::Float4(f) => put_f64(*f as f64, out),
         Value::Float8(f) => put_f64(*f, out),
         Value::Numeric(d) => put_numeric(d, out),
@@ -102,6 +109,7 @@ pub fn is_lossless(t: DataType) -> bool {
             | DataType::Date
             | DataType::Timestamp
             | DataType::Timestamptz
+            | DataType::Uuid
     )
 }
 
@@ -128,6 +136,7 @@ pub fn decode_value(bytes: &[u8], order: &KeyOrder) -> Option<(Value, usize)> {
         DataType::Date => Value::Date(r.i64()?.try_into().ok()?),
         DataType::Timestamp => Value::Timestamp(r.i64()?),
         DataType::Timestamptz => Value::Timestamptz(r.i64()?),
+        DataType::Uuid => Value::Uuid(((r.u64()? as u128) << 64) | r.u64()? as u128),
         DataType::Float4 => Value::Float4(r.f64()? as f32),
         DataType::Float8 => Value::Float8(r.f64()?),
         DataType::Numeric => Value::Numeric(r.numeric()?),
@@ -138,9 +147,11 @@ pub fn decode_value(bytes: &[u8], order: &KeyOrder) -> Option<(Value, usize)> {
         | DataType::Name
         | DataType::Char
         | DataType::Unknown => Value::Text(String::from_utf8(r.bytes()?).ok()?),
-        DataType::Array(_) | DataType::Json | DataType::Int2Vector | DataType::OidVector => {
-            return None
-        }
+        DataType::Array(_)
+        | DataType::Json
+        | DataType::Interval
+        | DataType::Int2Vector
+        | DataType::OidVector => return None,
     };
     Some((value, 1 + r.at))
 }

@@ -12,6 +12,8 @@
 //!   13 external: a text or bytea value stored out of line (TOAST): u8 the
 //!      value's own tag (8 or 9), u32 its length, u32 block + u16 slot of
 //!      its first chunk in the table's TOAST relation
+//!   14 oid (u32)            15 array (u32 len + PostgreSQL binary array)
+//!   16 interval (i32 months, i32 days, i64 µs)   17 uuid (16 bytes big-endian)
 //! ```
 //! Tags make a row self-describing, so a row written before `ALTER TABLE
 //! ADD COLUMN` still decodes (missing trailing columns read as NULL).
@@ -103,6 +105,16 @@ pub fn encode_with(row: &[Value], externals: &[(usize, External)], out: &mut Vec
                 out.push(12);
                 out.extend_from_slice(&t.to_le_bytes());
             }
+            Value::Interval(i) => {
+                out.push(16);
+                out.extend_from_slice(&i.months.to_le_bytes());
+                out.extend_from_slice(&i.days.to_le_bytes());
+                out.extend_from_slice(&i.micros.to_le_bytes());
+            }
+            Value::Uuid(u) => {
+                out.push(17);
+                out.extend_from_slice(&u.to_be_bytes());
+            }
         }
     }
 }
@@ -173,6 +185,12 @@ pub fn decode_with(
             10 => Value::Date(i32::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?)),
             11 => Value::Timestamp(i64::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?)),
             12 => Value::Timestamptz(i64::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?)),
+            16 => Value::Interval(crate::types::interval::Interval {
+                months: i32::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?),
+                days: i32::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?),
+                micros: i64::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?),
+            }),
+            17 => Value::Uuid(u128::from_be_bytes(take(&mut buf).ok_or_else(corrupt)?)),
             13 => {
                 let tag = take::<1>(&mut buf).ok_or_else(corrupt)?[0];
                 let e = External {

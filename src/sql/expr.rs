@@ -181,6 +181,17 @@ pub enum Function {
     ArrayLength,
     Cardinality,
     ArrayPosition,
+    /// extract (numeric) and date_part (float8) of a timestamp, date or
+    /// interval; date_trunc; age; justify_*; make_interval.
+    Extract,
+    DatePart,
+    DateTrunc,
+    Age,
+    JustifyDays,
+    JustifyHours,
+    JustifyInterval,
+    MakeInterval,
+    GenRandomUuid,
 }
 
 impl Function {
@@ -225,6 +236,7 @@ impl Function {
                 | Function::PgGetSerialSequence
                 | Function::ObjDescription
                 | Function::ColDescription
+                | Function::GenRandomUuid
         )
     }
 }

@@ -43,6 +43,8 @@ const ARRAYS: &[(DataType, u32, &str, &str)] = &[
         "_timestamptz",
     ),
     (DataType::Numeric, 1231, "numeric[]", "_numeric"),
+    (DataType::Interval, 1187, "interval[]", "_interval"),
+    (DataType::Uuid, 2951, "uuid[]", "_uuid"),
 ];
 
 /// The array type of an element type, if there is one.
@@ -65,6 +67,8 @@ pub fn array_of(elem: DataType) -> Option<DataType> {
         DataType::Date => DataType::Array(&DataType::Date),
         DataType::Timestamptz => DataType::Array(&DataType::Timestamptz),
         DataType::Numeric => DataType::Array(&DataType::Numeric),
+        DataType::Interval => DataType::Array(&DataType::Interval),
+        DataType::Uuid => DataType::Array(&DataType::Uuid),
         DataType::Array(_)
         | DataType::Reg(_)
         | DataType::Json

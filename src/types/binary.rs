@@ -23,6 +23,12 @@ pub fn encode(value: &Value, out: &mut Vec<u8>) {
         Value::Bytea(b) => out.extend_from_slice(b),
         Value::Date(d) => out.extend_from_slice(&d.to_be_bytes()),
         Value::Timestamp(t) | Value::Timestamptz(t) => out.extend_from_slice(&t.to_be_bytes()),
+        Value::Interval(i) => {
+            out.extend_from_slice(&i.micros.to_be_bytes());
+            out.extend_from_slice(&i.days.to_be_bytes());
+            out.extend_from_slice(&i.months.to_be_bytes());
+        }
+        Value::Uuid(u) => out.extend_from_slice(&u.to_be_bytes()),
     }
 }
 
@@ -76,5 +82,14 @@ pub fn decode(buf: &[u8], data_type: DataType) -> Result<Value> {
         DataType::Date => Value::Date(i32::from_be_bytes(fixed(buf, name)?)),
         DataType::Timestamp => Value::Timestamp(i64::from_be_bytes(fixed(buf, name)?)),
         DataType::Timestamptz => Value::Timestamptz(i64::from_be_bytes(fixed(buf, name)?)),
+        DataType::Interval => {
+            let b: [u8; 16] = fixed(buf, name)?;
+            Value::Interval(super::interval::Interval {
+                micros: i64::from_be_bytes(b[..8].try_into().unwrap_or_default()),
+                days: i32::from_be_bytes(b[8..12].try_into().unwrap_or_default()),
+                months: i32::from_be_bytes(b[12..].try_into().unwrap_or_default()),
+            })
+        }
+        DataType::Uuid => Value::Uuid(u128::from_be_bytes(fixed(buf, name)?)),
     })
 }

@@ -9,8 +9,10 @@ pub mod array;
 pub mod binary;
 pub mod datetime;
 pub mod float_format;
+pub mod interval;
 pub mod numeric;
 pub mod text;
+pub mod uuid;
 mod value;
 
 pub use value::Value;
@@ -66,6 +68,10 @@ pub enum DataType {
     Date,
     Timestamp,
     Timestamptz,
+    /// Months, days and microseconds (see `interval.rs`).
+    Interval,
+    /// 128-bit universally unique identifiers.
+    Uuid,
     /// PostgreSQL's `name` (identifiers in the system catalogs): text.
     Name,
     /// PostgreSQL's one-byte `"char"` (relkind and friends): text.
@@ -114,6 +120,8 @@ impl DataType {
             DataType::Date => 1082,
             DataType::Timestamp => 1114,
             DataType::Timestamptz => 1184,
+            DataType::Interval => 1186,
+            DataType::Uuid => 2950,
             DataType::Numeric => 1700,
             DataType::Name => 19,
             DataType::Json => 114,
@@ -143,6 +151,8 @@ impl DataType {
             1082 => DataType::Date,
             1114 => DataType::Timestamp,
             1184 => DataType::Timestamptz,
+            1186 => DataType::Interval,
+            2950 => DataType::Uuid,
             1700 => DataType::Numeric,
             19 => DataType::Name,
             18 => DataType::Char,
@@ -171,6 +181,7 @@ impl DataType {
             | DataType::Reg(_) => 4,
             DataType::Name => 64,
             DataType::Int8 | DataType::Float8 | DataType::Timestamp | DataType::Timestamptz => 8,
+            DataType::Interval | DataType::Uuid => 16,
             DataType::Unknown => -2,
             _ => -1,
         }
@@ -193,6 +204,8 @@ impl DataType {
             DataType::Date => "date",
             DataType::Timestamp => "timestamp without time zone",
             DataType::Timestamptz => "timestamp with time zone",
+            DataType::Interval => "interval",
+            DataType::Uuid => "uuid",
             DataType::Name => "name",
             DataType::Json => "json",
             DataType::Int2Vector => "int2vector",

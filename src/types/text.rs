@@ -23,6 +23,8 @@ pub fn format(value: &Value) -> Option<String> {
         Value::Date(d) => datetime::format_date(*d),
         Value::Timestamp(t) => datetime::format_timestamp(*t, false),
         Value::Timestamptz(t) => datetime::format_timestamp(*t, true),
+        Value::Interval(i) => super::interval::format(*i),
+        Value::Uuid(u) => super::uuid::format(*u),
     })
 }
 
@@ -112,6 +114,10 @@ pub fn parse(text: &str, data_type: DataType) -> Result<Value> {
         DataType::Date => Value::Date(datetime::parse_date(text)?),
         DataType::Timestamp => Value::Timestamp(datetime::parse_timestamp(text)?),
         DataType::Timestamptz => Value::Timestamptz(datetime::parse_timestamptz(text)?),
+        DataType::Interval => {
+            Value::Interval(super::interval::parse(text, super::interval::Unit::Second)?)
+        }
+        DataType::Uuid => Value::Uuid(super::uuid::parse(text)?),
     })
 }
 

@@ -34,6 +34,8 @@ pub enum Value {
     Timestamp(i64),
     /// Microseconds since 2000-01-01 00:00:00 UTC.
     Timestamptz(i64),
+    Interval(super::interval::Interval),
+    Uuid(u128),
     /// An object identifier (type oid).
     Oid(u32),
     /// A one-dimensional array.
@@ -63,6 +65,8 @@ impl Value {
             Value::Date(_) => DataType::Date,
             Value::Timestamp(_) => DataType::Timestamp,
             Value::Timestamptz(_) => DataType::Timestamptz,
+            Value::Interval(_) => DataType::Interval,
+            Value::Uuid(_) => DataType::Uuid,
             Value::Oid(_) => DataType::Oid,
             Value::Array(a) => super::array::array_of(a.elem).unwrap_or(DataType::Unknown),
         }
@@ -133,6 +137,8 @@ impl Value {
             (Bytea(a), Bytea(b)) => a.cmp(b),
             (Date(a), Date(b)) => a.cmp(b),
             (Timestamp(a), Timestamp(b)) | (Timestamptz(a), Timestamptz(b)) => a.cmp(b),
+            (Interval(a), Interval(b)) => a.span().cmp(&b.span()),
+            (Uuid(a), Uuid(b)) => a.cmp(b),
             (a, b) => compare_mixed(a, b),
         }
     }
@@ -199,6 +205,9 @@ impl Hash for Value {
             Value::Bytea(b) => b.hash(state),
             Value::Date(d) => d.hash(state),
             Value::Timestamp(t) | Value::Timestamptz(t) => t.hash(state),
+            // Equal spans are equal intervals ('1 mon' = '30 days').
+            Value::Interval(i) => i.span().hash(state),
+            Value::Uuid(u) => u.hash(state),
             Value::Array(a) => {
                 a.items.len().hash(state);
                 for v in &a.items {

@@ -315,6 +315,7 @@ fn rows_per_page(table: &TableDef) -> f64 {
             DataType::Int2 => 2,
             DataType::Int4 | DataType::Float4 | DataType::Date => 4,
             DataType::Int8 | DataType::Float8 | DataType::Timestamp | DataType::Timestamptz => 8,
+            DataType::Interval | DataType::Uuid => 16,
             _ => 32,
         })
         .sum();
@@ -513,6 +514,8 @@ fn family(t: DataType) -> Option<u8> {
         DataType::Timestamp => 7,
         DataType::Timestamptz => 8,
         DataType::Bool => 9,
+        DataType::Interval => 10,
+        DataType::Uuid => 11,
         DataType::Unknown
         | DataType::Array(_)
         | DataType::Json

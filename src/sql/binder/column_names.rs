@@ -56,6 +56,8 @@ pub(super) fn column_name(e: &ast::Expr) -> Option<String> {
             Some(if *shorthand { "substr" } else { "substring" }.to_string())
         }
         A::Position { .. } => Some("position".to_string()),
+        A::Extract { .. } => Some("extract".to_string()),
+        A::Interval(_) => Some("interval".to_string()),
         A::Trim { trim_where, .. } => Some(
             match trim_where {
                 Some(ast::TrimWhereField::Leading) => "ltrim",

@@ -64,7 +64,7 @@ impl Binder<'_> {
                         inner
                     };
                     let ty = inner.data_type();
-                    if !ty.is_numeric() {
+                    if !ty.is_numeric() && ty != DataType::Interval {
                         return Err(no_operator(&format!("- {}", ty.sql_name())));
                     }
                     Expr::Negate(Box::new(inner), ty)
@@ -250,6 +250,15 @@ impl Binder<'_> {
                 let literal = self.bind_literal(&value.value)?;
                 self.explicit_cast(literal, to)?
             }
+            A::Extract { field, expr, .. } => {
+                let unit = Expr::Literal(
+                    Value::Text(super::datetime_ops::field_name(field)),
+                    DataType::Text,
+                );
+                let inner = self.bind_expr(expr, scope)?;
+                self.call_scalar("extract", vec![unit, inner])?
+            }
+            A::Interval(iv) => self.bind_interval_literal(iv)?,
             A::Function(f) => match (&f.args, name_parts(&f.name)?.as_slice()) {
                 (ast::FunctionArguments::Subquery(q), [name]) if name == "array" => {
                     self.bind_array_subquery(q.as_ref(), scope)?
@@ -795,6 +804,10 @@ impl Binder<'_> {
                 ty: DataType::Int4,
             });
         }
+        let (l, r) = match self.bind_interval_arithmetic(op, l, r)? {
+            Ok(bound) => return Ok(bound),
+            Err(operands) => operands,
+        };
         let numeric_or_unknown = |t: DataType| t.is_numeric() || t == DataType::Unknown;
         let target = match common_type(lt, rt) {
             Some(t) if numeric_or_unknown(lt) && numeric_or_unknown(rt) && t.is_numeric() => t,

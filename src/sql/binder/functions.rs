@@ -244,9 +244,10 @@ impl Binder<'_> {
             AggregateFunction::Sum => match t {
                 DataType::Int2 | DataType::Int4 => DataType::Int8,
                 DataType::Int8 | DataType::Numeric => DataType::Numeric,
-                DataType::Float4 | DataType::Float8 => t,
+                DataType::Float4 | DataType::Float8 | DataType::Interval => t,
                 _ => return Err(undefined_function(name, &[t])),
             },
+            AggregateFunction::Avg if t == DataType::Interval => t,
             AggregateFunction::VarSamp
             | AggregateFunction::VarPop
             | AggregateFunction::StddevSamp
@@ -304,7 +305,19 @@ impl Binder<'_> {
                 T::Float8
             }
         };
+        let datetime = super::datetime_ops::signature(name, &types);
         let sig: Option<(Function, Vec<DataType>, DataType)> = match (name, n) {
+            _ if datetime.is_some() => datetime,
+            ("age", 1) => {
+                let today = Expr::Call {
+                    func: Function::CurrentDate,
+                    args: vec![],
+                    ty: T::Date,
+                };
+                let mut args = args;
+                args.insert(0, today);
+                return self.resolve_scalar(name, args);
+            }
             ("length" | "char_length" | "character_length", 1)
                 if types[0] == T::Bytea && name == "length" =>
             {

@@ -18,6 +18,7 @@ mod casts;
 mod checks;
 mod column_names;
 mod columns;
+mod datetime_ops;
 mod ddl;
 mod dml;
 mod expr;

@@ -113,18 +113,13 @@ impl Binder<'_> {
         };
         let (args, ty) = match func {
             SetFunction::Series => {
-                let mut ty = DataType::Int4;
-                for t in types.iter().filter(|t| **t != DataType::Unknown) {
-                    ty = common_type(ty, *t).unwrap_or(DataType::Text);
-                }
-                if !(2..=3).contains(&bound.len())
-                    || !matches!(ty, DataType::Int4 | DataType::Int8 | DataType::Numeric)
-                {
+                let Some((sig, ty)) = series_signature(&types) else {
                     return Err(no_such());
-                }
+                };
                 let args = bound
                     .into_iter()
-                    .map(|e| self.coerce(e, ty))
+                    .zip(sig)
+                    .map(|(e, t)| self.coerce(e, t))
                     .collect::<Result<Vec<_>>>()?;
                 (args, ty)
             }
@@ -159,4 +154,31 @@ impl Binder<'_> {
         };
         Ok(SetCall { func, args, ty })
     }
+}
+
+/// generate_series's argument types and element type: integers or
+/// numerics by their common type; timestamps (dates as timestamptz) with
+/// an interval step.
+pub(super) fn series_signature(types: &[DataType]) -> Option<(Vec<DataType>, DataType)> {
+    use DataType as T;
+    if !(2..=3).contains(&types.len()) {
+        return None;
+    }
+    let bounds = &types[..2];
+    if bounds.iter().any(|t| t.is_datetime()) {
+        let mut ty = T::Unknown;
+        for t in bounds.iter().filter(|t| **t != T::Unknown) {
+            ty = common_type(ty, *t)?;
+        }
+        let ty = if ty == T::Date { T::Timestamptz } else { ty };
+        let step_fits = types
+            .get(2)
+            .is_some_and(|t| matches!(t, T::Interval | T::Unknown));
+        return (ty.is_datetime() && step_fits).then(|| (vec![ty, ty, T::Interval], ty));
+    }
+    let mut ty = T::Int4;
+    for t in types.iter().filter(|t| **t != T::Unknown) {
+        ty = common_type(ty, *t)?;
+    }
+    matches!(ty, T::Int4 | T::Int8 | T::Numeric).then(|| (vec![ty; types.len()], ty))
 }

@@ -5,9 +5,9 @@
 use sqlparser::ast::{FunctionArg, FunctionArgExpr, ObjectName, TableAlias};
 
 use super::scope::{normalize, Scope, ScopeColumn};
-use super::types::common_type;
 use super::Binder;
 use crate::error::{sqlstate, Result};
+use crate::sql::expr::Expr;
 use crate::sql::plan::{Node, SetFunction};
 use crate::types::{ColumnType, DataType};
 use crate::{errinput, errunsupported};
@@ -52,13 +52,8 @@ impl Binder<'_> {
             };
             bound.push(self.bind_expr(e, &Scope::default())?);
         }
-        let mut ty = DataType::Int4;
-        for e in bound.iter().filter(|e| e.data_type() != DataType::Unknown) {
-            ty = common_type(ty, e.data_type()).unwrap_or(DataType::Text);
-        }
-        if !(2..=3).contains(&bound.len())
-            || !matches!(ty, DataType::Int4 | DataType::Int8 | DataType::Numeric)
-        {
+        let types: Vec<DataType> = bound.iter().map(Expr::data_type).collect();
+        let Some((sig, ty)) = super::set_functions::series_signature(&types) else {
             let names: Vec<&str> = bound.iter().map(|e| e.data_type().sql_name()).collect();
             return Err(errinput!(
                 sqlstate::UNDEFINED_FUNCTION,
@@ -68,10 +63,11 @@ impl Binder<'_> {
             .with_hint(
                 "No function matches the given name and argument types. You might need to add explicit type casts.",
             ));
-        }
+        };
         let mut bound = bound
             .into_iter()
-            .map(|e| self.coerce(e, ty))
+            .zip(sig)
+            .map(|(e, t)| self.coerce(e, t))
             .collect::<Result<Vec<_>>>()?
             .into_iter();
         let (start, stop, step) = (bound.next(), bound.next(), bound.next());

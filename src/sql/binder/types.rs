@@ -85,6 +85,8 @@ pub fn resolve_type(ty: &AstType) -> Result<ColumnType> {
                 "char" => plain(DataType::Char),
                 "oid" => plain(DataType::Oid),
                 "json" => plain(DataType::Json),
+                "interval" => plain(DataType::Interval),
+                "uuid" => plain(DataType::Uuid),
                 _ => match reg_type(ty) {
                     Some(kind) => plain(DataType::Reg(kind)),
                     None => Err(errinput!(
@@ -96,6 +98,14 @@ pub fn resolve_type(ty: &AstType) -> Result<ColumnType> {
         }
         A::Regclass => plain(DataType::Reg(crate::types::RegKind::Class)),
         A::JSON => plain(DataType::Json),
+        A::Uuid => plain(DataType::Uuid),
+        A::Interval {
+            fields: None,
+            precision: None,
+        } => plain(DataType::Interval),
+        A::Interval { .. } => Err(crate::errunsupported!(
+            "interval fields or precision ({ty})"
+        )),
         other => Err(crate::errunsupported!("type {other}")),
     }
 }
@@ -136,6 +146,8 @@ pub fn internal_name(t: DataType) -> &'static str {
         DataType::Date => "date",
         DataType::Timestamp => "timestamp",
         DataType::Timestamptz => "timestamptz",
+        DataType::Interval => "interval",
+        DataType::Uuid => "uuid",
         DataType::Name => "name",
         DataType::Json => "json",
         DataType::Int2Vector => "int2vector",

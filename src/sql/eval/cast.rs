@@ -89,6 +89,7 @@ fn convert(v: Value, from: DataType, to: DataType) -> Result<Value> {
         (Value::Timestamp(t) | Value::Timestamptz(t), T::Timestamp) => Value::Timestamp(t),
         (Value::Timestamp(t) | Value::Timestamptz(t), T::Timestamptz) => Value::Timestamptz(t),
         (Value::Bytea(b), T::Bytea) => Value::Bytea(b),
+        (v @ Value::Interval(_), T::Interval) | (v @ Value::Uuid(_), T::Uuid) => v,
         (v, _) => {
             return Err(errinput!(
                 "42846",

@@ -124,6 +124,9 @@ pub fn call(
     if let Some(v) = super::array_functions::call(func, &values)? {
         return Ok(v);
     }
+    if let Some(v) = super::datetime_functions::call(func, &values)? {
+        return Ok(v);
+    }
     match func {
         Function::PgSleep => pg_sleep(&values[0], ctx),
         Function::CurrentSetting => super::setting_functions::current_setting(&values, ctx),

@@ -5,6 +5,7 @@ mod array_functions;
 mod backend_functions;
 mod cast;
 mod catalog_functions;
+mod datetime_functions;
 mod functions;
 mod json_functions;
 mod like;

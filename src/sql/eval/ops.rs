@@ -6,6 +6,7 @@ use bigdecimal::Zero;
 use super::super::expr::BinaryOp;
 use crate::errinput;
 use crate::error::{sqlstate, Error, Result};
+use crate::types::interval::{self, Interval};
 use crate::types::{numeric, DataType, Value};
 
 fn out_of_range(ty: &str) -> Error {
@@ -25,6 +26,7 @@ pub fn negate(v: Value) -> Result<Value> {
         Value::Float4(f) => Value::Float4(-f),
         Value::Float8(f) => Value::Float8(-f),
         Value::Numeric(d) => Value::Numeric(-d),
+        Value::Interval(i) => Value::Interval(i.checked_neg()?),
         other => other,
     })
 }
@@ -100,6 +102,13 @@ pub fn binary(op: BinaryOp, l: Value, r: Value, ty: DataType) -> Result<Value> {
                 .ok_or_else(|| errinput!(sqlstate::DATETIME_FIELD_OVERFLOW, "date out of range"))
         }
         (Value::Date(a), Value::Date(b)) if op == BinaryOp::Subtract => Ok(Value::Int4(a - b)),
+        (l, r)
+            if ty == DataType::Interval
+                || matches!(l, Value::Interval(_))
+                || matches!(r, Value::Interval(_)) =>
+        {
+            interval_op(op, l, r)
+        }
         (a, b) => Err(crate::errinternal!(
             "operator {} on {} and {}",
             op.symbol(),
@@ -107,6 +116,46 @@ pub fn binary(op: BinaryOp, l: Value, r: Value, ty: DataType) -> Result<Value> {
             b.data_type().sql_name()
         )),
     }
+}
+
+/// The interval operators the binder resolved (see binder/datetime_ops.rs).
+fn interval_op(op: BinaryOp, l: Value, r: Value) -> Result<Value> {
+    use interval::add_to_timestamp;
+    let negated = |i: Interval| -> Result<Interval> {
+        if op == BinaryOp::Subtract {
+            i.checked_neg()
+        } else {
+            Ok(i)
+        }
+    };
+    Ok(match (l, r) {
+        (Value::Timestamp(t), Value::Interval(i)) | (Value::Interval(i), Value::Timestamp(t)) => {
+            Value::Timestamp(add_to_timestamp(t, negated(i)?)?)
+        }
+        (Value::Timestamptz(t), Value::Interval(i))
+        | (Value::Interval(i), Value::Timestamptz(t)) => {
+            Value::Timestamptz(add_to_timestamp(t, negated(i)?)?)
+        }
+        (Value::Timestamp(a), Value::Timestamp(b))
+        | (Value::Timestamptz(a), Value::Timestamptz(b)) => {
+            Value::Interval(interval::between(a, b)?)
+        }
+        (Value::Interval(a), Value::Interval(b)) => Value::Interval(a.checked_add(negated(b)?)?),
+        (Value::Interval(i), Value::Float8(f)) if op == BinaryOp::Divide => {
+            Value::Interval(i.divided_by(f)?)
+        }
+        (Value::Interval(i), Value::Float8(f)) | (Value::Float8(f), Value::Interval(i)) => {
+            Value::Interval(i.times(f)?)
+        }
+        (a, b) => {
+            return Err(crate::errinternal!(
+                "operator {} on {} and {}",
+                op.symbol(),
+                a.data_type().sql_name(),
+                b.data_type().sql_name()
+            ))
+        }
+    })
 }
 
 fn int_op(op: BinaryOp, a: i64, b: i64, name: &str, min: i64, max: i64) -> Result<i64> {

@@ -14,6 +14,7 @@ use super::super::expr::{AggregateCall, AggregateFunction, Expr};
 use super::{ExecContext, Row, Rows};
 use crate::errinput;
 use crate::error::{sqlstate, Result};
+use crate::types::interval::Interval;
 use crate::types::{numeric, DataType, Value};
 
 /// Groups the input and computes the aggregates: group keys then values.
@@ -92,6 +93,7 @@ pub(super) struct Accumulator {
     count: i64,
     int_sum: i128,
     float_sum: f64,
+    interval_sum: Interval,
     decimal_sum: BigDecimal,
     /// Σx² for the numeric variances.
     square_sum: BigDecimal,
@@ -153,6 +155,7 @@ impl Accumulator {
             count: 0,
             int_sum: 0,
             float_sum: 0.0,
+            interval_sum: Interval::ZERO,
             decimal_sum: BigDecimal::from(0),
             square_sum: BigDecimal::from(0),
             float_sxx: 0.0,
@@ -210,6 +213,7 @@ impl Accumulator {
                 Value::Float4(f) => self.float_sum += *f as f64,
                 Value::Float8(f) => self.float_sum += f,
                 Value::Numeric(d) => self.decimal_sum += d,
+                Value::Interval(i) => self.interval_sum = self.interval_sum.checked_add(*i)?,
                 _ => {}
             },
             AggregateFunction::VarSamp
@@ -292,11 +296,15 @@ impl Accumulator {
                 }
                 DataType::Float4 => Value::Float4(self.float_sum as f32),
                 DataType::Float8 => Value::Float8(self.float_sum),
+                DataType::Interval => Value::Interval(self.interval_sum),
                 _ => Value::Numeric(self.exact_sum()),
             },
             AggregateFunction::Avg => match self.input {
                 DataType::Float4 | DataType::Float8 => {
                     Value::Float8(self.float_sum / self.count as f64)
+                }
+                DataType::Interval => {
+                    Value::Interval(self.interval_sum.divided_by(self.count as f64)?)
                 }
                 _ => Value::Numeric(numeric::divide(
                     &self.exact_sum(),

@@ -1,5 +1,5 @@
 //! generate_series: the values from start to stop by step (1 unless
-//! given), produced as they are pulled. A NULL argument gives no rows; a
+//! given; timestamps step by an interval), produced as they are pulled. A NULL argument gives no rows; a
 //! zero step is 22023.
 
 use bigdecimal::BigDecimal;
@@ -64,6 +64,34 @@ pub fn series_values<'a>(
             }
             next = Some(&v + &step);
             Some(Ok(Value::Numeric(v)))
+        })));
+    }
+    if let (
+        Value::Timestamp(a) | Value::Timestamptz(a),
+        Value::Timestamp(b) | Value::Timestamptz(b),
+        Value::Interval(s),
+    ) = (&start, &stop, &step)
+    {
+        if s.span() == 0 {
+            return Err(zero_step());
+        }
+        let (stop, step, up) = (*b, *s, s.span() > 0);
+        let zoned = matches!(start, Value::Timestamptz(_));
+        let mut next = Some(*a);
+        return Ok(Box::new(std::iter::from_fn(move || {
+            let v = next.take()?;
+            if (up && v > stop) || (!up && v < stop) {
+                return None;
+            }
+            next = crate::types::interval::add_to_timestamp(v, step).ok();
+            if let Err(e) = ctx.check_deadline() {
+                return Some(Err(e));
+            }
+            Some(Ok(if zoned {
+                Value::Timestamptz(v)
+            } else {
+                Value::Timestamp(v)
+            }))
         })));
     }
     let (Some(a), Some(b), Some(s)) = (start.as_i64(), stop.as_i64(), step.as_i64()) else {

@@ -803,6 +803,8 @@ pub(super) fn default_opclass(t: DataType) -> u32 {
         DataType::Timestamp => 3128,
         DataType::Timestamptz => 3127,
         DataType::Numeric => 3125,
+        DataType::Interval => 10022,
+        DataType::Uuid => 10065,
         _ => 3126,
     }
 }

@@ -38,6 +38,8 @@ pub(super) const TYPES: &[TypeInfo] = &[
     TypeInfo(1114, "timestamp", 8, true, "D", 1115, false, 0, 0),
     TypeInfo(1184, "timestamptz", 8, true, "D", 1185, true, 0, 0),
     TypeInfo(1700, "numeric", -1, false, "N", 1231, false, 0, 0),
+    TypeInfo(1186, "interval", 16, false, "T", 1187, true, 0, 0),
+    TypeInfo(2950, "uuid", 16, false, "U", 2951, false, 0, 0),
     TypeInfo(1000, "_bool", -1, false, "A", 0, false, 0, 16),
     TypeInfo(1001, "_bytea", -1, false, "A", 0, false, 0, 17),
     TypeInfo(1002, "_char", -1, false, "A", 0, false, 0, 18),
@@ -55,6 +57,8 @@ pub(super) const TYPES: &[TypeInfo] = &[
     TypeInfo(1115, "_timestamp", -1, false, "A", 0, false, 0, 1114),
     TypeInfo(1185, "_timestamptz", -1, false, "A", 0, false, 0, 1184),
     TypeInfo(1231, "_numeric", -1, false, "A", 0, false, 0, 1700),
+    TypeInfo(1187, "_interval", -1, false, "A", 0, false, 0, 1186),
+    TypeInfo(2951, "_uuid", -1, false, "A", 0, false, 0, 2950),
 ];
 
 pub(super) fn type_row(t: &TypeInfo) -> Vec<Value> {
@@ -94,7 +98,12 @@ pub(super) fn type_row(t: &TypeInfo) -> Vec<Value> {
         io("out"),
         io("recv"),
         io("send"),
-        text(align(len)),
+        text(match (base, elem) {
+            // Sixteen bytes, but aligned as their parts are.
+            ("interval", _) => "d",
+            ("uuid", 0) => "c",
+            _ => align(len),
+        }),
         text(if len < 0 { "x" } else { "p" }),
         Value::Bool(false),
         oid(0),
