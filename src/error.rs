@@ -39,6 +39,7 @@ pub mod sqlstate {
     pub const DATETIME_FIELD_OVERFLOW: &str = "22008";
     pub const INVALID_DATETIME_FORMAT: &str = "22007";
     pub const INTERVAL_FIELD_OVERFLOW: &str = "22015";
+    pub const UNTRANSLATABLE_CHARACTER: &str = "22P05";
     pub const INVALID_PARAMETER_VALUE: &str = "22023";
     pub const INVALID_ARGUMENT_FOR_POWER: &str = "2201F";
     pub const INVALID_ARGUMENT_FOR_LOG: &str = "2201E";

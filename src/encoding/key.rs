@@ -11,6 +11,11 @@
 //! interval        16 bytes big-endian, sign bit flipped: the span (a month
 //!                 is 30 days), so '1 mon' and '30 days' are one key
 //! uuid            its 16 bytes
+//! jsonb           a rank byte (null 0, string 1, number 2, bool 3, array 4,
+//!                 object 5), then: a string's or number's encoding as
+//!                 above, a bool's byte, an array's length (4 bytes) and
+//!                 elements, an object's pair count, then per pair the key's
+//!                 length (4 bytes) and bytes and the value
 //! float4/float8   8 bytes: the f64 bits, sign bit flipped for positives,
 //!                 all bits flipped for negatives; -0 is 0, NaN sorts last
 //! numeric         sign byte (1 negative, 2 zero, 3 positive), then for a
@@ -56,6 +61,7 @@ pub fn encode_value(value: &Value, order: &KeyOrder, out: &mut Vec<u8>) {
             out.extend_from_slice(&((i.span() as u128) ^ (1u128 << 127)).to_be_bytes())
         }
         Value::Uuid(u) => out.extend_from_slice(&u.to_be_bytes()),
+        Value::Jsonb(j) => put_jsonb(j, out),
         Value::Float4(f) => put_f64(*f as f64, out),
         Value::Float8(f) => put_f64(*f, out),
         Value::Numeric(d) => put_numeric(d, out),
@@ -150,6 +156,7 @@ pub fn decode_value(bytes: &[u8], order: &KeyOrder) -> Option<(Value, usize)> {
         DataType::Array(_)
         | DataType::Json
         | DataType::Interval
+        | DataType::Jsonb
         | DataType::Int2Vector
         | DataType::OidVector => return None,
     };
@@ -290,6 +297,37 @@ fn put_bytes(bytes: &[u8], out: &mut Vec<u8>) {
         }
     }
     out.extend_from_slice(&[0x00, 0x01]);
+}
+
+/// jsonb in PostgreSQL's btree order (see the module doc).
+fn put_jsonb(j: &crate::types::jsonb::Jsonb, out: &mut Vec<u8>) {
+    use crate::types::jsonb::Jsonb;
+    match j {
+        Jsonb::Null => out.push(0),
+        Jsonb::String(s) => {
+            out.push(1);
+            put_bytes(s.as_bytes(), out);
+        }
+        Jsonb::Number(n) => {
+            out.push(2);
+            put_numeric(n, out);
+        }
+        Jsonb::Bool(b) => out.extend_from_slice(&[3, *b as u8]),
+        Jsonb::Array(items) => {
+            out.push(4);
+            out.extend_from_slice(&(items.len() as u32).to_be_bytes());
+            items.iter().for_each(|i| put_jsonb(i, out));
+        }
+        Jsonb::Object(pairs) => {
+            out.push(5);
+            out.extend_from_slice(&(pairs.len() as u32).to_be_bytes());
+            for (k, v) in pairs {
+                out.extend_from_slice(&(k.len() as u32).to_be_bytes());
+                put_bytes(k.as_bytes(), out);
+                put_jsonb(v, out);
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@
 //!      its first chunk in the table's TOAST relation
 //!   14 oid (u32)            15 array (u32 len + PostgreSQL binary array)
 //!   16 interval (i32 months, i32 days, i64 µs)   17 uuid (16 bytes big-endian)
+//!   18 jsonb (u32 len + its text form; out of line like text, tag 18)
 //! ```
 //! Tags make a row self-describing, so a row written before `ALTER TABLE
 //! ADD COLUMN` still decodes (missing trailing columns read as NULL).
@@ -115,8 +116,17 @@ pub fn encode_with(row: &[Value], externals: &[(usize, External)], out: &mut Vec
                 out.push(17);
                 out.extend_from_slice(&u.to_be_bytes());
             }
+            Value::Jsonb(j) => put_bytes(out, 18, crate::types::jsonb::format(j).as_bytes()),
         }
     }
+}
+
+/// A stored jsonb value from its text form.
+fn jsonb_value(bytes: &[u8]) -> Option<Value> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    crate::types::jsonb::parse(text)
+        .ok()
+        .map(|j| Value::Jsonb(Box::new(j)))
 }
 
 fn put_bytes(out: &mut Vec<u8>, tag: u8, bytes: &[u8]) {
@@ -191,6 +201,7 @@ pub fn decode_with(
                 micros: i64::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?),
             }),
             17 => Value::Uuid(u128::from_be_bytes(take(&mut buf).ok_or_else(corrupt)?)),
+            18 => jsonb_value(take_var(&mut buf).ok_or_else(corrupt)?).ok_or_else(corrupt)?,
             13 => {
                 let tag = take::<1>(&mut buf).ok_or_else(corrupt)?[0];
                 let e = External {
@@ -203,6 +214,7 @@ pub fn decode_with(
                 match tag & !COMPRESSED {
                     8 => Value::Text(String::from_utf8(bytes).map_err(|_| corrupt())?),
                     9 => Value::Bytea(bytes),
+                    18 => jsonb_value(&bytes).ok_or_else(corrupt)?,
                     _ => return Err(corrupt()),
                 }
             }

@@ -192,6 +192,32 @@ pub enum Function {
     JustifyInterval,
     MakeInterval,
     GenRandomUuid,
+    /// `->`/`->>` by key and by index, `#>`/`#>>` (the result type says
+    /// json, jsonb or text), `@>` (and `<@` swapped), `?`, `?|`, `?&`,
+    /// jsonb `||` and `-`.
+    JsonField,
+    JsonIndex,
+    JsonPath,
+    JsonContains,
+    JsonHasKey,
+    JsonHasAnyKey,
+    JsonHasAllKeys,
+    JsonConcat,
+    JsonDeleteKey,
+    JsonDeleteIndex,
+    JsonDeleteKeys,
+    /// json[b]_typeof, json[b]_array_length, jsonb_build_object,
+    /// json[b]_build_array, to_json[b], jsonb_set, jsonb_pretty,
+    /// jsonb_strip_nulls, json[b]_extract_path[_text].
+    JsonTypeof,
+    JsonArrayLength,
+    JsonbBuildObject,
+    JsonBuildArray,
+    ToJson,
+    JsonbSet,
+    JsonbPretty,
+    JsonbStripNulls,
+    JsonExtractPath,
 }
 
 impl Function {
@@ -252,6 +278,9 @@ pub enum AggregateFunction {
     Max,
     /// array_agg: every value, NULLs too.
     ArrayAgg,
+    /// json_agg, jsonb_agg: every value as JSON, NULLs as null.
+    JsonAgg,
+    JsonbAgg,
     /// bool_and (and `every`), bool_or: the least and greatest boolean.
     BoolAnd,
     BoolOr,

@@ -254,6 +254,11 @@ pub enum SetFunction {
     /// pg_partition_ancestors(regclass): no rows (FlintDB has no
     /// partitions).
     PartitionAncestors,
+    /// json[b]_array_elements, json[b]_array_elements_text,
+    /// json[b]_object_keys.
+    JsonElements,
+    JsonElementsText,
+    JsonObjectKeys,
 }
 
 /// One action of ALTER TABLE.

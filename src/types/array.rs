@@ -45,6 +45,7 @@ const ARRAYS: &[(DataType, u32, &str, &str)] = &[
     (DataType::Numeric, 1231, "numeric[]", "_numeric"),
     (DataType::Interval, 1187, "interval[]", "_interval"),
     (DataType::Uuid, 2951, "uuid[]", "_uuid"),
+    (DataType::Jsonb, 3807, "jsonb[]", "_jsonb"),
 ];
 
 /// The array type of an element type, if there is one.
@@ -69,6 +70,7 @@ pub fn array_of(elem: DataType) -> Option<DataType> {
         DataType::Numeric => DataType::Array(&DataType::Numeric),
         DataType::Interval => DataType::Array(&DataType::Interval),
         DataType::Uuid => DataType::Array(&DataType::Uuid),
+        DataType::Jsonb => DataType::Array(&DataType::Jsonb),
         DataType::Array(_)
         | DataType::Reg(_)
         | DataType::Json

@@ -29,6 +29,11 @@ pub fn encode(value: &Value, out: &mut Vec<u8>) {
             out.extend_from_slice(&i.months.to_be_bytes());
         }
         Value::Uuid(u) => out.extend_from_slice(&u.to_be_bytes()),
+        // Version 1: the text form.
+        Value::Jsonb(j) => {
+            out.push(1);
+            out.extend_from_slice(super::jsonb::format(j).as_bytes());
+        }
     }
 }
 
@@ -91,5 +96,18 @@ pub fn decode(buf: &[u8], data_type: DataType) -> Result<Value> {
             })
         }
         DataType::Uuid => Value::Uuid(u128::from_be_bytes(fixed(buf, name)?)),
+        DataType::Jsonb => {
+            let (Some(1), Ok(text)) = (
+                buf.first(),
+                std::str::from_utf8(buf.get(1..).unwrap_or_default()),
+            ) else {
+                return Err(errinput!(
+                    sqlstate::INVALID_BINARY_REPRESENTATION,
+                    "unsupported jsonb version number {}",
+                    buf.first().copied().unwrap_or(0)
+                ));
+            };
+            Value::Jsonb(Box::new(super::jsonb::parse(text)?))
+        }
     })
 }

@@ -10,6 +10,7 @@ pub mod binary;
 pub mod datetime;
 pub mod float_format;
 pub mod interval;
+pub mod jsonb;
 pub mod numeric;
 pub mod text;
 pub mod uuid;
@@ -80,6 +81,8 @@ pub enum DataType {
     Oid,
     /// `json`: text that is valid JSON, kept as written.
     Json,
+    /// `jsonb`: parsed JSON (see `jsonb.rs`).
+    Jsonb,
     /// The catalogs' `int2vector` and `oidvector`: arrays that print as
     /// space-separated numbers and are subscripted from 0.
     Int2Vector,
@@ -125,6 +128,7 @@ impl DataType {
             DataType::Numeric => 1700,
             DataType::Name => 19,
             DataType::Json => 114,
+            DataType::Jsonb => 3802,
             DataType::Int2Vector => 22,
             DataType::OidVector => 30,
             DataType::Char => 18,
@@ -158,6 +162,7 @@ impl DataType {
             18 => DataType::Char,
             26 => DataType::Oid,
             114 => DataType::Json,
+            3802 => DataType::Jsonb,
             22 => DataType::Int2Vector,
             30 => DataType::OidVector,
             2205 => DataType::Reg(RegKind::Class),
@@ -208,6 +213,7 @@ impl DataType {
             DataType::Uuid => "uuid",
             DataType::Name => "name",
             DataType::Json => "json",
+            DataType::Jsonb => "jsonb",
             DataType::Int2Vector => "int2vector",
             DataType::OidVector => "oidvector",
             DataType::Char => "\"char\"",

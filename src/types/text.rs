@@ -25,6 +25,7 @@ pub fn format(value: &Value) -> Option<String> {
         Value::Timestamptz(t) => datetime::format_timestamp(*t, true),
         Value::Interval(i) => super::interval::format(*i),
         Value::Uuid(u) => super::uuid::format(*u),
+        Value::Jsonb(j) => super::jsonb::format(j),
     })
 }
 
@@ -118,6 +119,7 @@ pub fn parse(text: &str, data_type: DataType) -> Result<Value> {
             Value::Interval(super::interval::parse(text, super::interval::Unit::Second)?)
         }
         DataType::Uuid => Value::Uuid(super::uuid::parse(text)?),
+        DataType::Jsonb => Value::Jsonb(Box::new(super::jsonb::parse(text)?)),
     })
 }
 

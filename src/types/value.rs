@@ -36,6 +36,7 @@ pub enum Value {
     Timestamptz(i64),
     Interval(super::interval::Interval),
     Uuid(u128),
+    Jsonb(Box<super::jsonb::Jsonb>),
     /// An object identifier (type oid).
     Oid(u32),
     /// A one-dimensional array.
@@ -67,6 +68,7 @@ impl Value {
             Value::Timestamptz(_) => DataType::Timestamptz,
             Value::Interval(_) => DataType::Interval,
             Value::Uuid(_) => DataType::Uuid,
+            Value::Jsonb(_) => DataType::Jsonb,
             Value::Oid(_) => DataType::Oid,
             Value::Array(a) => super::array::array_of(a.elem).unwrap_or(DataType::Unknown),
         }
@@ -139,6 +141,7 @@ impl Value {
             (Timestamp(a), Timestamp(b)) | (Timestamptz(a), Timestamptz(b)) => a.cmp(b),
             (Interval(a), Interval(b)) => a.span().cmp(&b.span()),
             (Uuid(a), Uuid(b)) => a.cmp(b),
+            (Jsonb(a), Jsonb(b)) => a.compare(b),
             (a, b) => compare_mixed(a, b),
         }
     }
@@ -208,6 +211,7 @@ impl Hash for Value {
             // Equal spans are equal intervals ('1 mon' = '30 days').
             Value::Interval(i) => i.span().hash(state),
             Value::Uuid(u) => u.hash(state),
+            Value::Jsonb(j) => j.hash(state),
             Value::Array(a) => {
                 a.items.len().hash(state);
                 for v in &a.items {

@@ -516,6 +516,7 @@ fn family(t: DataType) -> Option<u8> {
         DataType::Bool => 9,
         DataType::Interval => 10,
         DataType::Uuid => 11,
+        DataType::Jsonb => 12,
         DataType::Unknown
         | DataType::Array(_)
         | DataType::Json

@@ -608,6 +608,9 @@ impl Binder<'_> {
         scope: &Scope,
     ) -> Result<Expr> {
         use BinaryOperator as B;
+        if let Some(bound) = self.bind_json_operator(left, op, right, scope)? {
+            return Ok(bound);
+        }
         let op = match op {
             B::Plus => BinaryOp::Add,
             B::Minus => BinaryOp::Subtract,
@@ -731,6 +734,10 @@ impl Binder<'_> {
     }
 
     fn bind_concat(&mut self, l: Expr, r: Expr) -> Result<Expr> {
+        let (l, r) = match self.bind_jsonb_concat(l, r)? {
+            Ok(bound) => return Ok(bound),
+            Err(operands) => operands,
+        };
         let (lt, rt) = (l.data_type(), r.data_type());
         if lt == DataType::Bytea && (rt == DataType::Bytea || rt == DataType::Unknown) {
             let r = self.coerce(r, DataType::Bytea)?;
@@ -773,6 +780,13 @@ impl Binder<'_> {
     }
 
     fn bind_arithmetic(&mut self, op: BinaryOp, l: Expr, r: Expr) -> Result<Expr> {
+        let (l, r) = match op {
+            BinaryOp::Subtract => match self.bind_jsonb_delete(l, r)? {
+                Ok(bound) => return Ok(bound),
+                Err(operands) => operands,
+            },
+            _ => (l, r),
+        };
         let (lt, rt) = (l.data_type(), r.data_type());
         // date ± integer, integer + date, date - date
         let date_int =

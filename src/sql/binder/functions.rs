@@ -236,6 +236,8 @@ impl Binder<'_> {
             };
         let ty = match func {
             AggregateFunction::ArrayAgg => super::arrays::array_type(t)?,
+            AggregateFunction::JsonAgg => DataType::Json,
+            AggregateFunction::JsonbAgg => DataType::Jsonb,
             AggregateFunction::StringAgg => match t {
                 DataType::Text | DataType::Bytea => t,
                 _ => return Err(undefined_function(name, &[t, t])),
@@ -305,7 +307,8 @@ impl Binder<'_> {
                 T::Float8
             }
         };
-        let datetime = super::datetime_ops::signature(name, &types);
+        let datetime = super::datetime_ops::signature(name, &types)
+            .or_else(|| super::json_ops::signature(name, &types));
         let sig: Option<(Function, Vec<DataType>, DataType)> = match (name, n) {
             _ if datetime.is_some() => datetime,
             ("age", 1) => {
@@ -677,6 +680,52 @@ impl Binder<'_> {
                 };
                 return Ok((f, args, t));
             }
+            ("jsonb_build_object" | "json_build_array" | "jsonb_build_array", _) => {
+                if name == "jsonb_build_object" && !n.is_multiple_of(2) {
+                    return Err(errinput!(
+                        sqlstate::INVALID_PARAMETER_VALUE,
+                        "argument list must have even number of elements"
+                    )
+                    .with_hint("The arguments of jsonb_build_object() must consist of alternating keys and values."));
+                }
+                let args = args
+                    .into_iter()
+                    .map(|a| {
+                        if a.data_type() == T::Unknown {
+                            self.coerce(a, T::Text)
+                        } else {
+                            Ok(a)
+                        }
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                let (func, ty) = match name {
+                    "jsonb_build_object" => (Function::JsonbBuildObject, T::Jsonb),
+                    "jsonb_build_array" => (Function::JsonBuildArray, T::Jsonb),
+                    _ => (Function::JsonBuildArray, T::Json),
+                };
+                return Ok((func, args, ty));
+            }
+            (
+                "json_extract_path"
+                | "jsonb_extract_path"
+                | "json_extract_path_text"
+                | "jsonb_extract_path_text",
+                _,
+            ) if n >= 2 => {
+                let doc = if name.starts_with("jsonb") {
+                    T::Jsonb
+                } else {
+                    T::Json
+                };
+                let ty = if name.ends_with("_text") {
+                    T::Text
+                } else {
+                    doc
+                };
+                let mut sig = vec![T::Text; n];
+                sig[0] = doc;
+                Some((Function::JsonExtractPath, sig, ty))
+            }
             ("json_build_object", _) => {
                 if !n.is_multiple_of(2) {
                     return Err(errinput!(
@@ -740,6 +789,8 @@ pub(super) fn aggregate_function(name: &str) -> Option<AggregateFunction> {
         "min" => AggregateFunction::Min,
         "max" => AggregateFunction::Max,
         "array_agg" => AggregateFunction::ArrayAgg,
+        "json_agg" => AggregateFunction::JsonAgg,
+        "jsonb_agg" => AggregateFunction::JsonbAgg,
         "bool_and" | "every" => AggregateFunction::BoolAnd,
         "bool_or" => AggregateFunction::BoolOr,
         "string_agg" => AggregateFunction::StringAgg,

@@ -30,6 +30,7 @@ mod index;
 mod index_only;
 mod join;
 mod join_order;
+mod json_ops;
 mod lateral;
 mod lock;
 mod pushdown;

@@ -52,6 +52,9 @@ pub fn set_function(name: &str) -> Option<SetFunction> {
         "unnest" => SetFunction::Unnest,
         "generate_subscripts" => SetFunction::Subscripts,
         "pg_partition_ancestors" => SetFunction::PartitionAncestors,
+        "json_array_elements" | "jsonb_array_elements" => SetFunction::JsonElements,
+        "json_array_elements_text" | "jsonb_array_elements_text" => SetFunction::JsonElementsText,
+        "json_object_keys" | "jsonb_object_keys" => SetFunction::JsonObjectKeys,
         _ => return None,
     })
 }
@@ -151,6 +154,18 @@ impl Binder<'_> {
                 }
                 _ => return Err(no_such()),
             },
+            SetFunction::JsonElements | SetFunction::JsonElementsText | SetFunction::JsonObjectKeys => {
+                let doc = if name.starts_with("jsonb") { DataType::Jsonb } else { DataType::Json };
+                let [one] = types.as_slice() else {
+                    return Err(no_such());
+                };
+                if !matches!(*one, DataType::Unknown) && *one != doc {
+                    return Err(no_such());
+                }
+                let arg = self.coerce(bound[0].clone(), doc)?;
+                let ty = if func == SetFunction::JsonElements { doc } else { DataType::Text };
+                (vec![arg], ty)
+            }
         };
         Ok(SetCall { func, args, ty })
     }

@@ -87,6 +87,7 @@ pub fn resolve_type(ty: &AstType) -> Result<ColumnType> {
                 "json" => plain(DataType::Json),
                 "interval" => plain(DataType::Interval),
                 "uuid" => plain(DataType::Uuid),
+                "jsonb" => plain(DataType::Jsonb),
                 _ => match reg_type(ty) {
                     Some(kind) => plain(DataType::Reg(kind)),
                     None => Err(errinput!(
@@ -98,6 +99,7 @@ pub fn resolve_type(ty: &AstType) -> Result<ColumnType> {
         }
         A::Regclass => plain(DataType::Reg(crate::types::RegKind::Class)),
         A::JSON => plain(DataType::Json),
+        A::JSONB => plain(DataType::Jsonb),
         A::Uuid => plain(DataType::Uuid),
         A::Interval {
             fields: None,
@@ -148,6 +150,7 @@ pub fn internal_name(t: DataType) -> &'static str {
         DataType::Timestamptz => "timestamptz",
         DataType::Interval => "interval",
         DataType::Uuid => "uuid",
+        DataType::Jsonb => "jsonb",
         DataType::Name => "name",
         DataType::Json => "json",
         DataType::Int2Vector => "int2vector",
@@ -218,4 +221,6 @@ pub fn explicit_cast_ok(from: DataType, to: DataType) -> bool {
         || matches!((from, to), (T::Bool, T::Int4) | (T::Int4, T::Bool))
         || matches!((from, to), (T::Array(a), T::Array(b)) if explicit_cast_ok(*a, *b))
         || (from == T::Oid && to.numeric_rank().is_some_and(|r| r <= 2))
+        || matches!((from, to), (T::Json, T::Jsonb) | (T::Jsonb, T::Json))
+        || (from == T::Jsonb && (to.is_numeric() || to == T::Bool))
 }

@@ -90,6 +90,9 @@ fn convert(v: Value, from: DataType, to: DataType) -> Result<Value> {
         (Value::Timestamp(t) | Value::Timestamptz(t), T::Timestamptz) => Value::Timestamptz(t),
         (Value::Bytea(b), T::Bytea) => Value::Bytea(b),
         (v @ Value::Interval(_), T::Interval) | (v @ Value::Uuid(_), T::Uuid) => v,
+        (v @ Value::Jsonb(_), T::Jsonb) => v,
+        (Value::Jsonb(j), T::Json) => Value::Text(crate::types::jsonb::format(&j)),
+        (Value::Jsonb(j), _) if to.is_numeric() || to == T::Bool => jsonb_scalar(*j, to)?,
         (v, _) => {
             return Err(errinput!(
                 "42846",
@@ -99,6 +102,21 @@ fn convert(v: Value, from: DataType, to: DataType) -> Result<Value> {
             ))
         }
     })
+}
+
+/// `jsonb::numeric`, `::int4`, `::bool`, …: a JSON number or boolean.
+fn jsonb_scalar(j: crate::types::jsonb::Jsonb, to: DataType) -> Result<Value> {
+    use crate::types::jsonb::Jsonb;
+    match (j, to) {
+        (Jsonb::Number(d), _) if to.is_numeric() => from_numeric(d, to),
+        (Jsonb::Bool(b), DataType::Bool) => Ok(Value::Bool(b)),
+        (other, _) => Err(errinput!(
+            sqlstate::INVALID_PARAMETER_VALUE,
+            "cannot cast jsonb {} to type {}",
+            other.type_name(),
+            to.sql_name()
+        )),
+    }
 }
 
 fn out_of_range(to: DataType) -> crate::error::Error {

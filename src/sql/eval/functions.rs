@@ -71,6 +71,11 @@ pub fn call(
         let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
         return super::json_functions::build_object(&values, &types);
     }
+    // The build functions take NULLs (as JSON null).
+    if matches!(func, Function::JsonbBuildObject | Function::JsonBuildArray) {
+        let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
+        return Ok(super::jsonb_functions::call(func, &values, &types, ty)?.unwrap_or(Value::Null));
+    }
     if func == Function::ArrayConstruct {
         let elem = match ty {
             DataType::Array(elem) => *elem,
@@ -125,6 +130,10 @@ pub fn call(
         return Ok(v);
     }
     if let Some(v) = super::datetime_functions::call(func, &values)? {
+        return Ok(v);
+    }
+    let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
+    if let Some(v) = super::jsonb_functions::call(func, &values, &types, ty)? {
         return Ok(v);
     }
     match func {

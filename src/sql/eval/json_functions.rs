@@ -5,6 +5,7 @@
 
 use crate::errinput;
 use crate::error::Result;
+use crate::types::jsonb::push_string;
 use crate::types::{text, DataType, Value};
 
 /// `json_build_object(variadic "any")`.
@@ -27,11 +28,24 @@ pub fn build_object(values: &[Value], types: &[DataType]) -> Result<Value> {
     Ok(Value::Text(out))
 }
 
-fn push_value(value: &Value, ty: DataType, out: &mut String) {
+/// A SQL value as JSON text, as to_json and the json build functions
+/// write it.
+pub(super) fn push_value(value: &Value, ty: DataType, out: &mut String) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Text(s) if ty == DataType::Json => out.push_str(s),
+        Value::Jsonb(j) => out.push_str(&crate::types::jsonb::format(j)),
+        Value::Array(a) => {
+            out.push('[');
+            for (i, item) in a.items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                push_value(item, a.elem, out);
+            }
+            out.push(']');
+        }
         Value::Int2(_) | Value::Int4(_) | Value::Int8(_) | Value::Oid(_) | Value::Numeric(_) => {
             out.push_str(&text::format(value).unwrap_or_default())
         }
@@ -44,27 +58,8 @@ fn push_value(value: &Value, ty: DataType, out: &mut String) {
                 push_string(&t, out);
             }
         }
-        other => push_string(&text::format(other).unwrap_or_default(), out),
+        other => push_string(&super::jsonb_functions::iso_text(other), out),
     }
-}
-
-/// A JSON string literal, escaped as PostgreSQL's escape_json does.
-fn push_string(s: &str, out: &mut String) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]

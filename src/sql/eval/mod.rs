@@ -8,6 +8,7 @@ mod catalog_functions;
 mod datetime_functions;
 mod functions;
 mod json_functions;
+mod jsonb_functions;
 mod like;
 mod ops;
 mod privilege_functions;
@@ -17,6 +18,7 @@ mod sequence_functions;
 mod setting_functions;
 
 pub use cast::cast;
+pub use jsonb_functions::{set_values as json_set_values, to_json};
 pub use reg_names::reg_name;
 
 mod subquery;

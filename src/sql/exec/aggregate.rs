@@ -169,7 +169,11 @@ impl Accumulator {
     }
 
     fn add(&mut self, v: Value) -> Result<()> {
-        if v.is_null() && self.func == AggregateFunction::ArrayAgg && self.seen.is_none() {
+        let keeps_nulls = matches!(
+            self.func,
+            AggregateFunction::ArrayAgg | AggregateFunction::JsonAgg | AggregateFunction::JsonbAgg
+        );
+        if v.is_null() && keeps_nulls && self.seen.is_none() {
             self.items.push(v);
             self.count += 1;
             return Ok(());
@@ -185,7 +189,9 @@ impl Accumulator {
         self.count += 1;
         match self.func {
             AggregateFunction::Count | AggregateFunction::CountStar => {}
-            AggregateFunction::ArrayAgg => self.items.push(v),
+            AggregateFunction::ArrayAgg
+            | AggregateFunction::JsonAgg
+            | AggregateFunction::JsonbAgg => self.items.push(v),
             AggregateFunction::StringAgg => {
                 self.joined = Some(match (self.joined.take(), v) {
                     (None, v) => v,
@@ -322,6 +328,18 @@ impl Accumulator {
                 }))
             }
             AggregateFunction::StringAgg => self.joined.unwrap_or(Value::Null),
+            AggregateFunction::JsonAgg | AggregateFunction::JsonbAgg => {
+                let array = Value::Array(Box::new(crate::types::array::ArrayValue {
+                    elem: self.input,
+                    items: self.items,
+                }));
+                let ty = if self.func == AggregateFunction::JsonAgg {
+                    DataType::Json
+                } else {
+                    DataType::Jsonb
+                };
+                crate::sql::eval::to_json(array, ty)?
+            }
             AggregateFunction::VarSamp
             | AggregateFunction::VarPop
             | AggregateFunction::StddevSamp

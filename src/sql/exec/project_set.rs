@@ -8,7 +8,7 @@ use super::series::series_values;
 use super::{ExecContext, Row, Rows};
 use crate::error::Result;
 use crate::sql::plan::{SetCall, SetFunction};
-use crate::types::{array::ArrayValue, Value};
+use crate::types::{array::ArrayValue, DataType, Value};
 
 /// The rows of a ProjectSet over `input`.
 pub fn project_set<'a>(
@@ -66,6 +66,17 @@ pub fn values(call: &SetCall, row: &[Value], ctx: &ExecContext<'_>) -> Result<Ve
                 .collect::<Result<Vec<_>>>()?
         }
         SetFunction::PartitionAncestors => Vec::new(),
+        SetFunction::JsonElements | SetFunction::JsonElementsText | SetFunction::JsonObjectKeys => {
+            if args[0].is_null() {
+                return Ok(Vec::new());
+            }
+            crate::sql::eval::json_set_values(
+                &args[0],
+                call.func == SetFunction::JsonObjectKeys,
+                call.func == SetFunction::JsonElementsText,
+                call.ty == DataType::Json,
+            )?
+        }
         SetFunction::Unnest => match &args[0] {
             Value::Array(a) => a.items.clone(),
             _ => Vec::new(),

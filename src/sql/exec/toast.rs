@@ -5,6 +5,8 @@
 //! with it. A value is stored LZ4-compressed when that saves at least a
 //! tenth (judged on its first 16 KiB, so incompressible data costs little).
 
+use std::borrow::Cow;
+
 use crate::encoding::row::{self, External, COMPRESSED};
 use crate::errinput;
 use crate::error::{sqlstate, Result};
@@ -34,27 +36,28 @@ pub fn encode_row(ctx: &ExecContext, table: RelId, xid: Xid, values: &[Value]) -
     if buf.len() <= TOAST_THRESHOLD {
         return Ok(buf);
     }
-    let mut candidates: Vec<(usize, usize)> = values
+    // (column, row tag, the bytes stored out of line)
+    let mut candidates: Vec<(usize, u8, Cow<[u8]>)> = values
         .iter()
         .enumerate()
         .filter_map(|(i, v)| match v {
-            Value::Text(s) if s.len() >= MIN_EXTERNAL => Some((i, s.len())),
-            Value::Bytea(b) if b.len() >= MIN_EXTERNAL => Some((i, b.len())),
+            Value::Text(s) if s.len() >= MIN_EXTERNAL => Some((i, 8, Cow::from(s.as_bytes()))),
+            Value::Bytea(b) if b.len() >= MIN_EXTERNAL => Some((i, 9, Cow::from(b.as_slice()))),
+            Value::Jsonb(j) => {
+                let text = crate::types::jsonb::format(j);
+                (text.len() >= MIN_EXTERNAL).then(|| (i, 18, Cow::from(text.into_bytes())))
+            }
             _ => None,
         })
         .collect();
-    candidates.sort_by_key(|(_, len)| std::cmp::Reverse(*len));
+    candidates.sort_by_key(|(_, _, bytes)| std::cmp::Reverse(bytes.len()));
     let mut externals: Vec<(usize, External)> = Vec::new();
     let mut size = buf.len();
-    for (i, len) in candidates {
+    for (i, tag, bytes) in &candidates {
+        let (i, tag, bytes, len) = (*i, *tag, bytes.as_ref(), bytes.len());
         if size <= TOAST_THRESHOLD {
             break;
         }
-        let (tag, bytes): (u8, &[u8]) = match &values[i] {
-            Value::Text(s) => (8, s.as_bytes()),
-            Value::Bytea(b) => (9, b),
-            _ => continue,
-        };
         if bytes.len() > u32::MAX as usize {
             return Err(errinput!(
                 sqlstate::PROGRAM_LIMIT_EXCEEDED,

@@ -40,6 +40,7 @@ pub(super) const TYPES: &[TypeInfo] = &[
     TypeInfo(1700, "numeric", -1, false, "N", 1231, false, 0, 0),
     TypeInfo(1186, "interval", 16, false, "T", 1187, true, 0, 0),
     TypeInfo(2950, "uuid", 16, false, "U", 2951, false, 0, 0),
+    TypeInfo(3802, "jsonb", -1, false, "U", 3807, false, 0, 0),
     TypeInfo(1000, "_bool", -1, false, "A", 0, false, 0, 16),
     TypeInfo(1001, "_bytea", -1, false, "A", 0, false, 0, 17),
     TypeInfo(1002, "_char", -1, false, "A", 0, false, 0, 18),
@@ -59,6 +60,7 @@ pub(super) const TYPES: &[TypeInfo] = &[
     TypeInfo(1231, "_numeric", -1, false, "A", 0, false, 0, 1700),
     TypeInfo(1187, "_interval", -1, false, "A", 0, false, 0, 1186),
     TypeInfo(2951, "_uuid", -1, false, "A", 0, false, 0, 2950),
+    TypeInfo(3807, "_jsonb", -1, false, "A", 0, false, 0, 3802),
 ];
 
 pub(super) fn type_row(t: &TypeInfo) -> Vec<Value> {
