@@ -218,6 +218,24 @@ pub enum Function {
     JsonbPretty,
     JsonbStripNulls,
     JsonExtractPath,
+    /// split_part, lpad, rpad, starts_with, md5, encode, decode, chr,
+    /// ascii, initcap, reverse, translate, format, regexp_replace,
+    /// regexp_match.
+    SplitPart,
+    Lpad,
+    Rpad,
+    StartsWith,
+    Md5,
+    Encode,
+    Decode,
+    Chr,
+    Ascii,
+    Initcap,
+    Reverse,
+    Translate,
+    Format,
+    RegexpReplace,
+    RegexpMatch,
 }
 
 impl Function {

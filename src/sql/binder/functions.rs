@@ -308,7 +308,8 @@ impl Binder<'_> {
             }
         };
         let datetime = super::datetime_ops::signature(name, &types)
-            .or_else(|| super::json_ops::signature(name, &types));
+            .or_else(|| super::json_ops::signature(name, &types))
+            .or_else(|| super::string_signatures::signature(name, &types));
         let sig: Option<(Function, Vec<DataType>, DataType)> = match (name, n) {
             _ if datetime.is_some() => datetime,
             ("age", 1) => {
@@ -725,6 +726,19 @@ impl Binder<'_> {
                 let mut sig = vec![T::Text; n];
                 sig[0] = doc;
                 Some((Function::JsonExtractPath, sig, ty))
+            }
+            ("format", _) if n >= 1 && types[0].is_string() => {
+                let args = args
+                    .into_iter()
+                    .map(|a| {
+                        if a.data_type() == T::Unknown {
+                            self.coerce(a, T::Text)
+                        } else {
+                            Ok(a)
+                        }
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                return Ok((Function::Format, args, T::Text));
             }
             ("json_build_object", _) => {
                 if !n.is_multiple_of(2) {

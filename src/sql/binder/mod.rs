@@ -39,6 +39,7 @@ mod select;
 mod sequences;
 mod set_functions;
 mod setop;
+mod string_signatures;
 mod subquery;
 pub mod system_views;
 mod table_function;

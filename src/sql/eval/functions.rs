@@ -71,6 +71,9 @@ pub fn call(
         let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
         return super::json_functions::build_object(&values, &types);
     }
+    if func == Function::Format {
+        return super::string_functions::format(&values);
+    }
     // The build functions take NULLs (as JSON null).
     if matches!(func, Function::JsonbBuildObject | Function::JsonBuildArray) {
         let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
@@ -130,6 +133,9 @@ pub fn call(
         return Ok(v);
     }
     if let Some(v) = super::datetime_functions::call(func, &values)? {
+        return Ok(v);
+    }
+    if let Some(v) = super::string_functions::call(func, &values)? {
         return Ok(v);
     }
     let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
@@ -450,7 +456,7 @@ fn pg_sleep(seconds: &Value, ctx: &dyn Env) -> Result<Value> {
 
 /// PostgreSQL's quote_literal: quotes doubled, and an `E'…'` string with
 /// doubled backslashes when there are any.
-fn quote_literal(s: &str) -> String {
+pub(super) fn quote_literal(s: &str) -> String {
     let quoted = s.replace('\'', "''");
     if s.contains('\\') {
         format!("E'{}'", quoted.replace('\\', "\\\\"))

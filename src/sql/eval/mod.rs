@@ -16,6 +16,7 @@ mod reg_names;
 mod regex;
 mod sequence_functions;
 mod setting_functions;
+mod string_functions;
 
 pub use cast::cast;
 pub use jsonb_functions::{set_values as json_set_values, to_json};
