@@ -15,7 +15,9 @@ impl Binder<'_> {
     pub(super) fn bind_from(&mut self, from: &[ast::TableWithJoins]) -> Result<(Node, Scope)> {
         let mut result: Option<(Node, Scope)> = None;
         for twj in from {
-            let mut current = if super::lateral::is_lateral(&twj.relation) {
+            let lateral = super::lateral::is_lateral(&twj.relation)
+                || (result.is_some() && super::lateral::is_function(&twj.relation));
+            let mut current = if lateral {
                 // `FROM a, LATERAL (…)`: it sees every item before it.
                 let left = result
                     .take()
@@ -26,10 +28,10 @@ impl Binder<'_> {
                 match result.take() {
                     None => item,
                     Some(left)
-                        if twj
-                            .joins
-                            .iter()
-                            .any(|j| super::lateral::is_lateral(&j.relation)) =>
+                        if twj.joins.iter().any(|j| {
+                            super::lateral::is_lateral(&j.relation)
+                                || super::lateral::is_function(&j.relation)
+                        }) =>
                     {
                         // A later LATERAL join may name columns before
                         // this item: cross join first.
@@ -45,7 +47,9 @@ impl Binder<'_> {
                 if join.global {
                     return Err(crate::errunsupported!("GLOBAL JOIN"));
                 }
-                if super::lateral::is_lateral(&join.relation) {
+                if super::lateral::is_lateral(&join.relation)
+                    || super::lateral::is_function(&join.relation)
+                {
                     use ast::JoinOperator as J;
                     let (left_outer, on) = match &join.join_operator {
                         J::Join(c) | J::Inner(c) | J::CrossJoin(c) => (false, c),
@@ -88,7 +92,7 @@ impl Binder<'_> {
         (node, left.1.join(right.1))
     }
 
-    fn bind_table_factor(&mut self, factor: &TableFactor) -> Result<(Node, Scope)> {
+    pub(super) fn bind_table_factor(&mut self, factor: &TableFactor) -> Result<(Node, Scope)> {
         match factor {
             TableFactor::Table {
                 name,

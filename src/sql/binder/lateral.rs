@@ -1,7 +1,8 @@
-//! LATERAL subqueries in FROM: the subquery may name the columns of the
-//! FROM items before it, so it runs once per row of what precedes it (a
-//! Lateral node), in an inner or LEFT join (`ON` condition allowed) or a
-//! comma list.
+//! LATERAL subqueries and functions in FROM: the item may name the
+//! columns of the FROM items before it, so it runs once per row of what
+//! precedes it (a Lateral node), in an inner or LEFT join (`ON` condition
+//! allowed) or a comma list. A set-returning function after another FROM
+//! item is LATERAL with or without the key word, as in PostgreSQL.
 
 use sqlparser::ast::{self, TableFactor};
 
@@ -10,11 +11,22 @@ use super::Binder;
 use crate::error::Result;
 use crate::sql::plan::Node;
 
-/// Whether a FROM item is `LATERAL (subquery)`.
+/// Whether a FROM item is `LATERAL (subquery)` or `LATERAL f(…)`.
 pub(super) fn is_lateral(factor: &TableFactor) -> bool {
     matches!(
         factor,
         TableFactor::Derived { lateral: true, .. } | TableFactor::Function { lateral: true, .. }
+    )
+}
+
+/// Whether a FROM item is a function call (`f(…)`, `UNNEST(…)`): LATERAL
+/// whenever something precedes it.
+pub(super) fn is_function(factor: &TableFactor) -> bool {
+    matches!(
+        factor,
+        TableFactor::Table { args: Some(_), .. }
+            | TableFactor::Function { .. }
+            | TableFactor::UNNEST { .. }
     )
 }
 
@@ -28,17 +40,39 @@ impl Binder<'_> {
         left_outer: bool,
         on: Option<&ast::Expr>,
     ) -> Result<(Node, Scope)> {
-        let TableFactor::Derived {
-            subquery,
-            alias,
-            sample: None,
-            ..
-        } = factor
-        else {
-            return Err(crate::errunsupported!("LATERAL {factor}"));
+        let (right, right_scope, correlated) = match factor {
+            TableFactor::Derived {
+                subquery,
+                alias,
+                sample: None,
+                ..
+            } => {
+                let (right, columns, correlated) = self.bind_subquery(subquery, &left.1)?;
+                (
+                    right,
+                    super::from::derived_scope(&columns, alias.as_ref())?,
+                    correlated,
+                )
+            }
+            f if is_function(f) => {
+                // The call's arguments may name the left side's columns,
+                // as a correlated subquery's expressions do.
+                self.outer_scopes.push(left.1.clone());
+                self.correlated.push(false);
+                let bound = match f {
+                    TableFactor::Function {
+                        name, args, alias, ..
+                    } => self.bind_table_function(name, args, alias),
+                    other => self.bind_table_factor(other),
+                };
+                let correlated = self.correlated.pop().unwrap_or(true);
+                self.outer_scopes.pop();
+                let (right, scope) = bound?;
+                (right, scope, correlated)
+            }
+            _ => return Err(crate::errunsupported!("LATERAL {factor}")),
         };
-        let (right, columns, correlated) = self.bind_subquery(subquery, &left.1)?;
-        let right_scope = super::from::derived_scope(&columns, alias.as_ref())?;
+        let right_width = right_scope.columns.len();
         let scope = left.1.join(right_scope);
         let predicate = match on {
             Some(e) => {
@@ -50,7 +84,7 @@ impl Binder<'_> {
         let node = Node::Lateral {
             left: Box::new(left.0),
             right: Box::new(right),
-            right_width: columns.len(),
+            right_width,
             correlated,
             left_outer,
             predicate,
