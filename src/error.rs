@@ -41,6 +41,7 @@ pub mod sqlstate {
     pub const INTERVAL_FIELD_OVERFLOW: &str = "22015";
     pub const UNTRANSLATABLE_CHARACTER: &str = "22P05";
     pub const NULL_VALUE_NOT_ALLOWED: &str = "22004";
+    pub const TOO_MANY_ARGUMENTS: &str = "54023";
     pub const INVALID_PARAMETER_VALUE: &str = "22023";
     pub const INVALID_ARGUMENT_FOR_POWER: &str = "2201F";
     pub const INVALID_ARGUMENT_FOR_LOG: &str = "2201E";

@@ -236,6 +236,9 @@ pub enum Function {
     Format,
     RegexpReplace,
     RegexpMatch,
+    /// The arguments of GROUPING(…) before they are matched to group keys
+    /// (never evaluated).
+    Grouping,
 }
 
 impl Function {
@@ -299,6 +302,12 @@ pub enum AggregateFunction {
     /// json_agg, jsonb_agg: every value as JSON, NULLs as null.
     JsonAgg,
     JsonbAgg,
+    /// GROUPING(a, b, …): bound with its arguments as the arguments of a
+    /// `Function::Grouping` call; once the group keys are known, with the
+    /// arguments' positions among them (an int4[] literal). Its value in a
+    /// group is a bit per argument, set where the group's grouping set
+    /// leaves that key out.
+    Grouping,
     /// bool_and (and `every`), bool_or: the least and greatest boolean.
     BoolAnd,
     BoolOr,

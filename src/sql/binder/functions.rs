@@ -98,7 +98,45 @@ impl Binder<'_> {
             return self.bind_set_call(func, &name, &arg_exprs, scope);
         }
         if name == "grouping" {
-            return Err(crate::errunsupported!("GROUPING()"));
+            if !self.allow_aggregates {
+                return Err(errinput!(
+                    sqlstate::GROUPING_ERROR,
+                    "grouping operations are not allowed here"
+                ));
+            }
+            if distinct
+                || star
+                || !order_by.is_empty()
+                || f.filter.is_some()
+                || arg_exprs.is_empty()
+            {
+                return Err(crate::errunsupported!("{f}"));
+            }
+            self.allow_aggregates = false;
+            let args: Result<Vec<Expr>> =
+                arg_exprs.iter().map(|a| self.bind_expr(a, scope)).collect();
+            self.allow_aggregates = true;
+            let args = args?;
+            if args.len() > 31 {
+                return Err(errinput!(
+                    sqlstate::TOO_MANY_ARGUMENTS,
+                    "GROUPING must have fewer than 32 arguments"
+                ));
+            }
+            let call = AggregateCall {
+                func: AggregateFunction::Grouping,
+                arg: Some(Expr::Call {
+                    func: Function::Grouping,
+                    args,
+                    ty: DataType::Int4,
+                }),
+                separator: None,
+                order_by: Vec::new(),
+                distinct: false,
+                filter: None,
+                ty: DataType::Int4,
+            };
+            return Ok(Expr::Aggregate(Box::new(call)));
         }
         if let Some(func) = aggregate_function(&name) {
             let call = AggregateSyntax {
@@ -235,6 +273,7 @@ impl Binder<'_> {
                 (arg, t)
             };
         let ty = match func {
+            AggregateFunction::Grouping => DataType::Int4,
             AggregateFunction::ArrayAgg => super::arrays::array_type(t)?,
             AggregateFunction::JsonAgg => DataType::Json,
             AggregateFunction::JsonbAgg => DataType::Jsonb,

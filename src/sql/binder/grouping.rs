@@ -7,7 +7,9 @@ use sqlparser::ast;
 use super::scope::Scope;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
-use crate::sql::expr::{AggregateCall, Expr};
+use crate::sql::expr::{AggregateCall, AggregateFunction, Expr};
+use crate::types::array::ArrayValue;
+use crate::types::{DataType, Value};
 
 /// Group keys and aggregates of a grouped SELECT.
 pub(super) struct Grouping {
@@ -29,6 +31,17 @@ pub(super) fn lift_aggregates(
             return Ok(Some(Expr::Column { index: i, ty: node.data_type() }));
         }
         match node {
+            Expr::Aggregate(call) if call.func == AggregateFunction::Grouping => {
+                let call = grouping_call(call, groups)?;
+                let i = match aggregates.iter().position(|a| *a == call) {
+                    Some(i) => i,
+                    None => {
+                        aggregates.push(call);
+                        aggregates.len() - 1
+                    }
+                };
+                Ok(Some(Expr::Column { index: groups.len() + i, ty: DataType::Int4 }))
+            }
             Expr::Aggregate(call) => {
                 let i = match aggregates.iter().position(|a| a == call.as_ref()) {
                     Some(i) => i,
@@ -56,6 +69,39 @@ pub(super) fn lift_aggregates(
             _ => Ok(None),
         }
     })
+}
+
+/// GROUPING(…) with its arguments replaced by their positions among the
+/// group keys (42803 for an argument that is not one).
+fn grouping_call(call: &AggregateCall, groups: &[Expr]) -> Result<AggregateCall> {
+    let Some(Expr::Call { args, .. }) = &call.arg else {
+        return Err(crate::errinternal!("GROUPING without its arguments"));
+    };
+    let positions = args
+        .iter()
+        .map(|a| {
+            groups
+                .iter()
+                .position(|g| g == a)
+                .map(|p| Value::Int4(p as i32))
+                .ok_or_else(|| {
+                    errinput!(
+                        sqlstate::GROUPING_ERROR,
+                        "arguments to GROUPING must be grouping expressions of the associated query level"
+                    )
+                })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let array = ArrayValue {
+        elem: DataType::Int4,
+        items: positions,
+    };
+    let mut lifted = call.clone();
+    lifted.arg = Some(Expr::Literal(
+        Value::Array(Box::new(array)),
+        DataType::Array(&DataType::Int4),
+    ));
+    Ok(lifted)
 }
 
 /// GROUP BY's items as a list of distinct grouping expressions and, when

@@ -33,11 +33,11 @@ pub fn aggregate<'a>(
     };
     // Groups by (set, key): a NULL a set puts in is not a NULL in the data.
     let mut index: HashMap<(usize, Row), usize> = HashMap::new();
-    let mut groups: Vec<(Row, Vec<Accumulator>)> = Vec::new();
+    let mut groups: Vec<(usize, Row, Vec<Accumulator>)> = Vec::new();
     let fresh = || aggregates.iter().map(Accumulator::new).collect::<Vec<_>>();
     for (s, set) in sets.iter().enumerate() {
         if set.is_empty() {
-            groups.push((vec![Value::Null; group_by.len()], fresh()));
+            groups.push((s, vec![Value::Null; group_by.len()], fresh()));
             index.insert((s, vec![Value::Null; group_by.len()]), groups.len() - 1);
         }
     }
@@ -62,26 +62,43 @@ pub fn aggregate<'a>(
             let slot = match index.get(&(s, key.clone())) {
                 Some(i) => *i,
                 None => {
-                    groups.push((key.clone(), fresh()));
+                    groups.push((s, key.clone(), fresh()));
                     index.insert((s, key), groups.len() - 1);
                     groups.len() - 1
                 }
             };
-            for (acc, call) in groups[slot].1.iter_mut().zip(aggregates) {
+            for (acc, call) in groups[slot].2.iter_mut().zip(aggregates) {
                 acc.add_row(call, &row, ctx)?;
             }
         }
     }
     let out: Vec<Result<Row>> = groups
         .into_iter()
-        .map(|(mut key, accs)| {
-            for acc in accs {
-                key.push(acc.finish()?);
+        .map(|(s, mut key, accs)| {
+            for (acc, call) in accs.into_iter().zip(aggregates) {
+                key.push(match call.func {
+                    AggregateFunction::Grouping => grouping_bits(call, sets[s]),
+                    _ => acc.finish()?,
+                });
             }
             Ok(key)
         })
         .collect();
     Ok(Box::new(out.into_iter()))
+}
+
+/// GROUPING(…) in a group of a set: a bit per argument (the first the
+/// highest), set where the set leaves the argument's key out.
+fn grouping_bits(call: &AggregateCall, set: &[usize]) -> Value {
+    let Some(Expr::Literal(Value::Array(positions), _)) = &call.arg else {
+        return Value::Null;
+    };
+    let mut bits = 0i32;
+    for p in &positions.items {
+        let grouped = p.as_i64().is_some_and(|p| set.contains(&(p as usize)));
+        bits = (bits << 1) | i32::from(!grouped);
+    }
+    Value::Int4(bits)
 }
 
 /// Running state of one aggregate in one group (or window frame).
@@ -188,7 +205,9 @@ impl Accumulator {
         }
         self.count += 1;
         match self.func {
-            AggregateFunction::Count | AggregateFunction::CountStar => {}
+            AggregateFunction::Count
+            | AggregateFunction::CountStar
+            | AggregateFunction::Grouping => {}
             AggregateFunction::ArrayAgg
             | AggregateFunction::JsonAgg
             | AggregateFunction::JsonbAgg => self.items.push(v),
@@ -293,6 +312,8 @@ impl Accumulator {
         }
         Ok(match self.func {
             AggregateFunction::Count | AggregateFunction::CountStar => Value::Int8(self.count),
+            // Computed per grouping set by `aggregate`.
+            AggregateFunction::Grouping => Value::Null,
             _ if self.count == 0 => Value::Null,
             AggregateFunction::Sum => match self.input {
                 DataType::Int2 | DataType::Int4 => {
