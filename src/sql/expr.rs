@@ -192,6 +192,11 @@ pub enum Function {
     JustifyInterval,
     MakeInterval,
     GenRandomUuid,
+    /// to_char of timestamps, dates and intervals; to_date and
+    /// to_timestamp (by a template, or of Unix seconds).
+    ToChar,
+    ToDate,
+    ToTimestamp,
     /// `->`/`->>` by key and by index, `#>`/`#>>` (the result type says
     /// json, jsonb or text), `@>` (and `<@` swapped), `?`, `?|`, `?&`,
     /// jsonb `||` and `-`.

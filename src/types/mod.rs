@@ -8,6 +8,7 @@
 pub mod array;
 pub mod binary;
 pub mod datetime;
+pub mod datetime_format;
 pub mod float_format;
 pub mod interval;
 pub mod jsonb;

@@ -152,6 +152,27 @@ pub(super) fn signature(
             (Function::MakeInterval, sig, T::Interval)
         }
         ("gen_random_uuid", 0) => (Function::GenRandomUuid, vec![], T::Uuid),
+        ("to_char", 2) if text_like(types[1]) => {
+            let arg = match types[0] {
+                T::Date | T::Unknown => T::Timestamptz,
+                t @ (T::Timestamp | T::Timestamptz | T::Interval) => t,
+                // Number templates are not implemented: 0A000 when run.
+                t if t.is_numeric() => t,
+                _ => return None,
+            };
+            (Function::ToChar, vec![arg, T::Text], T::Text)
+        }
+        ("to_date", 2) if text_like(types[0]) && text_like(types[1]) => {
+            (Function::ToDate, vec![T::Text, T::Text], T::Date)
+        }
+        ("to_timestamp", 2) if text_like(types[0]) && text_like(types[1]) => (
+            Function::ToTimestamp,
+            vec![T::Text, T::Text],
+            T::Timestamptz,
+        ),
+        ("to_timestamp", 1) if types[0].is_numeric() || types[0] == T::Unknown => {
+            (Function::ToTimestamp, vec![T::Float8], T::Timestamptz)
+        }
         _ => return None,
     })
 }

@@ -11,6 +11,7 @@ use super::super::expr::Function;
 use crate::errinput;
 use crate::error::{sqlstate, Error, Result};
 use crate::types::datetime::{self, USECS_PER_DAY};
+use crate::types::datetime_format;
 use crate::types::interval::{self, Interval, USECS_PER_HOUR, USECS_PER_MINUTE, USECS_PER_SEC};
 use crate::types::Value;
 
@@ -38,6 +39,45 @@ pub fn call(func: Function, v: &[Value]) -> Result<Option<Value>> {
         Function::JustifyInterval => Value::Interval(as_interval(&v[0])?.justify()?),
         Function::MakeInterval => make_interval(v)?,
         Function::GenRandomUuid => Value::Uuid(crate::types::uuid::random()?),
+        Function::ToChar => {
+            let fmt = match &v[1] {
+                Value::Text(s) => s.as_str(),
+                _ => "",
+            };
+            Value::Text(match &v[0] {
+                Value::Timestamp(t) => datetime_format::format_timestamp(*t, false, fmt)?,
+                Value::Timestamptz(t) => datetime_format::format_timestamp(*t, true, fmt)?,
+                Value::Interval(i) => datetime_format::format_interval(*i, fmt),
+                _ => return Err(crate::errunsupported!("to_char of numbers")),
+            })
+        }
+        Function::ToDate | Function::ToTimestamp if v.len() == 2 => {
+            let (Value::Text(t), Value::Text(fmt)) = (&v[0], &v[1]) else {
+                return Err(crate::errinternal!("to_date of non-text"));
+            };
+            let dt = datetime_format::parse(t, fmt)?;
+            let range = || errinput!(sqlstate::DATETIME_FIELD_OVERFLOW, "timestamp out of range");
+            if func == Function::ToDate {
+                Value::Date(datetime::date_to_days(dt.date()))
+            } else {
+                Value::Timestamptz(datetime::datetime_to_micros(dt).ok_or_else(range)?)
+            }
+        }
+        Function::ToTimestamp => {
+            let secs = v[0].as_f64().unwrap_or(f64::NAN);
+            let micros = (secs * USECS_PER_SEC as f64).round() - UNIX_EPOCH_MICROS as f64;
+            if !micros.is_finite()
+                || micros.abs() > 9.2e18
+                || datetime::micros_to_datetime(micros as i64).is_none()
+            {
+                return Err(errinput!(
+                    sqlstate::DATETIME_FIELD_OVERFLOW,
+                    "timestamp out of range: \"{}\"",
+                    crate::types::text::format(&v[0]).unwrap_or_default()
+                ));
+            }
+            Value::Timestamptz(micros as i64)
+        }
         _ => return Ok(None),
     }))
 }
