@@ -80,6 +80,20 @@ pub struct ColumnDef {
     pub identity: Option<Identity>,
 }
 
+/// The name PostgreSQL gives a dropped column, whose slot stays in every
+/// row (a column is dropped by giving it this name, without default or
+/// NOT NULL; it is then in no scope, no `*` and no implicit column list).
+pub fn dropped_column_name(attnum: usize) -> String {
+    format!("........pg.dropped.{attnum}........")
+}
+
+impl ColumnDef {
+    /// Whether ALTER TABLE … DROP COLUMN dropped this column.
+    pub fn is_dropped(&self) -> bool {
+        self.name.starts_with("........pg.dropped.") && self.name.ends_with("........")
+    }
+}
+
 /// How an identity column takes its values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Identity {
@@ -123,7 +137,14 @@ impl TableDef {
 
     /// The position of a column by name.
     pub fn column_index(&self, name: &str) -> Option<usize> {
-        self.columns.iter().position(|c| c.name == name)
+        self.columns
+            .iter()
+            .position(|c| c.name == name && !c.is_dropped())
+    }
+
+    /// The positions of the columns not dropped, in order.
+    pub fn visible_columns(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.columns.len()).filter(|i| !self.columns[*i].is_dropped())
     }
 }
 

@@ -306,6 +306,15 @@ pub enum AlterAction {
     DropConstraint {
         name: String,
     },
+    /// DROP COLUMN: the column keeps its slot under PostgreSQL's dropped
+    /// name; the indexes and constraints on it and the sequence it owns
+    /// go with it.
+    DropColumn {
+        column: usize,
+        indexes: Vec<String>,
+        constraints: Vec<String>,
+        sequences: Vec<String>,
+    },
     /// Nothing to do (IF [NOT] EXISTS): the notice to send.
     Skip {
         notice: String,

@@ -292,7 +292,104 @@ impl Binder<'_> {
                 }
                 AlterAction::DropConstraint { name }
             }
+            AlterTableOperation::DropColumn {
+                column_names,
+                if_exists,
+                drop_behavior,
+                ..
+            } => {
+                if matches!(drop_behavior, Some(ast::DropBehavior::Cascade)) {
+                    return Err(crate::errunsupported!("DROP COLUMN ... CASCADE"));
+                }
+                let [name] = column_names.as_slice() else {
+                    return Err(crate::errunsupported!(
+                        "DROP COLUMN of several columns in one action"
+                    ));
+                };
+                match column(name) {
+                    Ok(c) => self.bind_drop_column(t, c)?,
+                    Err(_) if *if_exists => AlterAction::Skip {
+                        notice: format!(
+                            "column \"{}\" of relation \"{}\" does not exist, skipping",
+                            normalize(name),
+                            t.name
+                        ),
+                    },
+                    Err(e) => return Err(e),
+                }
+            }
             other => return Err(crate::errunsupported!("ALTER TABLE {other}")),
+        })
+    }
+
+    /// DROP COLUMN: refused (2BP01) while a view or another table's
+    /// foreign key uses the column; the table's own indexes, CHECK and
+    /// FOREIGN KEY constraints on it, and the sequence it owns, go too.
+    fn bind_drop_column(&mut self, t: &TableDef, c: usize) -> Result<AlterAction> {
+        let col = &t.columns[c];
+        let depends = |what: String| {
+            errinput!(
+                sqlstate::DEPENDENT_OBJECTS_STILL_EXIST,
+                "cannot drop column {} of table {} because other objects depend on it",
+                col.name,
+                t.name
+            )
+            .with_detail(what)
+            .with_hint("Use DROP ... CASCADE to drop the dependent objects too.")
+        };
+        if let Some(view) =
+            super::views::views_reading_column(self.catalog, t.oid, c as i16 + 1).first()
+        {
+            return Err(depends(format!(
+                "view {view} depends on column {} of table {}",
+                col.name, t.name
+            )));
+        }
+        for (child, fk) in self.catalog.referencing(t.oid) {
+            if child.oid != t.oid && fk.ref_columns.contains(&c) {
+                return Err(depends(format!(
+                    "constraint {} on table {} depends on column {} of table {}",
+                    fk.name, child.name, col.name, t.name
+                )));
+            }
+        }
+        let indexes = t
+            .indexes
+            .iter()
+            .filter(|i| {
+                i.keys.iter().any(|k| {
+                    k.column == Some(c) || k.expr.as_deref().is_some_and(|e| mentions(e, &col.name))
+                }) || i
+                    .predicate
+                    .as_deref()
+                    .is_some_and(|p| mentions(p, &col.name))
+            })
+            .map(|i| i.name.clone())
+            .collect();
+        let constraints = t
+            .checks
+            .iter()
+            .filter(|k| mentions(&k.expr, &col.name))
+            .map(|k| k.name.clone())
+            .chain(
+                t.foreign_keys
+                    .iter()
+                    .filter(|f| f.columns.contains(&c))
+                    .map(|f| f.name.clone()),
+            )
+            .collect();
+        let sequences = self
+            .catalog
+            .sequences_owned_by(t.oid)
+            .iter()
+            .filter(|s| s.owned_by == Some((t.oid, c as i16 + 1)))
+            .map(|s| s.name.clone())
+            .collect();
+        Ok(AlterAction::DropColumn {
+            column: c,
+            indexes,
+            constraints,
+            sequences,
         })
     }
 
@@ -388,7 +485,29 @@ fn apply_shape(t: &mut TableDef, action: &AlterAction) {
             t.indexes
                 .retain(|i| !((i.primary || i.constraint) && &i.name == name));
         }
+        AlterAction::DropColumn {
+            column,
+            indexes,
+            constraints,
+            ..
+        } => {
+            t.indexes.retain(|i| !indexes.contains(&i.name));
+            t.checks.retain(|c| !constraints.contains(&c.name));
+            t.foreign_keys.retain(|f| !constraints.contains(&f.name));
+            t.columns[*column] = dropped_column(*column, &t.columns[*column]);
+        }
         AlterAction::Skip { .. } => {}
+    }
+}
+
+/// A column as DROP COLUMN leaves it.
+pub(crate) fn dropped_column(position: usize, c: &ColumnDef) -> ColumnDef {
+    ColumnDef {
+        name: crate::catalog::dropped_column_name(position + 1),
+        ty: c.ty,
+        not_null: false,
+        default: None,
+        identity: None,
     }
 }
 

@@ -81,12 +81,12 @@ impl Binder<'_> {
             columns: columns
                 .iter()
                 .map(|c| ScopeColumn {
-                    qualifier: Some(table.to_string()),
+                    qualifier: (!c.is_dropped()).then(|| table.to_string()),
                     name: c.name.clone(),
                     ty: c.ty,
                     table_oid: 0,
                     column_number: 0,
-                    hidden: false,
+                    hidden: c.is_dropped(),
                 })
                 .collect(),
         };

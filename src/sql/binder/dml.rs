@@ -156,7 +156,7 @@ impl Binder<'_> {
             targets.push(i);
         }
         if targets.is_empty() {
-            targets = (0..table.columns.len()).collect();
+            targets = table.visible_columns().collect();
         }
         let defaults = self.bind_defaults(&table)?;
         let indexes = self.bind_indexes(&table)?;
@@ -183,13 +183,13 @@ impl Binder<'_> {
         if let (SetExpr::Values(values), true) = (q.body.as_ref(), simple_values) {
             let width = values.rows.first().map_or(0, |r| r.content.len());
             if !explicit_targets {
-                if width > table.columns.len() {
+                if width > table.visible_columns().count() {
                     return Err(errinput!(
                         sqlstate::SYNTAX_ERROR,
                         "INSERT has more expressions than target columns"
                     ));
                 }
-                *targets = (0..width).collect();
+                *targets = table.visible_columns().take(width).collect();
             }
             let empty = Scope::default();
             let mut rows = Vec::with_capacity(values.rows.len());
@@ -216,13 +216,13 @@ impl Binder<'_> {
         }
         let (node, columns) = self.bind_query_with(q, true)?;
         if !explicit_targets {
-            if columns.len() > table.columns.len() {
+            if columns.len() > table.visible_columns().count() {
                 return Err(errinput!(
                     sqlstate::SYNTAX_ERROR,
                     "INSERT has more expressions than target columns"
                 ));
             }
-            *targets = (0..columns.len()).collect();
+            *targets = table.visible_columns().take(columns.len()).collect();
         }
         check_width(columns.len(), targets.len())?;
         for &col in targets.iter() {
@@ -532,10 +532,11 @@ impl Binder<'_> {
             match item {
                 SelectItem::Wildcard(_) | SelectItem::QualifiedWildcard(..) => {
                     for (i, c) in scope.columns.iter().enumerate() {
-                        if wanted
-                            .as_ref()
-                            .is_some_and(|q| c.qualifier.as_ref() != Some(q))
-                        {
+                        let left_out = match &wanted {
+                            Some(q) => c.qualifier.as_ref() != Some(q),
+                            None => c.hidden,
+                        };
+                        if left_out {
                             continue;
                         }
                         self.reads.column(c.table_oid, c.column_number);
@@ -640,6 +641,7 @@ fn is_default_keyword(e: &ast::Expr) -> bool {
 }
 
 /// The columns of a table as seen by WHERE/SET/RETURNING.
+/// A dropped column keeps its place but no name can reach it.
 pub(super) fn table_scope(table: &TableDef, qualifier: &str) -> Scope {
     Scope {
         columns: table
@@ -647,12 +649,12 @@ pub(super) fn table_scope(table: &TableDef, qualifier: &str) -> Scope {
             .iter()
             .enumerate()
             .map(|(i, c)| ScopeColumn {
-                qualifier: Some(qualifier.to_string()),
+                qualifier: (!c.is_dropped()).then(|| qualifier.to_string()),
                 name: c.name.clone(),
                 ty: c.ty,
                 table_oid: table.oid,
                 column_number: i as i16 + 1,
-                hidden: false,
+                hidden: c.is_dropped(),
             })
             .collect(),
     }

@@ -3,7 +3,7 @@
 
 use sqlparser::ast::{self, TableFactor};
 
-use super::scope::{name_parts, normalize, table_name, Scope, ScopeColumn};
+use super::scope::{name_parts, normalize, table_name, Scope};
 use super::select::output_scope;
 use super::Binder;
 use crate::errinput;
@@ -170,21 +170,9 @@ impl Binder<'_> {
                     }
                     None => table.name.clone(),
                 };
-                let columns = table
-                    .columns
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| ScopeColumn {
-                        qualifier: Some(qualifier.clone()),
-                        name: c.name.clone(),
-                        ty: c.ty,
-                        table_oid: table.oid,
-                        column_number: i as i16 + 1,
-                        hidden: false,
-                    })
-                    .collect();
+                let scope = super::dml::table_scope(&table, &qualifier);
                 self.reads.table(table.oid);
-                Ok((Node::SeqScan { table }, Scope { columns }))
+                Ok((Node::SeqScan { table }, scope))
             }
             TableFactor::Derived {
                 lateral: false,

@@ -58,6 +58,7 @@ use crate::errinput;
 use crate::error::{sqlstate, Result};
 use crate::types::{text, ColumnType, DataType, Value};
 
+pub(crate) use alter_table::dropped_column;
 pub use scope::{normalize, table_name};
 
 /// The most parameters a statement may have (the wire's Int16 count).

@@ -107,6 +107,25 @@ fn view_query(view: &ViewDef) -> Result<ast::Query> {
 }
 
 /// The views whose queries read the table with this OID.
+/// The views whose query reads a column of a table (1-based).
+pub fn views_reading_column(catalog: &Catalog, table_oid: u32, attnum: i16) -> Vec<String> {
+    catalog
+        .views()
+        .iter()
+        .filter(|v| {
+            view_query(v).is_ok_and(|q| {
+                super::bind(&Statement::Query(Box::new(q)), catalog, &[]).is_ok_and(|b| {
+                    b.reads
+                        .tables
+                        .get(&table_oid)
+                        .is_some_and(|columns| columns.contains(&attnum))
+                })
+            })
+        })
+        .map(|v| v.name.clone())
+        .collect()
+}
+
 pub fn views_reading(catalog: &Catalog, table_oid: u32) -> Vec<String> {
     catalog
         .views()

@@ -123,6 +123,24 @@ pub fn alter_table(
                     dropped.push(catalog.drop_index(constraint, xid)?);
                 }
             }
+            AlterAction::DropColumn {
+                column,
+                indexes,
+                constraints,
+                sequences,
+            } => {
+                let gone = crate::sql::binder::dropped_column(*column, &t.columns[*column]);
+                catalog.update_column(&name, *column, gone, xid)?;
+                for index in indexes {
+                    dropped.push(catalog.drop_index(index, xid)?);
+                }
+                for constraint in constraints {
+                    catalog.drop_constraint(&name, constraint, xid)?;
+                }
+                for sequence in sequences {
+                    dropped.push(catalog.drop_sequence(sequence, xid)?);
+                }
+            }
             AlterAction::Skip { notice } => notices.push(notice.clone()),
         }
     }

@@ -409,6 +409,7 @@ fn column_rows(t: &TableDef) -> Vec<Vec<Value>> {
     t.columns
         .iter()
         .enumerate()
+        .filter(|(_, c)| !c.is_dropped())
         .map(|(i, c)| {
             let ty = c.ty;
             let (precision, radix, scale) = numeric_shape(ty);

@@ -94,6 +94,10 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                     if let Some(identity) = c.identity {
                         row[ATTIDENTITY] = text(identity.code());
                     }
+                    if c.is_dropped() {
+                        row[ATTTYPID] = oid(0);
+                        row[ATTISDROPPED] = Value::Bool(true);
+                    }
                     out.push(row);
                 }
                 for index in &t.indexes {
@@ -644,6 +648,9 @@ pub fn acl_text(catalog: &Catalog, object: AclObject) -> Value {
 const ATTACL: usize = 22;
 /// The position of `attidentity` in a pg_attribute row.
 const ATTIDENTITY: usize = 16;
+/// The positions of `atttypid` and `attisdropped` in a pg_attribute row.
+const ATTTYPID: usize = 2;
+const ATTISDROPPED: usize = 18;
 
 /// Whether a sequence is an identity column's (owned by it, internally).
 pub fn is_identity_sequence(catalog: &Catalog, s: &crate::catalog::SequenceDef) -> bool {
