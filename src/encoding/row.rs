@@ -214,6 +214,8 @@ pub fn decode_with(
                 match tag & !COMPRESSED {
                     8 => Value::Text(String::from_utf8(bytes).map_err(|_| corrupt())?),
                     9 => Value::Bytea(bytes),
+                    // `externals` reads no bytes (and drops the values).
+                    18 if bytes.is_empty() => Value::Null,
                     18 => jsonb_value(&bytes).ok_or_else(corrupt)?,
                     _ => return Err(corrupt()),
                 }

@@ -259,6 +259,11 @@ pub enum SetFunction {
     JsonElements,
     JsonElementsText,
     JsonObjectKeys,
+    /// json[b]_each[_text] in FROM: two calls side by side, the keys and
+    /// the values (as JSON or as text).
+    JsonEachKey,
+    JsonEachValue,
+    JsonEachValueText,
 }
 
 /// One action of ALTER TABLE.
@@ -314,6 +319,18 @@ pub enum AlterAction {
         indexes: Vec<String>,
         constraints: Vec<String>,
         sequences: Vec<String>,
+    },
+    /// ALTER COLUMN … TYPE: every row rewritten with `convert` (over the
+    /// row as stored), then the indexes on the column rebuilt.
+    AlterType {
+        column: usize,
+        ty: crate::types::ColumnType,
+        convert: Expr,
+        /// The table's other indexes, maintained by the rewrite.
+        indexes: Vec<Arc<BoundIndex>>,
+        /// The indexes on the column, bound over the new type.
+        rebuild: Vec<Arc<BoundIndex>>,
+        checks: Vec<BoundCheck>,
     },
     /// Nothing to do (IF [NOT] EXISTS): the notice to send.
     Skip {

@@ -12,6 +12,7 @@ pub mod datetime_format;
 pub mod float_format;
 pub mod interval;
 pub mod jsonb;
+pub mod number_format;
 pub mod numeric;
 pub mod text;
 pub mod uuid;

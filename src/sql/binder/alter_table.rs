@@ -202,6 +202,9 @@ impl Binder<'_> {
                         }
                     }
                     AlterColumnOperation::SetNotNull => AlterAction::SetNotNull { column: c },
+                    AlterColumnOperation::SetDataType {
+                        data_type, using, ..
+                    } => self.bind_alter_type(t, c, data_type, using.as_ref())?,
                     AlterColumnOperation::DropNotNull => {
                         if col.identity.is_some() {
                             return Err(identity());
@@ -322,6 +325,108 @@ impl Binder<'_> {
         })
     }
 
+    /// ALTER COLUMN … TYPE: the conversion (USING, else the assignment
+    /// cast, 42804 if there is none), refused (0A000) for a column a view
+    /// or a foreign key uses; the default must convert too.
+    fn bind_alter_type(
+        &mut self,
+        t: &TableDef,
+        c: usize,
+        data_type: &ast::DataType,
+        using: Option<&ast::Expr>,
+    ) -> Result<AlterAction> {
+        use crate::types::DataType;
+        let col = &t.columns[c];
+        let ty = super::types::resolve_type(data_type)?;
+        if let Some(view) =
+            super::views::views_reading_column(self.catalog, t.oid, c as i16 + 1).first()
+        {
+            return Err(errinput!(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                "cannot alter type of a column used by a view or rule"
+            )
+            .with_detail(format!(
+                "rule _RETURN on view {view} depends on column \"{}\"",
+                col.name
+            )));
+        }
+        let in_fk = t.foreign_keys.iter().any(|f| f.columns.contains(&c))
+            || self
+                .catalog
+                .referencing(t.oid)
+                .iter()
+                .any(|(_, f)| f.ref_columns.contains(&c));
+        if in_fk {
+            return Err(crate::errunsupported!(
+                "ALTER COLUMN TYPE of column \"{}\", which a foreign key uses",
+                col.name
+            ));
+        }
+        if col.identity.is_some()
+            && !matches!(
+                ty.data_type,
+                DataType::Int2 | DataType::Int4 | DataType::Int8
+            )
+        {
+            return Err(errinput!(
+                sqlstate::INVALID_PARAMETER_VALUE,
+                "identity column type must be smallint, integer, or bigint"
+            ));
+        }
+        let scope = super::dml::table_scope(t, &t.name);
+        let source = match using {
+            Some(e) => self.bind_expr(e, &scope)?,
+            None => {
+                if !super::types::assignment_cast_ok(col.ty.data_type, ty.data_type) {
+                    let name = super::types::internal_name(ty.data_type);
+                    return Err(errinput!(
+                        sqlstate::DATATYPE_MISMATCH,
+                        "column \"{}\" cannot be cast automatically to type {}",
+                        col.name,
+                        ty.data_type.sql_name()
+                    )
+                    .with_hint(format!(
+                        "You might need to specify \"USING {}::{name}\".",
+                        col.name
+                    )));
+                }
+                Expr::Column {
+                    index: c,
+                    ty: col.ty.data_type,
+                }
+            }
+        };
+        let convert = self.coerce_assign(source, ty, &col.name)?;
+        let mut shape = t.clone();
+        shape.columns[c].ty = ty;
+        if let Some(default) = &col.default {
+            let parsed = crate::sql::parser::parse_expr(default)?;
+            let bound = self.bind_expr(&parsed, &Scope::default())?;
+            let from = bound.data_type();
+            if from != DataType::Unknown && !super::types::assignment_cast_ok(from, ty.data_type) {
+                return Err(errinput!(
+                    sqlstate::DATATYPE_MISMATCH,
+                    "default for column \"{}\" cannot be cast automatically to type {}",
+                    col.name,
+                    ty.data_type.sql_name()
+                ));
+            }
+        }
+        let (rebuild, indexes): (Vec<_>, Vec<_>) = self
+            .bind_indexes(&shape)?
+            .into_iter()
+            .partition(|i| index_uses(&i.def, c, &col.name));
+        let checks = self.bind_checks(&shape)?;
+        Ok(AlterAction::AlterType {
+            column: c,
+            ty,
+            convert,
+            indexes,
+            rebuild,
+            checks,
+        })
+    }
+
     /// DROP COLUMN: refused (2BP01) while a view or another table's
     /// foreign key uses the column; the table's own indexes, CHECK and
     /// FOREIGN KEY constraints on it, and the sequence it owns, go too.
@@ -356,14 +461,7 @@ impl Binder<'_> {
         let indexes = t
             .indexes
             .iter()
-            .filter(|i| {
-                i.keys.iter().any(|k| {
-                    k.column == Some(c) || k.expr.as_deref().is_some_and(|e| mentions(e, &col.name))
-                }) || i
-                    .predicate
-                    .as_deref()
-                    .is_some_and(|p| mentions(p, &col.name))
-            })
+            .filter(|i| index_uses(i, c, &col.name))
             .map(|i| i.name.clone())
             .collect();
         let constraints = t
@@ -496,8 +594,18 @@ fn apply_shape(t: &mut TableDef, action: &AlterAction) {
             t.foreign_keys.retain(|f| !constraints.contains(&f.name));
             t.columns[*column] = dropped_column(*column, &t.columns[*column]);
         }
+        AlterAction::AlterType { column, ty, .. } => t.columns[*column].ty = *ty,
         AlterAction::Skip { .. } => {}
     }
+}
+
+/// Whether an index has a column (position `c`, named `name`) as a key,
+/// in a key expression or in its predicate.
+fn index_uses(i: &crate::catalog::IndexDef, c: usize, name: &str) -> bool {
+    i.keys
+        .iter()
+        .any(|k| k.column == Some(c) || k.expr.as_deref().is_some_and(|e| mentions(e, name)))
+        || i.predicate.as_deref().is_some_and(|p| mentions(p, name))
 }
 
 /// A column as DROP COLUMN leaves it.

@@ -156,7 +156,6 @@ pub(super) fn signature(
             let arg = match types[0] {
                 T::Date | T::Unknown => T::Timestamptz,
                 t @ (T::Timestamp | T::Timestamptz | T::Interval) => t,
-                // Number templates are not implemented: 0A000 when run.
                 t if t.is_numeric() => t,
                 _ => return None,
             };

@@ -154,6 +154,9 @@ impl Binder<'_> {
                 }
                 _ => return Err(no_such()),
             },
+            SetFunction::JsonEachKey | SetFunction::JsonEachValue | SetFunction::JsonEachValueText => {
+                return Err(no_such())
+            }
             SetFunction::JsonElements | SetFunction::JsonElementsText | SetFunction::JsonObjectKeys => {
                 let doc = if name.starts_with("jsonb") { DataType::Jsonb } else { DataType::Json };
                 let [one] = types.as_slice() else {

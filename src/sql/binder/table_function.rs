@@ -8,7 +8,7 @@ use super::scope::{normalize, Scope, ScopeColumn};
 use super::Binder;
 use crate::error::{sqlstate, Result};
 use crate::sql::expr::Expr;
-use crate::sql::plan::{Node, SetFunction};
+use crate::sql::plan::{Node, SetCall, SetFunction};
 use crate::types::{ColumnType, DataType};
 use crate::{errinput, errunsupported};
 
@@ -25,6 +25,9 @@ impl Binder<'_> {
             [schema, f] if schema == "pg_catalog" => f.clone(),
             _ => super::scope::table_name(name)?,
         };
+        if let Some(bound) = self.bind_json_each(&function, args, alias)? {
+            return Ok(bound);
+        }
         if function != "generate_series" {
             let Some(func) = super::set_functions::set_function(&function) else {
                 return Err(errunsupported!("set-returning function {function} in FROM"));
@@ -131,6 +134,90 @@ impl Binder<'_> {
             calls,
         };
         Ok((node, Scope { columns }))
+    }
+}
+
+impl Binder<'_> {
+    /// `json[b]_each[_text](doc) [AS a [(k, v)]]` in FROM: (key, value)
+    /// rows, made of two set-returning calls side by side.
+    fn bind_json_each(
+        &mut self,
+        function: &str,
+        args: &[FunctionArg],
+        alias: &Option<TableAlias>,
+    ) -> Result<Option<(Node, Scope)>> {
+        let doc = match function {
+            "json_each" | "json_each_text" => DataType::Json,
+            "jsonb_each" | "jsonb_each_text" => DataType::Jsonb,
+            _ => return Ok(None),
+        };
+        let text = function.ends_with("_text");
+        let [FunctionArg::Unnamed(FunctionArgExpr::Expr(e))] = args else {
+            return Err(errinput!(
+                sqlstate::UNDEFINED_FUNCTION,
+                "function {function} with {} arguments does not exist",
+                args.len()
+            ));
+        };
+        let arg = self.bind_expr(e, &Scope::default())?;
+        if !matches!(arg.data_type(), DataType::Unknown) && arg.data_type() != doc {
+            return Err(errinput!(
+                sqlstate::UNDEFINED_FUNCTION,
+                "function {function}({}) does not exist",
+                arg.data_type().sql_name()
+            )
+            .with_hint("No function matches the given name and argument types. You might need to add explicit type casts."));
+        }
+        let arg = self.coerce(arg, doc)?;
+        let value = if text {
+            (SetFunction::JsonEachValueText, DataType::Text)
+        } else {
+            (SetFunction::JsonEachValue, doc)
+        };
+        let calls = vec![
+            SetCall {
+                func: SetFunction::JsonEachKey,
+                args: vec![arg.clone()],
+                ty: DataType::Text,
+            },
+            SetCall {
+                func: value.0,
+                args: vec![arg],
+                ty: value.1,
+            },
+        ];
+        let qualifier = alias
+            .as_ref()
+            .map_or(function.to_string(), |a| normalize(&a.name));
+        let mut names = vec!["key".to_string(), "value".to_string()];
+        if let Some(a) = alias {
+            if a.columns.len() > 2 {
+                return Err(errinput!(
+                    sqlstate::SYNTAX_ERROR,
+                    "too many column aliases specified for function {function}"
+                ));
+            }
+            for (slot, c) in names.iter_mut().zip(&a.columns) {
+                *slot = normalize(&c.name);
+            }
+        }
+        let columns = names
+            .into_iter()
+            .zip(calls.iter().map(|c| c.ty))
+            .map(|(name, ty)| ScopeColumn {
+                qualifier: Some(qualifier.clone()),
+                name,
+                ty: ColumnType::plain(ty),
+                table_oid: 0,
+                column_number: 0,
+                hidden: false,
+            })
+            .collect();
+        let node = Node::ProjectSet {
+            input: Box::new(Node::Values { rows: vec![vec![]] }),
+            calls,
+        };
+        Ok(Some((node, Scope { columns })))
     }
 }
 

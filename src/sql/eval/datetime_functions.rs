@@ -48,7 +48,16 @@ pub fn call(func: Function, v: &[Value]) -> Result<Option<Value>> {
                 Value::Timestamp(t) => datetime_format::format_timestamp(*t, false, fmt)?,
                 Value::Timestamptz(t) => datetime_format::format_timestamp(*t, true, fmt)?,
                 Value::Interval(i) => datetime_format::format_interval(*i, fmt),
-                _ => return Err(crate::errunsupported!("to_char of numbers")),
+                number => {
+                    let decimal = match number.as_decimal() {
+                        Some(d) => d,
+                        None => crate::types::text::format(number)
+                            .and_then(|t| t.parse().ok())
+                            .ok_or_else(|| crate::errunsupported!("to_char of NaN or infinity"))?,
+                    };
+                    let float = matches!(number, Value::Float4(_) | Value::Float8(_));
+                    crate::types::number_format::format(&decimal, fmt, float)
+                }
             })
         }
         Function::ToDate | Function::ToTimestamp if v.len() == 2 => {

@@ -5,12 +5,11 @@
 //! to_json[b] and the build functions, and the rows of
 //! json[b]_array_elements[_text] and json[b]_object_keys.
 
-use std::collections::BTreeMap;
-
 use bigdecimal::BigDecimal;
 use serde_json::value::RawValue;
 
 use super::super::expr::Function;
+use super::super::plan::SetFunction;
 use super::json_functions::push_value;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
@@ -239,22 +238,119 @@ fn bad_json() -> crate::error::Error {
     )
 }
 
-/// The raw text of an object member of raw json (the last of duplicates).
-fn member(raw: &RawValue, key: &str) -> Result<Option<Box<RawValue>>> {
-    if !raw.get().trim_start().starts_with('{') {
+/// A json object's members as written: in order, duplicates kept, each
+/// value's raw text.
+struct RawPairs(Vec<RawMember>);
+
+/// A json object member: its key and its value's raw text.
+type RawMember = (String, Box<RawValue>);
+
+impl<'de> serde::Deserialize<'de> for RawPairs {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct Pairs;
+        impl<'de> serde::de::Visitor<'de> for Pairs {
+            type Value = RawPairs;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> std::result::Result<RawPairs, A::Error> {
+                let mut out = Vec::new();
+                while let Some(pair) = map.next_entry::<String, Box<RawValue>>()? {
+                    out.push(pair);
+                }
+                Ok(RawPairs(out))
+            }
+        }
+        d.deserialize_map(Pairs)
+    }
+}
+
+fn raw_pairs(raw: &str) -> Result<Option<Vec<RawMember>>> {
+    if !raw.trim_start().starts_with('{') {
         return Ok(None);
     }
-    let map: BTreeMap<String, Box<RawValue>> =
-        serde_json::from_str(raw.get()).map_err(|_| bad_json())?;
-    Ok(map.into_iter().find(|(k, _)| k == key).map(|(_, v)| v))
+    let pairs: RawPairs = serde_json::from_str(raw).map_err(|_| bad_json())?;
+    Ok(Some(pairs.0))
+}
+
+fn raw_items(raw: &str) -> Result<Option<Vec<Box<RawValue>>>> {
+    if !raw.trim_start().starts_with('[') {
+        return Ok(None);
+    }
+    Ok(Some(serde_json::from_str(raw).map_err(|_| bad_json())?))
+}
+
+/// A raw json value as text: a string unquoted, null as NULL, anything
+/// else as written.
+fn raw_text(raw: &RawValue) -> Result<Value> {
+    Ok(
+        match serde_json::from_str::<serde_json::Value>(raw.get()).map_err(|_| bad_json())? {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::String(s) => Value::Text(s),
+            _ => Value::Text(raw.get().to_string()),
+        },
+    )
+}
+
+/// set_values over json text, keeping each member's text as written.
+fn raw_set_values(raw: &str, func: SetFunction) -> Result<Vec<Value>> {
+    let kind = || match raw.trim_start().as_bytes().first() {
+        Some(b'{') => "an object",
+        Some(b'[') => "an array",
+        _ => "a scalar",
+    };
+    match func {
+        SetFunction::JsonObjectKeys => match raw_pairs(raw)? {
+            Some(pairs) => Ok(pairs.into_iter().map(|(k, _)| Value::Text(k)).collect()),
+            None => Err(bad(&format!("cannot call json_object_keys on {}", kind()))),
+        },
+        SetFunction::JsonEachKey | SetFunction::JsonEachValue | SetFunction::JsonEachValueText => {
+            let Some(pairs) = raw_pairs(raw)? else {
+                return Err(bad("cannot call json_each on a non-object"));
+            };
+            pairs
+                .into_iter()
+                .map(|(k, v)| match func {
+                    SetFunction::JsonEachKey => Ok(Value::Text(k)),
+                    SetFunction::JsonEachValueText => raw_text(&v),
+                    _ => Ok(Value::Text(v.get().to_string())),
+                })
+                .collect()
+        }
+        _ => {
+            let Some(items) = raw_items(raw)? else {
+                return Err(bad(&format!("cannot extract elements from {}", kind())));
+            };
+            items
+                .into_iter()
+                .map(|i| match func {
+                    SetFunction::JsonElementsText => raw_text(&i),
+                    _ => Ok(Value::Text(i.get().to_string())),
+                })
+                .collect()
+        }
+    }
+}
+
+/// The raw text of an object member of raw json (the last of duplicates).
+fn member(raw: &RawValue, key: &str) -> Result<Option<Box<RawValue>>> {
+    Ok(raw_pairs(raw.get())?.and_then(|pairs| {
+        pairs
+            .into_iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+    }))
 }
 
 /// The raw text of an element of a raw json array.
 fn element(raw: &RawValue, i: i64) -> Result<Option<Box<RawValue>>> {
-    if !raw.get().trim_start().starts_with('[') {
+    let Some(mut items) = raw_items(raw.get())? else {
         return Ok(None);
-    }
-    let mut items: Vec<Box<RawValue>> = serde_json::from_str(raw.get()).map_err(|_| bad_json())?;
+    };
     let at = if i < 0 { items.len() as i64 + i } else { i };
     Ok(usize::try_from(at)
         .ok()
@@ -434,34 +530,61 @@ pub fn iso_text(v: &Value) -> String {
     }
 }
 
-/// The rows of json[b]_array_elements[_text] (`as_text`) and
-/// json[b]_object_keys (`keys`).
-pub fn set_values(v: &Value, keys: bool, as_text: bool, json: bool) -> Result<Vec<Value>> {
-    let d = doc(v)?;
-    if keys {
-        return match d {
-            Jsonb::Object(pairs) => Ok(pairs.into_iter().map(|(k, _)| Value::Text(k)).collect()),
-            Jsonb::Array(_) => Err(bad("cannot call jsonb_object_keys on an array")),
-            _ => Err(bad("cannot call jsonb_object_keys on a scalar")),
-        };
+/// The rows of json[b]_array_elements[_text], json[b]_object_keys and
+/// the key and value columns of json[b]_each[_text]; `json` when the
+/// values are json (text) rather than jsonb.
+pub fn set_values(v: &Value, func: SetFunction, json: bool) -> Result<Vec<Value>> {
+    if let Value::Text(raw) = v {
+        return raw_set_values(raw, func);
     }
-    let Jsonb::Array(items) = d else {
-        return Err(bad(if matches!(d, Jsonb::Object(_)) {
-            "cannot extract elements from an object"
-        } else {
-            "cannot extract elements from a scalar"
-        }));
+    let d = doc(v)?;
+    let name = |f: &str| format!("{}{f}", if json { "json" } else { "jsonb" });
+    let as_value = |j: Jsonb, text: bool| match (text, j) {
+        (true, Jsonb::Null) => Value::Null,
+        (true, Jsonb::String(s)) => Value::Text(s),
+        (true, other) => Value::Text(jsonb::format(&other)),
+        (false, other) if json => Value::Text(jsonb::format(&other)),
+        (false, other) => jsonb_value(other),
     };
-    Ok(items
-        .into_iter()
-        .map(|i| match (as_text, i) {
-            (true, Jsonb::Null) => Value::Null,
-            (true, Jsonb::String(s)) => Value::Text(s),
-            (true, other) => Value::Text(jsonb::format(&other)),
-            (false, other) if json => Value::Text(jsonb::format(&other)),
-            (false, other) => jsonb_value(other),
-        })
-        .collect())
+    match func {
+        SetFunction::JsonObjectKeys => match d {
+            Jsonb::Object(pairs) => Ok(pairs.into_iter().map(|(k, _)| Value::Text(k)).collect()),
+            Jsonb::Array(_) => Err(bad(&format!(
+                "cannot call {} on an array",
+                name("_object_keys")
+            ))),
+            _ => Err(bad(&format!(
+                "cannot call {} on a scalar",
+                name("_object_keys")
+            ))),
+        },
+        SetFunction::JsonEachKey | SetFunction::JsonEachValue | SetFunction::JsonEachValueText => {
+            let Jsonb::Object(pairs) = d else {
+                return Err(bad(&format!(
+                    "cannot call {} on a non-object",
+                    name("_each")
+                )));
+            };
+            Ok(pairs
+                .into_iter()
+                .map(|(k, v)| match func {
+                    SetFunction::JsonEachKey => Value::Text(k),
+                    _ => as_value(v, func == SetFunction::JsonEachValueText),
+                })
+                .collect())
+        }
+        _ => {
+            let Jsonb::Array(items) = d else {
+                return Err(bad(if matches!(d, Jsonb::Object(_)) {
+                    "cannot extract elements from an object"
+                } else {
+                    "cannot extract elements from a scalar"
+                }));
+            };
+            let text = func == SetFunction::JsonElementsText;
+            Ok(items.into_iter().map(|i| as_value(i, text)).collect())
+        }
+    }
 }
 
 /// A value as json (text, as to_json writes it) or jsonb.

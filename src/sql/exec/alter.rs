@@ -141,6 +141,34 @@ pub fn alter_table(
                     dropped.push(catalog.drop_sequence(sequence, xid)?);
                 }
             }
+            AlterAction::AlterType {
+                column,
+                ty,
+                convert,
+                indexes,
+                rebuild,
+                checks,
+            } => {
+                let mut c = t.columns[*column].clone();
+                c.ty = *ty;
+                catalog.update_column(&name, *column, c, xid)?;
+                let t = catalog.must_get_table(&name)?;
+                let target = WriteTarget {
+                    table: &t,
+                    indexes,
+                    checks: &[],
+                };
+                let all = write::Selection::all();
+                write::update(ctx, xid, &target, &all, &[(*column, convert.clone())], None)?;
+                // The rewritten rows against every CHECK, with ALTER's
+                // message rather than an UPDATE's.
+                for check in checks {
+                    validate(ctx, &t, &check.name, &check.expr)?;
+                }
+                for index in rebuild {
+                    dropped.push(write::reindex(ctx, xid, &t, index)?);
+                }
+            }
             AlterAction::Skip { notice } => notices.push(notice.clone()),
         }
     }

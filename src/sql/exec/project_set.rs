@@ -66,16 +66,17 @@ pub fn values(call: &SetCall, row: &[Value], ctx: &ExecContext<'_>) -> Result<Ve
                 .collect::<Result<Vec<_>>>()?
         }
         SetFunction::PartitionAncestors => Vec::new(),
-        SetFunction::JsonElements | SetFunction::JsonElementsText | SetFunction::JsonObjectKeys => {
+        SetFunction::JsonElements
+        | SetFunction::JsonElementsText
+        | SetFunction::JsonObjectKeys
+        | SetFunction::JsonEachKey
+        | SetFunction::JsonEachValue
+        | SetFunction::JsonEachValueText => {
             if args[0].is_null() {
                 return Ok(Vec::new());
             }
-            crate::sql::eval::json_set_values(
-                &args[0],
-                call.func == SetFunction::JsonObjectKeys,
-                call.func == SetFunction::JsonElementsText,
-                call.ty == DataType::Json,
-            )?
+            let json = call.ty == DataType::Json || args[0].data_type() != DataType::Jsonb;
+            crate::sql::eval::json_set_values(&args[0], call.func, json)?
         }
         SetFunction::Unnest => match &args[0] {
             Value::Array(a) => a.items.clone(),
