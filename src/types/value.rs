@@ -175,7 +175,13 @@ pub fn compare_floats(a: f64, b: f64) -> Ordering {
 
 impl PartialEq for Value {
     fn eq(&self, other: &Self) -> bool {
-        self.compare(other) == Ordering::Equal
+        // Same-type keys (hash joins, grouping) without the full compare.
+        match (self, other) {
+            (Value::Int4(a), Value::Int4(b)) => a == b,
+            (Value::Int8(a), Value::Int8(b)) => a == b,
+            (Value::Text(a), Value::Text(b)) => a == b,
+            _ => self.compare(other) == Ordering::Equal,
+        }
     }
 }
 

@@ -5,7 +5,7 @@
 //! unmatched left rows with NULLs, RIGHT JOIN unmatched right rows (after
 //! the last left row), FULL JOIN both.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::super::eval::Env;
 use super::super::eval::{eval, eval_predicate};
@@ -27,6 +27,42 @@ pub struct Outer {
     pub left_width: usize,
 }
 
+/// The right rows by join key: one key column (the usual case) hashes
+/// the value itself, several a vector of them.
+enum Buckets {
+    One(FxHashMap<Value, Vec<usize>>),
+    Many(FxHashMap<Vec<Value>, Vec<usize>>),
+}
+
+impl Buckets {
+    fn new(width: usize) -> Self {
+        if width == 1 {
+            Buckets::One(FxHashMap::default())
+        } else {
+            Buckets::Many(FxHashMap::default())
+        }
+    }
+
+    /// Files right row `i` under its key (a NULL key matches nothing).
+    fn add(&mut self, mut key: Vec<Value>, i: usize) {
+        if key.iter().any(Value::is_null) {
+            return;
+        }
+        match self {
+            Buckets::One(map) => map.entry(key.swap_remove(0)).or_default().push(i),
+            Buckets::Many(map) => map.entry(key).or_default().push(i),
+        }
+    }
+
+    fn get(&self, key: &[Value]) -> &[usize] {
+        let found = match self {
+            Buckets::One(map) => key.first().and_then(|k| map.get(k)),
+            Buckets::Many(map) => map.get(key),
+        };
+        found.map_or(&[], Vec::as_slice)
+    }
+}
+
 /// Joined rows: left columns then right columns.
 pub fn nested_loop<'a>(
     left: Rows<'a>,
@@ -37,8 +73,7 @@ pub fn nested_loop<'a>(
 ) -> Result<Rows<'a>> {
     let right_rows: Vec<Row> = right.collect::<Result<_>>()?;
     let keys = super::join_keys::equi_keys(predicate, outer.left_width);
-    // Right rows by key; a row with a NULL key matches nothing.
-    let mut buckets: HashMap<Vec<Value>, Vec<usize>> = HashMap::new();
+    let mut buckets = Buckets::new(keys.as_ref().map_or(0, |k| k.right.len()));
     if let Some(k) = &keys {
         for (i, r) in right_rows.iter().enumerate() {
             let key = k
@@ -46,9 +81,7 @@ pub fn nested_loop<'a>(
                 .iter()
                 .map(|e| eval(e, r, ctx))
                 .collect::<Result<Vec<_>>>()?;
-            if !key.iter().any(Value::is_null) {
-                buckets.entry(key).or_default().push(i);
-            }
+            buckets.add(key, i);
         }
     }
     let predicate: Option<Expr> = match &keys {
@@ -113,9 +146,20 @@ pub fn nested_loop<'a>(
                     Ok(key) => key,
                     Err(e) => return Some(Err(e)),
                 };
-                buckets.get(&key).map_or(&[], Vec::as_slice)
+                buckets.get(&key)
             }
         };
+        // One candidate, the usual case of a key join: no buffering.
+        if let ([i], None, false) = (candidates, &predicate, outer.left) {
+            if let Some(m) = matched.get_mut(*i) {
+                *m = true;
+            }
+            let right = &right_rows[*i];
+            let mut joined = l;
+            joined.reserve_exact(right.len());
+            joined.extend(right.iter().cloned());
+            return Some(Ok(joined));
+        }
         let mut out = Vec::new();
         for &i in candidates {
             let r = &right_rows[i];
