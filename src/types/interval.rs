@@ -158,15 +158,7 @@ impl Interval {
 
     /// `justify_hours`: whole 24-hour periods of the time become days.
     pub fn justify_hours(self) -> Result<Interval> {
-        let mut days = self.days as i64 + self.micros / USECS_PER_DAY;
-        let mut micros = self.micros % USECS_PER_DAY;
-        if days > 0 && micros < 0 {
-            micros += USECS_PER_DAY;
-            days -= 1;
-        } else if days < 0 && micros > 0 {
-            micros -= USECS_PER_DAY;
-            days += 1;
-        }
+        let (days, micros) = carry(self.days as i64, self.micros, USECS_PER_DAY, 0);
         Ok(Interval {
             months: self.months,
             days: i32::try_from(days).map_err(|_| out_of_range())?,
@@ -176,15 +168,7 @@ impl Interval {
 
     /// `justify_days`: whole 30-day periods become months.
     pub fn justify_days(self) -> Result<Interval> {
-        let mut months = self.months as i64 + self.days as i64 / DAYS_PER_MONTH;
-        let mut days = self.days as i64 % DAYS_PER_MONTH;
-        if months > 0 && days < 0 {
-            days += DAYS_PER_MONTH;
-            months -= 1;
-        } else if months < 0 && days > 0 {
-            days -= DAYS_PER_MONTH;
-            months += 1;
-        }
+        let (months, days) = carry(self.months as i64, self.days as i64, DAYS_PER_MONTH, 0);
         Ok(Interval {
             months: i32::try_from(months).map_err(|_| out_of_range())?,
             days: days as i32,
@@ -194,31 +178,31 @@ impl Interval {
 
     /// `justify_interval`: both, with one sign throughout.
     pub fn justify(self) -> Result<Interval> {
-        let mut months = self.months as i64;
-        let mut days = self.days as i64 + self.micros / USECS_PER_DAY;
-        let mut micros = self.micros % USECS_PER_DAY;
-        months += days / DAYS_PER_MONTH;
-        days %= DAYS_PER_MONTH;
-        if months > 0 && (days < 0 || (days == 0 && micros < 0)) {
-            days += DAYS_PER_MONTH;
-            months -= 1;
-        } else if months < 0 && (days > 0 || (days == 0 && micros > 0)) {
-            days -= DAYS_PER_MONTH;
-            months += 1;
-        }
-        if days > 0 && micros < 0 {
-            micros += USECS_PER_DAY;
-            days -= 1;
-        } else if days < 0 && micros > 0 {
-            micros -= USECS_PER_DAY;
-            days += 1;
-        }
+        let days = self.days as i64 + self.micros / USECS_PER_DAY;
+        let micros = self.micros % USECS_PER_DAY;
+        let (months, days) = carry(self.months as i64, days, DAYS_PER_MONTH, micros.signum());
+        let (days, micros) = carry(days, micros, USECS_PER_DAY, 0);
         Ok(Interval {
             months: i32::try_from(months).map_err(|_| out_of_range())?,
             days: days as i32,
             micros,
         })
     }
+}
+
+/// Moves whole `per`s of the lower field `lo` into the higher `hi`, then
+/// gives both one sign (PostgreSQL's justify rules); `below` is the sign
+/// of the field under `lo`, which decides when `lo` is zero.
+fn carry(hi: i64, lo: i64, per: i64, below: i64) -> (i64, i64) {
+    let (mut hi, mut lo) = (hi + lo / per, lo % per);
+    if hi > 0 && (lo < 0 || (lo == 0 && below < 0)) {
+        lo += per;
+        hi -= 1;
+    } else if hi < 0 && (lo > 0 || (lo == 0 && below > 0)) {
+        lo -= per;
+        hi += 1;
+    }
+    (hi, lo)
 }
 
 fn timestamp_out_of_range() -> Error {

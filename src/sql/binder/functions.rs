@@ -720,25 +720,23 @@ impl Binder<'_> {
                 };
                 return Ok((f, args, t));
             }
-            ("jsonb_build_object" | "json_build_array" | "jsonb_build_array", _) => {
-                if name == "jsonb_build_object" && !n.is_multiple_of(2) {
+            (
+                "json_build_object" | "jsonb_build_object" | "json_build_array"
+                | "jsonb_build_array",
+                _,
+            ) => {
+                if name.ends_with("_object") && !n.is_multiple_of(2) {
                     return Err(errinput!(
                         sqlstate::INVALID_PARAMETER_VALUE,
                         "argument list must have even number of elements"
                     )
-                    .with_hint("The arguments of jsonb_build_object() must consist of alternating keys and values."));
+                    .with_hint(format!(
+                        "The arguments of {name}() must consist of alternating keys and values."
+                    )));
                 }
-                let args = args
-                    .into_iter()
-                    .map(|a| {
-                        if a.data_type() == T::Unknown {
-                            self.coerce(a, T::Text)
-                        } else {
-                            Ok(a)
-                        }
-                    })
-                    .collect::<Result<Vec<_>>>()?;
+                let args = self.untyped_as_text(args)?;
                 let (func, ty) = match name {
+                    "json_build_object" => (Function::JsonBuildObject, T::Json),
                     "jsonb_build_object" => (Function::JsonbBuildObject, T::Jsonb),
                     "jsonb_build_array" => (Function::JsonBuildArray, T::Jsonb),
                     _ => (Function::JsonBuildArray, T::Json),
@@ -767,38 +765,8 @@ impl Binder<'_> {
                 Some((Function::JsonExtractPath, sig, ty))
             }
             ("format", _) if n >= 1 && types[0].is_string() => {
-                let args = args
-                    .into_iter()
-                    .map(|a| {
-                        if a.data_type() == T::Unknown {
-                            self.coerce(a, T::Text)
-                        } else {
-                            Ok(a)
-                        }
-                    })
-                    .collect::<Result<Vec<_>>>()?;
+                let args = self.untyped_as_text(args)?;
                 return Ok((Function::Format, args, T::Text));
-            }
-            ("json_build_object", _) => {
-                if !n.is_multiple_of(2) {
-                    return Err(errinput!(
-                        sqlstate::INVALID_PARAMETER_VALUE,
-                        "argument list must have even number of elements"
-                    )
-                    .with_hint("The arguments of json_build_object() must consist of alternating keys and values."));
-                }
-                // Untyped literals are text; other values keep their type.
-                let args = args
-                    .into_iter()
-                    .map(|a| {
-                        if a.data_type() == T::Unknown {
-                            self.coerce(a, T::Text)
-                        } else {
-                            Ok(a)
-                        }
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                return Ok((Function::JsonBuildObject, args, T::Json));
             }
             // The argument's type, known now: a constant (its value is
             // never needed).
@@ -823,6 +791,22 @@ impl Binder<'_> {
             .map(|(a, t)| self.coerce(a, *t))
             .collect::<Result<Vec<_>>>()?;
         Ok((func, args, ret))
+    }
+}
+
+impl Binder<'_> {
+    /// Variadic "any" arguments: untyped literals become text, other
+    /// values keep their type.
+    fn untyped_as_text(&mut self, args: Vec<Expr>) -> Result<Vec<Expr>> {
+        args.into_iter()
+            .map(|a| {
+                if a.data_type() == DataType::Unknown {
+                    self.coerce(a, DataType::Text)
+                } else {
+                    Ok(a)
+                }
+            })
+            .collect()
     }
 }
 

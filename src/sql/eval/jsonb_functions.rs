@@ -55,17 +55,7 @@ pub fn call(
         Function::JsonHasKey => Value::Bool(doc(&v[0])?.has_key(text_of(&v[1]))),
         Function::JsonHasAnyKey | Function::JsonHasAllKeys => {
             let d = doc(&v[0])?;
-            let keys: Vec<&str> = match &v[1] {
-                Value::Array(a) => a
-                    .items
-                    .iter()
-                    .filter_map(|i| match i {
-                        Value::Text(s) => Some(s.as_str()),
-                        _ => None,
-                    })
-                    .collect(),
-                _ => Vec::new(),
-            };
+            let keys = texts(&v[1]);
             Value::Bool(if func == Function::JsonHasAnyKey {
                 keys.iter().any(|k| d.has_key(k))
             } else {
@@ -149,6 +139,22 @@ fn text_of(v: &Value) -> &str {
     match v {
         Value::Text(s) => s,
         _ => "",
+    }
+}
+
+/// The strings of a text or a text[] (its NULLs left out).
+fn texts(v: &Value) -> Vec<&str> {
+    match v {
+        Value::Text(k) => vec![k.as_str()],
+        Value::Array(a) => a
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Value::Text(s) => Some(s.as_str()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
     }
 }
 
@@ -383,18 +389,7 @@ fn concat(a: Jsonb, b: Jsonb) -> Jsonb {
 
 /// `jsonb - key`, `jsonb - index`, `jsonb - text[]`.
 fn delete(j: Jsonb, what: &Value) -> Result<Jsonb> {
-    let keys: Vec<&str> = match what {
-        Value::Text(k) => vec![k.as_str()],
-        Value::Array(a) => a
-            .items
-            .iter()
-            .filter_map(|i| match i {
-                Value::Text(s) => Some(s.as_str()),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    let keys = texts(what);
     Ok(match (j, what) {
         (Jsonb::Array(mut items), Value::Int4(i)) => {
             let at = if *i < 0 {
