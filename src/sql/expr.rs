@@ -192,6 +192,8 @@ pub enum Function {
     JustifyInterval,
     MakeInterval,
     GenRandomUuid,
+    /// random(): a float8 in [0, 1).
+    Random,
     /// to_char of timestamps, dates and intervals; to_date and
     /// to_timestamp (by a template, or of Unix seconds).
     ToChar,
@@ -289,6 +291,7 @@ impl Function {
                 | Function::ObjDescription
                 | Function::ColDescription
                 | Function::GenRandomUuid
+                | Function::Random
         )
     }
 }

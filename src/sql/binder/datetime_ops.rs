@@ -152,6 +152,7 @@ pub(super) fn signature(
             (Function::MakeInterval, sig, T::Interval)
         }
         ("gen_random_uuid", 0) => (Function::GenRandomUuid, vec![], T::Uuid),
+        ("random", 0) => (Function::Random, vec![], T::Float8),
         ("to_char", 2) if text_like(types[1]) => {
             let arg = match types[0] {
                 T::Date | T::Unknown => T::Timestamptz,

@@ -1,6 +1,6 @@
 //! Date/time functions: `extract` (numeric) and `date_part` (float8) of
 //! timestamps, dates and intervals, `date_trunc`, `age`, the `justify_*`
-//! family, `make_interval` and `gen_random_uuid`, with PostgreSQL 15's
+//! family, `make_interval`, `gen_random_uuid` and `random`, with PostgreSQL 15's
 //! results, scales and errors (0A000 for a unit a type lacks, 22023 for an
 //! unknown unit).
 
@@ -39,6 +39,12 @@ pub fn call(func: Function, v: &[Value]) -> Result<Option<Value>> {
         Function::JustifyInterval => Value::Interval(as_interval(&v[0])?.justify()?),
         Function::MakeInterval => make_interval(v)?,
         Function::GenRandomUuid => Value::Uuid(crate::types::uuid::random()?),
+        // 53 random bits: every float8 in [0, 1) a multiple of 2^-53.
+        Function::Random => {
+            // (The low bits: a v4 uuid's version and variant bits are high.)
+            let bits = crate::types::uuid::random()? & ((1u128 << 53) - 1);
+            Value::Float8(bits as f64 / (1u64 << 53) as f64)
+        }
         Function::ToChar => {
             let fmt = match &v[1] {
                 Value::Text(s) => s.as_str(),
