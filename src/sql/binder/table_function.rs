@@ -116,17 +116,13 @@ impl Binder<'_> {
         let columns = calls
             .iter()
             .enumerate()
-            .map(|(i, c)| ScopeColumn {
-                qualifier: Some(qualifier.clone()),
-                name: match names.get(i) {
+            .map(|(i, c)| {
+                let name = match names.get(i) {
                     Some(n) => normalize(&n.name),
                     None if calls.len() == 1 => qualifier.clone(),
                     None => "unnest".to_string(),
-                },
-                ty: ColumnType::plain(c.ty),
-                table_oid: 0,
-                column_number: 0,
-                hidden: false,
+                };
+                function_column(&qualifier, name, c.ty)
             })
             .collect();
         let node = Node::ProjectSet {
@@ -204,14 +200,7 @@ impl Binder<'_> {
         let columns = names
             .into_iter()
             .zip(calls.iter().map(|c| c.ty))
-            .map(|(name, ty)| ScopeColumn {
-                qualifier: Some(qualifier.clone()),
-                name,
-                ty: ColumnType::plain(ty),
-                table_oid: 0,
-                column_number: 0,
-                hidden: false,
-            })
+            .map(|(name, ty)| function_column(&qualifier, name, ty))
             .collect();
         let node = Node::ProjectSet {
             input: Box::new(Node::Values { rows: vec![vec![]] }),
@@ -237,14 +226,7 @@ pub(super) fn no_partition_ancestors(alias: &Option<TableAlias>) -> (Node, Scope
         columns: names
             .into_iter()
             .zip(types)
-            .map(|(name, ty)| ScopeColumn {
-                qualifier: Some(qualifier.clone()),
-                name,
-                ty: ColumnType::plain(ty),
-                table_oid: 0,
-                column_number: 0,
-                hidden: false,
-            })
+            .map(|(name, ty)| function_column(&qualifier, name, ty))
             .collect(),
     };
     (Node::Values { rows: vec![] }, scope)
@@ -271,13 +253,18 @@ fn function_alias(function: &str, alias: &Option<TableAlias>) -> Result<(String,
 
 fn single_column(qualifier: String, name: String, ty: DataType) -> Scope {
     Scope {
-        columns: vec![ScopeColumn {
-            qualifier: Some(qualifier),
-            name,
-            ty: ColumnType::plain(ty),
-            table_oid: 0,
-            column_number: 0,
-            hidden: false,
-        }],
+        columns: vec![function_column(&qualifier, name, ty)],
+    }
+}
+
+/// A column of a function's rows in FROM (no table behind it).
+fn function_column(qualifier: &str, name: String, ty: DataType) -> ScopeColumn {
+    ScopeColumn {
+        qualifier: Some(qualifier.to_string()),
+        name,
+        ty: ColumnType::plain(ty),
+        table_oid: 0,
+        column_number: 0,
+        hidden: false,
     }
 }

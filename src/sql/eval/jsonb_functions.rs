@@ -6,6 +6,8 @@
 //! json[b]_array_elements[_text] and json[b]_object_keys.
 
 use bigdecimal::BigDecimal;
+use std::borrow::Cow;
+
 use serde_json::value::RawValue;
 
 use super::super::expr::Function;
@@ -51,7 +53,7 @@ pub fn call(
             };
             extract(&v[0], &steps, ty)?
         }
-        Function::JsonContains => Value::Bool(doc(&v[0])?.contains(&doc(&v[1])?)),
+        Function::JsonContains => Value::Bool(doc(&v[0])?.contains(&*doc(&v[1])?)),
         Function::JsonHasKey => Value::Bool(doc(&v[0])?.has_key(text_of(&v[1]))),
         Function::JsonHasAnyKey | Function::JsonHasAllKeys => {
             let d = doc(&v[0])?;
@@ -62,25 +64,25 @@ pub fn call(
                 keys.iter().all(|k| d.has_key(k))
             })
         }
-        Function::JsonConcat => jsonb_value(concat(doc(&v[0])?, doc(&v[1])?)),
+        Function::JsonConcat => jsonb_value(concat(owned_doc(&v[0])?, owned_doc(&v[1])?)),
         Function::JsonDeleteKey | Function::JsonDeleteIndex | Function::JsonDeleteKeys => {
-            jsonb_value(delete(doc(&v[0])?, &v[1])?)
+            jsonb_value(delete(owned_doc(&v[0])?, &v[1])?)
         }
         Function::JsonTypeof => Value::Text(doc(&v[0])?.type_name().to_string()),
-        Function::JsonArrayLength => match doc(&v[0])? {
+        Function::JsonArrayLength => match doc(&v[0])?.as_ref() {
             Jsonb::Array(items) => Value::Int4(items.len() as i32),
             Jsonb::Object(_) => return Err(bad("cannot get array length of a non-array")),
             _ => return Err(bad("cannot get array length of a scalar")),
         },
-        Function::JsonbPretty => Value::Text(jsonb::pretty(&doc(&v[0])?)),
-        Function::JsonbStripNulls => jsonb_value(strip_nulls(doc(&v[0])?)),
+        Function::JsonbPretty => Value::Text(jsonb::pretty(&*doc(&v[0])?)),
+        Function::JsonbStripNulls => jsonb_value(strip_nulls(owned_doc(&v[0])?)),
         Function::JsonbSet => {
             let create = !matches!(v.get(3), Some(Value::Bool(false)));
             let path: Vec<String> = match &v[1] {
                 Value::Array(a) => a.items.iter().map(|i| text_of(i).to_string()).collect(),
                 _ => Vec::new(),
             };
-            jsonb_value(set(doc(&v[0])?, &path, doc(&v[2])?, create)?)
+            jsonb_value(set(owned_doc(&v[0])?, &path, owned_doc(&v[2])?, create)?)
         }
         Function::ToJson if ty == DataType::Jsonb => jsonb_value(to_jsonb(&v[0], types[0])?),
         Function::ToJson => {
@@ -163,15 +165,20 @@ fn jsonb_value(j: Jsonb) -> Value {
 }
 
 /// A json or jsonb argument as a parsed document.
-fn doc(v: &Value) -> Result<Jsonb> {
+fn doc(v: &Value) -> Result<Cow<'_, Jsonb>> {
     match v {
-        Value::Jsonb(j) => Ok((**j).clone()),
-        Value::Text(s) => jsonb::parse(s),
+        Value::Jsonb(j) => Ok(Cow::Borrowed(j)),
+        Value::Text(s) => Ok(Cow::Owned(jsonb::parse(s)?)),
         other => Err(crate::errinternal!(
             "{} is not JSON",
             other.data_type().sql_name()
         )),
     }
+}
+
+/// A json or jsonb argument as a document of its own (to change).
+fn owned_doc(v: &Value) -> Result<Jsonb> {
+    doc(v).map(Cow::into_owned)
 }
 
 /// Follows `steps` into a json (raw text) or jsonb value; the result as
@@ -532,7 +539,7 @@ pub fn set_values(v: &Value, func: SetFunction, json: bool) -> Result<Vec<Value>
     if let Value::Text(raw) = v {
         return raw_set_values(raw, func);
     }
-    let d = doc(v)?;
+    let d = owned_doc(v)?;
     let name = |f: &str| format!("{}{f}", if json { "json" } else { "jsonb" });
     let as_value = |j: Jsonb, text: bool| match (text, j) {
         (true, Jsonb::Null) => Value::Null,
