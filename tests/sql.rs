@@ -190,9 +190,16 @@ fn binary_as_text(row: &tokio_postgres::Row, i: usize) -> Option<String> {
         Type::BYTEA => row
             .get::<_, Option<Vec<u8>>>(i)
             .map(|b| text::format_bytea(&b)),
+        // Enum types (found by tokio-postgres's pg_type lookup) send their
+        // label.
+        other if matches!(other.kind(), tokio_postgres::types::Kind::Enum(_)) => {
+            let raw = row.get::<_, Option<Raw>>(i)?;
+            Some(String::from_utf8(raw.0).expect("an enum label is UTF-8"))
+        }
         other => {
             let raw = row.get::<_, Option<Raw>>(i)?;
-            let data_type = DataType::from_oid(other.oid()).expect("supported type");
+            let data_type = DataType::from_oid(other.oid())
+                .unwrap_or_else(|| panic!("unsupported result type {other:?}"));
             let value = binary::decode(&raw.0, data_type).expect("valid binary value");
             text::format(&value)
         }

@@ -13,7 +13,8 @@
 //! statistics (see `stats.rs`), 6 and 7 for roles (see `roles.rs`), 8
 //! for access privileges (see `acl.rs`), 9 for sequences (see
 //! `sequences.rs`), 10 for CHECK and FOREIGN KEY constraints (see
-//! `constraints.rs`), 11 for comments (see `descriptions.rs`). A table without `relowner`
+//! `constraints.rs`), 11 for comments (see `descriptions.rs`), 12 and 13
+//! for enum types (see `enums.rs`). A table without `relowner`
 //! (written before owners existed) belongs to the bootstrap superuser.
 //! A user table's or index's relation number is its OID (from 16384, like PostgreSQL).
 //! Column defaults are kept as SQL text and bound again when used. The
@@ -26,6 +27,7 @@ mod alter;
 pub mod backends;
 mod constraints;
 mod descriptions;
+mod enums;
 mod index;
 mod privileges;
 pub mod roles;
@@ -160,6 +162,8 @@ pub struct Catalog {
     sequences: RwLock<HashMap<String, Arc<SequenceDef>>>,
     /// COMMENT ON texts.
     descriptions: RwLock<descriptions::Descriptions>,
+    /// Enum types by OID.
+    enums: RwLock<enums::EnumTypes>,
     /// Sequences' current values (see `sequences.rs`).
     sequence_states: Mutex<sequences::States>,
     /// The end of the newest sequence write in the log.
@@ -201,7 +205,8 @@ impl Catalog {
         for rel in SYSTEM_RELS {
             heap.pool().files().create(rel)?;
         }
-        let (tables, views) = read_tables(&heap, &clog)?;
+        let enums = enums::read(&heap, &clog)?;
+        let (tables, views) = read_tables(&heap, &clog, &enums)?;
         let sequences = sequences::read(&heap, &clog)?;
         let descriptions = descriptions::read(&heap, &clog)?;
         let stats = stats::read(&heap, &clog)?;
@@ -218,6 +223,7 @@ impl Catalog {
             .chain(views.values().map(|v| v.oid))
             .chain(sequences.values().map(|s| s.oid))
             .chain(roles.roles.iter().map(|r| r.oid))
+            .chain(enums::oids(&enums))
             .max()
             .unwrap_or(0);
         let newest_file = heap.pool().files().max_relation()?.map_or(0, |r| r.0);
@@ -231,6 +237,7 @@ impl Catalog {
             views: RwLock::new(views),
             sequences: RwLock::new(sequences),
             descriptions: RwLock::new(descriptions),
+            enums: RwLock::new(enums),
             sequence_states: Mutex::default(),
             sequence_lsn: AtomicU64::new(0),
             txns,
@@ -245,7 +252,9 @@ impl Catalog {
     /// Reads the tables again from the system relations (after a rollback
     /// undid DDL).
     pub fn reload(&self) -> Result<()> {
-        let (tables, views) = read_tables(&self.heap, &self.clog)?;
+        let enums = enums::read(&self.heap, &self.clog)?;
+        let (tables, views) = read_tables(&self.heap, &self.clog, &enums)?;
+        *self.enums.write() = enums;
         *self.tables.write() = tables;
         *self.views.write() = views;
         *self.sequences.write() = sequences::read(&self.heap, &self.clog)?;
@@ -582,7 +591,7 @@ impl Catalog {
 }
 
 /// The system relations.
-const SYSTEM_RELS: [RelId; 11] = [
+const SYSTEM_RELS: [RelId; 13] = [
     CLASS_REL,
     ATTRIBUTE_REL,
     index::INDEX_REL,
@@ -594,6 +603,8 @@ const SYSTEM_RELS: [RelId; 11] = [
     sequences::SEQUENCE_REL,
     constraints::CONSTRAINT_REL,
     descriptions::DESCRIPTION_REL,
+    enums::TYPE_REL,
+    enums::ENUM_REL,
 ];
 
 /// Columns of `flint_attribute`.
@@ -631,7 +642,7 @@ type Relations = (
     HashMap<String, Arc<ViewDef>>,
 );
 
-fn read_tables(heap: &Heap, clog: &Clog) -> Result<Relations> {
+fn read_tables(heap: &Heap, clog: &Clog, enums: &enums::EnumTypes) -> Result<Relations> {
     let mut tables: HashMap<u32, TableDef> = HashMap::new();
     let mut definitions: HashMap<u32, String> = HashMap::new();
     for values in scan(heap, clog, CLASS_REL, CLASS_WIDTH)? {
@@ -676,8 +687,9 @@ fn read_tables(heap: &Heap, clog: &Clog) -> Result<Relations> {
         else {
             return Err(corrupt("flint_attribute"));
         };
-        let data_type =
-            DataType::from_oid(*typ as u32).ok_or_else(|| corrupt("flint_attribute"))?;
+        let data_type = DataType::from_oid(*typ as u32)
+            .or_else(|| enums.get(&(*typ as u32)).map(|t| DataType::Enum(t)))
+            .ok_or_else(|| corrupt("flint_attribute"))?;
         let default = match &values[6] {
             Value::Text(s) => Some(s.clone()),
             _ => None,

@@ -62,6 +62,8 @@ pub fn encode_value(value: &Value, order: &KeyOrder, out: &mut Vec<u8>) {
         }
         Value::Uuid(u) => out.extend_from_slice(&u.to_be_bytes()),
         Value::Jsonb(j) => put_jsonb(j, out),
+        // Labels sort by their sort order (one type per column).
+        Value::Enum(e) => put_f64(e.sort as f64, out),
         Value::Float4(f) => put_f64(*f as f64, out),
         Value::Float8(f) => put_f64(*f, out),
         Value::Numeric(d) => put_numeric(d, out),
@@ -154,6 +156,7 @@ pub fn decode_value(bytes: &[u8], order: &KeyOrder) -> Option<(Value, usize)> {
         | DataType::Char
         | DataType::Unknown => Value::Text(String::from_utf8(r.bytes()?).ok()?),
         DataType::Array(_)
+        | DataType::Enum(_)
         | DataType::Json
         | DataType::Interval
         | DataType::Jsonb

@@ -15,6 +15,7 @@
 //!   14 oid (u32)            15 array (u32 len + PostgreSQL binary array)
 //!   16 interval (i32 months, i32 days, i64 µs)   17 uuid (16 bytes big-endian)
 //!   18 jsonb (u32 len + its text form; out of line like text, tag 18)
+//!   19 enum (u32 type OID, f32 sort order, then the label as tag 8 text)
 //! ```
 //! Tags make a row self-describing, so a row written before `ALTER TABLE
 //! ADD COLUMN` still decodes (missing trailing columns read as NULL).
@@ -117,6 +118,12 @@ pub fn encode_with(row: &[Value], externals: &[(usize, External)], out: &mut Vec
                 out.extend_from_slice(&u.to_be_bytes());
             }
             Value::Jsonb(j) => put_bytes(out, 18, crate::types::jsonb::format(j).as_bytes()),
+            Value::Enum(e) => {
+                out.push(19);
+                out.extend_from_slice(&e.type_oid.to_le_bytes());
+                out.extend_from_slice(&e.sort.to_le_bytes());
+                put_bytes(out, 8, e.label.as_bytes());
+            }
         }
     }
 }
@@ -202,6 +209,19 @@ pub fn decode_with(
             }),
             17 => Value::Uuid(u128::from_be_bytes(take(&mut buf).ok_or_else(corrupt)?)),
             18 => jsonb_value(take_var(&mut buf).ok_or_else(corrupt)?).ok_or_else(corrupt)?,
+            19 => {
+                let type_oid = u32::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?);
+                let sort = f32::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?);
+                if take::<1>(&mut buf) != Some([8]) {
+                    return Err(corrupt());
+                }
+                let label = take_var(&mut buf).ok_or_else(corrupt)?;
+                Value::Enum(Box::new(crate::types::enums::EnumValue {
+                    type_oid,
+                    sort,
+                    label: String::from_utf8(label.to_vec()).map_err(|_| corrupt())?,
+                }))
+            }
             13 => {
                 let tag = take::<1>(&mut buf).ok_or_else(corrupt)?[0];
                 let e = External {

@@ -21,7 +21,15 @@ pub fn pg_type(t: DataType) -> Type {
     } else {
         t
     };
-    Type::from_oid(t.oid()).unwrap_or(Type::TEXT)
+    match t {
+        DataType::Enum(e) => Type::new(
+            e.name.clone(),
+            e.oid,
+            postgres_types::Kind::Enum(e.labels.iter().map(|l| l.name.clone()).collect()),
+            "public".to_string(),
+        ),
+        _ => Type::from_oid(t.oid()).unwrap_or(Type::TEXT),
+    }
 }
 
 /// Checks a Bind message's format codes against the number of values:

@@ -172,7 +172,7 @@ impl QueryParser for StatementParser {
         let Some(statement) = statements.pop() else {
             return Ok(None);
         };
-        let declared = declared_types(types).map_err(to_pgwire)?;
+        let declared = declared_types(self.engine.catalog(), types).map_err(to_pgwire)?;
         let statement = Arc::new(statement);
         let engine = self.engine.clone();
         let stmt = statement.clone();
@@ -229,13 +229,16 @@ impl QueryParser for StatementParser {
     }
 }
 
-fn declared_types(types: &[Option<Type>]) -> Result<Vec<Option<DataType>>> {
+fn declared_types(
+    catalog: &crate::catalog::Catalog,
+    types: &[Option<Type>],
+) -> Result<Vec<Option<DataType>>> {
     types
         .iter()
         .map(|t| match t {
             None => Ok(None),
             Some(t) if t.oid() == 0 || *t == Type::UNKNOWN => Ok(None),
-            Some(t) => DataType::from_oid(t.oid()).map(Some).ok_or_else(|| {
+            Some(t) => catalog.data_type_of(t.oid()).map(Some).ok_or_else(|| {
                 Error::Unsupported(format!("parameter type {} is not supported", t.name()))
             }),
         })

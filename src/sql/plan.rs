@@ -467,6 +467,20 @@ pub struct Returning {
     pub columns: Vec<OutputColumn>,
 }
 
+/// What ALTER TYPE changes in an enum type.
+#[derive(Clone, Debug)]
+pub enum EnumChange {
+    /// ADD VALUE [IF NOT EXISTS] label [BEFORE|AFTER neighbour] (true:
+    /// before).
+    AddValue {
+        label: String,
+        neighbour: Option<(String, bool)>,
+        if_not_exists: bool,
+    },
+    /// RENAME TO.
+    Rename(String),
+}
+
 /// A bound statement.
 #[derive(Clone, Debug)]
 pub enum Plan {
@@ -541,6 +555,23 @@ pub enum Plan {
         kind: &'static str,
         name: String,
         text: Option<String>,
+    },
+    /// CREATE TYPE name AS ENUM (labels) (owned by the session's role).
+    CreateEnum {
+        name: String,
+        labels: Vec<String>,
+    },
+    /// ALTER TYPE on an enum type.
+    AlterEnum {
+        oid: u32,
+        name: String,
+        change: EnumChange,
+    },
+    /// DROP TYPE: (OID, name) of each type found, and the names IF EXISTS
+    /// skipped.
+    DropTypes {
+        types: Vec<(u32, String)>,
+        missing: Vec<String>,
     },
     /// CREATE SEQUENCE (the OID and owner are filled in when created).
     CreateSequence {
@@ -649,6 +680,9 @@ impl Plan {
             | Plan::CreateView { .. }
             | Plan::CreateSequence { .. }
             | Plan::Comment { .. }
+            | Plan::CreateEnum { .. }
+            | Plan::AlterEnum { .. }
+            | Plan::DropTypes { .. }
             | Plan::AlterTable { .. }
             | Plan::AlterSequence { .. }
             | Plan::DropSequence { .. }

@@ -74,6 +74,7 @@ pub fn array_of(elem: DataType) -> Option<DataType> {
         DataType::Array(_)
         | DataType::Reg(_)
         | DataType::Json
+        | DataType::Enum(_)
         | DataType::Int2Vector
         | DataType::OidVector => return None,
     })

@@ -20,6 +20,7 @@ pub fn encode(value: &Value, out: &mut Vec<u8>) {
         Value::Float8(v) => out.extend_from_slice(&v.to_be_bytes()),
         Value::Numeric(d) => numeric::to_binary(d, out),
         Value::Text(s) => out.extend_from_slice(s.as_bytes()),
+        Value::Enum(e) => out.extend_from_slice(e.label.as_bytes()),
         Value::Bytea(b) => out.extend_from_slice(b),
         Value::Date(d) => out.extend_from_slice(&d.to_be_bytes()),
         Value::Timestamp(t) | Value::Timestamptz(t) => out.extend_from_slice(&t.to_be_bytes()),
@@ -74,14 +75,14 @@ pub fn decode(buf: &[u8], data_type: DataType) -> Result<Value> {
                 "invalid byte sequence for encoding \"UTF8\""
             )
         })?),
-        DataType::Json => super::text::parse(
+        DataType::Json | DataType::Enum(_) => super::text::parse(
             std::str::from_utf8(buf).map_err(|_| {
                 errinput!(
                     sqlstate::CHARACTER_NOT_IN_REPERTOIRE,
                     "invalid byte sequence for encoding \"UTF8\""
                 )
             })?,
-            DataType::Json,
+            data_type,
         )?,
         DataType::Bytea => Value::Bytea(buf.to_vec()),
         DataType::Date => Value::Date(i32::from_be_bytes(fixed(buf, name)?)),

@@ -9,6 +9,7 @@ pub mod array;
 pub mod binary;
 pub mod datetime;
 pub mod datetime_format;
+pub mod enums;
 pub mod float_format;
 pub mod interval;
 pub mod jsonb;
@@ -94,6 +95,8 @@ pub enum DataType {
     Reg(RegKind),
     /// A one-dimensional array of the element type (see `array.rs`).
     Array(&'static DataType),
+    /// A user-defined enum type (see `enums.rs`).
+    Enum(&'static enums::EnumType),
     /// The type of an untyped string literal or parameter before it is
     /// resolved; shown as `text` if it never is.
     Unknown,
@@ -137,6 +140,7 @@ impl DataType {
             DataType::Oid => 26,
             DataType::Reg(kind) => kind.oid(),
             DataType::Array(elem) => array::oid(*elem),
+            DataType::Enum(t) => t.oid,
             DataType::Unknown => 705,
         }
     }
@@ -185,6 +189,7 @@ impl DataType {
             | DataType::Float4
             | DataType::Date
             | DataType::Oid
+            | DataType::Enum(_)
             | DataType::Reg(_) => 4,
             DataType::Name => 64,
             DataType::Int8 | DataType::Float8 | DataType::Timestamp | DataType::Timestamptz => 8,
@@ -222,6 +227,7 @@ impl DataType {
             DataType::Oid => "oid",
             DataType::Reg(kind) => kind.name(),
             DataType::Array(elem) => array::sql_name(*elem),
+            DataType::Enum(t) => &t.sql_name,
             DataType::Unknown => "unknown",
         }
     }

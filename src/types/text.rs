@@ -26,6 +26,7 @@ pub fn format(value: &Value) -> Option<String> {
         Value::Interval(i) => super::interval::format(*i),
         Value::Uuid(u) => super::uuid::format(*u),
         Value::Jsonb(j) => super::jsonb::format(j),
+        Value::Enum(e) => e.label.clone(),
     })
 }
 
@@ -120,6 +121,7 @@ pub fn parse(text: &str, data_type: DataType) -> Result<Value> {
         }
         DataType::Uuid => Value::Uuid(super::uuid::parse(text)?),
         DataType::Jsonb => Value::Jsonb(Box::new(super::jsonb::parse(text)?)),
+        DataType::Enum(t) => t.parse(text)?,
     })
 }
 

@@ -41,6 +41,8 @@ pub enum Value {
     Oid(u32),
     /// A one-dimensional array.
     Array(Box<super::array::ArrayValue>),
+    /// A label of an enum type.
+    Enum(Box<super::enums::EnumValue>),
 }
 
 impl Value {
@@ -71,6 +73,8 @@ impl Value {
             Value::Jsonb(_) => DataType::Jsonb,
             Value::Oid(_) => DataType::Oid,
             Value::Array(a) => super::array::array_of(a.elem).unwrap_or(DataType::Unknown),
+            // The type's definition is the catalog's; expressions carry it.
+            Value::Enum(_) => DataType::Unknown,
         }
     }
 
@@ -142,6 +146,7 @@ impl Value {
             (Interval(a), Interval(b)) => a.span().cmp(&b.span()),
             (Uuid(a), Uuid(b)) => a.cmp(b),
             (Jsonb(a), Jsonb(b)) => a.compare(b),
+            (Enum(a), Enum(b)) => a.type_oid.cmp(&b.type_oid).then(a.sort.total_cmp(&b.sort)),
             (a, b) => compare_mixed(a, b),
         }
     }
@@ -218,6 +223,7 @@ impl Hash for Value {
             Value::Interval(i) => i.span().hash(state),
             Value::Uuid(u) => u.hash(state),
             Value::Jsonb(j) => j.hash(state),
+            Value::Enum(e) => (e.type_oid, e.sort.to_bits()).hash(state),
             Value::Array(a) => {
                 a.items.len().hash(state);
                 for v in &a.items {

@@ -517,6 +517,7 @@ fn family(t: DataType) -> Option<u8> {
         DataType::Interval => 10,
         DataType::Uuid => 11,
         DataType::Jsonb => 12,
+        DataType::Enum(_) => 13,
         DataType::Unknown
         | DataType::Array(_)
         | DataType::Json

@@ -337,7 +337,7 @@ impl Binder<'_> {
     ) -> Result<AlterAction> {
         use crate::types::DataType;
         let col = &t.columns[c];
-        let ty = super::types::resolve_type(data_type)?;
+        let ty = super::types::resolve_type_in(data_type, self.catalog)?;
         if let Some(view) =
             super::views::views_reading_column(self.catalog, t.oid, c as i16 + 1).first()
         {

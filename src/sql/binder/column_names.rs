@@ -27,20 +27,14 @@ pub(super) fn column_name(e: &ast::Expr) -> Option<String> {
                 expr.as_ref(),
                 A::Cast { .. } | A::TypedString(_) | A::Value(_)
             );
-            let own = || {
-                types::resolve_type(data_type)
-                    .ok()
-                    .map(|t| types::internal_name(t.data_type).to_string())
-            };
+            let own = || type_column_name(data_type);
             if weak {
                 own().or_else(|| column_name(expr))
             } else {
                 column_name(expr).or_else(own)
             }
         }
-        A::TypedString(t) => types::resolve_type(&t.data_type)
-            .ok()
-            .map(|t| types::internal_name(t.data_type).to_string()),
+        A::TypedString(t) => type_column_name(&t.data_type),
         A::Value(v) if matches!(v.value, AstValue::Boolean(_)) => Some("bool".to_string()),
         A::Case { .. } => Some("case".to_string()),
         A::Exists { .. } => Some("exists".to_string()),
@@ -69,5 +63,19 @@ pub(super) fn column_name(e: &ast::Expr) -> Option<String> {
         A::Ceil { .. } => Some("ceil".to_string()),
         A::Floor { .. } => Some("floor".to_string()),
         _ => None,
+    }
+}
+
+/// The column name a cast to a type gives: the type's internal name, or
+/// a user-defined type's own name.
+fn type_column_name(ty: &sqlparser::ast::DataType) -> Option<String> {
+    match types::resolve_type(ty) {
+        Ok(t) => Some(types::internal_name(t.data_type).to_string()),
+        Err(_) => match ty {
+            sqlparser::ast::DataType::Custom(name, _) => super::scope::name_parts(name)
+                .ok()
+                .and_then(|parts| parts.last().cloned()),
+            _ => None,
+        },
     }
 }

@@ -6,7 +6,6 @@ use sqlparser::ast::{self, ColumnOption, TableConstraint};
 
 use super::ddl::serial_type;
 use super::scope::{normalize, Scope};
-use super::types::resolve_type;
 use super::Binder;
 use crate::catalog::{ColumnDef, Identity, SequenceDef};
 use crate::errinput;
@@ -50,7 +49,7 @@ impl Binder<'_> {
         let serial = serial_type(&col.data_type);
         let ty = match serial {
             Some(t) => crate::types::ColumnType::plain(t),
-            None => resolve_type(&col.data_type)?,
+            None => super::types::resolve_type_in(&col.data_type, self.catalog)?,
         };
         let mut def = ColumnDef {
             name: col_name,

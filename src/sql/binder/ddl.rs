@@ -158,6 +158,9 @@ impl Binder<'_> {
         if *object_type == ObjectType::Sequence {
             return super::sequences::bind_drop_sequences(self.catalog, names, *if_exists);
         }
+        if *object_type == ObjectType::Type {
+            return super::enum_types::bind_drop_types(self.catalog, names, *if_exists, *cascade);
+        }
         if !matches!(object_type, ObjectType::Table | ObjectType::View) {
             return Err(crate::errunsupported!("DROP {object_type}"));
         }

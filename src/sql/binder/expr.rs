@@ -227,7 +227,7 @@ impl Binder<'_> {
                     let inner = self.bind_expr(expr, scope)?;
                     return self.reg_cast(inner, reg);
                 }
-                let to = types::resolve_type(data_type)?;
+                let to = types::resolve_type_in(data_type, self.catalog)?;
                 // `ARRAY[]::t[]`: the cast gives the empty array its type.
                 if let (A::Array(a), DataType::Array(elem)) = (expr.as_ref(), to.data_type) {
                     if a.elem.is_empty() {
@@ -246,7 +246,7 @@ impl Binder<'_> {
                 value,
                 uses_odbc_syntax: false,
             }) => {
-                let to = types::resolve_type(data_type)?;
+                let to = types::resolve_type_in(data_type, self.catalog)?;
                 let literal = self.bind_literal(&value.value)?;
                 self.explicit_cast(literal, to)?
             }

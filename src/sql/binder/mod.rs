@@ -21,6 +21,7 @@ mod columns;
 mod datetime_ops;
 mod ddl;
 mod dml;
+mod enum_types;
 mod expr;
 mod foreign_keys;
 mod from;
@@ -238,6 +239,11 @@ pub fn bind(
             }
         }
         Statement::AlterTable(a) => binder.bind_alter_table(a)?,
+        Statement::CreateType {
+            name,
+            representation,
+        } => enum_types::bind_create_type(name, representation.as_ref())?,
+        Statement::AlterType(a) => enum_types::bind_alter_type(catalog, a)?,
         Statement::Analyze(a) => {
             if a.partitions.is_some()
                 || a.for_columns

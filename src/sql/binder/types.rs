@@ -8,13 +8,25 @@ use crate::errinput;
 use crate::error::{sqlstate, Result};
 use crate::types::{ColumnType, DataType};
 
-/// Resolves a type name from the AST.
+/// Resolves a built-in type name from the AST.
 pub fn resolve_type(ty: &AstType) -> Result<ColumnType> {
+    resolve_type_with(ty, &|_| None)
+}
+
+/// Resolves a type name from the AST: built-in types, then the catalog's
+/// user-defined (enum) types.
+pub fn resolve_type_in(ty: &AstType, catalog: &crate::catalog::Catalog) -> Result<ColumnType> {
+    resolve_type_with(ty, &|name| {
+        catalog.enum_type_by_name(name).map(DataType::Enum)
+    })
+}
+
+fn resolve_type_with(ty: &AstType, user: &dyn Fn(&str) -> Option<DataType>) -> Result<ColumnType> {
     use AstType as A;
     let plain = |t| Ok(ColumnType::plain(t));
     match ty {
         A::Array(sqlparser::ast::ArrayElemTypeDef::SquareBracket(elem, None)) => {
-            let elem = resolve_type(elem)?;
+            let elem = resolve_type_with(elem, user)?;
             let array = crate::types::array::array_of(elem.data_type)
                 .ok_or_else(|| crate::errunsupported!("arrays of {}", elem.data_type.sql_name()))?;
             plain(array)
@@ -88,9 +100,10 @@ pub fn resolve_type(ty: &AstType) -> Result<ColumnType> {
                 "interval" => plain(DataType::Interval),
                 "uuid" => plain(DataType::Uuid),
                 "jsonb" => plain(DataType::Jsonb),
-                _ => match reg_type(ty) {
-                    Some(kind) => plain(DataType::Reg(kind)),
-                    None => Err(errinput!(
+                _ => match (reg_type(ty), user(n.strip_prefix("public.").unwrap_or(n))) {
+                    (Some(kind), _) => plain(DataType::Reg(kind)),
+                    (None, Some(t)) => plain(t),
+                    (None, None) => Err(errinput!(
                         sqlstate::UNDEFINED_OBJECT,
                         "type \"{n}\" does not exist"
                     )),
@@ -159,6 +172,7 @@ pub fn internal_name(t: DataType) -> &'static str {
         DataType::Oid => "oid",
         DataType::Reg(kind) => kind.name(),
         DataType::Array(elem) => crate::types::array::internal_name(*elem),
+        DataType::Enum(t) => &t.name,
     }
 }
 

@@ -90,7 +90,7 @@ fn convert(v: Value, from: DataType, to: DataType) -> Result<Value> {
         (Value::Timestamp(t) | Value::Timestamptz(t), T::Timestamptz) => Value::Timestamptz(t),
         (Value::Bytea(b), T::Bytea) => Value::Bytea(b),
         (v @ Value::Interval(_), T::Interval) | (v @ Value::Uuid(_), T::Uuid) => v,
-        (v @ Value::Jsonb(_), T::Jsonb) => v,
+        (v @ Value::Jsonb(_), T::Jsonb) | (v @ Value::Enum(_), T::Enum(_)) => v,
         (Value::Jsonb(j), T::Json) => Value::Text(crate::types::jsonb::format(&j)),
         (Value::Jsonb(j), _) if to.is_numeric() || to == T::Bool => jsonb_scalar(*j, to)?,
         (v, _) => {

@@ -11,7 +11,7 @@ use crate::catalog::Catalog;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
 use crate::sql::binder::system_views::{
-    self, constraint_definition, constraint_oid, index_definition, relation_by_oid,
+    self, constraint_definition, constraint_oid, index_definition, quote_ident, relation_by_oid,
     INFORMATION_SCHEMA_OID, TOAST_SCHEMA_OID,
 };
 use crate::sql::expr::Function;
@@ -59,7 +59,7 @@ pub fn call(func: Function, values: &[Value], ctx: &dyn Env) -> Result<Option<Va
                 Some(Value::Int4(t)) => *t,
                 _ => -1,
             };
-            text(format_type(oid(&values[0]), typmod))
+            text(format_type(oid(&values[0]), typmod, ctx.catalog()))
         }
         Function::PgGetExpr => values[0].clone(),
         Function::PgGetViewDef => {
@@ -165,7 +165,9 @@ pub fn call(func: Function, values: &[Value], ctx: &dyn Env) -> Result<Option<Va
                 }
             }
         }
-        Function::RegType | Function::ToRegType => match type_oid(as_text(&values[0])) {
+        Function::RegType | Function::ToRegType => match type_oid(as_text(&values[0]))
+            .or_else(|| enum_type_oid(ctx.catalog()?, as_text(&values[0])))
+        {
             Some(o) => Value::Oid(o),
             None if func == Function::ToRegType => Value::Null,
             None => {
@@ -379,8 +381,33 @@ fn type_oid(name: &str) -> Option<u32> {
     system_views::array_type_of(o)
 }
 
-/// PostgreSQL's `format_type(oid, typmod)`.
-pub fn format_type(o: u32, typmod: i32) -> String {
+/// The OID of an enum type (or its array type) by name.
+fn enum_type_oid(catalog: &Catalog, name: &str) -> Option<u32> {
+    let (base, array) = match name.trim().strip_suffix("[]") {
+        Some(b) => (b.trim(), true),
+        None => (name.trim(), false),
+    };
+    let parts = split_name(base);
+    let t = match parts.as_slice() {
+        [n] => catalog.enum_type_by_name(n)?,
+        [s, n] if s == "public" => catalog.enum_type_by_name(n)?,
+        _ => return None,
+    };
+    Some(if array { t.array_oid } else { t.oid })
+}
+
+/// PostgreSQL's `format_type(oid, typmod)`; enum types need the catalog.
+pub fn format_type(o: u32, typmod: i32, catalog: Option<&Catalog>) -> String {
+    if let Some(catalog) = catalog {
+        for t in catalog.enum_types() {
+            if t.oid == o {
+                return quote_ident(&t.name);
+            }
+            if t.array_oid == o {
+                return format!("{}[]", quote_ident(&t.name));
+            }
+        }
+    }
     match DataType::from_oid(o) {
         Some(t) => {
             let ty = ColumnType {
@@ -399,7 +426,7 @@ pub fn format_type(o: u32, typmod: i32) -> String {
         None => match system_views::type_name_of(o) {
             Some(name) if name.starts_with('_') => {
                 let elem = system_views::element_type_of(o).unwrap_or(0);
-                format!("{}[]", format_type(elem, -1))
+                format!("{}[]", format_type(elem, -1, None))
             }
             Some(name) => name.to_string(),
             None => "???".to_string(),

@@ -17,7 +17,7 @@ pub fn reg_name(kind: RegKind, o: u32, catalog: &Catalog) -> Value {
     }
     let name = match kind {
         RegKind::Class => class_name(o, catalog),
-        RegKind::Type => type_name(o),
+        RegKind::Type => type_name(o, catalog),
         RegKind::Namespace => namespace_name(o).map(quote_ident),
         RegKind::Role => (catalog.roles().by_oid(o).is_some() || o == DATABASE_OWNER_ROLE)
             .then(|| quote_ident(&catalog.role_name(o))),
@@ -45,8 +45,8 @@ fn class_name(o: u32, catalog: &Catalog) -> Option<String> {
     })
 }
 
-fn type_name(o: u32) -> Option<String> {
-    let name = super::catalog_functions::format_type(o, -1);
+fn type_name(o: u32, catalog: &Catalog) -> Option<String> {
+    let name = super::catalog_functions::format_type(o, -1, Some(catalog));
     (name != "???").then_some(name)
 }
 

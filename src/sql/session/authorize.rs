@@ -14,6 +14,14 @@ use crate::sql::binder::Bound;
 use crate::sql::plan::Plan;
 use crate::storage::RelId;
 
+/// 42501 unless `role` owns (is a member of the owner of) an enum type.
+fn owns_type(catalog: &Catalog, role: u32, oid: u32, name: &str) -> Result<()> {
+    match catalog.enum_type(oid) {
+        Some(t) if !catalog.has_privs_of_role(role, t.owner) => Err(must_own("type", name)),
+        _ => Ok(()),
+    }
+}
+
 /// Fails with 42501 unless `role` may run `bound`; may narrow ANALYZE's
 /// tables to those the role owns.
 pub fn authorize(
@@ -135,6 +143,13 @@ pub fn authorize(
                 }
             }
         }
+        Plan::AlterEnum { oid, name, .. } => owns_type(catalog, role, *oid, name)?,
+        Plan::DropTypes { types, .. } => {
+            for (oid, name) in types {
+                owns_type(catalog, role, *oid, name)?;
+            }
+        }
+        Plan::CreateEnum { .. } => {}
         Plan::DropSequence { names, .. } => {
             for name in names.iter() {
                 if let Some(s) = catalog.get_sequence(name) {

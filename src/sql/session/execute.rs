@@ -10,7 +10,7 @@ use crate::sql::binder::Bound;
 use crate::sql::eval::EvalContext;
 use crate::sql::exec::RowWriter;
 use crate::sql::exec::{self, write, ExecContext, Row};
-use crate::sql::plan::Plan;
+use crate::sql::plan::{EnumChange, Plan};
 use crate::storage::heap::Xid;
 use crate::storage::RelId;
 use crate::txn::{Isolation, Visibility, WaitLimits};
@@ -268,6 +268,40 @@ pub(super) fn execute_plan(
                 .catalog()
                 .set_description(*oid, *sub, text.clone(), xid)?;
             Ok("COMMENT".to_string())
+        }
+        Plan::CreateEnum { name, labels } => {
+            engine
+                .catalog()
+                .create_enum(name, labels, ctx.eval.role, xid)?;
+            Ok("CREATE TYPE".to_string())
+        }
+        Plan::AlterEnum { oid, change, .. } => {
+            let catalog = engine.catalog();
+            match change {
+                EnumChange::AddValue {
+                    label,
+                    neighbour,
+                    if_not_exists,
+                } => {
+                    let neighbour = neighbour.as_ref().map(|(n, before)| (n.as_str(), *before));
+                    if !catalog.add_enum_label(*oid, label, neighbour, *if_not_exists, xid)? {
+                        sink.notice(
+                            "NOTICE",
+                            "42710",
+                            format!("enum label \"{label}\" already exists, skipping"),
+                        );
+                    }
+                }
+                EnumChange::Rename(new_name) => catalog.rename_enum(*oid, new_name, xid)?,
+            }
+            Ok("ALTER TYPE".to_string())
+        }
+        Plan::DropTypes { types, missing } => {
+            skipped(sink, "type", missing);
+            for (oid, _) in types {
+                engine.catalog().drop_enum(*oid, xid)?;
+            }
+            Ok("DROP TYPE".to_string())
         }
         Plan::CreateSequence { def, if_not_exists } => {
             let catalog = engine.catalog();

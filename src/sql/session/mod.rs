@@ -693,6 +693,9 @@ impl Session {
                 | Plan::CreateSequence { .. }
                 | Plan::AlterTable { .. }
                 | Plan::Comment { .. }
+                | Plan::CreateEnum { .. }
+                | Plan::AlterEnum { .. }
+                | Plan::DropTypes { .. }
                 | Plan::AlterSequence { .. }
                 | Plan::DropSequence { .. }
         ) {

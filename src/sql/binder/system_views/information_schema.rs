@@ -450,7 +450,11 @@ fn column_rows(t: &TableDef) -> Vec<Vec<Value>> {
                 Value::Null,
                 Value::Null,
                 text("postgres"),
-                text("pg_catalog"),
+                text(if matches!(ty.data_type, DataType::Enum(_)) {
+                    "public"
+                } else {
+                    "pg_catalog"
+                }),
                 text(super::super::types::internal_name(ty.data_type)),
                 text((i + 1).to_string()),
                 text("NO"),
@@ -468,6 +472,7 @@ fn column_rows(t: &TableDef) -> Vec<Vec<Value>> {
 fn data_type_name(ty: ColumnType) -> &'static str {
     match ty.data_type {
         DataType::Array(_) => "ARRAY",
+        DataType::Enum(_) => "USER-DEFINED",
         DataType::Bpchar => "character",
         t => t.sql_name(),
     }

@@ -2,7 +2,7 @@
 
 use super::constraint_rows;
 use super::definitions::index_definition;
-use super::types::{type_row, TYPES};
+use super::types::{enum_type_rows, type_row, TYPES};
 use super::{all_views, BTREE_AM_OID, HEAP_AM_OID, INFORMATION_SCHEMA_OID, TOAST_SCHEMA_OID};
 use crate::catalog::acl::{
     AclObject, CATALOG_SCHEMA_OID, DATABASE_OID, DATABASE_OWNER_ROLE, PUBLIC_SCHEMA_OID,
@@ -160,7 +160,20 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
             }
             out
         }
-        "pg_type" => TYPES.iter().map(type_row).collect(),
+        "pg_type" => TYPES
+            .iter()
+            .map(type_row)
+            .chain(catalog.enum_types().into_iter().flat_map(enum_type_rows))
+            .collect(),
+        "pg_enum" => catalog
+            .enum_types()
+            .into_iter()
+            .flat_map(|t| {
+                t.labels
+                    .iter()
+                    .map(|l| vec![oid(l.oid), oid(t.oid), Value::Float4(l.sort), text(&l.name)])
+            })
+            .collect(),
         "pg_roles" => catalog
             .roles()
             .roles

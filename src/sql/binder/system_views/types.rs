@@ -138,3 +138,48 @@ pub fn element_type_of(o: u32) -> Option<u32> {
         .map(|t| t.8)
         .filter(|e| *e != 0)
 }
+
+/// The pg_type rows of an enum type and of its array type.
+pub(super) fn enum_type_rows(t: &crate::types::enums::EnumType) -> [Vec<Value>; 2] {
+    use crate::catalog::acl::PUBLIC_SCHEMA_OID;
+    let row = |o: u32, name: String, array: bool| {
+        let io = |f: &str| text(format!("{}_{f}", if array { "array" } else { "enum" }));
+        vec![
+            oid(o),
+            text(name),
+            oid(PUBLIC_SCHEMA_OID),
+            oid(t.owner),
+            Value::Int2(if array { -1 } else { 4 }),
+            Value::Bool(!array),
+            text(if array { "b" } else { "e" }),
+            text(if array { "A" } else { "E" }),
+            Value::Bool(false),
+            Value::Bool(true),
+            text(","),
+            oid(0),
+            text(if array {
+                "array_subscript_handler"
+            } else {
+                "-"
+            }),
+            oid(if array { t.oid } else { 0 }),
+            oid(if array { 0 } else { t.array_oid }),
+            io("in"),
+            io("out"),
+            io("recv"),
+            io("send"),
+            text("i"),
+            text(if array { "x" } else { "p" }),
+            Value::Bool(false),
+            oid(0),
+            Value::Int4(-1),
+            Value::Int4(0),
+            oid(0),
+            Value::Null,
+        ]
+    };
+    [
+        row(t.oid, t.name.clone(), false),
+        row(t.array_oid, format!("_{}", t.name), true),
+    ]
+}

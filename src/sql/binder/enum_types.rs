@@ -1,0 +1,103 @@
+//! Binding CREATE TYPE … AS ENUM, ALTER TYPE (ADD VALUE, RENAME TO) and
+//! DROP TYPE. Other kinds of user-defined types (composite, range, base)
+//! are refused with 0A000.
+
+use sqlparser::ast::{
+    AlterType, AlterTypeAddValuePosition, AlterTypeOperation, ObjectName,
+    UserDefinedTypeRepresentation,
+};
+
+use super::scope::table_name as type_name;
+use crate::catalog::Catalog;
+use crate::errinput;
+use crate::error::{sqlstate, Result};
+use crate::sql::plan::{EnumChange, Plan};
+use crate::types::enums::EnumType;
+
+/// The enum type a name names, or 42704.
+fn must_get(catalog: &Catalog, name: &str) -> Result<&'static EnumType> {
+    catalog
+        .enum_type_by_name(name)
+        .ok_or_else(|| errinput!(sqlstate::UNDEFINED_OBJECT, "type \"{name}\" does not exist"))
+}
+
+/// CREATE TYPE name AS ENUM ('a', 'b', …).
+pub fn bind_create_type(
+    name: &ObjectName,
+    representation: Option<&UserDefinedTypeRepresentation>,
+) -> Result<Plan> {
+    let Some(UserDefinedTypeRepresentation::Enum { labels }) = representation else {
+        return Err(crate::errunsupported!(
+            "CREATE TYPE other than AS ENUM (composite, range and base types)"
+        ));
+    };
+    Ok(Plan::CreateEnum {
+        name: type_name(name)?,
+        labels: labels.iter().map(|l| l.value.clone()).collect(),
+    })
+}
+
+/// ALTER TYPE name ADD VALUE … / RENAME TO ….
+pub fn bind_alter_type(catalog: &Catalog, a: &AlterType) -> Result<Plan> {
+    let t = must_get(catalog, &type_name(&a.name)?)?;
+    let change = match &a.operation {
+        AlterTypeOperation::AddValue(add) => EnumChange::AddValue {
+            label: add.value.value.clone(),
+            neighbour: add.position.as_ref().map(|p| match p {
+                AlterTypeAddValuePosition::Before(n) => (n.value.clone(), true),
+                AlterTypeAddValuePosition::After(n) => (n.value.clone(), false),
+            }),
+            if_not_exists: add.if_not_exists,
+        },
+        AlterTypeOperation::Rename(r) => EnumChange::Rename(r.new_name.value.clone()),
+        // Rows store their labels' text, so renaming one would need every
+        // table using the type rewritten.
+        AlterTypeOperation::RenameValue(_) => {
+            return Err(crate::errunsupported!("ALTER TYPE … RENAME VALUE"))
+        }
+    };
+    Ok(Plan::AlterEnum {
+        oid: t.oid,
+        name: t.name.clone(),
+        change,
+    })
+}
+
+/// DROP TYPE [IF EXISTS] name, … (CASCADE is refused where a column uses
+/// the type).
+pub fn bind_drop_types(
+    catalog: &Catalog,
+    names: &[ObjectName],
+    if_exists: bool,
+    cascade: bool,
+) -> Result<Plan> {
+    let (mut oids, mut missing) = (Vec::new(), Vec::new());
+    for name in names {
+        let name = type_name(name)?;
+        match catalog.enum_type_by_name(&name) {
+            Some(t) => {
+                let used = catalog
+                    .tables()
+                    .iter()
+                    .any(|table| table.columns.iter().any(|c| c.ty.data_type.oid() == t.oid));
+                if cascade && used {
+                    return Err(crate::errunsupported!(
+                        "DROP TYPE … CASCADE of a type that columns use"
+                    ));
+                }
+                oids.push((t.oid, name))
+            }
+            None if if_exists => missing.push(name),
+            None => {
+                return Err(errinput!(
+                    sqlstate::UNDEFINED_OBJECT,
+                    "type \"{name}\" does not exist"
+                ))
+            }
+        }
+    }
+    Ok(Plan::DropTypes {
+        types: oids,
+        missing,
+    })
+}
