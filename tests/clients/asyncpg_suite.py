@@ -125,6 +125,19 @@ async def main():
     check("text[] array parameter", await conn.fetchval("SELECT $1::text[]", ["x", "y"]), ["x", "y"])
     check("int[] ANY", await conn.fetchval("SELECT 3 = ANY($1::int[])", [1, 3]), True)
 
+    # An enum type: asyncpg looks its OID up with its WITH RECURSIVE
+    # catalog query and then sends and reads labels.
+    await conn.execute("DROP TABLE IF EXISTS apg_enum")
+    await conn.execute("DROP TYPE IF EXISTS apg_mood")
+    await conn.execute("CREATE TYPE apg_mood AS ENUM ('sad', 'ok', 'happy')")
+    await conn.execute("CREATE TABLE apg_enum (id int, m apg_mood)")
+    await conn.executemany("INSERT INTO apg_enum VALUES ($1, $2)", [(1, "happy"), (2, "sad"), (3, None)])
+    got = await conn.fetch("SELECT id, m FROM apg_enum WHERE m >= $1 ORDER BY m", "sad")
+    check("enum parameters and results", [tuple(r) for r in got], [(2, "sad"), (1, "happy")])
+    await expect_sqlstate("22P02 for a label the enum lacks", "22P02", conn.execute("INSERT INTO apg_enum VALUES (4, $1)", "angry"))
+    await conn.execute("DROP TABLE apg_enum")
+    await conn.execute("DROP TYPE apg_mood")
+
     await conn.execute("DROP TABLE apg_types")
     await conn.execute("DROP TABLE apg_copy")
     await conn.close()
