@@ -60,6 +60,31 @@ impl BinaryOp {
     }
 }
 
+/// The functions of `eval/math_functions.rs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MathFunction {
+    Ln,
+    Log10,
+    /// log(base, x), numeric only.
+    Log,
+    Exp,
+    Cbrt,
+    Pi,
+    Degrees,
+    Radians,
+    Sin,
+    Cos,
+    Tan,
+    Cot,
+    Asin,
+    Acos,
+    Atan,
+    Atan2,
+    Sinh,
+    Cosh,
+    Tanh,
+}
+
 /// Scalar functions FlintDB implements.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Function {
@@ -92,6 +117,8 @@ pub enum Function {
     Mod,
     Power,
     Sqrt,
+    /// Logarithms, exponentials, trigonometry (see `eval/math_functions.rs`).
+    Math(MathFunction),
     Now,
     CurrentDate,
     LocalTimestamp,

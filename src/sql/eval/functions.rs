@@ -129,6 +129,9 @@ pub fn call(
     if let Some(v) = super::regex::call(func, &values)? {
         return Ok(v);
     }
+    if let Some(v) = super::math_functions::call(func, &values)? {
+        return Ok(v);
+    }
     if let Some(v) = super::array_functions::call(func, &values)? {
         return Ok(v);
     }

@@ -10,6 +10,7 @@ mod functions;
 mod json_functions;
 mod jsonb_functions;
 mod like;
+mod math_functions;
 mod ops;
 mod privilege_functions;
 mod reg_names;
