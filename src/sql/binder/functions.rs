@@ -539,9 +539,10 @@ impl Binder<'_> {
             }
             ("power" | "pow", 2) if all(&numeric_like) => {
                 if types.contains(&T::Numeric) {
-                    return Err(crate::errunsupported!("power() on numeric arguments"));
+                    Some((Function::Power, vec![T::Numeric; 2], T::Numeric))
+                } else {
+                    Some((Function::Power, vec![T::Float8; 2], T::Float8))
                 }
-                Some((Function::Power, vec![T::Float8; 2], T::Float8))
             }
             ("mod", 2) if all(&numeric_like) => {
                 let t = super::types::common_type(types[0], types[1]).unwrap_or(T::Int4);

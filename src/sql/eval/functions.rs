@@ -386,8 +386,12 @@ fn round_or_trunc(func: Function, v: &[Value]) -> Result<Value> {
 }
 
 fn power(base: &Value, exp: &Value) -> Result<Value> {
-    let (Value::Float8(b), Value::Float8(e)) = (base, exp) else {
-        return Err(crate::errunsupported!("power() on numeric arguments"));
+    let (b, e) = match (base, exp) {
+        (Value::Float8(b), Value::Float8(e)) => (b, e),
+        (Value::Numeric(b), Value::Numeric(e)) => {
+            return Ok(Value::Numeric(super::math_functions::power_numeric(b, e)?))
+        }
+        _ => return Ok(Value::Null),
     };
     if *b == 0.0 && *e < 0.0 {
         return Err(errinput!(

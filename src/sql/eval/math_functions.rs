@@ -293,6 +293,100 @@ fn ln_near(x: &BigInt, s: i64) -> BigInt {
     sum << (halvings + 1)
 }
 
+/// `power(numeric, numeric)` and numeric `^`: exact for an integer
+/// exponent (rounded to at least 16 decimals), else exp(y · ln x) to the
+/// scale of its result's first 16 significant digits.
+pub fn power_numeric(x: &BigDecimal, y: &BigDecimal) -> Result<BigDecimal> {
+    let complex = || {
+        errinput!(
+            sqlstate::INVALID_ARGUMENT_FOR_POWER,
+            "a negative number raised to a non-integer power yields a complex result"
+        )
+    };
+    if x.is_zero() && y.is_negative() {
+        return Err(errinput!(
+            sqlstate::INVALID_ARGUMENT_FOR_POWER,
+            "zero raised to a negative power is undefined"
+        ));
+    }
+    let overflows = || {
+        errinput!(
+            sqlstate::NUMERIC_VALUE_OUT_OF_RANGE,
+            "value overflows numeric format"
+        )
+    };
+    let whole = y.with_scale_round(0, bigdecimal::RoundingMode::Down);
+    if &whole == y {
+        let rscale = MIN_SIG_DIGITS.max(display_scale(x)).clamp(0, MAX_SCALE);
+        let n = whole
+            .to_i64()
+            .filter(|n| n.unsigned_abs() <= i32::MAX as u64)
+            .ok_or_else(overflows)?;
+        if x.is_zero() {
+            let one_or_zero = if n == 0 { 1 } else { 0 };
+            return Ok(BigDecimal::from(one_or_zero).with_scale(rscale));
+        }
+        // The result's decimal weight, roughly.
+        let log10 = x
+            .abs()
+            .to_f64()
+            .filter(|f| f.is_normal())
+            .map_or(decimal_weight(x) as f64, f64::log10);
+        let magnitude = log10 * n as f64;
+        if magnitude > 131_072.0 {
+            return Err(overflows());
+        }
+        if magnitude < -(rscale as f64 + 10.0) {
+            return Ok(BigDecimal::zero().with_scale(rscale));
+        }
+        let (digits, scale) = x.as_bigint_and_exponent();
+        let e = n.unsigned_abs() as u32;
+        let (d, s) = (digits.pow(e), scale * e as i64);
+        let r = if n >= 0 {
+            BigDecimal::new(d, s)
+        } else {
+            // 1 / (d / 10^s) to rscale + 1 decimals.
+            let shift = s + rscale + 1;
+            let q = if shift >= 0 {
+                BigInt::from(10).pow(shift as u32) / d
+            } else {
+                BigInt::zero()
+            };
+            BigDecimal::new(q, rscale + 1)
+        };
+        return Ok(numeric::round(&r, rscale));
+    }
+    if x.is_negative() {
+        return Err(complex());
+    }
+    let rscale_of = |dweight: i64| {
+        (MIN_SIG_DIGITS - dweight)
+            .max(display_scale(x))
+            .max(display_scale(y))
+            .clamp(0, MAX_SCALE)
+    };
+    if x.is_zero() {
+        return Ok(BigDecimal::zero().with_scale(rscale_of(0)));
+    }
+    let approx = x.to_f64().map_or(f64::INFINITY, f64::ln) * y.to_f64().unwrap_or(f64::INFINITY);
+    if !approx.is_finite() || approx > 300_000.0 {
+        return Err(overflows());
+    }
+    let dweight = approx * std::f64::consts::LOG10_E;
+    let rscale = rscale_of(dweight as i64);
+    let s = rscale + GUARD + (dweight.max(0.0) as i64) + 10;
+    // y · ln x in fixed point at scale s.
+    // (Not an integer, so y has digits after the point: y_scale > 0.)
+    let (y_digits, y_scale) = y.as_bigint_and_exponent();
+    let y_scale = y_scale.max(0);
+    let product = ln_fixed(x, s) * y_digits / BigInt::from(10).pow(y_scale as u32);
+    let mut r = exp_fixed(&product.abs(), s);
+    if product.is_negative() {
+        r = BigInt::from(10).pow(2 * s as u32) / r;
+    }
+    Ok(numeric::round(&BigDecimal::new(r, s), rscale))
+}
+
 /// `exp(numeric)`.
 fn exp_numeric(x: &BigDecimal) -> Result<BigDecimal> {
     let approx = x.to_f64().unwrap_or(f64::INFINITY);
@@ -396,5 +490,14 @@ mod tests {
             exp_numeric(&n("100")).unwrap().to_string(),
             "26881171418161354484126255515800135873611119"
         );
+        let power = |x: &str, y: &str| numeric::format(&power_numeric(&n(x), &n(y)).unwrap());
+        assert_eq!(power("2", "10"), "1024.0000000000000000");
+        assert_eq!(power("2", "-2"), "0.2500000000000000");
+        assert_eq!(power("1.5", "0.5"), "1.2247448713915890");
+        assert_eq!(power("123.456", "1.5"), "1371.7289437796434");
+        assert_eq!(power("0.1", "20"), "0.0000000000000000");
+        assert_eq!(power("-8", "3"), "-512.0000000000000000");
+        assert_eq!(power("0", "0"), "1.0000000000000000");
+        assert_eq!(power("9", "0.5"), "3.0000000000000000");
     }
 }
