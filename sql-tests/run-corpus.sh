@@ -21,7 +21,8 @@ fi
 command -v sqllogictest >/dev/null || [ -x "$HOME/.cargo/bin/sqllogictest" ] ||
   cargo install -q --locked sqllogictest-bin
 profile=${PROFILE:-debug}
-if [ "$profile" = release ]; then cargo build -q --release --bin flintdb; else cargo build -q --bin flintdb; fi
+# (debug: as tests/clients/flintdb-server.sh, the build `cargo test` made.)
+if [ "$profile" = release ]; then cargo build -q --release --bin flintdb; else cargo test -q --no-run --test check; fi
 tmp=$(mktemp -d)
 servers=()
 trap 'for s in "${servers[@]}"; do kill "$s" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"' EXIT

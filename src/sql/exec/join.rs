@@ -5,6 +5,8 @@
 //! unmatched left rows with NULLs, RIGHT JOIN unmatched right rows (after
 //! the last left row), FULL JOIN both.
 
+use std::borrow::Cow;
+
 use rustc_hash::FxHashMap;
 
 use super::super::eval::Env;
@@ -35,31 +37,64 @@ enum Buckets {
 }
 
 impl Buckets {
-    fn new(width: usize) -> Self {
+    fn new(width: usize, rows: usize) -> Self {
+        let hasher = rustc_hash::FxBuildHasher;
         if width == 1 {
-            Buckets::One(FxHashMap::default())
+            Buckets::One(FxHashMap::with_capacity_and_hasher(rows, hasher))
         } else {
-            Buckets::Many(FxHashMap::default())
+            Buckets::Many(FxHashMap::with_capacity_and_hasher(rows, hasher))
         }
     }
 
     /// Files right row `i` under its key (a NULL key matches nothing).
-    fn add(&mut self, mut key: Vec<Value>, i: usize) {
-        if key.iter().any(Value::is_null) {
-            return;
-        }
+    fn add(&mut self, keys: &[Expr], row: &[Value], i: usize, ctx: &dyn Env) -> Result<()> {
         match self {
-            Buckets::One(map) => map.entry(key.swap_remove(0)).or_default().push(i),
-            Buckets::Many(map) => map.entry(key).or_default().push(i),
+            Buckets::One(map) => {
+                let key = key_value(&keys[0], row, ctx)?;
+                if !key.is_null() {
+                    map.entry(key.into_owned()).or_default().push(i);
+                }
+            }
+            Buckets::Many(map) => {
+                let key = keys
+                    .iter()
+                    .map(|e| eval(e, row, ctx))
+                    .collect::<Result<Vec<_>>>()?;
+                if !key.iter().any(Value::is_null) {
+                    map.entry(key).or_default().push(i);
+                }
+            }
         }
+        Ok(())
     }
 
-    fn get(&self, key: &[Value]) -> &[usize] {
+    /// The right rows whose keys equal a left row's (none for a NULL key).
+    fn probe(&self, keys: &[Expr], row: &[Value], ctx: &dyn Env) -> Result<&[usize]> {
         let found = match self {
-            Buckets::One(map) => key.first().and_then(|k| map.get(k)),
-            Buckets::Many(map) => map.get(key),
+            Buckets::One(map) => {
+                let key = key_value(&keys[0], row, ctx)?;
+                if key.is_null() {
+                    return Ok(&[]);
+                }
+                map.get(key.as_ref())
+            }
+            Buckets::Many(map) => {
+                let key = keys
+                    .iter()
+                    .map(|e| eval(e, row, ctx))
+                    .collect::<Result<Vec<_>>>()?;
+                map.get(&key)
+            }
         };
-        found.map_or(&[], Vec::as_slice)
+        Ok(found.map_or(&[], Vec::as_slice))
+    }
+}
+
+/// A key of a row: the column itself when the key is one, else computed.
+fn key_value<'r>(e: &Expr, row: &'r [Value], ctx: &dyn Env) -> Result<Cow<'r, Value>> {
+    match e {
+        Expr::Column { index, .. } if *index < row.len() => Ok(Cow::Borrowed(&row[*index])),
+        _ => eval(e, row, ctx).map(Cow::Owned),
     }
 }
 
@@ -73,15 +108,13 @@ pub fn nested_loop<'a>(
 ) -> Result<Rows<'a>> {
     let right_rows: Vec<Row> = right.collect::<Result<_>>()?;
     let keys = super::join_keys::equi_keys(predicate, outer.left_width);
-    let mut buckets = Buckets::new(keys.as_ref().map_or(0, |k| k.right.len()));
+    let mut buckets = match &keys {
+        Some(k) => Buckets::new(k.right.len(), right_rows.len()),
+        None => Buckets::new(0, 0),
+    };
     if let Some(k) = &keys {
         for (i, r) in right_rows.iter().enumerate() {
-            let key = k
-                .right
-                .iter()
-                .map(|e| eval(e, r, ctx))
-                .collect::<Result<Vec<_>>>()?;
-            buckets.add(key, i);
+            buckets.add(&k.right, r, i, ctx)?;
         }
     }
     let predicate: Option<Expr> = match &keys {
@@ -136,18 +169,10 @@ pub fn nested_loop<'a>(
         };
         let candidates: &[usize] = match &keys {
             None => &all,
-            Some(k) => {
-                let key = match k
-                    .left
-                    .iter()
-                    .map(|e| eval(e, &l, ctx))
-                    .collect::<Result<Vec<_>>>()
-                {
-                    Ok(key) => key,
-                    Err(e) => return Some(Err(e)),
-                };
-                buckets.get(&key)
-            }
+            Some(k) => match buckets.probe(&k.left, &l, ctx) {
+                Ok(found) => found,
+                Err(e) => return Some(Err(e)),
+            },
         };
         // One candidate, the usual case of a key join: no buffering.
         if let ([i], None, false) = (candidates, &predicate, outer.left) {
