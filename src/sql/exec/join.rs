@@ -5,14 +5,11 @@
 //! unmatched left rows with NULLs, RIGHT JOIN unmatched right rows (after
 //! the last left row), FULL JOIN both.
 
-use std::borrow::Cow;
-
-use rustc_hash::FxHashMap;
-
+use super::super::eval::eval_predicate;
 use super::super::eval::Env;
-use super::super::eval::{eval, eval_predicate};
 use super::super::expr::Expr;
 use super::super::plan::Node;
+use super::hash_buckets::{self, Buckets};
 use super::{ExecContext, Row, Rows};
 use crate::error::Result;
 use crate::types::Value;
@@ -29,72 +26,20 @@ pub struct Outer {
     pub left_width: usize,
 }
 
-/// The right rows by join key: one key column (the usual case) hashes
-/// the value itself, several a vector of them.
-enum Buckets {
-    One(FxHashMap<Value, Vec<usize>>),
-    Many(FxHashMap<Vec<Value>, Vec<usize>>),
+/// The right rows a left row may join: its key's, or all of them.
+enum Candidates<'b> {
+    Keyed(hash_buckets::Candidates<'b>),
+    All(std::ops::Range<usize>),
 }
 
-impl Buckets {
-    fn new(width: usize, rows: usize) -> Self {
-        let hasher = rustc_hash::FxBuildHasher;
-        if width == 1 {
-            Buckets::One(FxHashMap::with_capacity_and_hasher(rows, hasher))
-        } else {
-            Buckets::Many(FxHashMap::with_capacity_and_hasher(rows, hasher))
-        }
-    }
+impl Iterator for Candidates<'_> {
+    type Item = usize;
 
-    /// Files right row `i` under its key (a NULL key matches nothing).
-    fn add(&mut self, keys: &[Expr], row: &[Value], i: usize, ctx: &dyn Env) -> Result<()> {
+    fn next(&mut self) -> Option<usize> {
         match self {
-            Buckets::One(map) => {
-                let key = key_value(&keys[0], row, ctx)?;
-                if !key.is_null() {
-                    map.entry(key.into_owned()).or_default().push(i);
-                }
-            }
-            Buckets::Many(map) => {
-                let key = keys
-                    .iter()
-                    .map(|e| eval(e, row, ctx))
-                    .collect::<Result<Vec<_>>>()?;
-                if !key.iter().any(Value::is_null) {
-                    map.entry(key).or_default().push(i);
-                }
-            }
+            Candidates::Keyed(c) => c.next(),
+            Candidates::All(r) => r.next(),
         }
-        Ok(())
-    }
-
-    /// The right rows whose keys equal a left row's (none for a NULL key).
-    fn probe(&self, keys: &[Expr], row: &[Value], ctx: &dyn Env) -> Result<&[usize]> {
-        let found = match self {
-            Buckets::One(map) => {
-                let key = key_value(&keys[0], row, ctx)?;
-                if key.is_null() {
-                    return Ok(&[]);
-                }
-                map.get(key.as_ref())
-            }
-            Buckets::Many(map) => {
-                let key = keys
-                    .iter()
-                    .map(|e| eval(e, row, ctx))
-                    .collect::<Result<Vec<_>>>()?;
-                map.get(&key)
-            }
-        };
-        Ok(found.map_or(&[], Vec::as_slice))
-    }
-}
-
-/// A key of a row: the column itself when the key is one, else computed.
-fn key_value<'r>(e: &Expr, row: &'r [Value], ctx: &dyn Env) -> Result<Cow<'r, Value>> {
-    match e {
-        Expr::Column { index, .. } if *index < row.len() => Ok(Cow::Borrowed(&row[*index])),
-        _ => eval(e, row, ctx).map(Cow::Owned),
     }
 }
 
@@ -108,23 +53,13 @@ pub fn nested_loop<'a>(
 ) -> Result<Rows<'a>> {
     let right_rows: Vec<Row> = right.collect::<Result<_>>()?;
     let keys = super::join_keys::equi_keys(predicate, outer.left_width);
-    let mut buckets = match &keys {
-        Some(k) => Buckets::new(k.right.len(), right_rows.len()),
-        None => Buckets::new(0, 0),
+    let buckets = match &keys {
+        Some(k) => Some(Buckets::build(&k.left, &k.right, &right_rows, ctx)?),
+        None => None,
     };
-    if let Some(k) = &keys {
-        for (i, r) in right_rows.iter().enumerate() {
-            buckets.add(&k.right, r, i, ctx)?;
-        }
-    }
     let predicate: Option<Expr> = match &keys {
         Some(k) => k.residual.clone(),
         None => predicate.cloned(),
-    };
-    let all: Vec<usize> = if keys.is_none() {
-        (0..right_rows.len()).collect()
-    } else {
-        Vec::new()
     };
     let mut matched = vec![
         false;
@@ -167,26 +102,30 @@ pub fn nested_loop<'a>(
             Ok(l) => l,
             Err(e) => return Some(Err(e)),
         };
-        let candidates: &[usize] = match &keys {
-            None => &all,
-            Some(k) => match buckets.probe(&k.left, &l, ctx) {
-                Ok(found) => found,
+        let candidates = match (&keys, &buckets) {
+            (Some(k), Some(b)) => match b.probe(&k.left, &l, ctx) {
+                Ok(found) => Candidates::Keyed(found),
                 Err(e) => return Some(Err(e)),
             },
+            _ => Candidates::All(0..right_rows.len()),
         };
         // One candidate, the usual case of a key join: no buffering.
-        if let ([i], None, false) = (candidates, &predicate, outer.left) {
-            if let Some(m) = matched.get_mut(*i) {
+        let single = match &candidates {
+            Candidates::Keyed(c) => c.single(),
+            Candidates::All(_) => None,
+        };
+        if let (Some(i), None, false) = (single, &predicate, outer.left) {
+            if let Some(m) = matched.get_mut(i) {
                 *m = true;
             }
-            let right = &right_rows[*i];
+            let right = &right_rows[i];
             let mut joined = l;
             joined.reserve_exact(right.len());
             joined.extend(right.iter().cloned());
             return Some(Ok(joined));
         }
         let mut out = Vec::new();
-        for &i in candidates {
+        for i in candidates {
             let r = &right_rows[i];
             let mut joined = l.clone();
             joined.extend(r.iter().cloned());

@@ -11,6 +11,7 @@ pub mod analyze;
 mod distinct;
 mod filter;
 mod foreign_keys;
+mod hash_buckets;
 mod index_scan;
 mod index_write;
 mod join;
