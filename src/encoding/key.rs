@@ -64,6 +64,17 @@ pub fn encode_value(value: &Value, order: &KeyOrder, out: &mut Vec<u8>) {
         Value::Jsonb(j) => put_jsonb(j, out),
         // Labels sort by their sort order (one type per column).
         Value::Enum(e) => put_f64(e.sort as f64, out),
+        // Field by field (the whole flipped after for DESC).
+        Value::Record(fields) => {
+            for f in fields {
+                let inner = KeyOrder {
+                    data_type: f.data_type(),
+                    descending: false,
+                    nulls_first: false,
+                };
+                encode_value(f, &inner, out);
+            }
+        }
         Value::Float4(f) => put_f64(*f as f64, out),
         Value::Float8(f) => put_f64(*f, out),
         Value::Numeric(d) => put_numeric(d, out),
@@ -157,6 +168,7 @@ pub fn decode_value(bytes: &[u8], order: &KeyOrder) -> Option<(Value, usize)> {
         | DataType::Unknown => Value::Text(String::from_utf8(r.bytes()?).ok()?),
         DataType::Array(_)
         | DataType::Enum(_)
+        | DataType::Record(_)
         | DataType::Json
         | DataType::Interval
         | DataType::Jsonb

@@ -118,6 +118,10 @@ pub fn encode_with(row: &[Value], externals: &[(usize, External)], out: &mut Vec
                 out.extend_from_slice(&u.to_be_bytes());
             }
             Value::Jsonb(j) => put_bytes(out, 18, crate::types::jsonb::format(j).as_bytes()),
+            // Records are never columns of a table; kept as their text.
+            Value::Record(fields) => {
+                put_bytes(out, 8, crate::types::record::format(fields).as_bytes())
+            }
             Value::Enum(e) => {
                 out.push(19);
                 out.extend_from_slice(&e.type_oid.to_le_bytes());

@@ -60,6 +60,29 @@ impl BinaryOp {
     }
 }
 
+/// The bitwise operators on integers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BitwiseOp {
+    And,
+    Or,
+    Xor,
+    ShiftLeft,
+    ShiftRight,
+}
+
+impl BitwiseOp {
+    /// The SQL spelling, for error messages.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BitwiseOp::And => "&",
+            BitwiseOp::Or => "|",
+            BitwiseOp::Xor => "#",
+            BitwiseOp::ShiftLeft => "<<",
+            BitwiseOp::ShiftRight => ">>",
+        }
+    }
+}
+
 /// The functions of `eval/math_functions.rs`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MathFunction {
@@ -119,6 +142,10 @@ pub enum Function {
     Sqrt,
     /// Logarithms, exponentials, trigonometry (see `eval/math_functions.rs`).
     Math(MathFunction),
+    /// `(record).field`: the field at this position.
+    RecordField(usize),
+    /// `& | # << >>` on integers.
+    Bitwise(BitwiseOp),
     Now,
     CurrentDate,
     LocalTimestamp,

@@ -247,6 +247,9 @@ pub enum SetFunction {
     Series,
     /// unnest(array): the elements.
     Unnest,
+    /// information_schema._pg_expandarray(array): records (x, n) of each
+    /// element and its position (from 1).
+    ExpandArray,
     /// generate_subscripts(array, dim [, reverse]).
     Subscripts,
     /// generate_subscripts over an int2vector or oidvector (from 0).

@@ -75,6 +75,7 @@ pub fn array_of(elem: DataType) -> Option<DataType> {
         | DataType::Reg(_)
         | DataType::Json
         | DataType::Enum(_)
+        | DataType::Record(_)
         | DataType::Int2Vector
         | DataType::OidVector => return None,
     })

@@ -21,6 +21,7 @@ pub fn encode(value: &Value, out: &mut Vec<u8>) {
         Value::Numeric(d) => numeric::to_binary(d, out),
         Value::Text(s) => out.extend_from_slice(s.as_bytes()),
         Value::Enum(e) => out.extend_from_slice(e.label.as_bytes()),
+        Value::Record(fields) => super::record::encode_binary(fields, out),
         Value::Bytea(b) => out.extend_from_slice(b),
         Value::Date(d) => out.extend_from_slice(&d.to_be_bytes()),
         Value::Timestamp(t) | Value::Timestamptz(t) => out.extend_from_slice(&t.to_be_bytes()),
@@ -51,6 +52,7 @@ fn fixed<const N: usize>(buf: &[u8], type_name: &str) -> Result<[u8; N]> {
 pub fn decode(buf: &[u8], data_type: DataType) -> Result<Value> {
     let name = data_type.sql_name();
     Ok(match data_type {
+        DataType::Record(_) => return Err(crate::errunsupported!("binary input of type record")),
         DataType::Bool => Value::Bool(fixed::<1>(buf, name)?[0] != 0),
         DataType::Int2 => Value::Int2(i16::from_be_bytes(fixed(buf, name)?)),
         DataType::Int4 => Value::Int4(i32::from_be_bytes(fixed(buf, name)?)),

@@ -15,6 +15,7 @@ pub mod interval;
 pub mod jsonb;
 pub mod number_format;
 pub mod numeric;
+pub mod record;
 pub mod text;
 pub mod uuid;
 mod value;
@@ -97,6 +98,9 @@ pub enum DataType {
     Array(&'static DataType),
     /// A user-defined enum type (see `enums.rs`).
     Enum(&'static enums::EnumType),
+    /// An anonymous row (`record`): its fields' names and types, as the
+    /// set-returning functions that make them declare (see `record.rs`).
+    Record(&'static [(&'static str, DataType)]),
     /// The type of an untyped string literal or parameter before it is
     /// resolved; shown as `text` if it never is.
     Unknown,
@@ -141,6 +145,7 @@ impl DataType {
             DataType::Reg(kind) => kind.oid(),
             DataType::Array(elem) => array::oid(*elem),
             DataType::Enum(t) => t.oid,
+            DataType::Record(_) => 2249,
             DataType::Unknown => 705,
         }
     }
@@ -228,6 +233,7 @@ impl DataType {
             DataType::Reg(kind) => kind.name(),
             DataType::Array(elem) => array::sql_name(*elem),
             DataType::Enum(t) => &t.sql_name,
+            DataType::Record(_) => "record",
             DataType::Unknown => "unknown",
         }
     }

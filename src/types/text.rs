@@ -27,6 +27,7 @@ pub fn format(value: &Value) -> Option<String> {
         Value::Uuid(u) => super::uuid::format(*u),
         Value::Jsonb(j) => super::jsonb::format(j),
         Value::Enum(e) => e.label.clone(),
+        Value::Record(fields) => super::record::format(fields),
     })
 }
 
@@ -122,6 +123,7 @@ pub fn parse(text: &str, data_type: DataType) -> Result<Value> {
         DataType::Uuid => Value::Uuid(super::uuid::parse(text)?),
         DataType::Jsonb => Value::Jsonb(Box::new(super::jsonb::parse(text)?)),
         DataType::Enum(t) => t.parse(text)?,
+        DataType::Record(_) => return Err(crate::errunsupported!("input of type record")),
     })
 }
 

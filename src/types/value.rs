@@ -43,6 +43,8 @@ pub enum Value {
     Array(Box<super::array::ArrayValue>),
     /// A label of an enum type.
     Enum(Box<super::enums::EnumValue>),
+    /// An anonymous row's fields (see `record.rs`).
+    Record(Vec<Value>),
 }
 
 impl Value {
@@ -74,7 +76,7 @@ impl Value {
             Value::Oid(_) => DataType::Oid,
             Value::Array(a) => super::array::array_of(a.elem).unwrap_or(DataType::Unknown),
             // The type's definition is the catalog's; expressions carry it.
-            Value::Enum(_) => DataType::Unknown,
+            Value::Enum(_) | Value::Record(_) => DataType::Unknown,
         }
     }
 
@@ -126,6 +128,7 @@ impl Value {
             (Int4(a), Int4(b)) => a.cmp(b),
             (Int8(a), Int8(b)) => a.cmp(b),
             (Oid(a), Oid(b)) => a.cmp(b),
+            (Record(a), Record(b)) => super::record::compare(a, b),
             (Array(a), Array(b)) => {
                 // Element by element (NULLs last), then the shorter first.
                 for (x, y) in a.items.iter().zip(&b.items) {
@@ -224,6 +227,7 @@ impl Hash for Value {
             Value::Uuid(u) => u.hash(state),
             Value::Jsonb(j) => j.hash(state),
             Value::Enum(e) => (e.type_oid, e.sort.to_bits()).hash(state),
+            Value::Record(fields) => fields.hash(state),
             Value::Array(a) => {
                 a.items.len().hash(state);
                 for v in &a.items {

@@ -118,6 +118,25 @@ public class JdbcSuite {
                 check("DatabaseMetaData.getColumns", cols.toString().trim(),
                     "id:int4:0 b:bool:1 l:int8:1 d:float8:1 n:numeric:1 t:text:1 y:bytea:1 dt:date:1 ts:timestamp:1");
             }
+            // Both read information_schema._pg_expandarray's records.
+            st.execute("DROP TABLE IF EXISTS jd_keys");
+            st.execute("CREATE TABLE jd_keys (a int, b text, c int, PRIMARY KEY (c, a))");
+            st.execute("CREATE UNIQUE INDEX jd_keys_b ON jd_keys (b DESC)");
+            try (ResultSet rs = md.getPrimaryKeys(null, "public", "jd_keys")) {
+                StringBuilder keys = new StringBuilder();
+                while (rs.next()) keys.append(rs.getString("COLUMN_NAME")).append(':').append(rs.getInt("KEY_SEQ"))
+                    .append(':').append(rs.getString("PK_NAME")).append(' ');
+                check("DatabaseMetaData.getPrimaryKeys", keys.toString().trim(), "c:1:jd_keys_pkey a:2:jd_keys_pkey");
+            }
+            try (ResultSet rs = md.getIndexInfo(null, "public", "jd_keys", false, false)) {
+                StringBuilder idx = new StringBuilder();
+                while (rs.next()) idx.append(rs.getString("INDEX_NAME")).append(':').append(rs.getString("COLUMN_NAME"))
+                    .append(':').append(rs.getInt("ORDINAL_POSITION")).append(':').append(rs.getString("ASC_OR_DESC"))
+                    .append(':').append(rs.getBoolean("NON_UNIQUE")).append(' ');
+                check("DatabaseMetaData.getIndexInfo", idx.toString().trim(),
+                    "jd_keys_b:b:1:D:false jd_keys_pkey:c:1:A:false jd_keys_pkey:a:2:A:false");
+            }
+            st.execute("DROP TABLE jd_keys");
             try (ResultSet rs = md.getSchemas()) {
                 StringBuilder names = new StringBuilder();
                 while (rs.next()) names.append(rs.getString("TABLE_SCHEM")).append(' ');

@@ -518,6 +518,7 @@ fn family(t: DataType) -> Option<u8> {
         DataType::Uuid => 11,
         DataType::Jsonb => 12,
         DataType::Enum(_) => 13,
+        DataType::Record(_) => return None,
         DataType::Unknown
         | DataType::Array(_)
         | DataType::Json

@@ -130,6 +130,29 @@ impl Binder<'_> {
 
     /// `a[i]` (one subscript; PostgreSQL arrays start at 1, the catalogs'
     /// vectors at 0).
+    /// `(record).field`: 42809 unless the expression is a record, 42703
+    /// if it has no such field.
+    pub(super) fn record_field(&mut self, record: Expr, field: &str) -> Result<Expr> {
+        let DataType::Record(fields) = record.data_type() else {
+            return Err(errinput!(
+                "42809",
+                "column notation .{field} applied to type {}, which is not a composite type",
+                record.data_type().sql_name()
+            ));
+        };
+        let Some(at) = fields.iter().position(|(name, _)| *name == field) else {
+            return Err(errinput!(
+                sqlstate::UNDEFINED_COLUMN,
+                "could not identify column \"{field}\" in record data type"
+            ));
+        };
+        Ok(Expr::Call {
+            func: Function::RecordField(at),
+            args: vec![record],
+            ty: fields[at].1,
+        })
+    }
+
     pub(super) fn bind_subscript(&mut self, base: Expr, index: Expr) -> Result<Expr> {
         let index = if base.data_type().vector_element().is_some() {
             let index = self.coerce(index, DataType::Int4)?;

@@ -14,6 +14,11 @@ pub(super) fn column_name(e: &ast::Expr) -> Option<String> {
         A::Identifier(i) => Some(normalize(i)),
         A::CompoundIdentifier(parts) => parts.last().map(normalize),
         A::Nested(inner) => column_name(inner),
+        // `(record).field` is named by the field.
+        A::CompoundFieldAccess { access_chain, .. } => match access_chain.last() {
+            Some(ast::AccessExpr::Dot(A::Identifier(i))) => Some(normalize(i)),
+            _ => None,
+        },
         A::Function(f) => match f.name.0.last() {
             Some(ast::ObjectNamePart::Identifier(i)) => Some(normalize(i)),
             _ => None,

@@ -8,7 +8,7 @@ use super::types::{self, common_type};
 use super::Binder;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
-use crate::sql::expr::{BinaryOp, Expr, Function, SubqueryExpr, SubqueryKind};
+use crate::sql::expr::{BinaryOp, BitwiseOp, Expr, Function, SubqueryExpr, SubqueryKind};
 use crate::types::{numeric, DataType, Value};
 
 impl Binder<'_> {
@@ -265,6 +265,19 @@ impl Binder<'_> {
                 }
                 _ => self.bind_function(f, scope)?,
             },
+            A::CompoundFieldAccess { root, access_chain }
+                if matches!(
+                    access_chain.as_slice(),
+                    [ast::AccessExpr::Dot(A::Identifier(_))]
+                ) =>
+            {
+                // `(expr).field` of a record.
+                let [ast::AccessExpr::Dot(A::Identifier(field))] = access_chain.as_slice() else {
+                    return Err(crate::errinternal!("field access vanished"));
+                };
+                let record = self.bind_expr(root, scope)?;
+                self.record_field(record, &super::scope::normalize(field))?
+            }
             A::CompoundFieldAccess { root, access_chain } => {
                 let [dots @ .., ast::AccessExpr::Subscript(ast::Subscript::Index { index })] =
                     access_chain.as_slice()
@@ -681,6 +694,22 @@ impl Binder<'_> {
                 let r = self.bind_expr(right, scope)?;
                 return self.call_scalar("power", vec![l, r]);
             }
+            B::BitwiseAnd
+            | B::BitwiseOr
+            | B::PGBitwiseXor
+            | B::PGBitwiseShiftLeft
+            | B::PGBitwiseShiftRight => {
+                let bit = match op {
+                    B::BitwiseAnd => BitwiseOp::And,
+                    B::BitwiseOr => BitwiseOp::Or,
+                    B::PGBitwiseXor => BitwiseOp::Xor,
+                    B::PGBitwiseShiftLeft => BitwiseOp::ShiftLeft,
+                    _ => BitwiseOp::ShiftRight,
+                };
+                let l = self.bind_expr(left, scope)?;
+                let r = self.bind_expr(right, scope)?;
+                return self.bind_bitwise(bit, l, r);
+            }
             other => return Err(crate::errunsupported!("operator {other}")),
         };
         let l = self.bind_expr(left, scope)?;
@@ -731,6 +760,50 @@ impl Binder<'_> {
             }
             _ => self.bind_arithmetic(op, l, r),
         }
+    }
+
+    /// `& | # << >>` on integers (the shift count is an int4).
+    fn bind_bitwise(&mut self, op: BitwiseOp, l: Expr, r: Expr) -> Result<Expr> {
+        use DataType as T;
+        let integer = |t: DataType| matches!(t, T::Int2 | T::Int4 | T::Int8 | T::Unknown);
+        let (lt, rt) = (l.data_type(), r.data_type());
+        if !integer(lt) || !integer(rt) {
+            return Err(no_operator(&format!(
+                "{} {} {}",
+                lt.sql_name(),
+                op.symbol(),
+                rt.sql_name()
+            )));
+        }
+        let (lt, rt) = if matches!(op, BitwiseOp::ShiftLeft | BitwiseOp::ShiftRight) {
+            (if lt == T::Unknown { T::Int4 } else { lt }, T::Int4)
+        } else {
+            let t = match common_type(lt, rt) {
+                Some(T::Unknown) | None => T::Int4,
+                Some(t) => t,
+            };
+            (t, t)
+        };
+        let l = self.coerce_or_cast_integer(l, lt)?;
+        let r = self.coerce_or_cast_integer(r, rt)?;
+        Ok(Expr::Call {
+            func: Function::Bitwise(op),
+            args: vec![l, r],
+            ty: lt,
+        })
+    }
+
+    /// An integer operand as `to`: literals coerce, narrower integers cast.
+    fn coerce_or_cast_integer(&mut self, e: Expr, to: DataType) -> Result<Expr> {
+        let from = e.data_type();
+        if from == to || from == DataType::Unknown {
+            return self.coerce(e, to);
+        }
+        Ok(Expr::Cast {
+            expr: Box::new(e),
+            to: to.into(),
+            explicit: false,
+        })
     }
 
     fn bind_concat(&mut self, l: Expr, r: Expr) -> Result<Expr> {

@@ -31,6 +31,8 @@ impl Binder<'_> {
         let name = match parts.as_slice() {
             [n] => n.clone(),
             [schema, n] if schema == "pg_catalog" => n.clone(),
+            // The one information_schema function clients call (pgJDBC).
+            [schema, n] if schema == "information_schema" && n == "_pg_expandarray" => n.clone(),
             _ => return Err(undefined_function(&f.name.to_string(), &[])),
         };
         if f.uses_odbc_syntax || !f.within_group.is_empty() || f.null_treatment.is_some() {

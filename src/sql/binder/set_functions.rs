@@ -51,6 +51,7 @@ pub fn set_function(name: &str) -> Option<SetFunction> {
         "generate_series" => SetFunction::Series,
         "unnest" => SetFunction::Unnest,
         "generate_subscripts" => SetFunction::Subscripts,
+        "_pg_expandarray" => SetFunction::ExpandArray,
         "pg_partition_ancestors" => SetFunction::PartitionAncestors,
         "json_array_elements" | "jsonb_array_elements" => SetFunction::JsonElements,
         "json_array_elements_text" | "jsonb_array_elements_text" => SetFunction::JsonElementsText,
@@ -126,6 +127,13 @@ impl Binder<'_> {
                     .collect::<Result<Vec<_>>>()?;
                 (args, ty)
             }
+            SetFunction::ExpandArray => match types.as_slice() {
+                [DataType::Array(elem)] => match crate::types::record::expand_array_fields(**elem) {
+                    Some(fields) => (bound, DataType::Record(fields)),
+                    None => return Err(no_such()),
+                },
+                _ => return Err(no_such()),
+            },
             SetFunction::Unnest => match types.as_slice() {
                 [DataType::Array(elem)] => (bound, **elem),
                 [DataType::Unknown] => {

@@ -173,6 +173,7 @@ pub fn internal_name(t: DataType) -> &'static str {
         DataType::Reg(kind) => kind.name(),
         DataType::Array(elem) => crate::types::array::internal_name(*elem),
         DataType::Enum(t) => &t.name,
+        DataType::Record(_) => "record",
     }
 }
 

@@ -317,6 +317,10 @@ fn call_strict(func: Function, v: Vec<Value>, ty: DataType) -> Result<Value> {
             ty,
         )?,
         Function::Power => power(&v[0], &v[1])?,
+        Function::RecordField(at) => match &v[0] {
+            Value::Record(fields) => fields.get(at).cloned().unwrap_or(Value::Null),
+            _ => Value::Null,
+        },
         Function::Sqrt => match &v[0] {
             Value::Float8(f) if *f < 0.0 => return Err(sqrt_negative()),
             Value::Float8(f) => Value::Float8(f.sqrt()),

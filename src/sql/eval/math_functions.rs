@@ -9,12 +9,15 @@ use bigdecimal::{BigDecimal, Signed, ToPrimitive, Zero};
 
 use crate::errinput;
 use crate::error::{sqlstate, Result};
-use crate::sql::expr::{Function, MathFunction as M};
+use crate::sql::expr::{BitwiseOp, Function, MathFunction as M};
 use crate::types::{numeric, Value};
 
 /// Evaluates a math function on non-NULL arguments, or None if `func` is
 /// not one.
 pub fn call(func: Function, v: &[Value]) -> Result<Option<Value>> {
+    if let Function::Bitwise(op) = func {
+        return Ok(Some(bitwise(op, &v[0], &v[1])));
+    }
     let Function::Math(f) = func else {
         return Ok(None);
     };
@@ -28,6 +31,41 @@ pub fn call(func: Function, v: &[Value]) -> Result<Option<Value>> {
         (f, [Value::Float8(x)]) => Value::Float8(float(f, *x)?),
         _ => Value::Null,
     }))
+}
+
+/// `& | # << >>` on two integers of the result's type (the shift count
+/// an int4); shifts wrap within the type's width, as in C.
+fn bitwise(op: BitwiseOp, a: &Value, b: &Value) -> Value {
+    let (Some(x), Some(y)) = (a.as_i64(), b.as_i64()) else {
+        return Value::Null;
+    };
+    let bits = match a {
+        Value::Int2(_) => 16,
+        Value::Int4(_) => 32,
+        _ => 64,
+    };
+    let r = match op {
+        BitwiseOp::And => x & y,
+        BitwiseOp::Or => x | y,
+        BitwiseOp::Xor => x ^ y,
+        // Shifts by the count modulo the width (x86's behaviour, which
+        // PostgreSQL's C shifts get).
+        BitwiseOp::ShiftLeft | BitwiseOp::ShiftRight => {
+            let n = (y as u32) % bits.max(32);
+            match (op, bits) {
+                (BitwiseOp::ShiftLeft, 16) => ((x as i32) << n) as i16 as i64,
+                (BitwiseOp::ShiftLeft, 32) => ((x as i32).wrapping_shl(n)) as i64,
+                (BitwiseOp::ShiftLeft, _) => x.wrapping_shl(n),
+                (_, 16 | 32) => ((x as i32).wrapping_shr(n)) as i64,
+                _ => x.wrapping_shr(n),
+            }
+        }
+    };
+    match a {
+        Value::Int2(_) => Value::Int2(r as i16),
+        Value::Int4(_) => Value::Int4(r as i32),
+        _ => Value::Int8(r),
+    }
 }
 
 fn out_of_range() -> crate::error::Error {

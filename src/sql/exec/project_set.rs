@@ -82,6 +82,13 @@ pub fn values(call: &SetCall, row: &[Value], ctx: &ExecContext<'_>) -> Result<Ve
             Value::Array(a) => a.items.clone(),
             _ => Vec::new(),
         },
+        SetFunction::ExpandArray => match &args[0] {
+            Value::Array(a) => (1..)
+                .zip(&a.items)
+                .map(|(n, x)| Value::Record(vec![x.clone(), Value::Int4(n)]))
+                .collect(),
+            _ => Vec::new(),
+        },
         SetFunction::Subscripts | SetFunction::VectorSubscripts => {
             let from = i32::from(call.func == SetFunction::Subscripts);
             match (&args[0], args.get(1)) {
