@@ -100,7 +100,7 @@ pub enum DataType {
     Enum(&'static enums::EnumType),
     /// An anonymous row (`record`): its fields' names and types, as the
     /// set-returning functions that make them declare (see `record.rs`).
-    Record(&'static [(&'static str, DataType)]),
+    Record(&'static record::RecordType),
     /// The type of an untyped string literal or parameter before it is
     /// resolved; shown as `text` if it never is.
     Unknown,

@@ -8,20 +8,37 @@ use std::cmp::Ordering;
 
 use super::{DataType, Value};
 
+/// A record's fields: names and types (a thin pointer in `DataType`).
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct RecordType {
+    pub fields: &'static [(&'static str, DataType)],
+}
+
 /// `(x, n)` of `_pg_expandarray` over arrays of each element type it
 /// takes.
-pub fn expand_array_fields(elem: DataType) -> Option<&'static [(&'static str, DataType)]> {
-    const INT2: &[(&str, DataType)] = &[("x", DataType::Int2), ("n", DataType::Int4)];
-    const INT4: &[(&str, DataType)] = &[("x", DataType::Int4), ("n", DataType::Int4)];
-    const INT8: &[(&str, DataType)] = &[("x", DataType::Int8), ("n", DataType::Int4)];
-    const OID: &[(&str, DataType)] = &[("x", DataType::Oid), ("n", DataType::Int4)];
-    const TEXT: &[(&str, DataType)] = &[("x", DataType::Text), ("n", DataType::Int4)];
+pub fn expand_array_fields(elem: DataType) -> Option<&'static RecordType> {
+    const fn of(x: DataType) -> RecordType {
+        RecordType {
+            fields: match x {
+                DataType::Int2 => &[("x", DataType::Int2), ("n", DataType::Int4)],
+                DataType::Int4 => &[("x", DataType::Int4), ("n", DataType::Int4)],
+                DataType::Int8 => &[("x", DataType::Int8), ("n", DataType::Int4)],
+                DataType::Oid => &[("x", DataType::Oid), ("n", DataType::Int4)],
+                _ => &[("x", DataType::Text), ("n", DataType::Int4)],
+            },
+        }
+    }
+    static INT2: RecordType = of(DataType::Int2);
+    static INT4: RecordType = of(DataType::Int4);
+    static INT8: RecordType = of(DataType::Int8);
+    static OID: RecordType = of(DataType::Oid);
+    static TEXT: RecordType = of(DataType::Text);
     Some(match elem {
-        DataType::Int2 => INT2,
-        DataType::Int4 => INT4,
-        DataType::Int8 => INT8,
-        DataType::Oid => OID,
-        DataType::Text => TEXT,
+        DataType::Int2 => &INT2,
+        DataType::Int4 => &INT4,
+        DataType::Int8 => &INT8,
+        DataType::Oid => &OID,
+        DataType::Text => &TEXT,
         _ => return None,
     })
 }

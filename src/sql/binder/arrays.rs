@@ -133,13 +133,14 @@ impl Binder<'_> {
     /// `(record).field`: 42809 unless the expression is a record, 42703
     /// if it has no such field.
     pub(super) fn record_field(&mut self, record: Expr, field: &str) -> Result<Expr> {
-        let DataType::Record(fields) = record.data_type() else {
+        let DataType::Record(record_type) = record.data_type() else {
             return Err(errinput!(
                 "42809",
                 "column notation .{field} applied to type {}, which is not a composite type",
                 record.data_type().sql_name()
             ));
         };
+        let fields = record_type.fields;
         let Some(at) = fields.iter().position(|(name, _)| *name == field) else {
             return Err(errinput!(
                 sqlstate::UNDEFINED_COLUMN,
