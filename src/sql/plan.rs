@@ -267,6 +267,8 @@ pub enum SetFunction {
     JsonEachKey,
     JsonEachValue,
     JsonEachValueText,
+    /// json[b]_each[_text] in a select list: (key, value) records.
+    JsonEach,
 }
 
 /// One action of ALTER TABLE.

@@ -43,6 +43,24 @@ pub fn expand_array_fields(elem: DataType) -> Option<&'static RecordType> {
     })
 }
 
+/// `(key, value)` of `json[b]_each[_text]`, the value json, jsonb or text.
+pub fn key_value_fields(value: DataType) -> &'static RecordType {
+    static JSON: RecordType = RecordType {
+        fields: &[("key", DataType::Text), ("value", DataType::Json)],
+    };
+    static JSONB: RecordType = RecordType {
+        fields: &[("key", DataType::Text), ("value", DataType::Jsonb)],
+    };
+    static TEXT: RecordType = RecordType {
+        fields: &[("key", DataType::Text), ("value", DataType::Text)],
+    };
+    match value {
+        DataType::Json => &JSON,
+        DataType::Jsonb => &JSONB,
+        _ => &TEXT,
+    }
+}
+
 /// Field by field, NULLs last, as PostgreSQL's record comparison.
 pub fn compare(a: &[Value], b: &[Value]) -> Ordering {
     for (x, y) in a.iter().zip(b) {

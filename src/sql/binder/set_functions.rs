@@ -52,6 +52,8 @@ pub fn set_function(name: &str) -> Option<SetFunction> {
         "unnest" => SetFunction::Unnest,
         "generate_subscripts" => SetFunction::Subscripts,
         "_pg_expandarray" => SetFunction::ExpandArray,
+        // In a select list: (key, value) records; FROM binds them apart.
+        "json_each" | "jsonb_each" | "json_each_text" | "jsonb_each_text" => SetFunction::JsonEach,
         "pg_partition_ancestors" => SetFunction::PartitionAncestors,
         "json_array_elements" | "jsonb_array_elements" => SetFunction::JsonElements,
         "json_array_elements_text" | "jsonb_array_elements_text" => SetFunction::JsonElementsText,
@@ -164,6 +166,18 @@ impl Binder<'_> {
             },
             SetFunction::JsonEachKey | SetFunction::JsonEachValue | SetFunction::JsonEachValueText => {
                 return Err(no_such())
+            }
+            SetFunction::JsonEach => {
+                let doc = if name.starts_with("jsonb") { DataType::Jsonb } else { DataType::Json };
+                let [one] = types.as_slice() else {
+                    return Err(no_such());
+                };
+                if !matches!(*one, DataType::Unknown) && *one != doc {
+                    return Err(no_such());
+                }
+                let arg = self.coerce(bound[0].clone(), doc)?;
+                let value = if name.ends_with("_text") { DataType::Text } else { doc };
+                (vec![arg], DataType::Record(crate::types::record::key_value_fields(value)))
             }
             SetFunction::JsonElements | SetFunction::JsonElementsText | SetFunction::JsonObjectKeys => {
                 let doc = if name.starts_with("jsonb") { DataType::Jsonb } else { DataType::Json };

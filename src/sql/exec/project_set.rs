@@ -82,6 +82,24 @@ pub fn values(call: &SetCall, row: &[Value], ctx: &ExecContext<'_>) -> Result<Ve
             Value::Array(a) => a.items.clone(),
             _ => Vec::new(),
         },
+        SetFunction::JsonEach => {
+            if args[0].is_null() {
+                return Ok(Vec::new());
+            }
+            let json = args[0].data_type() != DataType::Jsonb;
+            let value_func = match call.ty {
+                DataType::Record(r) if r.fields[1].1 == DataType::Text => {
+                    SetFunction::JsonEachValueText
+                }
+                _ => SetFunction::JsonEachValue,
+            };
+            let keys = crate::sql::eval::json_set_values(&args[0], SetFunction::JsonEachKey, json)?;
+            let values = crate::sql::eval::json_set_values(&args[0], value_func, json)?;
+            keys.into_iter()
+                .zip(values)
+                .map(|(k, v)| Value::Record(vec![k, v]))
+                .collect()
+        }
         SetFunction::ExpandArray => match &args[0] {
             Value::Array(a) => (1..)
                 .zip(&a.items)
