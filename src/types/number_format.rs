@@ -2,9 +2,11 @@
 //! (a digit, blank when a leading zero), `0` (a digit, always), `.`/`D`
 //! (the decimal point), `,`/`G` (a group separator, blank before the first
 //! digit), `S`, `MI`, `PR` (where the sign goes), `FM` (no padding, no
-//! trailing zeros from `9`s); `#` everywhere when the number does not fit.
+//! trailing zeros from `9`s), `L` (the currency symbol: a blank in the C
+//! locale), `V` (shift by the `9`s after it), `EEEE` (scientific notation)
+//! and `RN` (Roman numerals); `#` everywhere when the number does not fit.
 
-use bigdecimal::{BigDecimal, RoundingMode, Signed};
+use bigdecimal::{BigDecimal, RoundingMode, Signed, Zero};
 
 /// One element of a numeric template.
 #[derive(Clone, Copy, PartialEq)]
@@ -43,6 +45,8 @@ fn template(fmt: &str) -> (Vec<Item>, bool) {
                 '.' | 'D' => Item::Point,
                 ',' | 'G' => Item::Group,
                 'S' => Item::Sign,
+                // The currency symbol, which is empty in the C locale.
+                'L' => Item::Literal(' '),
                 _ => Item::Literal(fmt[i..].chars().next().unwrap_or(c)),
             };
             (item, c.len_utf8())
@@ -56,6 +60,115 @@ fn template(fmt: &str) -> (Vec<Item>, bool) {
 /// `to_char(number, template)`; floats round half to even (as C's
 /// printf does for them), numerics half away from zero.
 pub fn format(value: &BigDecimal, fmt: &str, float: bool) -> String {
+    let upper = fmt.to_ascii_uppercase();
+    let fill = upper.contains("FM");
+    let rounding = if float {
+        RoundingMode::HalfEven
+    } else {
+        RoundingMode::HalfUp
+    };
+    if let Some(at) = upper.find("RN") {
+        let lower = fmt.as_bytes()[at] == b'r';
+        return roman(value, fill, lower, rounding);
+    }
+    if let Some(at) = upper.find("EEEE") {
+        return scientific(value, &fmt[..at], fill, float);
+    }
+    if let Some(at) = upper.find('V') {
+        // V: the 9s after it become integer digits of value · 10^n.
+        let n = upper[at + 1..]
+            .chars()
+            .filter(|c| matches!(c, '9' | '0'))
+            .count();
+        let shifted = value * BigDecimal::from(10u64.pow(n as u32));
+        let without = format!("{}{}", &fmt[..at], &fmt[at + 1..]);
+        return positional(&shifted, &without, rounding);
+    }
+    positional(value, fmt, rounding)
+}
+
+/// RN: Roman numerals, right-aligned in 15 places (1 to 3999, else `#`s).
+fn roman(value: &BigDecimal, fill: bool, lower: bool, rounding: RoundingMode) -> String {
+    use bigdecimal::ToPrimitive;
+    let n = value.with_scale_round(0, rounding).to_i64().unwrap_or(0);
+    if !(1..=3999).contains(&n) {
+        return "#".repeat(15);
+    }
+    const PARTS: [(i64, &str); 13] = [
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ];
+    let mut rest = n;
+    let mut out = String::new();
+    for (v, s) in PARTS {
+        while rest >= v {
+            out.push_str(s);
+            rest -= v;
+        }
+    }
+    if lower {
+        out = out.to_ascii_lowercase();
+    }
+    if fill {
+        out
+    } else {
+        format!("{out:>15}")
+    }
+}
+
+/// EEEE: one digit, the template's fraction digits, `e`, a signed
+/// exponent of at least two digits.
+fn scientific(value: &BigDecimal, mantissa_fmt: &str, fill: bool, float: bool) -> String {
+    let rounding = if float {
+        RoundingMode::HalfEven
+    } else {
+        RoundingMode::HalfUp
+    };
+    let frac = mantissa_fmt
+        .split_once(['.', 'D', 'd'])
+        .map_or(0, |(_, f)| {
+            f.chars().filter(|c| matches!(c, '9' | '0')).count()
+        }) as i64;
+    let negative = value.is_negative();
+    let abs = value.abs();
+    let (mut mantissa, mut exp) = if abs.is_zero() {
+        (BigDecimal::from(0), 0i64)
+    } else {
+        let (digits, scale) = abs.as_bigint_and_exponent();
+        let exp = digits.to_string().len() as i64 - scale - 1;
+        (&abs / BigDecimal::new(1.into(), -exp), exp)
+    };
+    mantissa = mantissa.with_scale_round(frac, rounding);
+    // A float goes through printf's %e, which carries into the exponent;
+    // a numeric keeps the mantissa 10 (PostgreSQL prints 10.00e+00).
+    if float && mantissa >= 10 {
+        mantissa = (mantissa / BigDecimal::from(10)).with_scale_round(frac, rounding);
+        exp += 1;
+    }
+    let sign = if negative {
+        "-"
+    } else if fill {
+        ""
+    } else {
+        " "
+    };
+    let exp_sign = if exp < 0 { '-' } else { '+' };
+    let mantissa = super::numeric::format(&mantissa);
+    format!("{sign}{mantissa}e{exp_sign}{:02}", exp.abs())
+}
+
+fn positional(value: &BigDecimal, fmt: &str, rounding: RoundingMode) -> String {
     let (items, fill) = template(fmt);
     let point = items.iter().position(|i| *i == Item::Point);
     let digit = |i: &Item| matches!(i, Item::Nine | Item::Zero);
@@ -67,14 +180,7 @@ pub fn format(value: &BigDecimal, fmt: &str, float: bool) -> String {
     let int_count = int_items.iter().filter(|i| digit(i)).count();
     let frac_count = frac_items.iter().filter(|i| digit(i)).count();
     let negative = value.is_negative();
-    let rounded = value.abs().with_scale_round(
-        frac_count as i64,
-        if float {
-            RoundingMode::HalfEven
-        } else {
-            RoundingMode::HalfUp
-        },
-    );
+    let rounded = value.abs().with_scale_round(frac_count as i64, rounding);
     let text = rounded.to_string();
     let (int_text, frac_text) = text.split_once('.').unwrap_or((&text, ""));
     let int_digits = int_text.trim_start_matches('0');
