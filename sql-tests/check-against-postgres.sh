@@ -15,3 +15,6 @@ if ! port=$(scripts/throwaway-postgres.sh start "$tmp/pg"); then
 fi
 if [ "${1:-}" = --postgres-only ]; then export FLINTDB_SLT_POSTGRES_ONLY=1; fi
 FLINTDB_TEST_PG="host=127.0.0.1 port=$port user=postgres dbname=postgres" cargo test --test sql
+# The sqlx suite, unchanged, against PostgreSQL too (and FlintDB again: it
+# takes a fraction of a second).
+FLINTDB_TEST_PG="host=127.0.0.1 port=$port user=postgres dbname=postgres" cargo test --test sqlx
