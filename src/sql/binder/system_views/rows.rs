@@ -47,7 +47,7 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
             for t in &tables {
                 out.push(class_row(catalog, t));
                 for i in &t.indexes {
-                    out.push(index_class_row(t, i));
+                    out.push(index_class_row(catalog, t, i));
                 }
             }
             for s in catalog.sequences() {
@@ -604,15 +604,17 @@ fn class_row(catalog: &Catalog, t: &TableDef) -> Vec<Value> {
     })
 }
 
-fn index_class_row(t: &TableDef, i: &IndexDef) -> Vec<Value> {
+fn index_class_row(catalog: &Catalog, t: &TableDef, i: &IndexDef) -> Vec<Value> {
     class(Class {
         oid: i.oid,
         name: &i.name,
         namespace: PUBLIC_SCHEMA_OID,
         owner: t.owner,
         am: BTREE_AM_OID,
-        pages: 0,
-        tuples: -1.0,
+        pages: catalog.relation_pages(crate::storage::RelId(i.oid)) as i32,
+        // The table's row count from ANALYZE (PostgreSQL also counts at
+        // CREATE INDEX, which FlintDB does not keep).
+        tuples: catalog.stats(t.oid).map_or(-1.0, |s| s.rows as f32),
         has_index: false,
         kind: "i",
         checks: 0,
@@ -801,7 +803,11 @@ fn index_row(t: &TableDef, i: &IndexDef) -> Vec<Value> {
         } else {
             Value::Null
         },
-        i.predicate.clone().map_or(Value::Null, text),
+        // pg_get_expr shows the stored predicate parenthesised, as
+        // PostgreSQL's non-pretty deparse does at the top.
+        i.predicate
+            .as_ref()
+            .map_or(Value::Null, |p| text(format!("({p})"))),
     ]
 }
 
