@@ -78,7 +78,7 @@ impl Binder<'_> {
 
     /// An implicit cast, which for numbers to float8 and date to timestamp
     /// always exists.
-    fn coerce_or_cast(&mut self, e: Expr, to: DataType) -> Result<Expr> {
+    pub(super) fn coerce_or_cast(&mut self, e: Expr, to: DataType) -> Result<Expr> {
         let from = e.data_type();
         if from == to || from == DataType::Unknown {
             return self.coerce(e, to);

@@ -784,25 +784,12 @@ impl Binder<'_> {
             };
             (t, t)
         };
-        let l = self.coerce_or_cast_integer(l, lt)?;
-        let r = self.coerce_or_cast_integer(r, rt)?;
+        let l = self.coerce_or_cast(l, lt)?;
+        let r = self.coerce_or_cast(r, rt)?;
         Ok(Expr::Call {
             func: Function::Bitwise(op),
             args: vec![l, r],
             ty: lt,
-        })
-    }
-
-    /// An integer operand as `to`: literals coerce, narrower integers cast.
-    fn coerce_or_cast_integer(&mut self, e: Expr, to: DataType) -> Result<Expr> {
-        let from = e.data_type();
-        if from == to || from == DataType::Unknown {
-            return self.coerce(e, to);
-        }
-        Ok(Expr::Cast {
-            expr: Box::new(e),
-            to: to.into(),
-            explicit: false,
         })
     }
 

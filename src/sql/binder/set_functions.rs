@@ -167,7 +167,10 @@ impl Binder<'_> {
             SetFunction::JsonEachKey | SetFunction::JsonEachValue | SetFunction::JsonEachValueText => {
                 return Err(no_such())
             }
-            SetFunction::JsonEach => {
+            SetFunction::JsonEach
+            | SetFunction::JsonElements
+            | SetFunction::JsonElementsText
+            | SetFunction::JsonObjectKeys => {
                 let doc = if name.starts_with("jsonb") { DataType::Jsonb } else { DataType::Json };
                 let [one] = types.as_slice() else {
                     return Err(no_such());
@@ -176,19 +179,14 @@ impl Binder<'_> {
                     return Err(no_such());
                 }
                 let arg = self.coerce(bound[0].clone(), doc)?;
-                let value = if name.ends_with("_text") { DataType::Text } else { doc };
-                (vec![arg], DataType::Record(crate::types::record::key_value_fields(value)))
-            }
-            SetFunction::JsonElements | SetFunction::JsonElementsText | SetFunction::JsonObjectKeys => {
-                let doc = if name.starts_with("jsonb") { DataType::Jsonb } else { DataType::Json };
-                let [one] = types.as_slice() else {
-                    return Err(no_such());
+                let text = name.ends_with("_text") || func == SetFunction::JsonObjectKeys;
+                let value = if text { DataType::Text } else { doc };
+                let ty = if func == SetFunction::JsonEach {
+                    // (key, value) records.
+                    DataType::Record(crate::types::record::key_value_fields(value))
+                } else {
+                    value
                 };
-                if !matches!(*one, DataType::Unknown) && *one != doc {
-                    return Err(no_such());
-                }
-                let arg = self.coerce(bound[0].clone(), doc)?;
-                let ty = if func == SetFunction::JsonElements { doc } else { DataType::Text };
                 (vec![arg], ty)
             }
         };
