@@ -206,15 +206,11 @@ fn ln_dweight(x: &BigDecimal) -> i64 {
         }
         return decimal_weight(&d);
     }
-    let l = x.to_f64().map_or_else(
-        || {
-            // Beyond a double: digits * 10^exponent.
-            let (digits, scale) = x.as_bigint_and_exponent();
-            let n = digits.to_string().len() as f64;
-            (n - scale as f64) * std::f64::consts::LN_10
-        },
-        f64::ln,
-    );
+    let l = match x.to_f64().filter(|f| f.is_normal()) {
+        Some(f) => f.ln(),
+        // Beyond a double: digits · 10^exponent.
+        None => (decimal_weight(x) + 1) as f64 * std::f64::consts::LN_10,
+    };
     if l == 0.0 || !l.is_finite() {
         0
     } else {
