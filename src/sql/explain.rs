@@ -31,7 +31,13 @@ pub struct NodeStats {
 pub type Stats = HashMap<usize, NodeStats>;
 
 /// The lines of EXPLAIN for a query plan.
-pub fn explain(root: &Node, ctx: &ExecContext, costs: bool, analyze: bool) -> Result<Vec<String>> {
+pub fn explain(
+    root: &Node,
+    ctx: &ExecContext,
+    costs: bool,
+    analyze: bool,
+    planning_ms: f64,
+) -> Result<Vec<String>> {
     let mut stats = None;
     let mut elapsed = 0.0;
     if analyze {
@@ -51,7 +57,7 @@ pub fn explain(root: &Node, ctx: &ExecContext, costs: bool, analyze: bool) -> Re
     };
     printer.node(root, None, &mut Vec::new(), &mut out);
     if analyze {
-        out.push("Planning Time: 0.000 ms".to_string());
+        out.push(format!("Planning Time: {planning_ms:.3} ms"));
         out.push(format!("Execution Time: {elapsed:.3} ms"));
     }
     Ok(out)

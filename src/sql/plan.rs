@@ -642,6 +642,8 @@ pub enum Plan {
         root: Node,
         costs: bool,
         analyze: bool,
+        /// How long binding and planning the query took, in ms.
+        planning_ms: f64,
         /// One text column, "QUERY PLAN".
         columns: Vec<OutputColumn>,
     },

@@ -224,12 +224,14 @@ pub fn bind(
             let Statement::Query(q) = inner.as_ref() else {
                 return Err(crate::errunsupported!("EXPLAIN of anything but a query"));
             };
+            let started = std::time::Instant::now();
             let (root, _) = binder.bind_query(q)?;
             let root = index_only::use_index_only(root);
             Plan::Explain {
                 root,
                 costs,
                 analyze,
+                planning_ms: started.elapsed().as_secs_f64() * 1000.0,
                 columns: vec![crate::sql::plan::OutputColumn {
                     name: "QUERY PLAN".to_string(),
                     ty: ColumnType::plain(DataType::Text),

@@ -65,7 +65,10 @@ pub fn authorize(
                 require(catalog, role, t, Privs::TRUNCATE)?;
             }
         }
-        Plan::CreateTable { .. } | Plan::CreateView { .. } | Plan::CreateSequence { .. } => {
+        Plan::CreateTable { .. }
+        | Plan::CreateView { .. }
+        | Plan::CreateSequence { .. }
+        | Plan::CreateEnum { .. } => {
             if !catalog
                 .privileges_of(role, AclObject::Schema(PUBLIC_SCHEMA_OID))
                 .contains(Privs::CREATE)
@@ -149,7 +152,6 @@ pub fn authorize(
                 owns_type(catalog, role, *oid, name)?;
             }
         }
-        Plan::CreateEnum { .. } => {}
         Plan::DropSequence { names, .. } => {
             for name in names.iter() {
                 if let Some(s) = catalog.get_sequence(name) {

@@ -239,10 +239,11 @@ pub(super) fn execute_plan(
             root,
             costs,
             analyze,
+            planning_ms,
             columns,
         } => {
             sink.columns(columns, "EXPLAIN")?;
-            let lines = crate::sql::explain::explain(root, &ctx, *costs, *analyze)?;
+            let lines = crate::sql::explain::explain(root, &ctx, *costs, *analyze, *planning_ms)?;
             for line in lines {
                 sink.row(vec![Value::Text(line)])?;
             }
