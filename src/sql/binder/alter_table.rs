@@ -350,18 +350,7 @@ impl Binder<'_> {
                 col.name
             )));
         }
-        let in_fk = t.foreign_keys.iter().any(|f| f.columns.contains(&c))
-            || self
-                .catalog
-                .referencing(t.oid)
-                .iter()
-                .any(|(_, f)| f.ref_columns.contains(&c));
-        if in_fk {
-            return Err(crate::errunsupported!(
-                "ALTER COLUMN TYPE of column \"{}\", which a foreign key uses",
-                col.name
-            ));
-        }
+        self.check_foreign_keys_after_retype(t, c, ty.data_type)?;
         if col.identity.is_some()
             && !matches!(
                 ty.data_type,
@@ -425,6 +414,56 @@ impl Binder<'_> {
             rebuild,
             checks,
         })
+    }
+
+    /// 42804 unless every foreign key through column `c` of `t` still
+    /// compares its key columns once `c` has type `ty` (int to bigint on
+    /// either side is fine; int against text is not).
+    fn check_foreign_keys_after_retype(
+        &self,
+        t: &TableDef,
+        c: usize,
+        ty: crate::types::DataType,
+    ) -> Result<()> {
+        let type_of = |table: &TableDef, column: usize| {
+            if table.oid == t.oid && column == c {
+                ty
+            } else {
+                table.columns[column].ty.data_type
+            }
+        };
+        // Referencing column `a` of `child` against referenced `b` of `parent`.
+        let check = |name: &str, child: &TableDef, a: usize, parent: &TableDef, b: usize| {
+            let touches = (child.oid == t.oid && a == c) || (parent.oid == t.oid && b == c);
+            let (ta, tb) = (type_of(child, a), type_of(parent, b));
+            if touches && !super::foreign_keys::comparable(ta, tb) {
+                return Err(errinput!(
+                    sqlstate::DATATYPE_MISMATCH,
+                    "foreign key constraint \"{name}\" cannot be implemented"
+                )
+                .with_detail(format!(
+                    "Key columns \"{}\" and \"{}\" are of incompatible types: {} and {}.",
+                    child.columns[a].name,
+                    parent.columns[b].name,
+                    ta.sql_name(),
+                    tb.sql_name()
+                )));
+            }
+            Ok(())
+        };
+        for f in &t.foreign_keys {
+            if let Some(parent) = self.catalog.table_of(crate::storage::RelId(f.ref_table)) {
+                for (a, b) in f.columns.iter().zip(&f.ref_columns) {
+                    check(&f.name, t, *a, &parent, *b)?;
+                }
+            }
+        }
+        for (child, f) in self.catalog.referencing(t.oid) {
+            for (a, b) in f.columns.iter().zip(&f.ref_columns) {
+                check(&f.name, &child, *a, t, *b)?;
+            }
+        }
+        Ok(())
     }
 
     /// DROP COLUMN: refused (2BP01) while a view or another table's

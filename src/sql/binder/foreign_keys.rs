@@ -170,7 +170,7 @@ fn action(a: Option<ReferentialAction>) -> FkAction {
 
 /// Whether values of the two types compare with `=` without a cast that
 /// could fail (PostgreSQL needs an equality operator between them).
-fn comparable(a: DataType, b: DataType) -> bool {
+pub(super) fn comparable(a: DataType, b: DataType) -> bool {
     a == b
         || (a.is_numeric() && b.is_numeric())
         || (a.is_string() && b.is_string())
