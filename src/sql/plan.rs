@@ -324,6 +324,10 @@ pub enum AlterAction {
         indexes: Vec<String>,
         constraints: Vec<String>,
         sequences: Vec<String>,
+        /// CASCADE: the views reading the column, and other tables'
+        /// foreign keys to it as (table, constraint).
+        views: Vec<String>,
+        foreign_keys: Vec<(String, String)>,
     },
     /// ALTER COLUMN … TYPE: every row rewritten with `convert` (over the
     /// row as stored), then the indexes on the column rebuilt.

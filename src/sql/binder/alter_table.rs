@@ -301,16 +301,14 @@ impl Binder<'_> {
                 drop_behavior,
                 ..
             } => {
-                if matches!(drop_behavior, Some(ast::DropBehavior::Cascade)) {
-                    return Err(crate::errunsupported!("DROP COLUMN ... CASCADE"));
-                }
+                let cascade = matches!(drop_behavior, Some(ast::DropBehavior::Cascade));
                 let [name] = column_names.as_slice() else {
                     return Err(crate::errunsupported!(
                         "DROP COLUMN of several columns in one action"
                     ));
                 };
                 match column(name) {
-                    Ok(c) => self.bind_drop_column(t, c)?,
+                    Ok(c) => self.bind_drop_column(t, c, cascade)?,
                     Err(_) if *if_exists => AlterAction::Skip {
                         notice: format!(
                             "column \"{}\" of relation \"{}\" does not exist, skipping",
@@ -469,7 +467,7 @@ impl Binder<'_> {
     /// DROP COLUMN: refused (2BP01) while a view or another table's
     /// foreign key uses the column; the table's own indexes, CHECK and
     /// FOREIGN KEY constraints on it, and the sequence it owns, go too.
-    fn bind_drop_column(&mut self, t: &TableDef, c: usize) -> Result<AlterAction> {
+    fn bind_drop_column(&mut self, t: &TableDef, c: usize, cascade: bool) -> Result<AlterAction> {
         let col = &t.columns[c];
         let depends = |what: String| {
             errinput!(
@@ -481,20 +479,25 @@ impl Binder<'_> {
             .with_detail(what)
             .with_hint("Use DROP ... CASCADE to drop the dependent objects too.")
         };
-        if let Some(view) =
-            super::views::views_reading_column(self.catalog, t.oid, c as i16 + 1).first()
-        {
+        // CASCADE drops the views reading the column (views over them read
+        // it too) and other tables' foreign keys to it; RESTRICT refuses.
+        let views = super::views::views_reading_column(self.catalog, t.oid, c as i16 + 1);
+        if let (Some(view), false) = (views.first(), cascade) {
             return Err(depends(format!(
                 "view {view} depends on column {} of table {}",
                 col.name, t.name
             )));
         }
+        let mut foreign_keys = Vec::new();
         for (child, fk) in self.catalog.referencing(t.oid) {
             if child.oid != t.oid && fk.ref_columns.contains(&c) {
-                return Err(depends(format!(
-                    "constraint {} on table {} depends on column {} of table {}",
-                    fk.name, child.name, col.name, t.name
-                )));
+                if !cascade {
+                    return Err(depends(format!(
+                        "constraint {} on table {} depends on column {} of table {}",
+                        fk.name, child.name, col.name, t.name
+                    )));
+                }
+                foreign_keys.push((child.name.clone(), fk.name.clone()));
             }
         }
         let indexes = t
@@ -527,6 +530,8 @@ impl Binder<'_> {
             indexes,
             constraints,
             sequences,
+            views,
+            foreign_keys,
         })
     }
 

@@ -128,7 +128,26 @@ pub fn alter_table(
                 indexes,
                 constraints,
                 sequences,
+                views,
+                foreign_keys,
             } => {
+                let mut cascaded: Vec<String> = views.iter().map(|v| format!("view {v}")).collect();
+                cascaded.extend(
+                    foreign_keys
+                        .iter()
+                        .map(|(table, fk)| format!("constraint {fk} on table {table}")),
+                );
+                match cascaded.as_slice() {
+                    [] => {}
+                    [one] => notices.push(format!("drop cascades to {one}")),
+                    many => notices.push(format!("drop cascades to {} other objects", many.len())),
+                }
+                for view in views {
+                    catalog.drop_view(view, xid)?;
+                }
+                for (table, fk) in foreign_keys {
+                    catalog.drop_constraint(table, fk, xid)?;
+                }
                 let gone = crate::sql::binder::dropped_column(*column, &t.columns[*column]);
                 catalog.update_column(&name, *column, gone, xid)?;
                 for index in indexes {
