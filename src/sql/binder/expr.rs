@@ -762,37 +762,6 @@ impl Binder<'_> {
         }
     }
 
-    /// `& | # << >>` on integers (the shift count is an int4).
-    fn bind_bitwise(&mut self, op: BitwiseOp, l: Expr, r: Expr) -> Result<Expr> {
-        use DataType as T;
-        let integer = |t: DataType| matches!(t, T::Int2 | T::Int4 | T::Int8 | T::Unknown);
-        let (lt, rt) = (l.data_type(), r.data_type());
-        if !integer(lt) || !integer(rt) {
-            return Err(no_operator(&format!(
-                "{} {} {}",
-                lt.sql_name(),
-                op.symbol(),
-                rt.sql_name()
-            )));
-        }
-        let (lt, rt) = if matches!(op, BitwiseOp::ShiftLeft | BitwiseOp::ShiftRight) {
-            (if lt == T::Unknown { T::Int4 } else { lt }, T::Int4)
-        } else {
-            let t = match common_type(lt, rt) {
-                Some(T::Unknown) | None => T::Int4,
-                Some(t) => t,
-            };
-            (t, t)
-        };
-        let l = self.coerce_or_cast(l, lt)?;
-        let r = self.coerce_or_cast(r, rt)?;
-        Ok(Expr::Call {
-            func: Function::Bitwise(op),
-            args: vec![l, r],
-            ty: lt,
-        })
-    }
-
     fn bind_concat(&mut self, l: Expr, r: Expr) -> Result<Expr> {
         let (l, r) = match self.bind_jsonb_concat(l, r)? {
             Ok(bound) => return Ok(bound),

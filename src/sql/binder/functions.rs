@@ -9,7 +9,7 @@ use super::scope::{name_parts, Scope};
 use super::Binder;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
-use crate::sql::expr::{AggregateCall, AggregateFunction, Expr, Function, MathFunction};
+use crate::sql::expr::{AggregateCall, AggregateFunction, Expr, Function};
 use crate::types::DataType;
 
 impl Binder<'_> {
@@ -350,7 +350,8 @@ impl Binder<'_> {
         };
         let datetime = super::datetime_ops::signature(name, &types)
             .or_else(|| super::json_ops::signature(name, &types))
-            .or_else(|| super::string_signatures::signature(name, &types));
+            .or_else(|| super::string_signatures::signature(name, &types))
+            .or_else(|| super::math_signatures::signature(name, &types));
         let sig: Option<(Function, Vec<DataType>, DataType)> = match (name, n) {
             _ if datetime.is_some() => datetime,
             ("age", 1) => {
@@ -492,59 +493,6 @@ impl Binder<'_> {
                     _ => Function::Ceil,
                 };
                 Some((f, vec![t], t))
-            }
-            ("ln" | "exp" | "log" | "log10", 1) if numeric_like(&types[0]) => {
-                let t = float_or_numeric(types[0]);
-                let f = match name {
-                    "ln" => MathFunction::Ln,
-                    "exp" => MathFunction::Exp,
-                    _ => MathFunction::Log10,
-                };
-                Some((Function::Math(f), vec![t], t))
-            }
-            ("log", 2) if all(&numeric_like) => Some((
-                Function::Math(MathFunction::Log),
-                vec![T::Numeric; 2],
-                T::Numeric,
-            )),
-            ("pi", 0) => Some((Function::Math(MathFunction::Pi), vec![], T::Float8)),
-            ("atan2", 2) if all(&numeric_like) => Some((
-                Function::Math(MathFunction::Atan2),
-                vec![T::Float8; 2],
-                T::Float8,
-            )),
-            (
-                "cbrt" | "degrees" | "radians" | "sin" | "cos" | "tan" | "cot" | "asin" | "acos"
-                | "atan" | "sinh" | "cosh" | "tanh",
-                1,
-            ) if numeric_like(&types[0]) => {
-                let f = match name {
-                    "cbrt" => MathFunction::Cbrt,
-                    "degrees" => MathFunction::Degrees,
-                    "radians" => MathFunction::Radians,
-                    "sin" => MathFunction::Sin,
-                    "cos" => MathFunction::Cos,
-                    "tan" => MathFunction::Tan,
-                    "cot" => MathFunction::Cot,
-                    "asin" => MathFunction::Asin,
-                    "acos" => MathFunction::Acos,
-                    "atan" => MathFunction::Atan,
-                    "sinh" => MathFunction::Sinh,
-                    "cosh" => MathFunction::Cosh,
-                    _ => MathFunction::Tanh,
-                };
-                Some((Function::Math(f), vec![T::Float8], T::Float8))
-            }
-            ("sqrt", 1) if numeric_like(&types[0]) => {
-                let t = float_or_numeric(types[0]);
-                Some((Function::Sqrt, vec![t], t))
-            }
-            ("power" | "pow", 2) if all(&numeric_like) => {
-                if types.contains(&T::Numeric) {
-                    Some((Function::Power, vec![T::Numeric; 2], T::Numeric))
-                } else {
-                    Some((Function::Power, vec![T::Float8; 2], T::Float8))
-                }
             }
             ("mod", 2) if all(&numeric_like) => {
                 let t = super::types::common_type(types[0], types[1]).unwrap_or(T::Int4);

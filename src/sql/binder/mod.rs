@@ -34,6 +34,7 @@ mod join_order;
 mod json_ops;
 mod lateral;
 mod lock;
+mod math_signatures;
 mod pushdown;
 mod scope;
 mod select;
