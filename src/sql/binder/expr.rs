@@ -8,7 +8,7 @@ use super::types::{self, common_type};
 use super::Binder;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
-use crate::sql::expr::{BinaryOp, BitwiseOp, Expr, Function, SubqueryExpr, SubqueryKind};
+use crate::sql::expr::{BinaryOp, Expr, Function, SubqueryExpr, SubqueryKind};
 use crate::types::{numeric, DataType, Value};
 
 impl Binder<'_> {
@@ -624,6 +624,11 @@ impl Binder<'_> {
         if let Some(bound) = self.bind_json_operator(left, op, right, scope)? {
             return Ok(bound);
         }
+        if let Some(bit) = super::math_signatures::bitwise_op(op) {
+            let l = self.bind_expr(left, scope)?;
+            let r = self.bind_expr(right, scope)?;
+            return self.bind_bitwise(bit, l, r);
+        }
         let op = match op {
             B::Plus => BinaryOp::Add,
             B::Minus => BinaryOp::Subtract,
@@ -693,22 +698,6 @@ impl Binder<'_> {
                 let l = self.bind_expr(left, scope)?;
                 let r = self.bind_expr(right, scope)?;
                 return self.call_scalar("power", vec![l, r]);
-            }
-            B::BitwiseAnd
-            | B::BitwiseOr
-            | B::PGBitwiseXor
-            | B::PGBitwiseShiftLeft
-            | B::PGBitwiseShiftRight => {
-                let bit = match op {
-                    B::BitwiseAnd => BitwiseOp::And,
-                    B::BitwiseOr => BitwiseOp::Or,
-                    B::PGBitwiseXor => BitwiseOp::Xor,
-                    B::PGBitwiseShiftLeft => BitwiseOp::ShiftLeft,
-                    _ => BitwiseOp::ShiftRight,
-                };
-                let l = self.bind_expr(left, scope)?;
-                let r = self.bind_expr(right, scope)?;
-                return self.bind_bitwise(bit, l, r);
             }
             other => return Err(crate::errunsupported!("operator {other}")),
         };

@@ -338,16 +338,8 @@ impl Binder<'_> {
         let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
         let n = args.len();
         let text_like = |t: &DataType| t.is_string();
-        let numeric_like = |t: &DataType| t.is_numeric() || *t == T::Unknown;
+        use super::types::{float_or_numeric, numeric_like};
         let all = |f: &dyn Fn(&DataType) -> bool| types.iter().all(f);
-        // The float8-or-numeric family: numeric stays numeric, the rest go to float8.
-        let float_or_numeric = |t: DataType| {
-            if t == T::Numeric {
-                T::Numeric
-            } else {
-                T::Float8
-            }
-        };
         let datetime = super::datetime_ops::signature(name, &types)
             .or_else(|| super::json_ops::signature(name, &types))
             .or_else(|| super::string_signatures::signature(name, &types))

@@ -4,11 +4,24 @@
 //! integers. Evaluated in `eval/math_functions.rs`.
 
 use super::expr::no_operator;
-use super::types::common_type;
+use super::types::{common_type, float_or_numeric, numeric_like};
 use super::Binder;
 use crate::error::Result;
 use crate::sql::expr::{BitwiseOp, Expr, Function, MathFunction};
 use crate::types::DataType;
+
+/// The bitwise operator a binary operator is, if it is one.
+pub(super) fn bitwise_op(op: &sqlparser::ast::BinaryOperator) -> Option<BitwiseOp> {
+    use sqlparser::ast::BinaryOperator as B;
+    Some(match op {
+        B::BitwiseAnd => BitwiseOp::And,
+        B::BitwiseOr => BitwiseOp::Or,
+        B::PGBitwiseXor => BitwiseOp::Xor,
+        B::PGBitwiseShiftLeft => BitwiseOp::ShiftLeft,
+        B::PGBitwiseShiftRight => BitwiseOp::ShiftRight,
+        _ => return None,
+    })
+}
 
 /// (function, argument types, result type), or None if `name` is not one
 /// of these or the arguments do not fit.
@@ -17,16 +30,7 @@ pub(super) fn signature(
     types: &[DataType],
 ) -> Option<(Function, Vec<DataType>, DataType)> {
     use DataType as T;
-    let numeric_like = |t: &DataType| t.is_numeric() || *t == T::Unknown;
     let all = |f: &dyn Fn(&DataType) -> bool| types.iter().all(f);
-    // numeric stays numeric; integers, floats and literals go to float8.
-    let float_or_numeric = |t: DataType| {
-        if t == T::Numeric {
-            T::Numeric
-        } else {
-            T::Float8
-        }
-    };
     match (name, types.len()) {
         ("ln" | "exp" | "log" | "log10", 1) if numeric_like(&types[0]) => {
             let t = float_or_numeric(types[0]);

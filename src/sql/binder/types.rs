@@ -177,6 +177,21 @@ pub fn internal_name(t: DataType) -> &'static str {
     }
 }
 
+/// Numbers and untyped literals: what the math functions take.
+pub fn numeric_like(t: &DataType) -> bool {
+    t.is_numeric() || *t == DataType::Unknown
+}
+
+/// The float8-or-numeric family of math functions: numeric stays numeric,
+/// integers, floats and literals go to float8.
+pub fn float_or_numeric(t: DataType) -> DataType {
+    if t == DataType::Numeric {
+        DataType::Numeric
+    } else {
+        DataType::Float8
+    }
+}
+
 /// The type two operands unify to under implicit casts, if any.
 pub fn common_type(a: DataType, b: DataType) -> Option<DataType> {
     use DataType as T;
