@@ -65,6 +65,8 @@ pub mod sqlstate {
     pub const OBJECT_NOT_IN_PREREQUISITE_STATE: &str = "55000";
     pub const WINDOWING_ERROR: &str = "42P20";
     pub const DUPLICATE_OBJECT: &str = "42710";
+    pub const DUPLICATE_SCHEMA: &str = "42P06";
+    pub const INVALID_SCHEMA_NAME: &str = "3F000";
     pub const INSUFFICIENT_PRIVILEGE: &str = "42501";
     pub const INVALID_AUTHORIZATION_SPECIFICATION: &str = "28000";
     pub const INVALID_PASSWORD: &str = "28P01";

@@ -17,9 +17,7 @@ impl Catalog {
     /// NULL until rewritten).
     pub fn add_column(&self, table: &str, column: ColumnDef, xid: Xid) -> Result<Arc<TableDef>> {
         let mut tables = self.tables.write();
-        let old = tables
-            .get(table)
-            .cloned()
+        let (table, old) = super::names::find(&tables, table)
             .ok_or_else(|| crate::errinternal!("ADD COLUMN to a missing table"))?;
         if old.columns.len() >= MAX_COLUMNS {
             return Err(errinput!(
@@ -37,30 +35,32 @@ impl Catalog {
         let mut changed = (*old).clone();
         changed.columns.push(column);
         let changed = Arc::new(changed);
-        tables.insert(table.to_string(), changed.clone());
+        tables.insert(table, changed.clone());
         Ok(changed)
     }
 
-    /// Renames a table.
+    /// Renames a table (within its schema).
     pub fn rename_table(&self, from: &str, to: &str, xid: Xid) -> Result<()> {
-        if self.relation_exists(to) {
+        let old = self
+            .get_table(from)
+            .ok_or_else(|| crate::errinternal!("RENAME of a missing table"))?;
+        let namespace = self.must_get_schema(&old.schema)?.oid;
+        if self.relation_exists(&super::names::key(&old.schema, to)) {
             return Err(errinput!(
                 sqlstate::DUPLICATE_TABLE,
                 "relation \"{to}\" already exists"
             ));
         }
         let mut tables = self.tables.write();
-        let old = tables
-            .remove(from)
-            .ok_or_else(|| crate::errinternal!("RENAME of a missing table"))?;
+        tables.remove(&old.key());
         let oid = Value::Int8(old.oid as i64);
         delete_rows(&self.heap, &self.clog, CLASS_REL, CLASS_WIDTH, xid, |v| {
             v[0] == oid
         })?;
         let mut changed = (*old).clone();
         changed.name = to.to_string();
-        insert_row(&self.heap, CLASS_REL, xid, &class_row(&changed))?;
-        tables.insert(to.to_string(), Arc::new(changed));
+        insert_row(&self.heap, CLASS_REL, xid, &class_row(&changed, namespace))?;
+        tables.insert(changed.key(), Arc::new(changed));
         Ok(())
     }
 }

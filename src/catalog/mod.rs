@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! relation 1  flint_class      (oid int8, relname text, relowner int8,
-//!                               relviewdef text: a view's query, else NULL)
+//!                               relviewdef text: a view's query, else NULL,
+//!                               relnamespace int8: NULL is public)
 //! relation 2  flint_attribute  (attrelid int8, attnum int2, attname text,
 //!                               atttypid int4, atttypmod int4,
 //!                               attnotnull bool, attdefault text,
@@ -14,13 +15,14 @@
 //! for access privileges (see `acl.rs`), 9 for sequences (see
 //! `sequences.rs`), 10 for CHECK and FOREIGN KEY constraints (see
 //! `constraints.rs`), 11 for comments (see `descriptions.rs`), 12 and 13
-//! for enum types (see `enums.rs`). A table without `relowner`
+//! for enum types (see `enums.rs`), 14 for schemas (see `schemas.rs`). A table without `relowner`
 //! (written before owners existed) belongs to the bootstrap superuser.
 //! A user table's or index's relation number is its OID (from 16384, like PostgreSQL).
 //! Column defaults are kept as SQL text and bound again when used. The
 //! in-memory map is the cache; the system relations are the truth, read by
 //! [`Catalog::load`]. Names are stored as given (already case-folded by the
-//! binder).
+//! binder); the maps are keyed as `names.rs` says, and a name given to a
+//! lookup is found along the search path.
 
 pub mod acl;
 mod alter;
@@ -29,8 +31,10 @@ mod constraints;
 mod descriptions;
 mod enums;
 mod index;
+pub mod names;
 mod privileges;
 pub mod roles;
+pub mod schemas;
 mod sequences;
 mod stats;
 mod views;
@@ -39,6 +43,7 @@ pub use acl::{AclItem, AclObject, Privs};
 pub use constraints::{CheckDef, FkAction, ForeignKeyDef};
 pub use index::{IndexDef, IndexKey};
 pub use roles::{Membership, RoleDef, Roles};
+pub use schemas::SchemaDef;
 pub use sequences::{SequenceDef, SessionSequences, LOG_AHEAD};
 pub use stats::{ColumnStats, TableStats};
 pub use views::ViewDef;
@@ -120,6 +125,8 @@ impl Identity {
 pub struct TableDef {
     pub oid: u32,
     pub name: String,
+    /// The schema's name.
+    pub schema: String,
     pub columns: Vec<ColumnDef>,
     /// Indexes, oldest first.
     pub indexes: Vec<IndexDef>,
@@ -132,6 +139,11 @@ pub struct TableDef {
 }
 
 impl TableDef {
+    /// The table's key in the catalog's maps.
+    pub fn key(&self) -> String {
+        names::key(&self.schema, &self.name)
+    }
+
     /// The table's heap relation.
     pub fn rel(&self) -> RelId {
         RelId(self.oid)
@@ -178,6 +190,8 @@ pub struct Catalog {
     roles: RwLock<Arc<Roles>>,
     /// Explicit ACLs (replaced whole on change).
     acls: RwLock<Arc<acl::Acls>>,
+    /// Every schema (replaced whole on change).
+    schemas: RwLock<Arc<Vec<SchemaDef>>>,
     /// The next table OID. Never reused while the server runs: a dropped
     /// table's file is removed only at commit, so a table created in the
     /// same transaction must not get its number. Seeded from the catalog
@@ -205,9 +219,10 @@ impl Catalog {
         for rel in SYSTEM_RELS {
             heap.pool().files().create(rel)?;
         }
+        let schemas = schemas::read(&heap, &clog)?;
         let enums = enums::read(&heap, &clog)?;
-        let (tables, views) = read_tables(&heap, &clog, &enums)?;
-        let sequences = sequences::read(&heap, &clog)?;
+        let (tables, views) = read_tables(&heap, &clog, &enums, &schemas)?;
+        let sequences = sequences::read(&heap, &clog, &schemas)?;
         let descriptions = descriptions::read(&heap, &clog)?;
         let stats = stats::read(&heap, &clog)?;
         let roles = roles::read(&heap, &clog)?;
@@ -224,6 +239,7 @@ impl Catalog {
             .chain(sequences.values().map(|s| s.oid))
             .chain(roles.roles.iter().map(|r| r.oid))
             .chain(enums::oids(&enums))
+            .chain(schemas.iter().map(|s| s.oid))
             .max()
             .unwrap_or(0);
         let newest_file = heap.pool().files().max_relation()?.map_or(0, |r| r.0);
@@ -244,6 +260,7 @@ impl Catalog {
             wal,
             roles: RwLock::new(Arc::new(roles)),
             acls: RwLock::new(Arc::new(acls)),
+            schemas: RwLock::new(Arc::new(schemas)),
             next_oid: AtomicU32::new(next_oid),
             backends: Arc::default(),
         })
@@ -252,16 +269,18 @@ impl Catalog {
     /// Reads the tables again from the system relations (after a rollback
     /// undid DDL).
     pub fn reload(&self) -> Result<()> {
+        let schemas = schemas::read(&self.heap, &self.clog)?;
         let enums = enums::read(&self.heap, &self.clog)?;
-        let (tables, views) = read_tables(&self.heap, &self.clog, &enums)?;
+        let (tables, views) = read_tables(&self.heap, &self.clog, &enums, &schemas)?;
         *self.enums.write() = enums;
         *self.tables.write() = tables;
         *self.views.write() = views;
-        *self.sequences.write() = sequences::read(&self.heap, &self.clog)?;
+        *self.sequences.write() = sequences::read(&self.heap, &self.clog, &schemas)?;
         *self.descriptions.write() = descriptions::read(&self.heap, &self.clog)?;
         *self.stats.write() = stats::read(&self.heap, &self.clog)?;
         *self.roles.write() = Arc::new(roles::read(&self.heap, &self.clog)?);
         *self.acls.write() = Arc::new(acl::read(&self.heap, &self.clog)?);
+        *self.schemas.write() = Arc::new(schemas);
         Ok(())
     }
 
@@ -346,9 +365,9 @@ impl Catalog {
         Ok(())
     }
 
-    /// A table by name.
+    /// A table by name (found along the search path) or key.
     pub fn get_table(&self, name: &str) -> Option<Arc<TableDef>> {
-        self.tables.read().get(name).cloned()
+        names::find(&self.tables.read(), name).map(|(_, t)| t)
     }
 
     /// A table by name, or 42P01.
@@ -397,21 +416,35 @@ impl Catalog {
             .cloned()
     }
 
-    /// Whether a table, index, view or sequence has this name (they share
-    /// one namespace).
-    pub fn relation_exists(&self, name: &str) -> bool {
-        self.find_index(name).is_some()
-            || self.get_table(name).is_some()
-            || self.get_view(name).is_some()
-            || self.get_sequence(name).is_some()
+    /// Whether a table, index, view or sequence has this key (they share
+    /// one namespace per schema).
+    pub fn relation_exists(&self, key: &str) -> bool {
+        self.index_by_key(key).is_some()
+            || self.tables.read().contains_key(key)
+            || self.views.read().contains_key(key)
+            || self.sequences.read().contains_key(key)
     }
 
-    /// An index by name, with its table.
+    /// Whether a relation of this name is found along the search path.
+    pub fn relation_visible(&self, name: &str) -> bool {
+        names::candidates(name)
+            .iter()
+            .any(|key| self.relation_exists(key))
+    }
+
+    /// An index by name (found along the search path) or key, with its
+    /// table.
     pub fn find_index(&self, name: &str) -> Option<(Arc<TableDef>, IndexDef)> {
+        names::candidates(name)
+            .iter()
+            .find_map(|key| self.index_by_key(key))
+    }
+
+    fn index_by_key(&self, key: &str) -> Option<(Arc<TableDef>, IndexDef)> {
         self.tables.read().values().find_map(|t| {
             t.indexes
                 .iter()
-                .find(|i| i.name == name)
+                .find(|i| names::key(&t.schema, &i.name) == key)
                 .map(|i| (t.clone(), i.clone()))
         })
     }
@@ -419,7 +452,12 @@ impl Catalog {
     /// Adds an index to a table and creates its empty B+tree (the caller
     /// fills it). The OID is chosen here.
     pub fn create_index(&self, mut index: IndexDef, xid: Xid) -> Result<IndexDef> {
-        if self.relation_exists(&index.name) {
+        let schema = self
+            .table_of(RelId(index.table_oid))
+            .ok_or_else(|| crate::errinternal!("index of a missing table"))?
+            .schema
+            .clone();
+        if self.relation_exists(&names::key(&schema, &index.name)) {
             return Err(errinput!(
                 sqlstate::DUPLICATE_TABLE,
                 "relation \"{}\" already exists",
@@ -437,7 +475,7 @@ impl Catalog {
         index::insert_index_rows(&self.heap, &index, xid)?;
         let mut changed = (*table).clone();
         changed.indexes.push(index.clone());
-        tables.insert(changed.name.clone(), Arc::new(changed));
+        tables.insert(changed.key(), Arc::new(changed));
         Ok(index)
     }
 
@@ -460,9 +498,7 @@ impl Catalog {
         })?;
         let mut changed = (*table).clone();
         changed.indexes.retain(|i| i.oid != index.oid);
-        self.tables
-            .write()
-            .insert(changed.name.clone(), Arc::new(changed));
+        self.tables.write().insert(changed.key(), Arc::new(changed));
         Ok(index.rel())
     }
 
@@ -476,9 +512,7 @@ impl Catalog {
         xid: Xid,
     ) -> Result<Arc<TableDef>> {
         let mut tables = self.tables.write();
-        let old = tables
-            .get(table)
-            .cloned()
+        let (table, old) = names::find(&tables, table)
             .ok_or_else(|| crate::errinternal!("update of a column of a missing table"))?;
         let oid = Value::Int8(old.oid as i64);
         let num = Value::Int2(position as i16 + 1);
@@ -499,7 +533,7 @@ impl Catalog {
         let mut changed = (*old).clone();
         changed.columns[position] = column;
         let changed = Arc::new(changed);
-        tables.insert(table.to_string(), changed.clone());
+        tables.insert(table, changed.clone());
         Ok(changed)
     }
 
@@ -510,25 +544,26 @@ impl Catalog {
         all
     }
 
-    /// Creates a table (its OID is chosen here) and its empty relation.
+    /// Creates a table in `schema` (its OID is chosen here) and its
+    /// empty relation.
     pub fn create_table(
         &self,
+        schema: &str,
         name: &str,
         columns: Vec<ColumnDef>,
         owner: u32,
         xid: Xid,
     ) -> Result<Arc<TableDef>> {
-        if self.find_index(name).is_some() {
+        let key = names::key(schema, name);
+        let namespace = self.must_get_schema(schema)?.oid;
+        if self.relation_exists(&key) {
             return Err(errinput!(
                 sqlstate::DUPLICATE_TABLE,
                 "relation \"{name}\" already exists"
             ));
         }
         let mut tables = self.tables.write();
-        if tables.contains_key(name)
-            || self.get_view(name).is_some()
-            || self.get_sequence(name).is_some()
-        {
+        if tables.contains_key(&key) {
             return Err(errinput!(
                 sqlstate::DUPLICATE_TABLE,
                 "relation \"{name}\" already exists"
@@ -544,6 +579,7 @@ impl Catalog {
         let table = TableDef {
             oid,
             name: name.to_string(),
+            schema: schema.to_string(),
             columns,
             indexes: Vec::new(),
             owner,
@@ -552,12 +588,12 @@ impl Catalog {
         };
         self.heap.create(table.rel(), xid)?;
         self.heap.create(toast::toast_rel(table.rel()), xid)?;
-        insert_row(&self.heap, CLASS_REL, xid, &class_row(&table))?;
+        insert_row(&self.heap, CLASS_REL, xid, &class_row(&table, namespace))?;
         for (i, c) in table.columns.iter().enumerate() {
             insert_row(&self.heap, ATTRIBUTE_REL, xid, &attribute_row(oid, i, c))?;
         }
         let table = Arc::new(table);
-        tables.insert(name.to_string(), table.clone());
+        tables.insert(key, table.clone());
         Ok(table)
     }
 
@@ -570,7 +606,7 @@ impl Catalog {
         })?;
         let mut rels = Vec::new();
         for index in &table.indexes {
-            rels.push(self.drop_index(&index.name, xid)?);
+            rels.push(self.drop_index(&names::key(&table.schema, &index.name), xid)?);
         }
         let mut tables = self.tables.write();
         self.delete_relation_rows(table.oid, xid)?;
@@ -579,19 +615,19 @@ impl Catalog {
         self.delete_constraints(table.oid, xid)?;
         self.forget_descriptions(table.oid, xid)?;
         self.stats.write().remove(&table.oid);
-        tables.remove(name);
+        tables.remove(&table.key());
         drop(tables);
         rels.push(table.rel());
         rels.push(toast::toast_rel(table.rel()));
         for sequence in self.sequences_owned_by(table.oid) {
-            rels.push(self.drop_sequence(&sequence.name, xid)?);
+            rels.push(self.drop_sequence(&sequence.key(), xid)?);
         }
         Ok(rels)
     }
 }
 
 /// The system relations.
-const SYSTEM_RELS: [RelId; 13] = [
+const SYSTEM_RELS: [RelId; 14] = [
     CLASS_REL,
     ATTRIBUTE_REL,
     index::INDEX_REL,
@@ -605,20 +641,22 @@ const SYSTEM_RELS: [RelId; 13] = [
     descriptions::DESCRIPTION_REL,
     enums::TYPE_REL,
     enums::ENUM_REL,
+    schemas::NAMESPACE_REL,
 ];
 
 /// Columns of `flint_attribute`.
 const ATTRIBUTE_WIDTH: usize = 8;
 
 /// Columns of `flint_class`.
-const CLASS_WIDTH: usize = 4;
+const CLASS_WIDTH: usize = 5;
 
-fn class_row(table: &TableDef) -> [Value; CLASS_WIDTH] {
+fn class_row(table: &TableDef, namespace: u32) -> [Value; CLASS_WIDTH] {
     [
         Value::Int8(table.oid as i64),
         Value::Text(table.name.clone()),
         Value::Int8(table.owner as i64),
         Value::Null,
+        Value::Int8(namespace as i64),
     ]
 }
 
@@ -642,7 +680,12 @@ type Relations = (
     HashMap<String, Arc<ViewDef>>,
 );
 
-fn read_tables(heap: &Heap, clog: &Clog, enums: &enums::EnumTypes) -> Result<Relations> {
+fn read_tables(
+    heap: &Heap,
+    clog: &Clog,
+    enums: &enums::EnumTypes,
+    schemas: &[SchemaDef],
+) -> Result<Relations> {
     let mut tables: HashMap<u32, TableDef> = HashMap::new();
     let mut definitions: HashMap<u32, String> = HashMap::new();
     for values in scan(heap, clog, CLASS_REL, CLASS_WIDTH)? {
@@ -656,11 +699,16 @@ fn read_tables(heap: &Heap, clog: &Clog, enums: &enums::EnumTypes) -> Result<Rel
                     Value::Int8(owner) => owner as u32,
                     _ => roles::BOOTSTRAP_SUPERUSER_OID,
                 };
+                let schema = match values[4] {
+                    Value::Int8(namespace) => Catalog::schema_name_of(schemas, namespace as u32),
+                    _ => "public".to_string(),
+                };
                 tables.insert(
                     oid,
                     TableDef {
                         oid,
                         name: name.clone(),
+                        schema,
                         columns: Vec::new(),
                         indexes: Vec::new(),
                         owner,
@@ -745,17 +793,19 @@ fn read_tables(heap: &Heap, clog: &Clog, enums: &enums::EnumTypes) -> Result<Rel
     for t in tables.into_values() {
         match definitions.remove(&t.oid) {
             Some(definition) => {
+                let key = t.key();
                 let view = ViewDef {
                     oid: t.oid,
-                    name: t.name.clone(),
+                    name: t.name,
+                    schema: t.schema,
                     columns: t.columns,
                     definition,
                     owner: t.owner,
                 };
-                views.insert(view.name.clone(), Arc::new(view));
+                views.insert(key, Arc::new(view));
             }
             None => {
-                by_name.insert(t.name.clone(), Arc::new(t));
+                by_name.insert(t.key(), Arc::new(t));
             }
         }
     }

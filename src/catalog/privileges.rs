@@ -57,7 +57,10 @@ impl Catalog {
                 .sequence_by_oid(oid)
                 .map_or(super::roles::BOOTSTRAP_SUPERUSER_OID, |s| s.owner),
             AclObject::Schema(acl::PUBLIC_SCHEMA_OID) => acl::DATABASE_OWNER_ROLE,
-            AclObject::Schema(_) | AclObject::Database(_) => super::roles::BOOTSTRAP_SUPERUSER_OID,
+            AclObject::Schema(oid) => self
+                .schema_by_oid(oid)
+                .map_or(super::roles::BOOTSTRAP_SUPERUSER_OID, |s| s.owner),
+            AclObject::Database(_) => super::roles::BOOTSTRAP_SUPERUSER_OID,
         }
     }
 
@@ -91,8 +94,9 @@ impl Catalog {
             delete_rows(&self.heap, &self.clog, CLASS_REL, CLASS_WIDTH, xid, |v| {
                 v[0] == oid
             })?;
-            insert_row(&self.heap, CLASS_REL, xid, &class_row(&changed))?;
-            tables.insert(changed.name.clone(), Arc::new(changed));
+            let namespace = self.must_get_schema(&changed.schema)?.oid;
+            insert_row(&self.heap, CLASS_REL, xid, &class_row(&changed, namespace))?;
+            tables.insert(changed.key(), Arc::new(changed));
         }
         let explicit: Vec<((u32, i16), Vec<AclItem>)> = self
             .acls

@@ -31,8 +31,9 @@ use crate::types::{DataType, Value};
 /// The relation of sequence definitions.
 pub(super) const SEQUENCE_REL: RelId = RelId(9);
 /// Columns of `flint_sequence`: oid, name, owner, type, start, increment,
-/// min, max, cache, cycle, owning table, owning column.
-const SEQUENCE_WIDTH: usize = 12;
+/// min, max, cache, cycle, owning table, owning column, namespace (NULL
+/// is public).
+const SEQUENCE_WIDTH: usize = 13;
 /// Values covered by one stored row of a sequence's state.
 pub const LOG_AHEAD: i64 = 32;
 
@@ -41,6 +42,8 @@ pub const LOG_AHEAD: i64 = 32;
 pub struct SequenceDef {
     pub oid: u32,
     pub name: String,
+    /// The schema's name.
+    pub schema: String,
     pub owner: u32,
     /// smallint, integer or bigint.
     pub data_type: DataType,
@@ -56,6 +59,11 @@ pub struct SequenceDef {
 }
 
 impl SequenceDef {
+    /// The sequence's key in the catalog's maps.
+    pub fn key(&self) -> String {
+        super::names::key(&self.schema, &self.name)
+    }
+
     /// The relation holding its current value.
     pub fn rel(&self) -> RelId {
         RelId(self.oid)
@@ -102,9 +110,9 @@ impl SessionSequences {
 }
 
 impl Catalog {
-    /// A sequence by name.
+    /// A sequence by name (found along the search path) or key.
     pub fn get_sequence(&self, name: &str) -> Option<Arc<SequenceDef>> {
-        self.sequences.read().get(name).cloned()
+        super::names::find(&self.sequences.read(), name).map(|(_, s)| s)
     }
 
     /// A sequence by OID.
@@ -138,21 +146,27 @@ impl Catalog {
 
     /// Creates a sequence (its OID is chosen here) and its state relation.
     pub fn create_sequence(&self, mut def: SequenceDef, xid: Xid) -> Result<Arc<SequenceDef>> {
-        if self.relation_exists(&def.name) {
+        if self.relation_exists(&def.key()) {
             return Err(errinput!(
                 sqlstate::DUPLICATE_TABLE,
                 "relation \"{}\" already exists",
                 def.name
             ));
         }
+        let namespace = self.must_get_schema(&def.schema)?.oid;
         def.oid = self.next_oid.fetch_add(1, Ordering::AcqRel);
         self.heap.create(def.rel(), xid)?;
-        insert_row(&self.heap, SEQUENCE_REL, xid, &definition_row(&def))?;
+        insert_row(
+            &self.heap,
+            SEQUENCE_REL,
+            xid,
+            &definition_row(&def, namespace),
+        )?;
         let mut states = self.sequence_states.lock();
         let state = self.store_state(&def, None, def.start, false, 0)?;
         states.insert(def.oid, state);
         let def = Arc::new(def);
-        self.sequences.write().insert(def.name.clone(), def.clone());
+        self.sequences.write().insert(def.key(), def.clone());
         Ok(def)
     }
 
@@ -163,7 +177,13 @@ impl Catalog {
             .sequence_by_oid(def.oid)
             .ok_or_else(|| crate::errinternal!("ALTER of a missing sequence"))?;
         self.delete_sequence_row(def.oid, xid)?;
-        insert_row(&self.heap, SEQUENCE_REL, xid, &definition_row(&def))?;
+        let namespace = self.must_get_schema(&def.schema)?.oid;
+        insert_row(
+            &self.heap,
+            SEQUENCE_REL,
+            xid,
+            &definition_row(&def, namespace),
+        )?;
         let mut states = self.sequence_states.lock();
         let state = self.load_state(&mut states, &def)?;
         let (last, is_called) = match restart {
@@ -174,8 +194,8 @@ impl Catalog {
         let state = self.store_state(&def, state.tid, last, is_called, 0)?;
         states.insert(def.oid, state);
         let mut all = self.sequences.write();
-        all.remove(&old.name);
-        all.insert(def.name.clone(), Arc::new(def));
+        all.remove(&old.key());
+        all.insert(def.key(), Arc::new(def));
         Ok(())
     }
 
@@ -191,7 +211,7 @@ impl Catalog {
         self.delete_sequence_row(def.oid, xid)?;
         self.forget_acls(def.oid, xid)?;
         self.forget_descriptions(def.oid, xid)?;
-        self.sequences.write().remove(name);
+        self.sequences.write().remove(&def.key());
         Ok(def.rel())
     }
 
@@ -366,7 +386,7 @@ fn step(def: &SequenceDef, v: i64) -> Result<i64> {
     ))
 }
 
-fn definition_row(def: &SequenceDef) -> [Value; SEQUENCE_WIDTH] {
+fn definition_row(def: &SequenceDef, namespace: u32) -> [Value; SEQUENCE_WIDTH] {
     [
         Value::Int8(def.oid as i64),
         Value::Text(def.name.clone()),
@@ -381,6 +401,7 @@ fn definition_row(def: &SequenceDef) -> [Value; SEQUENCE_WIDTH] {
         def.owned_by
             .map_or(Value::Null, |(t, _)| Value::Int8(t as i64)),
         def.owned_by.map_or(Value::Null, |(_, c)| Value::Int2(c)),
+        Value::Int8(namespace as i64),
     ]
 }
 
@@ -388,6 +409,7 @@ fn definition_row(def: &SequenceDef) -> [Value; SEQUENCE_WIDTH] {
 pub(super) fn read(
     heap: &crate::storage::heap::Heap,
     clog: &txn::Clog,
+    schemas: &[super::SchemaDef],
 ) -> Result<HashMap<String, Arc<SequenceDef>>> {
     let mut all = HashMap::new();
     for v in scan(heap, clog, SEQUENCE_REL, SEQUENCE_WIDTH)? {
@@ -408,6 +430,10 @@ pub(super) fn read(
         let def = SequenceDef {
             oid: int8(0)? as u32,
             name: name.clone(),
+            schema: match v[12] {
+                Value::Int8(n) => Catalog::schema_name_of(schemas, n as u32),
+                _ => "public".to_string(),
+            },
             owner: int8(2)? as u32,
             data_type,
             start: int8(4)?,
@@ -418,7 +444,7 @@ pub(super) fn read(
             cycle: *cycle,
             owned_by,
         };
-        all.insert(def.name.clone(), Arc::new(def));
+        all.insert(def.key(), Arc::new(def));
     }
     Ok(all)
 }

@@ -19,16 +19,25 @@ use crate::types::Value;
 pub struct ViewDef {
     pub oid: u32,
     pub name: String,
+    /// The schema's name.
+    pub schema: String,
     pub columns: Vec<ColumnDef>,
     /// The query, as SQL text.
     pub definition: String,
     pub owner: u32,
 }
 
+impl ViewDef {
+    /// The view's key in the catalog's maps.
+    pub fn key(&self) -> String {
+        super::names::key(&self.schema, &self.name)
+    }
+}
+
 impl Catalog {
-    /// The view of that name, if there is one.
+    /// The view of that name (found along the search path) or key.
     pub fn get_view(&self, name: &str) -> Option<Arc<ViewDef>> {
-        self.views.read().get(name).cloned()
+        super::names::find(&self.views.read(), name).map(|(_, v)| v)
     }
 
     /// Every view, by name.
@@ -38,9 +47,12 @@ impl Catalog {
         all
     }
 
-    /// Creates a view, or (`replace`) gives an existing one a new query.
+    /// Creates a view in `schema`, or (`replace`) gives an existing one a
+    /// new query.
+    #[allow(clippy::too_many_arguments)]
     pub fn create_view(
         &self,
+        schema: &str,
         name: &str,
         columns: Vec<ColumnDef>,
         definition: String,
@@ -48,16 +60,18 @@ impl Catalog {
         replace: bool,
         xid: Xid,
     ) -> Result<Arc<ViewDef>> {
-        if self.get_table(name).is_some()
-            || self.find_index(name).is_some()
-            || self.get_sequence(name).is_some()
+        let key = super::names::key(schema, name);
+        let namespace = self.must_get_schema(schema)?.oid;
+        if self.tables.read().contains_key(&key)
+            || self.index_by_key(&key).is_some()
+            || self.sequences.read().contains_key(&key)
         {
             return Err(errinput!(
                 sqlstate::DUPLICATE_TABLE,
                 "relation \"{name}\" already exists"
             ));
         }
-        let existing = self.get_view(name);
+        let existing = self.views.read().get(&key).cloned();
         let oid = match &existing {
             Some(_) if !replace => {
                 return Err(errinput!(
@@ -78,6 +92,7 @@ impl Catalog {
         let view = ViewDef {
             oid,
             name: name.to_string(),
+            schema: schema.to_string(),
             columns,
             definition,
             owner,
@@ -87,13 +102,14 @@ impl Catalog {
             Value::Text(view.name.clone()),
             Value::Int8(owner as i64),
             Value::Text(view.definition.clone()),
+            Value::Int8(namespace as i64),
         ];
         insert_row(&self.heap, CLASS_REL, xid, &row)?;
         for (i, c) in view.columns.iter().enumerate() {
             insert_row(&self.heap, ATTRIBUTE_REL, xid, &attribute_row(oid, i, c))?;
         }
         let view = Arc::new(view);
-        self.views.write().insert(name.to_string(), view.clone());
+        self.views.write().insert(key, view.clone());
         Ok(view)
     }
 
@@ -105,7 +121,7 @@ impl Catalog {
         self.delete_relation_rows(view.oid, xid)?;
         self.forget_acls(view.oid, xid)?;
         self.forget_descriptions(view.oid, xid)?;
-        self.views.write().remove(name);
+        self.views.write().remove(&view.key());
         Ok(())
     }
 

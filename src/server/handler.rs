@@ -193,11 +193,19 @@ impl QueryParser for StatementParser {
                 param_types: vec![],
             }));
         }
-        let bound =
-            tokio::task::spawn_blocking(move || Session::describe(&engine, &stmt, &declared))
-                .await
-                .map_err(|e| to_pgwire(crate::errinternal!("describe failed: {e}")))?
-                .map_err(to_pgwire)?;
+        let path = client
+            .session_extensions()
+            .get::<parking_lot::Mutex<Session>>()
+            .map(|s| s.lock().search_path())
+            .unwrap_or_default();
+        let bound = tokio::task::spawn_blocking(move || {
+            crate::catalog::names::with_search_path(path, || {
+                Session::describe(&engine, &stmt, &declared)
+            })
+        })
+        .await
+        .map_err(|e| to_pgwire(crate::errinternal!("describe failed: {e}")))?
+        .map_err(to_pgwire)?;
         Ok(Some(Prepared {
             statement,
             columns: bound.plan.output_columns().map(<[OutputColumn]>::to_vec),

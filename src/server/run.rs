@@ -89,15 +89,11 @@ impl RowSink for ChannelSink {
     }
 
     fn notice(&mut self, severity: &str, code: &str, message: String) {
-        let fields = vec![
-            (b'S', severity.to_string()),
-            (b'V', severity.to_string()),
-            (b'C', code.to_string()),
-            (b'M', message),
-        ];
-        let _ = self.send(Message::Notice(PgWireBackendMessage::NoticeResponse(
-            NoticeResponse::new(fields),
-        )));
+        self.notice_fields(severity, code, message, None)
+    }
+
+    fn notice_with_detail(&mut self, severity: &str, code: &str, message: String, detail: String) {
+        self.notice_fields(severity, code, message, Some(detail))
     }
 
     fn copy_out(&mut self, columns: &[OutputColumn], binary: bool) -> Result<()> {
@@ -113,6 +109,31 @@ impl RowSink for ChannelSink {
     }
 
     fn parameter_status(&mut self, name: &str, value: &str) {
+        self.parameter_status_message(name, value)
+    }
+}
+
+impl ChannelSink {
+    fn notice_fields(
+        &mut self,
+        severity: &str,
+        code: &str,
+        message: String,
+        detail: Option<String>,
+    ) {
+        let mut fields = vec![
+            (b'S', severity.to_string()),
+            (b'V', severity.to_string()),
+            (b'C', code.to_string()),
+            (b'M', message),
+        ];
+        fields.extend(detail.map(|d| (b'D', d)));
+        let _ = self.send(Message::Notice(PgWireBackendMessage::NoticeResponse(
+            NoticeResponse::new(fields),
+        )));
+    }
+
+    fn parameter_status_message(&mut self, name: &str, value: &str) {
         let _ = self.send(Message::Notice(PgWireBackendMessage::ParameterStatus(
             pgwire::messages::startup::ParameterStatus::new(name.to_string(), value.to_string()),
         )));

@@ -536,6 +536,7 @@ pub enum Plan {
         returning: Option<Returning>,
     },
     CreateTable {
+        schema: String,
         name: String,
         columns: Vec<ColumnDef>,
         /// PRIMARY KEY and UNIQUE constraints: their indexes (table and
@@ -657,6 +658,7 @@ pub enum Plan {
     },
     /// CREATE [OR REPLACE] VIEW: the view's columns and its query's text.
     CreateView {
+        schema: String,
         name: String,
         columns: Vec<ColumnDef>,
         definition: String,
@@ -667,6 +669,20 @@ pub enum Plan {
     DropView {
         names: Vec<String>,
         missing: Vec<String>,
+    },
+    /// CREATE SCHEMA [IF NOT EXISTS] name [AUTHORIZATION role].
+    CreateSchema {
+        name: String,
+        /// The AUTHORIZATION role (else the current role owns it).
+        owner: Option<u32>,
+        if_not_exists: bool,
+    },
+    /// DROP SCHEMA: the schemas to drop (each with what it holds, when
+    /// CASCADE drops that too), and (IF EXISTS) the missing names.
+    DropSchemas {
+        schemas: Vec<crate::catalog::SchemaDef>,
+        missing: Vec<String>,
+        cascade: bool,
     },
     /// A statement the session runs itself (transaction control, SHOW);
     /// only described, never executed as a plan.
@@ -703,6 +719,8 @@ impl Plan {
             | Plan::Truncate { .. }
             | Plan::CopyFrom { .. }
             | Plan::CopyTo { .. }
+            | Plan::CreateSchema { .. }
+            | Plan::DropSchemas { .. }
             | Plan::DropIndex { .. } => None,
         }
     }

@@ -94,7 +94,8 @@ impl Binder<'_> {
                         t.name
                     ));
                 }
-                let bound = self.bind_column_def(&t.name, column_def, &t.columns, &[])?;
+                let bound =
+                    self.bind_column_def(&t.schema, &t.name, column_def, &t.columns, &[])?;
                 if !bound.constraints.is_empty() {
                     return Err(crate::errunsupported!(
                         "PRIMARY KEY or UNIQUE in ALTER TABLE ... ADD COLUMN"
@@ -144,10 +145,13 @@ impl Binder<'_> {
             AlterTableOperation::RenameTable { table_name: new } => {
                 let new = match new {
                     ast::RenameTableNameKind::To(n) | ast::RenameTableNameKind::As(n) => {
-                        table_name(n)?
+                        super::scope::qualified_name(n)?.1
                     }
                 };
-                if self.catalog.relation_exists(&new) {
+                if self
+                    .catalog
+                    .relation_exists(&crate::catalog::names::key(&t.schema, &new))
+                {
                     return Err(errinput!(
                         sqlstate::DUPLICATE_TABLE,
                         "relation \"{new}\" already exists"

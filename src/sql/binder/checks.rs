@@ -46,7 +46,7 @@ impl Binder<'_> {
                     }
                 }
                 let parts: Vec<String> = named.into_iter().collect();
-                self.choose_name(table, &parts, "check", taken)
+                self.choose_name("public", table, &parts, "check", taken)
             }
         };
         Ok(CheckDef {

@@ -28,10 +28,11 @@ pub(super) struct BoundColumn {
 }
 
 impl Binder<'_> {
-    /// Binds column `col` of `table`, whose earlier columns are `existing`;
-    /// `taken_sequences` are sequence names chosen so far.
+    /// Binds column `col` of `table` (in `schema`), whose earlier columns
+    /// are `existing`; `taken_sequences` are sequence names chosen so far.
     pub(super) fn bind_column_def(
         &mut self,
+        schema: &str,
         table: &str,
         col: &ast::ColumnDef,
         existing: &[ColumnDef],
@@ -164,6 +165,7 @@ impl Binder<'_> {
             let identity = def.identity.map(|i| (i, options.as_slice()));
             sequence = Some(super::sequences::column_sequence(
                 self.catalog,
+                schema,
                 table,
                 &mut def,
                 identity,

@@ -47,7 +47,7 @@ impl Binder<'_> {
         if let ast::CreateTableOptions::With(options) = &c.table_options {
             check_storage_options(options)?;
         }
-        let name = table_name(&c.name)?;
+        let (schema, name) = super::scope::creation_name(self.catalog, &c.name)?;
         let mut columns: Vec<ColumnDef> = Vec::with_capacity(c.columns.len());
         let mut column_constraints = Vec::new();
         let mut sequences = Vec::new();
@@ -58,7 +58,7 @@ impl Binder<'_> {
                 .iter()
                 .map(|(_, s): &(usize, crate::catalog::SequenceDef)| s.name.clone())
                 .collect();
-            let bound = self.bind_column_def(&name, col, &columns, &taken)?;
+            let bound = self.bind_column_def(&schema, &name, col, &columns, &taken)?;
             for constraint in bound.constraints {
                 column_constraints.push((columns.len(), constraint));
             }
@@ -86,8 +86,13 @@ impl Binder<'_> {
                 other => index_constraints.push(other.clone()),
             }
         }
-        let constraints =
-            self.table_constraints(&name, &mut columns, &column_constraints, &index_constraints)?;
+        let constraints = self.table_constraints(
+            &schema,
+            &name,
+            &mut columns,
+            &column_constraints,
+            &index_constraints,
+        )?;
         let mut checks: Vec<crate::catalog::CheckDef> = Vec::new();
         for (column, check_name, expr) in pending_checks {
             let mut taken: Vec<String> = checks.iter().map(|c| c.name.clone()).collect();
@@ -124,6 +129,7 @@ impl Binder<'_> {
             foreign_keys.push(self.bind_foreign_key(&on, fk, &taken)?);
         }
         Ok(Plan::CreateTable {
+            schema,
             name,
             columns,
             constraints,
@@ -193,6 +199,10 @@ impl Binder<'_> {
                 missing,
             });
         }
+        let keys: Vec<String> = names
+            .iter()
+            .filter_map(|n| self.catalog.get_table(n).map(|t| t.key()))
+            .collect();
         for name in &names {
             if self.catalog.get_view(name).is_some() {
                 return Err(
@@ -205,7 +215,7 @@ impl Binder<'_> {
                     .catalog
                     .referencing(t.oid)
                     .iter()
-                    .filter(|(child, _)| child.oid != t.oid && !names.contains(&child.name))
+                    .filter(|(child, _)| child.oid != t.oid && !keys.contains(&child.key()))
                     .map(|(child, fk)| {
                         format!(
                             "constraint {} on table {} depends on table {name}",

@@ -128,7 +128,7 @@ impl Binder<'_> {
             .collect();
         let name = match &fk.name {
             Some(n) => normalize(n),
-            None => self.choose_name(on.name, &names, "fkey", taken),
+            None => self.choose_name("public", on.name, &names, "fkey", taken),
         };
         for (c, r) in columns.iter().zip(&ref_columns) {
             let (a, b) = (&on.columns[*c], &ref_columns_def[*r]);

@@ -196,8 +196,8 @@ impl Binder<'_> {
             None => None,
         };
         let name = match &c.name {
-            Some(n) => table_name(n)?,
-            None => self.choose_name(&table.name, &name_parts, "idx", &[]),
+            Some(n) => super::scope::qualified_name(n)?.1,
+            None => self.choose_name(&table.schema, &table.name, &name_parts, "idx", &[]),
         };
         if name.len() > MAX_NAME {
             return Err(errinput!("42622", "identifier \"{name}\" is too long"));
@@ -284,6 +284,7 @@ impl Binder<'_> {
     /// 63 bytes, with a number added until no relation has it.
     pub(super) fn choose_name(
         &self,
+        schema: &str,
         table: &str,
         parts: &[String],
         suffix: &str,
@@ -305,7 +306,11 @@ impl Binder<'_> {
                 head.pop();
             }
             let name = format!("{head}{tail}");
-            if !self.catalog.relation_exists(&name) && !taken.contains(&name) {
+            if !self
+                .catalog
+                .relation_exists(&crate::catalog::names::key(schema, &name))
+                && !taken.contains(&name)
+            {
                 return name;
             }
         }
@@ -316,6 +321,7 @@ impl Binder<'_> {
     /// (column and table level); marks primary key columns NOT NULL.
     pub(super) fn table_constraints(
         &self,
+        schema: &str,
         table: &str,
         columns: &mut [ColumnDef],
         column_constraints: &[(usize, TableConstraint)],
@@ -352,9 +358,9 @@ impl Binder<'_> {
             let name = match name {
                 Some(n) => n,
                 None if kind == ConstraintKind::Primary => {
-                    self.choose_name(table, &[], "pkey", &taken)
+                    self.choose_name(schema, table, &[], "pkey", &taken)
                 }
-                None => self.choose_name(table, &cols, "key", &taken),
+                None => self.choose_name(schema, table, &cols, "key", &taken),
             };
             let mut keys: Vec<IndexKey> = positions.iter().map(|p| key_on(*p, false)).collect();
             for c in &include {
@@ -393,6 +399,7 @@ impl Binder<'_> {
         let table = self.catalog.must_get_table(&table_name(&a.name)?)?;
         let mut columns = table.columns.clone();
         let mut defs = self.table_constraints(
+            &table.schema,
             &table.name,
             &mut columns,
             &[],

@@ -36,6 +36,7 @@ mod lateral;
 mod lock;
 mod math_signatures;
 mod pushdown;
+mod schemas;
 mod scope;
 mod select;
 mod sequences;
@@ -61,6 +62,7 @@ use crate::error::{sqlstate, Result};
 use crate::types::{text, ColumnType, DataType, Value};
 
 pub(crate) use alter_table::dropped_column;
+pub use schemas::contents as schema_contents;
 pub use scope::{normalize, table_name};
 
 /// The most parameters a statement may have (the wire's Int16 count).
@@ -264,6 +266,25 @@ pub fn bind(
             };
             Plan::Analyze { tables }
         }
+        Statement::CreateSchema {
+            schema_name,
+            or_replace: false,
+            if_not_exists,
+            with: None,
+            options: None,
+            default_collate_spec: None,
+            clone: None,
+        } => schemas::bind_create_schema(catalog, schema_name, *if_not_exists)?,
+        Statement::Drop {
+            object_type: sqlparser::ast::ObjectType::Schema,
+            if_exists,
+            names,
+            cascade,
+            purge: false,
+            temporary: false,
+            table: None,
+            ..
+        } => schemas::bind_drop_schemas(catalog, names, *if_exists, *cascade)?,
         Statement::Drop { .. } => binder.bind_drop(statement)?,
         Statement::CreateView(v) => binder.bind_create_view(v)?,
         Statement::Comment {
@@ -389,7 +410,7 @@ fn bind_comment(
                 _ => catalog.find_index(&n).map(|(_, i)| (i.oid, "index")),
             };
             let Some((oid, what)) = found else {
-                if catalog.relation_exists(&n) {
+                if catalog.relation_visible(&n) {
                     return Err(errinput!(
                         sqlstate::WRONG_OBJECT_TYPE,
                         "\"{n}\" is not a {}",

@@ -1,6 +1,7 @@
 //! Name scopes: the columns an expression may refer to, and how a
 //! (possibly qualified) name resolves to one of them.
 
+use crate::catalog::{names, Catalog};
 use sqlparser::ast::{Ident, ObjectName, ObjectNamePart};
 
 use crate::errinput;
@@ -214,19 +215,39 @@ pub fn check_not_reserved(ident: &Ident) -> Result<()> {
     Ok(())
 }
 
-/// A table name, with an optional `public.` or `postgres.public.` prefix.
+/// A relation's name as the catalog looks it up: an unqualified name
+/// (found along the search path) or the key of a schema-qualified one
+/// (`s.t`, `postgres.s.t`; `pg_temp` is the session's temporary schema).
 pub fn table_name(name: &ObjectName) -> Result<String> {
+    let (schema, table) = qualified_name(name)?;
+    Ok(match schema {
+        Some(schema) => names::qualified(&schema, &table),
+        None => table,
+    })
+}
+
+/// A name's schema, if it names one, and its last part.
+pub fn qualified_name(name: &ObjectName) -> Result<(Option<String>, String)> {
     for part in &name.0 {
         if let ObjectNamePart::Identifier(ident) = part {
             check_not_reserved(ident)?;
         }
     }
     let parts = name_parts(name)?;
+    let schema = |s: &str| {
+        if s == "pg_temp" {
+            names::search_path()
+                .temp
+                .clone()
+                .unwrap_or_else(|| s.to_string())
+        } else {
+            s.to_string()
+        }
+    };
     match parts.as_slice() {
-        [table] => Ok(table.clone()),
-        [schema, table] if schema == "public" => Ok(table.clone()),
-        [db, schema, table] if schema == "public" && db == "postgres" => Ok(table.clone()),
-        [schema, _] => Err(errinput!("3F000", "schema \"{schema}\" does not exist")),
+        [table] => Ok((None, table.clone())),
+        [s, table] => Ok((Some(schema(s)), table.clone())),
+        [db, s, table] if db == "postgres" => Ok((Some(schema(s)), table.clone())),
         [db, _, _] => Err(errinput!(
             sqlstate::FEATURE_NOT_SUPPORTED,
             "cross-database references are not implemented: \"{db}\""
@@ -236,4 +257,37 @@ pub fn table_name(name: &ObjectName) -> Result<String> {
             "improper qualified name (too many dotted names): {name}"
         )),
     }
+}
+
+/// The schema and name CREATE gives an object: the schema it names, or
+/// the first existing schema of the search path.
+pub fn creation_name(catalog: &Catalog, name: &ObjectName) -> Result<(String, String)> {
+    let (schema, object) = qualified_name(name)?;
+    let schema = match schema {
+        Some(s) => s,
+        None => names::search_path().creation.clone().ok_or_else(|| {
+            errinput!(
+                sqlstate::INVALID_SCHEMA_NAME,
+                "no schema has been selected to create in"
+            )
+        })?,
+    };
+    if matches!(
+        schema.as_str(),
+        "pg_catalog" | "information_schema" | "pg_toast"
+    ) {
+        return Err(errinput!(
+            sqlstate::INSUFFICIENT_PRIVILEGE,
+            "permission denied to create \"{schema}.{object}\""
+        )
+        .with_detail("System catalog modifications are currently disallowed."));
+    }
+    if schema == "pg_temp" {
+        return Err(errinput!(
+            sqlstate::INVALID_SCHEMA_NAME,
+            "schema \"pg_temp\" does not exist"
+        ));
+    }
+    catalog.must_get_schema(&schema)?;
+    Ok((schema, object))
 }

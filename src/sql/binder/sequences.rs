@@ -22,8 +22,8 @@ pub(super) fn bind_sequence_statement(catalog: &Catalog, s: &SequenceStatement) 
     if s.temporary {
         return Err(crate::errunsupported!("temporary sequences"));
     }
-    let name = table_name(&s.name)?;
-    let (mut def, _) = resolve(name, &s.options, None)?;
+    let (schema, name) = super::scope::creation_name(catalog, &s.name)?;
+    let (mut def, _) = resolve(&schema, name, &s.options, None)?;
     def.owned_by = owner_column(catalog, s.options.owned_by.as_ref())?.flatten();
     Ok(Plan::CreateSequence {
         def,
@@ -35,7 +35,7 @@ pub(super) fn bind_sequence_statement(catalog: &Catalog, s: &SequenceStatement) 
 fn bind_alter_sequence(catalog: &Catalog, a: &SequenceStatement) -> Result<Plan> {
     let name = table_name(&a.name)?;
     let Some(old) = catalog.get_sequence(&name) else {
-        if catalog.relation_exists(&name) {
+        if catalog.relation_visible(&name) {
             return Err(not_a_sequence(&name));
         }
         if a.if_exists {
@@ -51,7 +51,7 @@ fn bind_alter_sequence(catalog: &Catalog, a: &SequenceStatement) -> Result<Plan>
         ));
     };
     let new_name = match &a.rename {
-        Some(n) if catalog.relation_exists(n) => {
+        Some(n) if catalog.relation_exists(&crate::catalog::names::key(&old.schema, n)) => {
             return Err(errinput!(
                 sqlstate::DUPLICATE_TABLE,
                 "relation \"{n}\" already exists"
@@ -60,7 +60,7 @@ fn bind_alter_sequence(catalog: &Catalog, a: &SequenceStatement) -> Result<Plan>
         Some(n) => n.clone(),
         None => name,
     };
-    let (mut def, restart) = resolve(new_name, &a.options, Some(&old))?;
+    let (mut def, restart) = resolve(&old.schema, new_name, &a.options, Some(&old))?;
     if let Some(owner) = owner_column(catalog, a.options.owned_by.as_ref())? {
         def.owned_by = owner;
     }
@@ -94,7 +94,7 @@ pub(super) fn bind_drop_sequences(
                 }
                 found.push(name)
             }
-            None if catalog.relation_exists(&name) => return Err(not_a_sequence(&name)),
+            None if catalog.relation_visible(&name) => return Err(not_a_sequence(&name)),
             None if if_exists => missing.push(name),
             None => {
                 return Err(errinput!(
@@ -166,12 +166,13 @@ fn owner_column(
 /// the statement.
 pub(super) fn column_sequence(
     catalog: &Catalog,
+    schema: &str,
     table: &str,
     column: &mut ColumnDef,
     identity: Option<(Identity, &[ast::SequenceOptions])>,
     taken: &[String],
 ) -> Result<SequenceDef> {
-    let name = choose_name(catalog, table, &column.name, taken);
+    let name = choose_name(catalog, schema, table, &column.name, taken);
     let mut options = match identity {
         Some((_, options)) => SequenceOptions::from_ast(None, options, None)?,
         None => SequenceOptions::default(),
@@ -192,22 +193,32 @@ pub(super) fn column_sequence(
             _ => ast::DataType::BigInt(None),
         });
     }
-    let (def, _) = resolve(name, &options, None)?;
+    let (def, _) = resolve(schema, name, &options, None)?;
     column.not_null = true;
     column.identity = identity.map(|(i, _)| i);
-    column.default = Some(nextval_default(&def.name));
+    column.default = Some(nextval_default(schema, &def.name));
     Ok(def)
 }
 
-/// The DEFAULT of a column fed by a sequence, as PostgreSQL prints it.
-pub(super) fn nextval_default(sequence: &str) -> String {
-    let quoted = quote_ident(sequence).replace('\'', "''");
-    format!("nextval('{quoted}'::regclass)")
+/// The DEFAULT of a column fed by a sequence, as PostgreSQL prints it
+/// (qualified outside `public`).
+pub(super) fn nextval_default(schema: &str, sequence: &str) -> String {
+    let name = match schema {
+        "public" => quote_ident(sequence),
+        _ => format!("{}.{}", quote_ident(schema), quote_ident(sequence)),
+    };
+    format!("nextval('{}'::regclass)", name.replace('\'', "''"))
 }
 
 /// PostgreSQL's ChooseRelationName: `table_column_seq`, then with 1, 2, …
 /// appended until the name is free (names cut to 63 bytes).
-fn choose_name(catalog: &Catalog, table: &str, column: &str, taken: &[String]) -> String {
+fn choose_name(
+    catalog: &Catalog,
+    schema: &str,
+    table: &str,
+    column: &str,
+    taken: &[String],
+) -> String {
     let mut n = 0;
     loop {
         let suffix = if n == 0 {
@@ -216,7 +227,8 @@ fn choose_name(catalog: &Catalog, table: &str, column: &str, taken: &[String]) -
             format!("seq{n}")
         };
         let name = make_object_name(table, column, &suffix);
-        if !catalog.relation_exists(&name) && !taken.contains(&name) {
+        let key = crate::catalog::names::key(schema, &name);
+        if !catalog.relation_exists(&key) && !taken.contains(&name) {
             return name;
         }
         n += 1;
@@ -249,6 +261,7 @@ fn type_bounds(ty: DataType) -> (i64, i64) {
 /// A sequence definition from options over `base` (ALTER) or the
 /// defaults (CREATE), with RESTART's value.
 fn resolve(
+    schema: &str,
     name: String,
     o: &SequenceOptions,
     base: Option<&SequenceDef>,
@@ -355,6 +368,7 @@ fn resolve(
     let def = SequenceDef {
         oid: base.map_or(0, |b| b.oid),
         name,
+        schema: schema.to_string(),
         owner: base.map_or(0, |b| b.owner),
         data_type,
         start,

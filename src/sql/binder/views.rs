@@ -8,7 +8,7 @@ use sqlparser::ast::{self, Statement};
 use super::scope::{normalize, Scope};
 use super::select::output_scope;
 use super::Binder;
-use crate::catalog::{Catalog, ColumnDef, ViewDef};
+use crate::catalog::{names, Catalog, ColumnDef, ViewDef};
 use crate::errinput;
 use crate::error::{sqlstate, Result};
 use crate::sql::parser::Command;
@@ -27,7 +27,7 @@ impl Binder<'_> {
         if !matches!(v.options, ast::CreateTableOptions::None) || v.comment.is_some() {
             return Err(crate::errunsupported!("CREATE VIEW options in {v}"));
         }
-        let name = super::scope::table_name(&v.name)?;
+        let (schema, name) = super::scope::creation_name(self.catalog, &v.name)?;
         let (_, columns) = self.bind_query(&v.query)?;
         if v.columns.len() > columns.len() {
             return Err(errinput!(
@@ -62,6 +62,7 @@ impl Binder<'_> {
             });
         }
         Ok(Plan::CreateView {
+            schema,
             name,
             columns: defs,
             definition: v.query.to_string(),
@@ -84,7 +85,7 @@ impl Binder<'_> {
         }
         let query = view_query(view)?;
         self.view_depth += 1;
-        let bound = self.bind_query(&query);
+        let bound = names::with_search_path(view_path(view), || self.bind_query(&query));
         self.view_depth -= 1;
         let (node, columns) = bound?;
         let mut scope = output_scope(&columns);
@@ -97,6 +98,29 @@ impl Binder<'_> {
     }
 }
 
+/// The search path a view's query is bound with: the view's schema, then
+/// `public` (names in it were written for the path it was created on).
+pub fn view_path(view: &ViewDef) -> std::sync::Arc<names::SearchPath> {
+    let current = names::search_path();
+    let mut schemas = vec![view.schema.clone()];
+    if view.schema != "public" {
+        schemas.push("public".to_string());
+    }
+    std::sync::Arc::new(names::SearchPath {
+        schemas,
+        creation: Some(view.schema.clone()),
+        temp: current.temp.clone(),
+    })
+}
+
+/// A view's query bound on its own path.
+pub fn bind_view_query(catalog: &Catalog, view: &ViewDef) -> Result<super::Bound> {
+    let q = view_query(view)?;
+    names::with_search_path(view_path(view), || {
+        super::bind(&Statement::Query(Box::new(q)), catalog, &[])
+    })
+}
+
 /// A view's query, parsed from its text.
 fn view_query(view: &ViewDef) -> Result<ast::Query> {
     let corrupt = || crate::errinternal!("the query of view \"{}\" does not parse", view.name);
@@ -106,35 +130,30 @@ fn view_query(view: &ViewDef) -> Result<ast::Query> {
     }
 }
 
-/// The views whose queries read the table with this OID.
 /// The views whose query reads a column of a table (1-based).
 pub fn views_reading_column(catalog: &Catalog, table_oid: u32, attnum: i16) -> Vec<String> {
     catalog
         .views()
         .iter()
         .filter(|v| {
-            view_query(v).is_ok_and(|q| {
-                super::bind(&Statement::Query(Box::new(q)), catalog, &[]).is_ok_and(|b| {
-                    b.reads
-                        .tables
-                        .get(&table_oid)
-                        .is_some_and(|columns| columns.contains(&attnum))
-                })
+            bind_view_query(catalog, v).is_ok_and(|b| {
+                b.reads
+                    .tables
+                    .get(&table_oid)
+                    .is_some_and(|columns| columns.contains(&attnum))
             })
         })
         .map(|v| v.name.clone())
         .collect()
 }
 
+/// The views whose queries read the table with this OID.
 pub fn views_reading(catalog: &Catalog, table_oid: u32) -> Vec<String> {
     catalog
         .views()
         .iter()
         .filter(|v| {
-            view_query(v).is_ok_and(|q| {
-                super::bind(&Statement::Query(Box::new(q)), catalog, &[])
-                    .is_ok_and(|b| b.reads.tables.contains_key(&table_oid))
-            })
+            bind_view_query(catalog, v).is_ok_and(|b| b.reads.tables.contains_key(&table_oid))
         })
         .map(|v| v.name.clone())
         .collect()

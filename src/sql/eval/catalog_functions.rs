@@ -6,13 +6,13 @@
 //! catalog as PostgreSQL 15 answers them.
 
 use super::Env;
-use crate::catalog::acl::{CATALOG_SCHEMA_OID, PUBLIC_SCHEMA_OID};
+use crate::catalog::acl::PUBLIC_SCHEMA_OID;
+use crate::catalog::names;
 use crate::catalog::Catalog;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
 use crate::sql::binder::system_views::{
     self, constraint_definition, constraint_oid, index_definition, quote_ident, relation_by_oid,
-    INFORMATION_SCHEMA_OID, TOAST_SCHEMA_OID,
 };
 use crate::sql::expr::Function;
 use crate::sql::session::settings::SERVER_VERSION;
@@ -27,13 +27,25 @@ pub fn call(func: Function, values: &[Value], ctx: &dyn Env) -> Result<Option<Va
             "PostgreSQL {SERVER_VERSION} on x86_64-pc-linux-gnu, compiled by rustc, 64-bit"
         )),
         Function::CurrentDatabase => text("postgres".to_string()),
-        Function::CurrentSchema => text("public".to_string()),
-        // pg_catalog is searched first, implicitly.
+        Function::CurrentSchema => match names::search_path().creation.clone() {
+            Some(s) => text(s),
+            None => Value::Null,
+        },
+        // The temporary schema and pg_catalog are searched first, implicitly.
         Function::CurrentSchemas => {
-            let mut items = vec![text("public".to_string())];
+            let path = names::search_path();
+            let listed = path
+                .schemas
+                .iter()
+                .filter(|s| Some(*s) != path.temp.as_ref());
+            let mut items: Vec<Value> = Vec::new();
             if values[0] == Value::Bool(true) {
-                items.insert(0, text("pg_catalog".to_string()));
+                items.extend(path.temp.iter().cloned().map(text));
+                if !path.schemas.iter().any(|s| s == "pg_catalog") {
+                    items.push(text("pg_catalog".to_string()));
+                }
             }
+            items.extend(listed.cloned().map(text));
             Value::Array(Box::new(crate::types::array::ArrayValue {
                 elem: DataType::Name,
                 items,
@@ -52,7 +64,7 @@ pub fn call(func: Function, values: &[Value], ctx: &dyn Env) -> Result<Option<Va
         }
         // Everything is in public or pg_catalog (on the search path) but
         // the information_schema views.
-        Function::IsVisible => Value::Bool(!system_views::in_information_schema(oid(&values[0]))),
+        Function::IsVisible => Value::Bool(is_visible(ctx.catalog(), oid(&values[0]))),
         Function::NotPublishable => Value::Bool(false),
         Function::FormatType => {
             let typmod = match values.get(1) {
@@ -180,7 +192,7 @@ pub fn call(func: Function, values: &[Value], ctx: &dyn Env) -> Result<Option<Va
         },
         Function::RegNamespace => {
             let name = unquote(as_text(&values[0]));
-            match namespace_oid(&name) {
+            match namespace_oid(catalog(ctx)?, &name) {
                 Some(o) => Value::Oid(o),
                 None => return Err(errinput!("3F000", "schema \"{name}\" does not exist")),
             }
@@ -293,12 +305,16 @@ fn relation_oid(catalog: &Catalog, name: &str) -> Result<Option<u32>> {
         return Ok(Some(*o));
     }
     let base = match parts.as_slice() {
-        [t] => t,
-        [s, t] if s == "public" => t,
-        [s, _] if namespace_oid(s).is_some() => return Ok(None),
+        [t] => t.clone(),
+        [s, t] if s == "pg_temp" => match names::search_path().temp.clone() {
+            Some(temp) => names::qualified(&temp, t),
+            None => return Ok(None),
+        },
+        [s, t] if catalog.schema_by_name(s).is_some() => names::qualified(s, t),
         [s, _] => return Err(errinput!("3F000", "schema \"{s}\" does not exist")),
         _ => return Err(errinput!(sqlstate::INVALID_NAME, "invalid name syntax")),
     };
+    let base = base.as_str();
     if let Some(v) = catalog.get_view(base) {
         return Ok(Some(v.oid));
     }
@@ -309,6 +325,17 @@ fn relation_oid(catalog: &Catalog, name: &str) -> Result<Option<u32>> {
         return Ok(Some(t.oid));
     }
     Ok(catalog.find_index(base).map(|(_, i)| i.oid))
+}
+
+/// The catalog key of a relation named in text (`t`, `s.t`, `"T"`):
+/// 3F000 for a schema that does not exist.
+pub fn relation_key(catalog: &Catalog, text: &str) -> Result<String> {
+    match split_name(text).as_slice() {
+        [t] => Ok(t.clone()),
+        [s, t] if catalog.schema_by_name(s).is_some() => Ok(names::qualified(s, t)),
+        [s, _] => Err(errinput!("3F000", "schema \"{s}\" does not exist")),
+        _ => Err(errinput!(sqlstate::INVALID_NAME, "invalid name syntax")),
+    }
 }
 
 /// Splits `a."B".c` into parts folded as SQL folds identifiers.
@@ -333,14 +360,48 @@ pub(super) fn split_name(name: &str) -> Vec<String> {
     parts
 }
 
-fn namespace_oid(name: &str) -> Option<u32> {
-    Some(match name {
-        "pg_catalog" => CATALOG_SCHEMA_OID,
-        "public" => PUBLIC_SCHEMA_OID,
-        "pg_toast" => TOAST_SCHEMA_OID,
-        "information_schema" => INFORMATION_SCHEMA_OID,
-        _ => return None,
+fn namespace_oid(catalog: &Catalog, name: &str) -> Option<u32> {
+    catalog.schema_by_name(name).map(|s| s.oid)
+}
+
+/// pg_table_is_visible and friends: whether an object is found by its
+/// bare name (a relation in a schema on the search path, first of its
+/// name; the types and functions FlintDB has are all in visible schemas).
+fn is_visible(catalog: Option<&Catalog>, o: u32) -> bool {
+    if system_views::in_information_schema(o) {
+        return names::is_visible_schema("information_schema");
+    }
+    let Some(catalog) = catalog else {
+        return true;
+    };
+    match relation_schema_and_name(catalog, o) {
+        Some((schema, name)) => first_found(catalog, &schema, &name),
+        None => true,
+    }
+}
+
+/// A user relation's (table, index, view, sequence) schema and name.
+pub(super) fn relation_schema_and_name(catalog: &Catalog, o: u32) -> Option<(String, String)> {
+    if let Some(v) = catalog.views().iter().find(|v| v.oid == o) {
+        return Some((v.schema.clone(), v.name.clone()));
+    }
+    if let Some(s) = catalog.sequence_by_oid(o) {
+        return Some((s.schema.clone(), s.name.clone()));
+    }
+    system_views::relation_by_oid(catalog, o).map(|(t, i)| match i {
+        Some(i) => (t.schema.clone(), i.name),
+        None => (t.schema.clone(), t.name.clone()),
     })
+}
+
+/// Whether looking `name` up along the search path finds the relation
+/// in `schema` (and not one of the same name earlier on the path).
+pub(super) fn first_found(catalog: &Catalog, schema: &str, name: &str) -> bool {
+    names::is_visible_schema(schema)
+        && names::candidates(name)
+            .into_iter()
+            .find(|k| catalog.relation_exists(k))
+            == Some(names::key(schema, name))
 }
 
 /// The OID of a type by any of its SQL names (`integer`, `int4`,

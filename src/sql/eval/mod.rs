@@ -20,8 +20,14 @@ mod setting_functions;
 mod string_functions;
 
 pub use cast::cast;
+pub use catalog_functions::relation_key;
 pub use jsonb_functions::{set_values as json_set_values, to_json};
 pub use reg_names::reg_name;
+
+/// The catalog key of a relation named in text, if its schema exists.
+pub fn relation_key_of(catalog: &crate::catalog::Catalog, text: &str) -> Option<String> {
+    relation_key(catalog, text).ok()
+}
 
 mod subquery;
 

@@ -5,7 +5,7 @@
 //! `WITH GRANT OPTION`, and any one held makes the answer true.
 
 use super::Env;
-use crate::catalog::acl::{AclObject, Privs, DATABASE_OID, PUBLIC_SCHEMA_OID};
+use crate::catalog::acl::{AclObject, Privs, DATABASE_OID};
 use crate::catalog::Catalog;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
@@ -67,7 +67,7 @@ fn inquire(catalog: &Catalog, func: Function, role: u32, args: &[&str]) -> Resul
     }
     let (object, privs_text) = match func {
         Function::HasTablePrivilege | Function::HasColumnPrivilege => {
-            let name = relation_name(args[0])?;
+            let name = super::catalog_functions::relation_key(catalog, args[0])?;
             let table = catalog.must_get_table(&name)?;
             if func == Function::HasColumnPrivilege {
                 let column = identifier(args[1]);
@@ -84,10 +84,8 @@ fn inquire(catalog: &Catalog, func: Function, role: u32, args: &[&str]) -> Resul
         }
         Function::HasSchemaPrivilege => {
             let name = identifier(args[0]);
-            if name != "public" {
-                return Err(errinput!("3F000", "schema \"{name}\" does not exist"));
-            }
-            (AclObject::Schema(PUBLIC_SCHEMA_OID), args[1])
+            let schema = catalog.must_get_schema(&name)?;
+            (AclObject::Schema(schema.oid), args[1])
         }
         _ => {
             let name = identifier(args[0]);
@@ -160,17 +158,6 @@ fn unrecognized(mode: &str) -> crate::error::Error {
         sqlstate::INVALID_PARAMETER_VALUE,
         "unrecognized privilege type: \"{mode}\""
     )
-}
-
-/// A relation name as text (`t`, `public.t`, `"T"`), folded like SQL.
-fn relation_name(text: &str) -> Result<String> {
-    let parts = super::catalog_functions::split_name(text);
-    match parts.as_slice() {
-        [t] => Ok(t.clone()),
-        [s, t] if s == "public" => Ok(t.clone()),
-        [s, _] => Err(errinput!("3F000", "schema \"{s}\" does not exist")),
-        _ => Err(errinput!(sqlstate::INVALID_NAME, "invalid name syntax")),
-    }
 }
 
 fn identifier(text: &str) -> String {

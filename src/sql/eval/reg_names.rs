@@ -3,11 +3,9 @@
 //! `regclassout` and friends do: `-` for 0, the bare number for an OID
 //! nothing has.
 
-use crate::catalog::acl::{CATALOG_SCHEMA_OID, DATABASE_OWNER_ROLE, PUBLIC_SCHEMA_OID};
+use crate::catalog::acl::DATABASE_OWNER_ROLE;
 use crate::catalog::Catalog;
-use crate::sql::binder::system_views::{
-    self, quote_ident, relation_by_oid, INFORMATION_SCHEMA_OID, TOAST_SCHEMA_OID,
-};
+use crate::sql::binder::system_views::{self, quote_ident};
 use crate::types::{RegKind, Value};
 
 /// The name an OID of the given kind prints as.
@@ -18,7 +16,7 @@ pub fn reg_name(kind: RegKind, o: u32, catalog: &Catalog) -> Value {
     let name = match kind {
         RegKind::Class => class_name(o, catalog),
         RegKind::Type => type_name(o, catalog),
-        RegKind::Namespace => namespace_name(o).map(quote_ident),
+        RegKind::Namespace => catalog.schema_by_oid(o).map(|s| quote_ident(&s.name)),
         RegKind::Role => (catalog.roles().by_oid(o).is_some() || o == DATABASE_OWNER_ROLE)
             .then(|| quote_ident(&catalog.role_name(o))),
     };
@@ -33,29 +31,17 @@ fn class_name(o: u32, catalog: &Catalog) -> Option<String> {
             name.to_string()
         });
     }
-    if let Some(v) = catalog.views().iter().find(|v| v.oid == o) {
-        return Some(quote_ident(&v.name));
-    }
-    if let Some(s) = catalog.sequence_by_oid(o) {
-        return Some(quote_ident(&s.name));
-    }
-    relation_by_oid(catalog, o).map(|(t, i)| match i {
-        Some(i) => quote_ident(&i.name),
-        None => quote_ident(&t.name),
-    })
+    let (schema, name) = super::catalog_functions::relation_schema_and_name(catalog, o)?;
+    Some(
+        if super::catalog_functions::first_found(catalog, &schema, &name) {
+            quote_ident(&name)
+        } else {
+            format!("{}.{}", quote_ident(&schema), quote_ident(&name))
+        },
+    )
 }
 
 fn type_name(o: u32, catalog: &Catalog) -> Option<String> {
     let name = super::catalog_functions::format_type(o, -1, Some(catalog));
     (name != "???").then_some(name)
-}
-
-fn namespace_name(o: u32) -> Option<&'static str> {
-    Some(match o {
-        CATALOG_SCHEMA_OID => "pg_catalog",
-        PUBLIC_SCHEMA_OID => "public",
-        TOAST_SCHEMA_OID => "pg_toast",
-        INFORMATION_SCHEMA_OID => "information_schema",
-        _ => return None,
-    })
 }

@@ -125,17 +125,7 @@ fn serial_sequence(catalog: &Catalog, values: &[Value]) -> Result<Value> {
     let (Value::Text(table), Value::Text(column)) = (&values[0], &values[1]) else {
         return Ok(Value::Null);
     };
-    let parts = super::catalog_functions::split_name(table);
-    let name = match parts.as_slice() {
-        [t] => t,
-        [s, t] if s == "public" => t,
-        _ => {
-            return Err(errinput!(
-                sqlstate::UNDEFINED_TABLE,
-                "relation \"{table}\" does not exist"
-            ))
-        }
-    };
+    let name = &super::catalog_functions::relation_key(catalog, table)?;
     let t = catalog.must_get_table(name)?;
     let position = t.column_index(column).ok_or_else(|| {
         errinput!(
@@ -148,6 +138,10 @@ fn serial_sequence(catalog: &Catalog, values: &[Value]) -> Result<Value> {
         .into_iter()
         .find(|s| s.owned_by == Some((t.oid, position as i16 + 1)));
     Ok(owned.map_or(Value::Null, |s| {
-        Value::Text(format!("public.{}", quote_ident(&s.name)))
+        Value::Text(format!(
+            "{}.{}",
+            quote_ident(&s.schema),
+            quote_ident(&s.name)
+        ))
     }))
 }

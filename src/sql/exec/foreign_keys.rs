@@ -56,7 +56,7 @@ pub fn check_references(
             if probe.is_none() {
                 let sql = format!(
                     "SELECT 1 FROM {} WHERE {} FOR SHARE",
-                    quote_ident(&parent.name),
+                    qualified(&parent),
                     matching(&parent, &fk.ref_columns, 1)
                 );
                 probe = Some(bind(ctx, &sql, &types(&parent, &fk.ref_columns))?);
@@ -207,7 +207,7 @@ fn bind_action(
     action: FkAction,
     updating: bool,
 ) -> Result<Plan> {
-    let table = quote_ident(&child.name);
+    let table = qualified(child);
     let condition = matching(child, &fk.columns, 1);
     let mut param_types = types(parent, &fk.ref_columns);
     let set = |value: &dyn Fn(usize) -> String| -> String {
@@ -316,4 +316,14 @@ fn shown(key: &[Value]) -> String {
         .map(|v| text::format(v).unwrap_or_else(|| "null".into()))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A table's name qualified by its schema, as SQL text (the statements
+/// bound here must not depend on the search path).
+fn qualified(table: &TableDef) -> String {
+    format!(
+        "{}.{}",
+        quote_ident(&table.schema),
+        quote_ident(&table.name)
+    )
 }

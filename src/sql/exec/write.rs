@@ -17,7 +17,7 @@ use super::index_write::build_index;
 use super::row_lock::mark_rows;
 use super::toast::{delete_externals, encode_row};
 use super::{execute, ExecContext, Row, TableScan};
-use crate::catalog::{ColumnDef, IndexDef, TableDef};
+use crate::catalog::{ColumnDef, IndexDef, SchemaDef, TableDef};
 use crate::errinput;
 use crate::error::{sqlstate, Result};
 use crate::storage::heap::Xid;
@@ -87,6 +87,7 @@ pub struct NewRows<'p> {
 
 /// What CREATE TABLE makes.
 pub struct NewTable<'p> {
+    pub schema: &'p str,
     pub name: &'p str,
     pub columns: &'p [ColumnDef],
     /// PRIMARY KEY and UNIQUE constraints.
@@ -221,6 +222,7 @@ pub fn create_table(
 ) -> Result<bool> {
     let catalog = ctx.engine.catalog();
     let NewTable {
+        schema,
         name,
         columns,
         constraints,
@@ -228,10 +230,11 @@ pub fn create_table(
         checks,
         foreign_keys,
     } = new;
-    if if_not_exists && catalog.relation_exists(name) {
+    if if_not_exists && catalog.relation_exists(&crate::catalog::names::key(schema, name)) {
         return Ok(false);
     }
-    let table = catalog.create_table(name, columns.to_vec(), ctx.eval.role, xid)?;
+    let table = catalog.create_table(schema, name, columns.to_vec(), ctx.eval.role, xid)?;
+    let name = &table.key();
     for check in checks {
         catalog.add_check(name, check.clone(), xid)?;
     }
@@ -268,7 +271,9 @@ pub fn create_index(
     not_null: &[usize],
 ) -> Result<bool> {
     let catalog = ctx.engine.catalog();
-    if if_not_exists && catalog.relation_exists(&index.def.name) {
+    if if_not_exists
+        && catalog.relation_exists(&crate::catalog::names::key(&table.schema, &index.def.name))
+    {
         return Ok(false);
     }
     let def = catalog.create_index(index.def.clone(), xid)?;
@@ -280,7 +285,7 @@ pub fn create_index(
     for c in not_null {
         let mut column = table.columns[*c].clone();
         column.not_null = true;
-        catalog.update_column(&table.name, *c, column, xid)?;
+        catalog.update_column(&table.key(), *c, column, xid)?;
     }
     Ok(true)
 }
@@ -290,7 +295,10 @@ pub fn create_index(
 /// index keeps its name and definition but gets a new OID.
 pub fn reindex(ctx: &ExecContext, xid: Xid, table: &TableDef, index: &BoundIndex) -> Result<RelId> {
     let catalog = ctx.engine.catalog();
-    let old = catalog.drop_index(&index.def.name, xid)?;
+    let old = catalog.drop_index(
+        &crate::catalog::names::key(&table.schema, &index.def.name),
+        xid,
+    )?;
     let def = catalog.create_index(index.def.clone(), xid)?;
     let index = BoundIndex {
         def,
@@ -368,7 +376,7 @@ pub fn drop_tables(
     }
     let mut rels = Vec::with_capacity(tables.len());
     for t in tables {
-        rels.extend(catalog.drop_table(&t.name, xid)?);
+        rels.extend(catalog.drop_table(&t.key(), xid)?);
     }
     Ok((missing, rels))
 }
@@ -494,4 +502,30 @@ pub(super) fn check_not_null(table: &TableDef, row: &[Value]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// DROP SCHEMA: its views, tables (with their indexes and owned
+/// sequences), other sequences, then the schema itself; returns the
+/// relations whose files go once the drop has committed.
+pub fn drop_schema(ctx: &ExecContext, xid: Xid, schema: &SchemaDef) -> Result<Vec<RelId>> {
+    let catalog = ctx.engine.catalog();
+    for v in catalog.views().iter().filter(|v| v.schema == schema.name) {
+        catalog.drop_view(&v.key(), xid)?;
+    }
+    let tables: Vec<String> = catalog
+        .tables()
+        .iter()
+        .filter(|t| t.schema == schema.name)
+        .map(|t| t.key())
+        .collect();
+    let (_, mut rels) = drop_tables(ctx, xid, &tables, false)?;
+    for s in catalog
+        .sequences()
+        .iter()
+        .filter(|s| s.schema == schema.name)
+    {
+        rels.push(catalog.drop_sequence(&s.key(), xid)?);
+    }
+    catalog.drop_schema(schema.oid, xid)?;
+    Ok(rels)
 }

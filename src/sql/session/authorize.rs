@@ -7,7 +7,7 @@
 
 use super::grant::{denied, must_own};
 use super::RowSink;
-use crate::catalog::acl::{AclObject, Privs, PUBLIC_SCHEMA_OID};
+use crate::catalog::acl::{AclObject, Privs};
 use crate::catalog::{Catalog, TableDef};
 use crate::error::Result;
 use crate::sql::binder::Bound;
@@ -34,12 +34,9 @@ pub fn authorize(
         return Ok(());
     }
     if touches_tables(&bound.plan) || !bound.reads.tables.is_empty() {
-        // Naming anything in the schema needs USAGE on it.
-        if !catalog
-            .privileges_of(role, AclObject::Schema(PUBLIC_SCHEMA_OID))
-            .contains(Privs::USAGE)
-        {
-            return Err(denied("permission denied for schema public"));
+        // Naming anything in a schema needs USAGE on it.
+        for schema in schemas_named(catalog, bound) {
+            schema_allows(catalog, role, &schema, Privs::USAGE)?;
         }
     }
     let column_numbers = |cols: &[usize]| cols.iter().map(|c| *c as i16 + 1).collect::<Vec<_>>();
@@ -65,15 +62,36 @@ pub fn authorize(
                 require(catalog, role, t, Privs::TRUNCATE)?;
             }
         }
-        Plan::CreateTable { .. }
-        | Plan::CreateView { .. }
-        | Plan::CreateSequence { .. }
-        | Plan::CreateEnum { .. } => {
+        Plan::CreateTable { schema, .. } | Plan::CreateView { schema, .. } => {
+            schema_allows(catalog, role, schema, Privs::CREATE)?
+        }
+        Plan::CreateSequence { def, .. } => {
+            schema_allows(catalog, role, &def.schema, Privs::CREATE)?
+        }
+        Plan::CreateEnum { .. } => schema_allows(catalog, role, "public", Privs::CREATE)?,
+        Plan::CreateSchema { owner, .. } => {
+            let database = AclObject::Database(crate::catalog::acl::DATABASE_OID);
             if !catalog
-                .privileges_of(role, AclObject::Schema(PUBLIC_SCHEMA_OID))
+                .privileges_of(role, database)
                 .contains(Privs::CREATE)
             {
-                return Err(denied("permission denied for schema public"));
+                return Err(denied("permission denied for database postgres"));
+            }
+            if let Some(owner) = owner {
+                if !catalog.has_privs_of_role(role, *owner) {
+                    let name = catalog
+                        .roles()
+                        .by_oid(*owner)
+                        .map_or_else(String::new, |r| r.name.clone());
+                    return Err(denied(&format!("must be member of role \"{name}\"")));
+                }
+            }
+        }
+        Plan::DropSchemas { schemas, .. } => {
+            for s in schemas.iter() {
+                if !catalog.has_privs_of_role(role, s.owner) {
+                    return Err(must_own("schema", &s.name));
+                }
             }
         }
         Plan::CreateIndex { table, .. } => owner(catalog, role, table)?,
@@ -195,6 +213,53 @@ pub fn authorize(
     Ok(())
 }
 
+/// 42501 unless `role` holds `privs` on the schema.
+fn schema_allows(catalog: &Catalog, role: u32, schema: &str, privs: Privs) -> Result<()> {
+    let Some(s) = catalog.schema_by_name(schema) else {
+        return Ok(());
+    };
+    if catalog
+        .privileges_of(role, AclObject::Schema(s.oid))
+        .contains(privs)
+    {
+        Ok(())
+    } else {
+        Err(denied(&format!("permission denied for schema {schema}")))
+    }
+}
+
+/// The schemas of the tables a statement names or reads (`public` when it
+/// names none that exist).
+fn schemas_named(catalog: &Catalog, bound: &Bound) -> Vec<String> {
+    let mut oids: Vec<u32> = bound.reads.tables.keys().copied().collect();
+    oids.extend(bound.reads.locked.iter().copied());
+    let mut schemas: Vec<String> = oids
+        .into_iter()
+        .filter_map(|oid| catalog.table_of(RelId(oid)).map(|t| t.schema.clone()))
+        .collect();
+    match &bound.plan {
+        Plan::Insert { table, .. }
+        | Plan::CopyFrom { table, .. }
+        | Plan::Update { table, .. }
+        | Plan::Delete { table, .. }
+        | Plan::CreateIndex { table, .. } => schemas.push(table.schema.clone()),
+        Plan::Truncate { tables } => schemas.extend(tables.iter().map(|t| t.schema.clone())),
+        Plan::AlterTable { table: Some(t), .. } => schemas.push(t.schema.clone()),
+        Plan::DropTable { names, .. } => schemas.extend(
+            names
+                .iter()
+                .filter_map(|n| catalog.get_table(n).map(|t| t.schema.clone())),
+        ),
+        _ => {}
+    }
+    if schemas.is_empty() {
+        schemas.push("public".to_string());
+    }
+    schemas.sort();
+    schemas.dedup();
+    schemas
+}
+
 /// Whether `role` may VACUUM or ANALYZE a table: its owner's or the
 /// database owner's privileges.
 pub fn may_maintain(catalog: &Catalog, role: u32, table: &TableDef) -> bool {
@@ -214,6 +279,8 @@ fn touches_tables(plan: &Plan) -> bool {
             | Plan::CreateView { .. }
             | Plan::CreateTable { .. }
             | Plan::Analyze { .. }
+            | Plan::CreateSchema { .. }
+            | Plan::DropSchemas { .. }
     )
 }
 

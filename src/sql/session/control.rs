@@ -228,8 +228,9 @@ impl Session {
                     return Err(aborted());
                 }
                 let local = matches!(scope, Some(ContextModifier::Local));
-                let value = setting_value(values);
-                self.set_setting(&setting_name(&variable.0), value.as_deref(), local, sink)?;
+                let name = setting_name(&variable.0);
+                let value = setting_value(values, name == "search_path");
+                self.set_setting(&name, value.as_deref(), local, sink)?;
                 Outcome::tag("SET")
             }
             Statement::Set(Set::SetRole {
@@ -260,7 +261,7 @@ impl Session {
                 if failed {
                     return Err(aborted());
                 }
-                let value = setting_value(std::slice::from_ref(value));
+                let value = setting_value(std::slice::from_ref(value), false);
                 self.set_setting("timezone", value.as_deref(), *local, sink)?;
                 Outcome::tag("SET")
             }
@@ -421,8 +422,9 @@ pub(super) fn setting_name(parts: &[impl std::fmt::Display]) -> String {
 }
 
 /// The value of `SET name = v1, v2` as PostgreSQL flattens it (None for
-/// DEFAULT).
-pub(super) fn setting_value(values: &[sqlparser::ast::Expr]) -> Option<String> {
+/// DEFAULT); a list of names (`quote_names`: search_path) has each name
+/// folded and quoted as an identifier.
+pub(super) fn setting_value(values: &[sqlparser::ast::Expr], quote_names: bool) -> Option<String> {
     use sqlparser::ast::{Expr as E, Value as V};
     if let [E::Identifier(i)] = values {
         if i.quote_style.is_none() && i.value.eq_ignore_ascii_case("default") {
@@ -432,6 +434,15 @@ pub(super) fn setting_value(values: &[sqlparser::ast::Expr]) -> Option<String> {
     let parts: Vec<String> = values
         .iter()
         .map(|e| match e {
+            E::Value(v) if quote_names => match &v.value {
+                V::SingleQuotedString(s) | V::DoubleQuotedString(s) => {
+                    crate::sql::binder::system_views::quote_ident(s)
+                }
+                other => other.to_string(),
+            },
+            E::Identifier(i) if quote_names => {
+                crate::sql::binder::system_views::quote_ident(&normalize(i))
+            }
             E::Value(v) => match &v.value {
                 V::SingleQuotedString(s) | V::DoubleQuotedString(s) => s.clone(),
                 V::Boolean(b) => if *b { "on" } else { "off" }.to_string(),

@@ -57,7 +57,10 @@ impl Session {
         if self.txn.as_ref().is_some_and(|t| t.failed) {
             return Err(super::aborted());
         }
-        let bound = bind_command(command, self.engine.catalog(), &[])?;
+        let path = self.search_path();
+        let bound = crate::catalog::names::with_search_path(path, || {
+            bind_command(command, self.engine.catalog(), &[])
+        })?;
         let Plan::CopyFrom {
             table,
             targets,
@@ -90,7 +93,9 @@ impl Session {
     /// Inserts a batch of records. On error the COPY is over: the caller
     /// ends it with [`Session::end_copy`] and `false`.
     pub fn copy_records(&mut self, copy: &mut CopyIn, records: Vec<Vec<u8>>) -> Result<()> {
-        let result = self.insert_records(copy, records);
+        let path = self.search_path();
+        let result =
+            crate::catalog::names::with_search_path(path, || self.insert_records(copy, records));
         if result.is_err() {
             if let Some(t) = self.txn.as_mut() {
                 t.failed = true;

@@ -159,6 +159,7 @@ pub(super) fn execute_plan(
             Ok(format!("DELETE {}", result.count))
         }
         Plan::CreateTable {
+            schema,
             name,
             columns,
             constraints,
@@ -171,6 +172,7 @@ pub(super) fn execute_plan(
                 &ctx,
                 xid,
                 write::NewTable {
+                    schema,
                     name,
                     columns,
                     constraints,
@@ -306,7 +308,7 @@ pub(super) fn execute_plan(
         }
         Plan::CreateSequence { def, if_not_exists } => {
             let catalog = engine.catalog();
-            if *if_not_exists && catalog.relation_exists(&def.name) {
+            if *if_not_exists && catalog.relation_exists(&def.key()) {
                 sink.notice(
                     "NOTICE",
                     "42P07",
@@ -339,6 +341,53 @@ pub(super) fn execute_plan(
             }
             Ok("DROP SEQUENCE".to_string())
         }
+        Plan::CreateSchema {
+            name,
+            owner,
+            if_not_exists,
+        } => {
+            let catalog = engine.catalog();
+            if *if_not_exists && catalog.schema_by_name(name).is_some() {
+                sink.notice(
+                    "NOTICE",
+                    "42P06",
+                    format!("schema \"{name}\" already exists, skipping"),
+                );
+            } else {
+                catalog.create_schema(name, owner.unwrap_or(ctx.eval.role), xid)?;
+            }
+            Ok("CREATE SCHEMA".to_string())
+        }
+        Plan::DropSchemas {
+            schemas,
+            missing,
+            cascade,
+        } => {
+            skipped(sink, "schema", missing);
+            if *cascade {
+                let contents: Vec<String> = schemas
+                    .iter()
+                    .flat_map(|s| crate::sql::binder::schema_contents(engine.catalog(), s))
+                    .collect();
+                match contents.as_slice() {
+                    [] => {}
+                    [one] => sink.notice("NOTICE", "00000", format!("drop cascades to {one}")),
+                    all => sink.notice_with_detail(
+                        "NOTICE",
+                        "00000",
+                        format!("drop cascades to {} other objects", all.len()),
+                        all.iter()
+                            .map(|o| format!("drop cascades to {o}"))
+                            .collect::<Vec<_>>()
+                            .join("\n"),
+                    ),
+                }
+            }
+            for schema in schemas {
+                dropped.extend(write::drop_schema(&ctx, xid, schema)?);
+            }
+            Ok("DROP SCHEMA".to_string())
+        }
         Plan::DropView { names, missing } => {
             skipped(sink, "view", missing);
             for name in names {
@@ -347,6 +396,7 @@ pub(super) fn execute_plan(
             Ok("DROP VIEW".to_string())
         }
         Plan::CreateView {
+            schema,
             name,
             columns,
             definition,
@@ -354,6 +404,7 @@ pub(super) fn execute_plan(
         } => {
             let owner = ctx.eval.role;
             engine.catalog().create_view(
+                schema,
                 name,
                 columns.clone(),
                 definition.clone(),

@@ -6,7 +6,7 @@
 //! OPTION or CREATEROLE, and no role may end up a member of itself.
 
 use super::{RowSink, Who};
-use crate::catalog::acl::{self, AclItem, AclObject, Privs, DATABASE_OID, PUBLIC_SCHEMA_OID};
+use crate::catalog::acl::{self, AclItem, AclObject, Privs, DATABASE_OID};
 use crate::catalog::{Catalog, Membership, TableDef};
 use crate::errinput;
 use crate::error::{sqlstate, Result};
@@ -82,11 +82,15 @@ pub fn alter_owner(
                 catalog.role_name(new_owner)
             )));
         }
+        let schema = catalog.schema_oid(&table.schema);
         if !catalog
-            .privileges_of(who.current, AclObject::Schema(PUBLIC_SCHEMA_OID))
+            .privileges_of(new_owner, AclObject::Schema(schema))
             .contains(Privs::CREATE)
         {
-            return Err(denied("permission denied for schema public"));
+            return Err(denied(&format!(
+                "permission denied for schema {}",
+                table.schema
+            )));
         }
     }
     catalog.set_table_owner(table, new_owner, xid)
@@ -96,7 +100,7 @@ pub fn alter_owner(
 enum Target {
     Table(Arc<TableDef>),
     Sequence(Arc<crate::catalog::SequenceDef>),
-    Schema,
+    Schema(crate::catalog::SchemaDef),
     Database,
 }
 
@@ -105,20 +109,14 @@ impl Target {
         match self {
             Target::Table(t) => ("table", t.name.clone()),
             Target::Sequence(s) => ("sequence", s.name.clone()),
-            Target::Schema => ("schema", "public".to_string()),
+            Target::Schema(s) => ("schema", s.name.clone()),
             Target::Database => ("database", "postgres".to_string()),
         }
     }
 }
 
 fn targets(catalog: &Catalog, objects: &GrantObjects) -> Result<Vec<Target>> {
-    let schema = |name: &String| {
-        if name == "public" {
-            Ok(())
-        } else {
-            Err(errinput!("3F000", "schema \"{name}\" does not exist"))
-        }
-    };
+    let schema = |name: &String| catalog.must_get_schema(name);
     Ok(match objects {
         GrantObjects::Tables(names) => names
             .iter()
@@ -141,10 +139,16 @@ fn targets(catalog: &Catalog, objects: &GrantObjects) -> Result<Vec<Target>> {
             })
             .collect::<Result<_>>()?,
         GrantObjects::AllTablesInSchema(schemas) => {
+            let mut wanted = Vec::new();
             for s in schemas {
-                schema(s)?;
+                wanted.push(schema(s)?.name);
             }
-            catalog.tables().into_iter().map(Target::Table).collect()
+            catalog
+                .tables()
+                .into_iter()
+                .filter(|t| wanted.contains(&t.schema))
+                .map(Target::Table)
+                .collect()
         }
         GrantObjects::Sequences(names) => names
             .iter()
@@ -152,7 +156,7 @@ fn targets(catalog: &Catalog, objects: &GrantObjects) -> Result<Vec<Target>> {
                 let name = table_name(n)?;
                 match catalog.get_sequence(&name) {
                     Some(s) => Ok(Target::Sequence(s)),
-                    None if catalog.relation_exists(&name) => Err(errinput!(
+                    None if catalog.relation_visible(&name) => Err(errinput!(
                         sqlstate::WRONG_OBJECT_TYPE,
                         "\"{name}\" is not a sequence"
                     )),
@@ -164,21 +168,21 @@ fn targets(catalog: &Catalog, objects: &GrantObjects) -> Result<Vec<Target>> {
             })
             .collect::<Result<_>>()?,
         GrantObjects::AllSequencesInSchema(schemas) => {
+            let mut wanted = Vec::new();
             for s in schemas {
-                schema(s)?;
+                wanted.push(schema(s)?.name);
             }
             catalog
                 .sequences()
                 .into_iter()
+                .filter(|s| wanted.contains(&s.schema))
                 .map(Target::Sequence)
                 .collect()
         }
-        GrantObjects::Schemas(names) => {
-            for s in names {
-                schema(s)?;
-            }
-            names.iter().map(|_| Target::Schema).collect()
-        }
+        GrantObjects::Schemas(names) => names
+            .iter()
+            .map(|s| schema(s).map(Target::Schema))
+            .collect::<Result<_>>()?,
         GrantObjects::Databases(names) => {
             for d in names {
                 if d != "postgres" {
@@ -204,7 +208,7 @@ fn requested(
     let object = match target {
         Target::Table(t) => AclObject::Table(t.oid),
         Target::Sequence(s) => AclObject::Sequence(s.oid),
-        Target::Schema => AclObject::Schema(PUBLIC_SCHEMA_OID),
+        Target::Schema(s) => AclObject::Schema(s.oid),
         Target::Database => AclObject::Database(DATABASE_OID),
     };
     let column = |name: &String| -> Result<AclObject> {

@@ -19,6 +19,7 @@ mod read_only;
 mod reg_output;
 mod reported;
 mod roles;
+mod search_path;
 pub mod settings;
 mod transaction;
 
@@ -54,6 +55,10 @@ pub trait RowSink {
     fn row(&mut self, row: Row) -> Result<()>;
     /// A NOTICE or WARNING for the client.
     fn notice(&mut self, severity: &str, code: &str, message: String);
+    /// A NOTICE with a DETAIL field.
+    fn notice_with_detail(&mut self, severity: &str, code: &str, message: String, _detail: String) {
+        self.notice(severity, code, message)
+    }
     /// A reported setting changed (the wire's ParameterStatus).
     fn parameter_status(&mut self, _name: &str, _value: &str) {}
     /// COPY TO STDOUT begins; each row after is one record's bytes.
@@ -119,6 +124,8 @@ pub struct Session {
     /// This session's entry among the live ones (pg_backend_pid,
     /// pg_stat_activity), when it has one.
     backend: Option<(i32, Arc<crate::catalog::backends::Backend>)>,
+    /// The schema of this session's temporary tables, once it made one.
+    temp_schema: Option<String>,
 }
 
 impl Drop for Session {
@@ -150,6 +157,7 @@ impl Session {
             sequences: Default::default(),
             reported: None,
             backend: None,
+            temp_schema: None,
         }
     }
 
@@ -311,8 +319,22 @@ impl Session {
         }
     }
 
-    /// Runs a statement with parameter values.
+    /// Runs a statement with parameter values, names found along the
+    /// session's search path.
     pub fn execute(
+        &mut self,
+        command: &Command,
+        declared: &[Option<DataType>],
+        params: Vec<Value>,
+        sink: &mut dyn RowSink,
+    ) -> Result<Outcome> {
+        let path = self.search_path();
+        crate::catalog::names::with_search_path(path, || {
+            self.execute_on_path(command, declared, params, sink)
+        })
+    }
+
+    fn execute_on_path(
         &mut self,
         command: &Command,
         declared: &[Option<DataType>],
@@ -698,6 +720,8 @@ impl Session {
                 | Plan::DropTypes { .. }
                 | Plan::AlterSequence { .. }
                 | Plan::DropSequence { .. }
+                | Plan::CreateSchema { .. }
+                | Plan::DropSchemas { .. }
         ) {
             txn.ddl = true;
         }

@@ -6,6 +6,9 @@ use crate::catalog::acl::PUBLIC_SCHEMA_OID;
 use crate::catalog::{Catalog, IndexDef, TableDef};
 use crate::types::{DataType, Value};
 
+/// The position of `connamespace` in a row (the caller fills it in).
+pub(super) const CONNAMESPACE: usize = 2;
+
 pub(super) fn foreign_key_row(
     catalog: &Catalog,
     t: &TableDef,

@@ -7,7 +7,7 @@
 
 use super::columns::Columns;
 use super::rows::text;
-use crate::catalog::acl::{AclObject, PUBLIC_SCHEMA_OID};
+use crate::catalog::acl::AclObject;
 use crate::catalog::{Catalog, TableDef};
 use crate::types::{ColumnType, DataType, Value};
 
@@ -161,17 +161,17 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
     match view {
         "tables" => tables
             .iter()
-            .map(|t| (t.name.clone(), "BASE TABLE", "YES"))
+            .map(|t| (t.schema.clone(), t.name.clone(), "BASE TABLE", "YES"))
             .chain(
                 catalog
                     .views()
                     .iter()
-                    .map(|v| (v.name.clone(), "VIEW", "NO")),
+                    .map(|v| (v.schema.clone(), v.name.clone(), "VIEW", "NO")),
             )
-            .map(|(name, kind, insertable)| {
+            .map(|(schema, name, kind, insertable)| {
                 vec![
                     text("postgres"),
-                    text("public"),
+                    text(schema),
                     text(name),
                     text(kind),
                     Value::Null,
@@ -189,7 +189,7 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
             .iter()
             .cloned()
             .chain(catalog.views().iter().map(|v| as_table(v)))
-            .flat_map(|t| column_rows(&t))
+            .flat_map(|t| column_rows(catalog, &t))
             .collect(),
         "views" => catalog
             .views()
@@ -197,7 +197,7 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
             .map(|v| {
                 vec![
                     text("postgres"),
-                    text("public"),
+                    text(&v.schema),
                     text(&v.name),
                     text(super::rows::view_definition(&v.definition)),
                     text("NONE"),
@@ -206,28 +206,34 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                 ]
             })
             .collect(),
-        "schemata" => [
-            ("information_schema", "postgres".to_string()),
-            ("pg_catalog", "postgres".to_string()),
-            ("pg_toast", "postgres".to_string()),
-            (
-                "public",
-                catalog.role_name(catalog.owner_of(AclObject::Schema(PUBLIC_SCHEMA_OID))),
-            ),
-        ]
-        .into_iter()
-        .map(|(name, owner)| {
-            vec![
-                text("postgres"),
-                text(name),
-                text(owner),
-                Value::Null,
-                Value::Null,
-                Value::Null,
-                Value::Null,
-            ]
-        })
-        .collect(),
+        "schemata" => ["information_schema", "pg_catalog", "pg_toast", "public"]
+            .into_iter()
+            .filter_map(|n| catalog.schema_by_name(n))
+            .chain(
+                catalog
+                    .schemas()
+                    .iter()
+                    .filter(|s| !s.is_builtin())
+                    .cloned(),
+            )
+            .map(|s| {
+                (
+                    s.name.clone(),
+                    catalog.role_name(catalog.owner_of(AclObject::Schema(s.oid))),
+                )
+            })
+            .map(|(name, owner)| {
+                vec![
+                    text("postgres"),
+                    text(name),
+                    text(owner),
+                    Value::Null,
+                    Value::Null,
+                    Value::Null,
+                    Value::Null,
+                ]
+            })
+            .collect(),
         "table_constraints" => tables
             .iter()
             .flat_map(|t| {
@@ -249,7 +255,12 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                     .enumerate()
                     .filter(|(_, c)| c.not_null)
                     .map(move |(n, _)| {
-                        let name = format!("{PUBLIC_SCHEMA_OID}_{}_{}_not_null", t.oid, n + 1);
+                        let name = format!(
+                            "{}_{}_{}_not_null",
+                            catalog.schema_oid(&t.schema),
+                            t.oid,
+                            n + 1
+                        );
                         constraint_row(&name, t, "CHECK", Value::Null)
                     });
                 let checks = t
@@ -277,10 +288,10 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                             let column = t.columns.get(k.column?)?;
                             Some(vec![
                                 text("postgres"),
-                                text("public"),
+                                text(&t.schema),
                                 text(&i.name),
                                 text("postgres"),
-                                text("public"),
+                                text(&t.schema),
                                 text(&t.name),
                                 text(&column.name),
                                 Value::Int4(n as i32 + 1),
@@ -299,10 +310,10 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                             });
                             vec![
                                 text("postgres"),
-                                text("public"),
+                                text(&t.schema),
                                 text(&f.name),
                                 text("postgres"),
-                                text("public"),
+                                text(&t.schema),
                                 text(&t.name),
                                 text(&t.columns[*c].name),
                                 Value::Int4(n as i32 + 1),
@@ -317,12 +328,15 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
             .flat_map(|t| {
                 t.foreign_keys.iter().map(move |f| {
                     let unique = catalog.referenced_index(f).map(|i| i.name);
+                    let unique_schema = catalog
+                        .table_of(crate::storage::RelId(f.ref_table))
+                        .map_or_else(|| t.schema.clone(), |r| r.schema.clone());
                     vec![
                         text("postgres"),
-                        text("public"),
+                        text(&t.schema),
                         text(&f.name),
                         text("postgres"),
-                        text("public"),
+                        text(unique_schema),
                         unique.map_or(Value::Null, text),
                         text("NONE"),
                         text(f.on_update.sql()),
@@ -337,7 +351,7 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                 let checks = t.checks.iter().map(|c| {
                     vec![
                         text("postgres"),
-                        text("public"),
+                        text(&t.schema),
                         text(&c.name),
                         text(format!("(({}))", c.expr)),
                     ]
@@ -350,8 +364,13 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                     .map(|(n, c)| {
                         vec![
                             text("postgres"),
-                            text("public"),
-                            text(format!("{PUBLIC_SCHEMA_OID}_{}_{}_not_null", t.oid, n + 1)),
+                            text(&t.schema),
+                            text(format!(
+                                "{}_{}_{}_not_null",
+                                catalog.schema_oid(&t.schema),
+                                t.oid,
+                                n + 1
+                            )),
                             text(format!("{} IS NOT NULL", super::quote_ident(&c.name))),
                         ]
                     });
@@ -371,7 +390,7 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                 let text = |v: String| Value::Text(v);
                 vec![
                     text("postgres".to_string()),
-                    text("public".to_string()),
+                    text(s.schema.clone()),
                     text(s.name.clone()),
                     text(s.data_type.sql_name().to_string()),
                     Value::Int4(bits),
@@ -392,10 +411,10 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
 fn constraint_row(name: &str, t: &TableDef, kind: &str, nulls_distinct: Value) -> Vec<Value> {
     vec![
         text("postgres"),
-        text("public"),
+        text(&t.schema),
         text(name),
         text("postgres"),
-        text("public"),
+        text(&t.schema),
         text(&t.name),
         text(kind),
         text("NO"),
@@ -405,7 +424,7 @@ fn constraint_row(name: &str, t: &TableDef, kind: &str, nulls_distinct: Value) -
     ]
 }
 
-fn column_rows(t: &TableDef) -> Vec<Vec<Value>> {
+fn column_rows(catalog: &Catalog, t: &TableDef) -> Vec<Vec<Value>> {
     t.columns
         .iter()
         .enumerate()
@@ -430,12 +449,12 @@ fn column_rows(t: &TableDef) -> Vec<Vec<Value>> {
             let int = |v: Option<i32>| v.map_or(Value::Null, Value::Int4);
             vec![
                 text("postgres"),
-                text("public"),
+                text(&t.schema),
                 text(&t.name),
                 text(&c.name),
                 Value::Int4(i as i32 + 1),
                 c.default.as_ref().map_or(Value::Null, |d| {
-                    text(super::rows::deparsed_default(d, ty.data_type))
+                    text(super::rows::deparsed_default(catalog, d, ty.data_type))
                 }),
                 text(if c.not_null { "NO" } else { "YES" }),
                 text(data_type_name(ty)),
@@ -499,6 +518,7 @@ fn as_table(v: &crate::catalog::ViewDef) -> std::sync::Arc<TableDef> {
     std::sync::Arc::new(TableDef {
         oid: v.oid,
         name: v.name.clone(),
+        schema: v.schema.clone(),
         columns: v.columns.clone(),
         indexes: Vec::new(),
         owner: v.owner,

@@ -29,10 +29,7 @@ pub use rows::constraint_oid;
 pub use rows::{acl_text, view_definition};
 pub use types::{array_type_of, element_type_of, type_name_of};
 
-/// The schema that holds information_schema (PostgreSQL's OID varies).
-pub const INFORMATION_SCHEMA_OID: u32 = 13_000;
-/// The TOAST schema.
-pub const TOAST_SCHEMA_OID: u32 = 99;
+pub use crate::catalog::schemas::{INFORMATION_SCHEMA_OID, TOAST_SCHEMA_OID};
 /// The heap table access method.
 pub const HEAP_AM_OID: u32 = 2;
 /// The btree index access method.

@@ -3,10 +3,8 @@
 use super::constraint_rows;
 use super::definitions::index_definition;
 use super::types::{enum_type_rows, type_row, TYPES};
-use super::{all_views, BTREE_AM_OID, HEAP_AM_OID, INFORMATION_SCHEMA_OID, TOAST_SCHEMA_OID};
-use crate::catalog::acl::{
-    AclObject, CATALOG_SCHEMA_OID, DATABASE_OID, DATABASE_OWNER_ROLE, PUBLIC_SCHEMA_OID,
-};
+use super::{all_views, BTREE_AM_OID, HEAP_AM_OID, INFORMATION_SCHEMA_OID};
+use crate::catalog::acl::{AclObject, CATALOG_SCHEMA_OID, DATABASE_OID, PUBLIC_SCHEMA_OID};
 use crate::catalog::roles::BOOTSTRAP_SUPERUSER_OID;
 use crate::catalog::{Catalog, IndexDef, TableDef};
 use crate::types::{ColumnType, DataType, Value};
@@ -22,26 +20,18 @@ pub(super) fn text(s: impl Into<String>) -> Value {
 pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
     let tables = catalog.tables();
     match view {
-        "pg_namespace" => [
-            (CATALOG_SCHEMA_OID, "pg_catalog", BOOTSTRAP_SUPERUSER_OID),
-            (TOAST_SCHEMA_OID, "pg_toast", BOOTSTRAP_SUPERUSER_OID),
-            (PUBLIC_SCHEMA_OID, "public", DATABASE_OWNER_ROLE),
-            (
-                INFORMATION_SCHEMA_OID,
-                "information_schema",
-                BOOTSTRAP_SUPERUSER_OID,
-            ),
-        ]
-        .into_iter()
-        .map(|(o, n, owner)| {
-            vec![
-                oid(o),
-                text(n),
-                oid(owner),
-                acl_text(catalog, AclObject::Schema(o)),
-            ]
-        })
-        .collect(),
+        "pg_namespace" => catalog
+            .schemas()
+            .iter()
+            .map(|s| {
+                vec![
+                    oid(s.oid),
+                    text(&s.name),
+                    oid(s.owner),
+                    acl_text(catalog, AclObject::Schema(s.oid)),
+                ]
+            })
+            .collect(),
         "pg_class" => {
             let mut out = Vec::new();
             for t in &tables {
@@ -57,7 +47,7 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                 out.push(view_class_row(
                     &v.name,
                     v.oid,
-                    PUBLIC_SCHEMA_OID,
+                    catalog.schema_oid(&v.schema),
                     v.owner,
                     v.columns.len(),
                 ));
@@ -273,7 +263,7 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                             oid(attrdef_oid(t.oid, i)),
                             oid(t.oid),
                             Value::Int2(i as i16 + 1),
-                            text(deparsed_default(d, c.ty.data_type)),
+                            text(deparsed_default(catalog, d, c.ty.data_type)),
                         ]
                     })
                 })
@@ -296,6 +286,10 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                             .iter()
                             .map(move |f| constraint_rows::foreign_key_row(catalog, t, f)),
                     )
+                    .map(move |mut row| {
+                        row[constraint_rows::CONNAMESPACE] = oid(catalog.schema_oid(&t.schema));
+                        row
+                    })
             })
             .collect(),
         "pg_stat_activity" => catalog
@@ -422,7 +416,7 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                     _ => Value::Null,
                 };
                 vec![
-                    text("public"),
+                    text(&s.schema),
                     text(&s.name),
                     text(catalog.role_name(s.owner)),
                     oid(s.data_type.oid()),
@@ -441,7 +435,7 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
             .iter()
             .map(|v| {
                 vec![
-                    text("public"),
+                    text(&v.schema),
                     text(&v.name),
                     text(catalog.role_name(v.owner)),
                     text(view_definition(&v.definition)),
@@ -452,7 +446,7 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
             .iter()
             .map(|t| {
                 vec![
-                    text("public"),
+                    text(&t.schema),
                     text(&t.name),
                     text(catalog.role_name(t.owner)),
                     Value::Null,
@@ -468,7 +462,7 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
             .flat_map(|t| {
                 t.indexes.iter().map(move |i| {
                     vec![
-                        text("public"),
+                        text(&t.schema),
                         text(&t.name),
                         text(&i.name),
                         Value::Null,
@@ -499,8 +493,18 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
 /// A default as `pg_get_expr` shows it: a string literal carries its
 /// cast to the column's type (`'x'::character varying`), as PostgreSQL
 /// stores it.
-pub(super) fn deparsed_default(default: &str, ty: DataType) -> String {
+pub(super) fn deparsed_default(catalog: &Catalog, default: &str, ty: DataType) -> String {
     let d = default.trim();
+    if let Some(sequence) = nextval_target(d) {
+        // The sequence as regclass prints it for the current search path.
+        let key = crate::sql::eval::relation_key_of(catalog, &sequence);
+        if let Some(s) = key.and_then(|k| catalog.get_sequence(&k)) {
+            let name = crate::sql::eval::reg_name(crate::types::RegKind::Class, s.oid, catalog);
+            if let Value::Text(name) = name {
+                return format!("nextval('{}'::regclass)", name.replace('\'', "''"));
+            }
+        }
+    }
     let is_string_literal = d.len() >= 2
         && d.starts_with('\'')
         && d.ends_with('\'')
@@ -514,6 +518,12 @@ pub(super) fn deparsed_default(default: &str, ty: DataType) -> String {
     } else {
         d.to_string()
     }
+}
+
+/// The sequence named by a default `nextval('name'::regclass)`.
+fn nextval_target(d: &str) -> Option<String> {
+    let inner = d.strip_prefix("nextval('")?.strip_suffix("'::regclass)")?;
+    (!inner.replace("''", "").contains('\'')).then(|| inner.replace("''", "'"))
 }
 
 /// The OID of a column default (stable: derived from table and column).
@@ -588,7 +598,7 @@ fn class_row(catalog: &Catalog, t: &TableDef) -> Vec<Value> {
     class(Class {
         oid: t.oid,
         name: &t.name,
-        namespace: PUBLIC_SCHEMA_OID,
+        namespace: catalog.schema_oid(&t.schema),
         owner: t.owner,
         am: HEAP_AM_OID,
         pages: catalog.relation_pages(t.rel()) as i32,
@@ -608,7 +618,7 @@ fn index_class_row(catalog: &Catalog, t: &TableDef, i: &IndexDef) -> Vec<Value> 
     class(Class {
         oid: i.oid,
         name: &i.name,
-        namespace: PUBLIC_SCHEMA_OID,
+        namespace: catalog.schema_oid(&t.schema),
         owner: t.owner,
         am: BTREE_AM_OID,
         pages: catalog.relation_pages(crate::storage::RelId(i.oid)) as i32,
@@ -686,7 +696,7 @@ fn sequence_class_row(catalog: &Catalog, s: &crate::catalog::SequenceDef) -> Vec
     class(Class {
         oid: s.oid,
         name: &s.name,
-        namespace: PUBLIC_SCHEMA_OID,
+        namespace: catalog.schema_oid(&s.schema),
         owner: s.owner,
         am: HEAP_AM_OID,
         pages: 1,
