@@ -655,6 +655,12 @@ pub enum Plan {
     DropTable {
         names: Vec<String>,
         if_exists: bool,
+        /// CASCADE: other tables' foreign keys to drop first (table key,
+        /// constraint name) and the views reading the tables (keys).
+        foreign_keys: Vec<(String, String)>,
+        views: Vec<String>,
+        /// The NOTICE lines of what CASCADE drops.
+        cascaded: Vec<String>,
     },
     /// CREATE [OR REPLACE] VIEW: the view's columns and its query's text.
     CreateView {

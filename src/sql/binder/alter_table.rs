@@ -501,7 +501,7 @@ impl Binder<'_> {
                         fk.name, child.name, col.name, t.name
                     )));
                 }
-                foreign_keys.push((child.name.clone(), fk.name.clone()));
+                foreign_keys.push((child.key(), fk.name.clone()));
             }
         }
         let indexes = t
@@ -527,7 +527,7 @@ impl Binder<'_> {
             .sequences_owned_by(t.oid)
             .iter()
             .filter(|s| s.owned_by == Some((t.oid, c as i16 + 1)))
-            .map(|s| s.name.clone())
+            .map(|s| s.key())
             .collect();
         Ok(AlterAction::DropColumn {
             column: c,

@@ -203,6 +203,7 @@ impl Binder<'_> {
             .iter()
             .filter_map(|n| self.catalog.get_table(n).map(|t| t.key()))
             .collect();
+        let (mut foreign_keys, mut views, mut cascaded) = (Vec::new(), Vec::new(), Vec::new());
         for name in &names {
             if self.catalog.get_view(name).is_some() {
                 return Err(
@@ -210,50 +211,50 @@ impl Binder<'_> {
                         .with_hint("Use DROP VIEW to remove a view."),
                 );
             }
-            if let Some(t) = self.catalog.get_table(name) {
-                let dependents: Vec<String> = self
-                    .catalog
-                    .referencing(t.oid)
-                    .iter()
-                    .filter(|(child, _)| child.oid != t.oid && !keys.contains(&child.key()))
-                    .map(|(child, fk)| {
-                        format!(
-                            "constraint {} on table {} depends on table {name}",
-                            fk.name, child.name
-                        )
-                    })
-                    .collect();
-                if !dependents.is_empty() && *cascade {
-                    return Err(crate::errunsupported!(
-                        "DROP TABLE ... CASCADE of dependent objects (drop them first)"
-                    ));
+            let Some(t) = self.catalog.get_table(name) else {
+                continue;
+            };
+            let shown = crate::sql::eval::relation_display(self.catalog, t.oid);
+            let mut dependents = Vec::new();
+            for (child, fk) in self.catalog.referencing(t.oid) {
+                if child.oid == t.oid || keys.contains(&child.key()) {
+                    continue;
                 }
-                if !dependents.is_empty() {
-                    return Err(errinput!(
-                        "2BP01",
-                        "cannot drop table {name} because other objects depend on it"
-                    )
-                    .with_detail(dependents.join("\n"))
-                    .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
-                }
-                if let Some(view) = super::views::views_reading(self.catalog, t.oid).first() {
-                    if *cascade {
-                        return Err(crate::errunsupported!(
-                            "DROP TABLE ... CASCADE of dependent objects (drop them first)"
-                        ));
+                let child_shown = crate::sql::eval::relation_display(self.catalog, child.oid);
+                dependents.push(format!("constraint {} on table {child_shown}", fk.name));
+                foreign_keys.push((child.key(), fk.name.clone()));
+            }
+            for view in super::views::views_reading(self.catalog, t.oid) {
+                if let Some(v) = self.catalog.get_view(&view) {
+                    if !views.contains(&view) {
+                        let v_shown = crate::sql::eval::relation_display(self.catalog, v.oid);
+                        dependents.push(format!("view {v_shown}"));
+                        views.push(view);
                     }
-                    return Err(errinput!(
-                        "2BP01",
-                        "cannot drop table {name} because other objects depend on it"
-                    )
-                    .with_detail(format!("view {view} depends on table {name}"))
-                    .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
                 }
             }
+            if !dependents.is_empty() && !*cascade {
+                return Err(errinput!(
+                    "2BP01",
+                    "cannot drop table {shown} because other objects depend on it"
+                )
+                .with_detail(
+                    dependents
+                        .iter()
+                        .map(|d| format!("{d} depends on table {shown}"))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                )
+                .with_hint("Use DROP ... CASCADE to drop the dependent objects too."));
+            }
+            cascaded.extend(dependents);
         }
         Ok(Plan::DropTable {
             names,
             if_exists: *if_exists,
+            foreign_keys,
+            views,
+            cascaded,
         })
     }
 }

@@ -377,7 +377,7 @@ fn bind_comment(
             let column = parts.pop().unwrap_or_default();
             let table = match parts.as_slice() {
                 [t] => t.clone(),
-                [s, t] if s == "public" => t.clone(),
+                [s, t] => crate::catalog::names::qualified(s, t),
                 _ => {
                     return Err(errinput!(
                         sqlstate::SYNTAX_ERROR,

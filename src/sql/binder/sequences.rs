@@ -58,7 +58,7 @@ fn bind_alter_sequence(catalog: &Catalog, a: &SequenceStatement) -> Result<Plan>
             ))
         }
         Some(n) => n.clone(),
-        None => name,
+        None => old.name.clone(),
     };
     let (mut def, restart) = resolve(&old.schema, new_name, &a.options, Some(&old))?;
     if let Some(owner) = owner_column(catalog, a.options.owned_by.as_ref())? {
@@ -143,14 +143,14 @@ fn owner_column(
     };
     let parts = name_parts(name)?;
     let (table, column) = match parts.as_slice() {
-        [t, c] => (t, c),
-        [s, t, c] if s == "public" => (t, c),
+        [t, c] => (t.clone(), c),
+        [s, t, c] => (crate::catalog::names::qualified(s, t), c),
         _ => {
             return Err(errinput!(sqlstate::SYNTAX_ERROR, "invalid OWNED BY option")
                 .with_hint("Specify OWNED BY table.column or OWNED BY NONE."))
         }
     };
-    let t = catalog.must_get_table(table)?;
+    let t = catalog.must_get_table(&table)?;
     let position = t.column_index(column).ok_or_else(|| {
         errinput!(
             sqlstate::UNDEFINED_COLUMN,

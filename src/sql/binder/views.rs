@@ -143,7 +143,7 @@ pub fn views_reading_column(catalog: &Catalog, table_oid: u32, attnum: i16) -> V
                     .is_some_and(|columns| columns.contains(&attnum))
             })
         })
-        .map(|v| v.name.clone())
+        .map(|v| v.key())
         .collect()
 }
 
@@ -155,6 +155,6 @@ pub fn views_reading(catalog: &Catalog, table_oid: u32) -> Vec<String> {
         .filter(|v| {
             bind_view_query(catalog, v).is_ok_and(|b| b.reads.tables.contains_key(&table_oid))
         })
-        .map(|v| v.name.clone())
+        .map(|v| v.key())
         .collect()
 }

@@ -166,7 +166,11 @@ pub fn call(func: Function, values: &[Value], ctx: &dyn Env) -> Result<Option<Va
                     return Ok(Some(Value::Oid(o)));
                 }
             }
-            match relation_oid(catalog(ctx)?, name)? {
+            let found = match relation_oid(catalog(ctx)?, name) {
+                Err(_) if func == Function::ToRegClass => None,
+                other => other?,
+            };
+            match found {
                 Some(o) => Value::Oid(o),
                 None if func == Function::ToRegClass => Value::Null,
                 None => {

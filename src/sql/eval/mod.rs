@@ -24,6 +24,15 @@ pub use catalog_functions::relation_key;
 pub use jsonb_functions::{set_values as json_set_values, to_json};
 pub use reg_names::reg_name;
 
+/// A relation as PostgreSQL's messages name it: qualified unless the
+/// search path finds it by its bare name.
+pub fn relation_display(catalog: &crate::catalog::Catalog, oid: u32) -> String {
+    match reg_name(crate::types::RegKind::Class, oid, catalog) {
+        Value::Text(shown) => shown,
+        _ => oid.to_string(),
+    }
+}
+
 /// The catalog key of a relation named in text, if its schema exists.
 pub fn relation_key_of(catalog: &crate::catalog::Catalog, text: &str) -> Option<String> {
     relation_key(catalog, text).ok()

@@ -26,7 +26,7 @@ pub fn alter_table(
     dropped: &mut Vec<RelId>,
 ) -> Result<()> {
     let catalog = ctx.engine.catalog();
-    let mut name = table.name.clone();
+    let mut name = table.key();
     for action in actions {
         let t = catalog.must_get_table(&name)?;
         match action {
@@ -78,7 +78,7 @@ pub fn alter_table(
             }
             AlterAction::RenameTable { to } => {
                 catalog.rename_table(&name, to, xid)?;
-                name = to.clone();
+                name = crate::catalog::names::key(&table.schema, to);
             }
             AlterAction::SetDefault { column, default } => {
                 let mut c = t.columns[*column].clone();
@@ -120,7 +120,8 @@ pub fn alter_table(
                 if own {
                     catalog.drop_constraint(&name, constraint, xid)?;
                 } else {
-                    dropped.push(catalog.drop_index(constraint, xid)?);
+                    let index = crate::catalog::names::key(&t.schema, constraint);
+                    dropped.push(catalog.drop_index(&index, xid)?);
                 }
             }
             AlterAction::DropColumn {
@@ -151,7 +152,8 @@ pub fn alter_table(
                 let gone = crate::sql::binder::dropped_column(*column, &t.columns[*column]);
                 catalog.update_column(&name, *column, gone, xid)?;
                 for index in indexes {
-                    dropped.push(catalog.drop_index(index, xid)?);
+                    let index = crate::catalog::names::key(&t.schema, index);
+                    dropped.push(catalog.drop_index(&index, xid)?);
                 }
                 for constraint in constraints {
                     catalog.drop_constraint(&name, constraint, xid)?;

@@ -322,14 +322,14 @@ pub fn drop_indexes(
     for name in names {
         match catalog.find_index(name) {
             Some((table, index)) if index.constraint => {
+                let table = crate::sql::eval::relation_display(catalog, table.oid);
+                let constraint = &index.name;
                 return Err(errinput!(
                     "2BP01",
-                    "cannot drop index {name} because constraint {name} on table {} requires it",
-                    table.name
+                    "cannot drop index {name} because constraint {constraint} on table {table} requires it"
                 )
                 .with_hint(format!(
-                    "You can drop constraint {name} on table {} instead.",
-                    table.name
+                    "You can drop constraint {constraint} on table {table} instead."
                 )));
             }
             Some(_) => rels.push(catalog.drop_index(name, xid)?),

@@ -191,7 +191,32 @@ pub(super) fn execute_plan(
             }
             Ok("CREATE TABLE".to_string())
         }
-        Plan::DropTable { names, if_exists } => {
+        Plan::DropTable {
+            names,
+            if_exists,
+            foreign_keys,
+            views,
+            cascaded,
+        } => {
+            match cascaded.as_slice() {
+                [] => {}
+                [one] => sink.notice("NOTICE", "00000", format!("drop cascades to {one}")),
+                all => sink.notice_with_detail(
+                    "NOTICE",
+                    "00000",
+                    format!("drop cascades to {} other objects", all.len()),
+                    all.iter()
+                        .map(|o| format!("drop cascades to {o}"))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                ),
+            }
+            for view in views {
+                engine.catalog().drop_view(view, xid)?;
+            }
+            for (table, constraint) in foreign_keys {
+                engine.catalog().drop_constraint(table, constraint, xid)?;
+            }
             let (missing, rels) = write::drop_tables(&ctx, xid, names, *if_exists)?;
             skipped(sink, "table", &missing);
             dropped.extend(rels);

@@ -90,7 +90,10 @@ pub fn foreign_key_definition(
     };
     let referenced = catalog.table_of(crate::storage::RelId(f.ref_table));
     let (ref_name, ref_cols) = match &referenced {
-        Some(r) => (quote_ident(&r.name), names(r, &f.ref_columns)),
+        Some(r) => (
+            crate::sql::eval::relation_display(catalog, r.oid),
+            names(r, &f.ref_columns),
+        ),
         None => ("?".to_string(), "?".to_string()),
     };
     let mut out = format!(
