@@ -17,7 +17,8 @@ pub struct SearchPath {
     /// Where CREATE puts an unqualified name: the first existing schema
     /// of `search_path` (None: "no schema has been selected").
     pub creation: Option<String>,
-    /// The session's temporary schema, once it made one.
+    /// The name of the session's schema of temporary tables (which
+    /// exists once it made one).
     pub temp: Option<String>,
 }
 

@@ -88,6 +88,11 @@ pub async fn run(front: Arc<Front>, mut socket: TcpStream, peer: SocketAddr) {
         }
     };
     serve_messages(&front, &mut conn, &registration.backend).await;
+    // The session's temporary tables go with it (on a blocking thread:
+    // dropping them commits).
+    if let Some(session) = conn.session_extensions().get::<Mutex<Session>>() {
+        let _ = tokio::task::spawn_blocking(move || session.lock().close()).await;
+    }
 }
 
 /// An authenticated connection with what it holds until it ends: its

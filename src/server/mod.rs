@@ -99,6 +99,11 @@ pub async fn serve(
             return;
         }
     };
+    let leftovers = front.handlers.engine().clone();
+    let _ = tokio::task::spawn_blocking(move || {
+        crate::sql::session::Session::drop_leftover_temp_schemas(leftovers)
+    })
+    .await;
     let mut sessions = tokio::task::JoinSet::new();
     tokio::pin!(shutdown);
     loop {

@@ -538,6 +538,10 @@ pub enum Plan {
     CreateTable {
         schema: String,
         name: String,
+        /// CREATE TEMP TABLE: `schema` is the session's temporary schema,
+        /// made by the first one.
+        temporary: bool,
+        on_commit: Option<OnCommit>,
         columns: Vec<ColumnDef>,
         /// PRIMARY KEY and UNIQUE constraints: their indexes (table and
         /// index OIDs are filled in when created).
@@ -695,6 +699,13 @@ pub enum Plan {
     Utility {
         columns: Option<Vec<OutputColumn>>,
     },
+}
+
+/// What a temporary table's ON COMMIT does at each commit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnCommit {
+    DeleteRows,
+    Drop,
 }
 
 impl Plan {

@@ -13,8 +13,6 @@ impl Binder<'_> {
     pub(super) fn bind_create_table(&mut self, c: &CreateTable) -> Result<Plan> {
         let unsupported = if c.or_replace {
             Some("CREATE OR REPLACE TABLE")
-        } else if c.temporary {
-            Some("temporary tables")
         } else if c.unlogged {
             Some("unlogged tables")
         } else if c.query.is_some() {
@@ -28,8 +26,6 @@ impl Binder<'_> {
             ast::CreateTableOptions::None | ast::CreateTableOptions::With(_)
         ) {
             Some("table storage options")
-        } else if c.on_commit.is_some() {
-            Some("ON COMMIT")
         } else if c.external
             || c.global.is_some()
             || c.transient
@@ -47,7 +43,19 @@ impl Binder<'_> {
         if let ast::CreateTableOptions::With(options) = &c.table_options {
             check_storage_options(options)?;
         }
-        let (schema, name) = super::scope::creation_name(self.catalog, &c.name)?;
+        let on_commit = match c.on_commit {
+            _ if c.on_commit.is_some() && !c.temporary => {
+                return Err(errinput!(
+                    sqlstate::INVALID_TABLE_DEFINITION,
+                    "ON COMMIT can only be used on temporary tables"
+                ))
+            }
+            Some(ast::OnCommit::DeleteRows) => Some(crate::sql::plan::OnCommit::DeleteRows),
+            Some(ast::OnCommit::Drop) => Some(crate::sql::plan::OnCommit::Drop),
+            Some(ast::OnCommit::PreserveRows) | None => None,
+        };
+        let (schema, name, temporary) =
+            super::scope::creation_name_temp(self.catalog, &c.name, c.temporary)?;
         let mut columns: Vec<ColumnDef> = Vec::with_capacity(c.columns.len());
         let mut column_constraints = Vec::new();
         let mut sequences = Vec::new();
@@ -131,6 +139,8 @@ impl Binder<'_> {
         Ok(Plan::CreateTable {
             schema,
             name,
+            temporary,
+            on_commit,
             columns,
             constraints,
             sequences,

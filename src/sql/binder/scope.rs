@@ -262,7 +262,30 @@ pub fn qualified_name(name: &ObjectName) -> Result<(Option<String>, String)> {
 /// The schema and name CREATE gives an object: the schema it names, or
 /// the first existing schema of the search path.
 pub fn creation_name(catalog: &Catalog, name: &ObjectName) -> Result<(String, String)> {
+    let (schema, object, _) = creation_name_temp(catalog, name, false)?;
+    Ok((schema, object))
+}
+
+/// As [`creation_name`], for an object that may be temporary (TEMP, or
+/// named in `pg_temp`): then the schema is the session's temporary one,
+/// which need not exist yet, and the third value is true.
+pub fn creation_name_temp(
+    catalog: &Catalog,
+    name: &ObjectName,
+    temporary: bool,
+) -> Result<(String, String, bool)> {
     let (schema, object) = qualified_name(name)?;
+    let temp = names::search_path().temp.clone();
+    if temporary || (schema.is_some() && schema == temp) {
+        if temporary && schema.is_some() && schema != temp {
+            return Err(errinput!(
+                sqlstate::INVALID_TABLE_DEFINITION,
+                "cannot create temporary relation in non-temporary schema"
+            ));
+        }
+        let temp = temp.ok_or_else(|| crate::errunsupported!("temporary tables here"))?;
+        return Ok((temp, object, true));
+    }
     let schema = match schema {
         Some(s) => s,
         None => names::search_path().creation.clone().ok_or_else(|| {
@@ -289,5 +312,5 @@ pub fn creation_name(catalog: &Catalog, name: &ObjectName) -> Result<(String, St
         ));
     }
     catalog.must_get_schema(&schema)?;
-    Ok((schema, object))
+    Ok((schema, object, false))
 }

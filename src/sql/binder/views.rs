@@ -21,13 +21,23 @@ const MAX_VIEW_DEPTH: usize = 64;
 
 impl Binder<'_> {
     pub(super) fn bind_create_view(&mut self, v: &ast::CreateView) -> Result<Plan> {
-        if v.materialized || v.or_alter || v.secure || v.if_not_exists || !v.cluster_by.is_empty() {
+        if v.materialized
+            || v.or_alter
+            || v.secure
+            || v.if_not_exists
+            || !v.cluster_by.is_empty()
+            || v.to.is_some()
+            || v.params.is_some()
+            || v.copy_grants
+            || v.with_no_schema_binding
+        {
             return Err(crate::errunsupported!("CREATE VIEW syntax in {v}"));
         }
         if !matches!(v.options, ast::CreateTableOptions::None) || v.comment.is_some() {
             return Err(crate::errunsupported!("CREATE VIEW options in {v}"));
         }
-        let (schema, name) = super::scope::creation_name(self.catalog, &v.name)?;
+        let (schema, name, _) =
+            super::scope::creation_name_temp(self.catalog, &v.name, v.temporary)?;
         let (_, columns) = self.bind_query(&v.query)?;
         if v.columns.len() > columns.len() {
             return Err(errinput!(

@@ -40,7 +40,13 @@ pub fn call(func: Function, values: &[Value], ctx: &dyn Env) -> Result<Option<Va
                 .filter(|s| Some(*s) != path.temp.as_ref());
             let mut items: Vec<Value> = Vec::new();
             if values[0] == Value::Bool(true) {
-                items.extend(path.temp.iter().cloned().map(text));
+                items.extend(
+                    path.temp
+                        .iter()
+                        .filter(|t| path.schemas.contains(t))
+                        .cloned()
+                        .map(text),
+                );
                 if !path.schemas.iter().any(|s| s == "pg_catalog") {
                     items.push(text("pg_catalog".to_string()));
                 }

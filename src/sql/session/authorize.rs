@@ -89,7 +89,7 @@ pub fn authorize(
         }
         Plan::DropSchemas { schemas, .. } => {
             for s in schemas.iter() {
-                if !catalog.has_privs_of_role(role, s.owner) {
+                if !catalog.has_privs_of_role(role, s.owner) && !is_own_temp_schema(&s.name) {
                     return Err(must_own("schema", &s.name));
                 }
             }
@@ -218,6 +218,9 @@ fn schema_allows(catalog: &Catalog, role: u32, schema: &str, privs: Privs) -> Re
     let Some(s) = catalog.schema_by_name(schema) else {
         return Ok(());
     };
+    if is_own_temp_schema(schema) {
+        return Ok(());
+    }
     if catalog
         .privileges_of(role, AclObject::Schema(s.oid))
         .contains(privs)
@@ -226,6 +229,12 @@ fn schema_allows(catalog: &Catalog, role: u32, schema: &str, privs: Privs) -> Re
     } else {
         Err(denied(&format!("permission denied for schema {schema}")))
     }
+}
+
+/// Whether a schema is the running session's temporary one (which it
+/// may always use, as PostgreSQL's TEMP privilege is PUBLIC's).
+fn is_own_temp_schema(schema: &str) -> bool {
+    crate::catalog::names::search_path().temp.as_deref() == Some(schema)
 }
 
 /// The schemas of the tables a statement names or reads (`public` when it

@@ -296,6 +296,12 @@ impl Session {
                 if what.eq_ignore_ascii_case("ALL") || what.eq_ignore_ascii_case("SEQUENCES") {
                     *self.sequences.lock() = Default::default();
                 }
+                if what.eq_ignore_ascii_case("ALL")
+                    || what.eq_ignore_ascii_case("TEMP")
+                    || what.eq_ignore_ascii_case("TEMPORARY")
+                {
+                    self.discard_temp()?;
+                }
                 Outcome::tag(format!("DISCARD {}", what.to_uppercase()))
             }
             Statement::StartTransaction { .. }

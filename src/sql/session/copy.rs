@@ -39,7 +39,7 @@ impl CopyIn {
 }
 
 /// Discards the rows an INSERT would send (it has no RETURNING).
-struct NoRows;
+pub(super) struct NoRows;
 
 impl RowSink for NoRows {
     fn columns(&mut self, _: &[crate::sql::plan::OutputColumn], _: &str) -> Result<()> {

@@ -161,6 +161,8 @@ pub(super) fn execute_plan(
         Plan::CreateTable {
             schema,
             name,
+            temporary,
+            on_commit: _,
             columns,
             constraints,
             sequences,
@@ -168,6 +170,11 @@ pub(super) fn execute_plan(
             foreign_keys,
             if_not_exists,
         } => {
+            if *temporary && engine.catalog().schema_by_name(schema).is_none() {
+                engine
+                    .catalog()
+                    .create_schema(schema, ctx.eval.session_user, xid)?;
+            }
             let created = write::create_table(
                 &ctx,
                 xid,
@@ -428,6 +435,13 @@ pub(super) fn execute_plan(
             replace,
         } => {
             let owner = ctx.eval.role;
+            if schema.starts_with(crate::catalog::schemas::TEMP_SCHEMA_PREFIX)
+                && engine.catalog().schema_by_name(schema).is_none()
+            {
+                engine
+                    .catalog()
+                    .create_schema(schema, ctx.eval.session_user, xid)?;
+            }
             engine.catalog().create_view(
                 schema,
                 name,

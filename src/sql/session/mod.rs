@@ -21,6 +21,7 @@ mod reported;
 mod roles;
 mod search_path;
 pub mod settings;
+mod temp_tables;
 mod transaction;
 
 use std::sync::Arc;
@@ -124,8 +125,8 @@ pub struct Session {
     /// This session's entry among the live ones (pg_backend_pid,
     /// pg_stat_activity), when it has one.
     backend: Option<(i32, Arc<crate::catalog::backends::Backend>)>,
-    /// The schema of this session's temporary tables, once it made one.
-    temp_schema: Option<String>,
+    /// Temporary tables with ON COMMIT DELETE ROWS or DROP, by key.
+    on_commit: Vec<(String, crate::sql::plan::OnCommit)>,
 }
 
 impl Drop for Session {
@@ -157,7 +158,7 @@ impl Session {
             sequences: Default::default(),
             reported: None,
             backend: None,
-            temp_schema: None,
+            on_commit: Vec::new(),
         }
     }
 
@@ -385,7 +386,9 @@ impl Session {
         // A bug that panics fails the statement, not the session: the
         // transaction is rolled back (or its block fails) as for any error.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.run(command, declared, params, sink)
+            let tag = self.run(command, declared, params, sink)?;
+            self.note_on_commit(command);
+            Ok(tag)
         }))
         .unwrap_or_else(|_| {
             tracing::error!("a statement panicked; its transaction is rolled back");
@@ -423,6 +426,13 @@ impl Session {
     /// Commits (or rolls back) the current transaction and waits for the
     /// commit to be durable.
     fn end_transaction(&mut self, commit: bool) -> Result<()> {
+        if commit && !self.on_commit.is_empty() && self.txn.as_ref().is_some_and(|t| !t.failed) {
+            if let Err(e) = self.run_on_commit() {
+                // The commit becomes a rollback, as when a deferred check fails.
+                self.end_transaction(false)?;
+                return Err(e);
+            }
+        }
         let Some(txn) = self.txn.take() else {
             return Ok(());
         };

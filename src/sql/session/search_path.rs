@@ -32,17 +32,20 @@ impl Session {
                 listed.push(name);
             }
         }
-        let temp = self.temp_schema.clone().filter(|t| exists(t));
+        let temp = self.temp_schema_name();
         let creation = listed
             .iter()
             .find(|s| *s != "pg_catalog" && *s != "information_schema")
             .cloned();
-        let mut searched: Vec<String> = temp.iter().cloned().collect();
+        let mut searched: Vec<String> = Some(temp.clone())
+            .filter(|t| exists(t))
+            .into_iter()
+            .collect();
         searched.extend(listed);
         Arc::new(SearchPath {
             schemas: searched,
             creation,
-            temp,
+            temp: Some(temp),
         })
     }
 }

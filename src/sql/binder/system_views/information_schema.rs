@@ -161,7 +161,17 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
     match view {
         "tables" => tables
             .iter()
-            .map(|t| (t.schema.clone(), t.name.clone(), "BASE TABLE", "YES"))
+            .map(|t| {
+                let kind = if t
+                    .schema
+                    .starts_with(crate::catalog::schemas::TEMP_SCHEMA_PREFIX)
+                {
+                    "LOCAL TEMPORARY"
+                } else {
+                    "BASE TABLE"
+                };
+                (t.schema.clone(), t.name.clone(), kind, "YES")
+            })
             .chain(
                 catalog
                     .views()

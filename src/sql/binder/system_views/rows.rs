@@ -66,6 +66,18 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                     columns.len(),
                 ));
             }
+            // Relations in a temporary schema are temporary.
+            let temp: Vec<u32> = catalog
+                .schemas()
+                .iter()
+                .filter(|s| s.is_temp())
+                .map(|s| s.oid)
+                .collect();
+            for row in &mut out {
+                if matches!(row[RELNAMESPACE], Value::Oid(n) if temp.contains(&n)) {
+                    row[RELPERSISTENCE] = text("t");
+                }
+            }
             out
         }
         "pg_attribute" => {
@@ -556,6 +568,10 @@ struct Class<'a> {
     replident: &'static str,
     acl: Value,
 }
+
+/// The positions of `relnamespace` and `relpersistence` in a pg_class row.
+const RELNAMESPACE: usize = 2;
+const RELPERSISTENCE: usize = 15;
 
 fn class(c: Class) -> Vec<Value> {
     let stored = c.kind != "v";
