@@ -20,6 +20,7 @@ pub mod exec;
 pub mod explain;
 pub mod expr;
 pub mod grant_syntax;
+pub mod overriding;
 pub mod parser;
 pub mod plan;
 pub mod sequence_syntax;

@@ -107,10 +107,13 @@ pub fn parse(sql: &str) -> Result<Vec<Command>> {
         .map_err(|e| syntax_error(ParserError::TokenizerError(e.to_string())))?;
     copy_booleans(&mut tokens);
     super::sequence_syntax::order_identity_options(&mut tokens);
+    let overriding = super::overriding::take_clauses(&mut tokens);
     let mut parser = Parser::new(&PostgreSqlDialect {})
         .with_recursion_limit(MAX_RECURSION_DEPTH)
         .with_tokens_with_locations(tokens);
-    parse_commands(&mut parser).map_err(syntax_error)
+    let mut commands = parse_commands(&mut parser).map_err(syntax_error)?;
+    super::overriding::mark(&mut commands, &overriding);
+    Ok(commands)
 }
 
 /// In COPY options, PostgreSQL takes `on`/`off` for boolean options

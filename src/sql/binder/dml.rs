@@ -10,6 +10,7 @@ use crate::catalog::{Identity, TableDef};
 use crate::errinput;
 use crate::error::{sqlstate, Result};
 use crate::sql::expr::Expr;
+use crate::sql::overriding::Overriding;
 use crate::sql::plan::{Node, Plan, Returning};
 use crate::types::Value;
 
@@ -29,7 +30,7 @@ impl Binder<'_> {
             || ins.replace_into
             || ins.output.is_some()
             || ins.multi_table_insert_type.is_some()
-            || !ins.optimizer_hints.is_empty()
+            || Overriding::other_hints(ins)
         {
             return Err(crate::errunsupported!("INSERT syntax in {ins}"));
         }
@@ -59,7 +60,9 @@ impl Binder<'_> {
         let defaults = self.bind_defaults(&table)?;
         let source = match &ins.source {
             None => Node::Values { rows: vec![vec![]] },
-            Some(q) => self.bind_insert_source(q, &table, &mut targets, &defaults)?,
+            Some(q) => {
+                self.bind_insert_source(q, &table, &mut targets, &defaults, Overriding::of(ins))?
+            }
         };
         let returning = self.bind_returning(ins.returning.as_deref(), &table, &qualifier)?;
         let indexes = self.bind_indexes(&table)?;
@@ -177,7 +180,12 @@ impl Binder<'_> {
         table: &TableDef,
         targets: &mut Vec<usize>,
         defaults: &[Option<Expr>],
+        overriding: Option<Overriding>,
     ) -> Result<Node> {
+        // OVERRIDING USER VALUE: identity columns take their default.
+        let user_value = |col: usize| {
+            overriding == Some(Overriding::User) && table.columns[col].identity.is_some()
+        };
         let explicit_targets = !targets.is_empty();
         let simple_values = q.order_by.is_none() && q.limit_clause.is_none() && q.with.is_none();
         if let (SetExpr::Values(values), true) = (q.body.as_ref(), simple_values) {
@@ -198,7 +206,7 @@ impl Binder<'_> {
                 let mut bound = Vec::with_capacity(row.content.len());
                 for (e, &col) in row.content.iter().zip(targets.iter()) {
                     let column = &table.columns[col];
-                    if is_default_keyword(e) {
+                    if is_default_keyword(e) || user_value(col) {
                         bound.push(
                             defaults[col]
                                 .clone()
@@ -206,7 +214,7 @@ impl Binder<'_> {
                         );
                         continue;
                     }
-                    check_identity_insert(column)?;
+                    check_identity_insert(column, overriding)?;
                     let b = self.bind_expr(e, &empty)?;
                     bound.push(self.coerce_assign(b, column.ty, &column.name)?);
                 }
@@ -226,11 +234,19 @@ impl Binder<'_> {
         }
         check_width(columns.len(), targets.len())?;
         for &col in targets.iter() {
-            check_identity_insert(&table.columns[col])?;
+            check_identity_insert(&table.columns[col], overriding)?;
         }
         let mut exprs = Vec::with_capacity(columns.len());
         for (i, (c, &col)) in columns.iter().zip(targets.iter()).enumerate() {
             let column = &table.columns[col];
+            if user_value(col) {
+                exprs.push(
+                    defaults[col]
+                        .clone()
+                        .unwrap_or(Expr::Literal(Value::Null, column.ty.data_type)),
+                );
+                continue;
+            }
             let e = Expr::Column {
                 index: i,
                 ty: c.ty.data_type,
@@ -619,9 +635,12 @@ pub(super) fn target_column(table: &TableDef, col: &str) -> Result<usize> {
 
 /// `DEFAULT` in VALUES or SET parses as a bare identifier.
 /// 428C9 for a value given to a GENERATED ALWAYS identity column
-/// (FlintDB has no OVERRIDING SYSTEM VALUE yet).
-fn check_identity_insert(column: &crate::catalog::ColumnDef) -> Result<()> {
-    if column.identity != Some(Identity::Always) {
+/// without OVERRIDING.
+fn check_identity_insert(
+    column: &crate::catalog::ColumnDef,
+    overriding: Option<Overriding>,
+) -> Result<()> {
+    if column.identity != Some(Identity::Always) || overriding.is_some() {
         return Ok(());
     }
     Err(errinput!(
