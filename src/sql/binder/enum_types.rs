@@ -7,12 +7,22 @@ use sqlparser::ast::{
     UserDefinedTypeRepresentation,
 };
 
-use super::scope::table_name as type_name;
+use super::scope::qualified_name;
 use crate::catalog::Catalog;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
 use crate::sql::plan::{EnumChange, Plan};
 use crate::types::enums::EnumType;
+
+/// A type's name: enum types live in schema public (`public.t` is `t`;
+/// another schema's name is kept, so lookups find nothing).
+fn type_name(name: &ObjectName) -> Result<String> {
+    Ok(match qualified_name(name)? {
+        (None, t) => t,
+        (Some(s), t) if s == "public" => t,
+        (Some(s), t) => format!("{s}.{t}"),
+    })
+}
 
 /// The enum type a name names, or 42704.
 fn must_get(catalog: &Catalog, name: &str) -> Result<&'static EnumType> {
@@ -31,8 +41,17 @@ pub fn bind_create_type(
             "CREATE TYPE other than AS ENUM (composite, range and base types)"
         ));
     };
+    let name = match qualified_name(name)? {
+        (None, t) => t,
+        (Some(s), t) if s == "public" => t,
+        (Some(s), _) => {
+            return Err(crate::errunsupported!(
+                "types in schemas other than public (\"{s}\")"
+            ))
+        }
+    };
     Ok(Plan::CreateEnum {
-        name: type_name(name)?,
+        name,
         labels: labels.iter().map(|l| l.value.clone()).collect(),
     })
 }

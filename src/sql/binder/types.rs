@@ -17,6 +17,8 @@ pub fn resolve_type(ty: &AstType) -> Result<ColumnType> {
 /// user-defined (enum) types.
 pub fn resolve_type_in(ty: &AstType, catalog: &crate::catalog::Catalog) -> Result<ColumnType> {
     resolve_type_with(ty, &|name| {
+        // Enum types live in schema public.
+        let name = name.strip_prefix("public.").unwrap_or(name);
         catalog.enum_type_by_name(name).map(DataType::Enum)
     })
 }

@@ -30,6 +30,16 @@ pub fn authorize(
     bound: &mut Bound,
     sink: &mut dyn RowSink,
 ) -> Result<()> {
+    for schema in schemas_named(catalog, bound) {
+        if schema.starts_with(crate::catalog::schemas::TEMP_SCHEMA_PREFIX)
+            && !is_own_temp_schema(&schema)
+        {
+            return Err(crate::errinput!(
+                crate::error::sqlstate::FEATURE_NOT_SUPPORTED,
+                "cannot access temporary tables of other sessions"
+            ));
+        }
+    }
     if catalog.is_superuser(role) {
         return Ok(());
     }
