@@ -30,6 +30,8 @@ pub struct Backend {
     pub role: u32,
     /// When it started, µs since 2000-01-01 UTC.
     pub started: i64,
+    /// The database it connected to.
+    pub database: std::sync::atomic::AtomicU32,
     /// Its client's application_name, state and current (or last) query.
     pub activity: Mutex<Activity>,
 }
@@ -96,6 +98,7 @@ impl Backends {
             waker: Mutex::new(None),
             role,
             started: crate::types::datetime::now_micros(),
+            database: std::sync::atomic::AtomicU32::new(super::acl::DATABASE_OID),
             activity: Mutex::new(Activity {
                 state: "idle",
                 ..Activity::default()

@@ -15,7 +15,8 @@
 //! for access privileges (see `acl.rs`), 9 for sequences (see
 //! `sequences.rs`), 10 for CHECK and FOREIGN KEY constraints (see
 //! `constraints.rs`), 11 for comments (see `descriptions.rs`), 12 and 13
-//! for enum types (see `enums.rs`), 14 for schemas (see `schemas.rs`). A table without `relowner`
+//! for enum types (see `enums.rs`), 14 for schemas (see `schemas.rs`), 15
+//! for databases (see `databases.rs`). A table without `relowner`
 //! (written before owners existed) belongs to the bootstrap superuser.
 //! A user table's or index's relation number is its OID (from 16384, like PostgreSQL).
 //! Column defaults are kept as SQL text and bound again when used. The
@@ -28,6 +29,7 @@ pub mod acl;
 mod alter;
 pub mod backends;
 mod constraints;
+pub mod databases;
 mod descriptions;
 mod enums;
 mod index;
@@ -127,6 +129,8 @@ pub struct TableDef {
     pub name: String,
     /// The schema's name.
     pub schema: String,
+    /// The database of the schema.
+    pub database: u32,
     pub columns: Vec<ColumnDef>,
     /// Indexes, oldest first.
     pub indexes: Vec<IndexDef>,
@@ -141,7 +145,7 @@ pub struct TableDef {
 impl TableDef {
     /// The table's key in the catalog's maps.
     pub fn key(&self) -> String {
-        names::key(&self.schema, &self.name)
+        names::key_in(self.database, &self.schema, &self.name)
     }
 
     /// The table's heap relation.
@@ -190,6 +194,8 @@ pub struct Catalog {
     roles: RwLock<Arc<Roles>>,
     /// Explicit ACLs (replaced whole on change).
     acls: RwLock<Arc<acl::Acls>>,
+    /// Every database (replaced whole on change).
+    databases: RwLock<Arc<Vec<databases::DatabaseDef>>>,
     /// Every schema (replaced whole on change).
     schemas: RwLock<Arc<Vec<SchemaDef>>>,
     /// The next table OID. Never reused while the server runs: a dropped
@@ -220,6 +226,7 @@ impl Catalog {
             heap.pool().files().create(rel)?;
         }
         let schemas = schemas::read(&heap, &clog)?;
+        let databases = databases::read(&heap, &clog)?;
         let enums = enums::read(&heap, &clog)?;
         let (tables, views) = read_tables(&heap, &clog, &enums, &schemas)?;
         let sequences = sequences::read(&heap, &clog, &schemas)?;
@@ -240,6 +247,7 @@ impl Catalog {
             .chain(roles.roles.iter().map(|r| r.oid))
             .chain(enums::oids(&enums))
             .chain(schemas.iter().map(|s| s.oid))
+            .chain(databases.iter().map(|d| d.oid))
             .max()
             .unwrap_or(0);
         let newest_file = heap.pool().files().max_relation()?.map_or(0, |r| r.0);
@@ -261,6 +269,7 @@ impl Catalog {
             roles: RwLock::new(Arc::new(roles)),
             acls: RwLock::new(Arc::new(acls)),
             schemas: RwLock::new(Arc::new(schemas)),
+            databases: RwLock::new(Arc::new(databases)),
             next_oid: AtomicU32::new(next_oid),
             backends: Arc::default(),
         })
@@ -281,6 +290,7 @@ impl Catalog {
         *self.roles.write() = Arc::new(roles::read(&self.heap, &self.clog)?);
         *self.acls.write() = Arc::new(acl::read(&self.heap, &self.clog)?);
         *self.schemas.write() = Arc::new(schemas);
+        *self.databases.write() = Arc::new(databases::read(&self.heap, &self.clog)?);
         Ok(())
     }
 
@@ -444,7 +454,7 @@ impl Catalog {
         self.tables.read().values().find_map(|t| {
             t.indexes
                 .iter()
-                .find(|i| names::key(&t.schema, &i.name) == key)
+                .find(|i| names::key_in(t.database, &t.schema, &i.name) == key)
                 .map(|i| (t.clone(), i.clone()))
         })
     }
@@ -537,9 +547,16 @@ impl Catalog {
         Ok(changed)
     }
 
-    /// All tables, by name.
+    /// The current database's tables, by name.
     pub fn tables(&self) -> Vec<Arc<TableDef>> {
-        let mut all: Vec<_> = self.tables.read().values().cloned().collect();
+        let db = names::current_database();
+        let mut all: Vec<_> = self
+            .tables
+            .read()
+            .values()
+            .filter(|t| t.database == db)
+            .cloned()
+            .collect();
         all.sort_by(|a, b| a.name.cmp(&b.name));
         all
     }
@@ -556,6 +573,7 @@ impl Catalog {
     ) -> Result<Arc<TableDef>> {
         let key = names::key(schema, name);
         let namespace = self.must_get_schema(schema)?.oid;
+        let database = names::current_database();
         if self.relation_exists(&key) {
             return Err(errinput!(
                 sqlstate::DUPLICATE_TABLE,
@@ -580,6 +598,7 @@ impl Catalog {
             oid,
             name: name.to_string(),
             schema: schema.to_string(),
+            database,
             columns,
             indexes: Vec::new(),
             owner,
@@ -627,7 +646,7 @@ impl Catalog {
 }
 
 /// The system relations.
-const SYSTEM_RELS: [RelId; 14] = [
+const SYSTEM_RELS: [RelId; 15] = [
     CLASS_REL,
     ATTRIBUTE_REL,
     index::INDEX_REL,
@@ -642,6 +661,7 @@ const SYSTEM_RELS: [RelId; 14] = [
     enums::TYPE_REL,
     enums::ENUM_REL,
     schemas::NAMESPACE_REL,
+    databases::DATABASE_REL,
 ];
 
 /// Columns of `flint_attribute`.
@@ -699,9 +719,9 @@ fn read_tables(
                     Value::Int8(owner) => owner as u32,
                     _ => roles::BOOTSTRAP_SUPERUSER_OID,
                 };
-                let schema = match values[4] {
-                    Value::Int8(namespace) => Catalog::schema_name_of(schemas, namespace as u32),
-                    _ => "public".to_string(),
+                let (schema, database) = match values[4] {
+                    Value::Int8(namespace) => Catalog::schema_of(schemas, namespace as u32),
+                    _ => ("public".to_string(), acl::DATABASE_OID),
                 };
                 tables.insert(
                     oid,
@@ -709,6 +729,7 @@ fn read_tables(
                         oid,
                         name: name.clone(),
                         schema,
+                        database,
                         columns: Vec::new(),
                         indexes: Vec::new(),
                         owner,
@@ -798,6 +819,7 @@ fn read_tables(
                     oid: t.oid,
                     name: t.name,
                     schema: t.schema,
+                    database: t.database,
                     columns: t.columns,
                     definition,
                     owner: t.owner,

@@ -1,6 +1,7 @@
 //! How a name finds a relation or type. The catalog's maps key an object
-//! in `public` by its name and one in any other schema by
-//! `schema.name`. An unqualified name is looked up along the search path
+//! of database `postgres` in `public` by its name and one in any other
+//! schema by `schema.name`; an object of another database by
+//! `<database oid>:schema.name`. An unqualified name is looked up along the search path
 //! (PostgreSQL's `search_path`, plus the session's temporary schema
 //! first), which the session sets on its thread for the duration of a
 //! statement ([`with_search_path`]); without one, the path is `public`.
@@ -20,6 +21,9 @@ pub struct SearchPath {
     /// The name of the session's schema of temporary tables (which
     /// exists once it made one).
     pub temp: Option<String>,
+    /// The database the session connected to, and its name.
+    pub database: u32,
+    pub database_name: String,
 }
 
 impl Default for SearchPath {
@@ -28,6 +32,8 @@ impl Default for SearchPath {
             schemas: vec!["public".to_string()],
             creation: Some("public".to_string()),
             temp: None,
+            database: super::acl::DATABASE_OID,
+            database_name: "postgres".to_string(),
         }
     }
 }
@@ -55,9 +61,28 @@ pub fn search_path() -> Arc<SearchPath> {
         .unwrap_or_else(|| Arc::new(SearchPath::default()))
 }
 
-/// The catalog key of `name` in `schema`.
+/// The database this thread's statement runs in.
+pub fn current_database() -> u32 {
+    PATH.with(|p| p.borrow().as_ref().map(|p| p.database))
+        .unwrap_or(super::acl::DATABASE_OID)
+}
+
+/// The name of the database this thread's statement runs in.
+pub fn current_database_name() -> String {
+    PATH.with(|p| p.borrow().as_ref().map(|p| p.database_name.clone()))
+        .unwrap_or_else(|| "postgres".to_string())
+}
+
+/// The catalog key of `name` in `schema` of the current database.
 pub fn key(schema: &str, name: &str) -> String {
-    if schema == "public" {
+    key_in(current_database(), schema, name)
+}
+
+/// The catalog key of `name` in `schema` of `database`.
+pub fn key_in(database: u32, schema: &str, name: &str) -> String {
+    if database != super::acl::DATABASE_OID {
+        format!("{database}:{schema}.{name}")
+    } else if schema == "public" {
         name.to_string()
     } else {
         format!("{schema}.{name}")
@@ -68,13 +93,23 @@ pub fn key(schema: &str, name: &str) -> String {
 /// (`public.t` stays distinct from a bare `t`, which the search path
 /// resolves).
 pub fn qualified(schema: &str, name: &str) -> String {
-    format!("{schema}.{name}")
+    match current_database() {
+        super::acl::DATABASE_OID => format!("{schema}.{name}"),
+        database => key_in(database, schema, name),
+    }
 }
 
 /// The keys a name may have, in search order: an unqualified name along
 /// the search path; a qualified one (or a key) as it is, `public.t` as
 /// `t`.
 pub fn candidates(name: &str) -> Vec<String> {
+    let database = current_database();
+    if database != super::acl::DATABASE_OID {
+        if name.starts_with(&format!("{database}:")) {
+            return vec![name.to_string()];
+        }
+        return search_path().schemas.iter().map(|s| key(s, name)).collect();
+    }
     if name.contains('.') {
         let mut keys = Vec::with_capacity(2);
         if let Some(public) = name.strip_prefix("public.") {

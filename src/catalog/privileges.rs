@@ -60,7 +60,9 @@ impl Catalog {
             AclObject::Schema(oid) => self
                 .schema_by_oid(oid)
                 .map_or(super::roles::BOOTSTRAP_SUPERUSER_OID, |s| s.owner),
-            AclObject::Database(_) => super::roles::BOOTSTRAP_SUPERUSER_OID,
+            AclObject::Database(oid) => self
+                .database_by_oid(oid)
+                .map_or(super::roles::BOOTSTRAP_SUPERUSER_OID, |d| d.owner),
         }
     }
 
@@ -131,7 +133,7 @@ impl Catalog {
         if role == acl::DATABASE_OWNER_ROLE {
             return self.has_privs_of_role(
                 member,
-                self.owner_of(AclObject::Database(acl::DATABASE_OID)),
+                self.owner_of(AclObject::Database(super::names::current_database())),
             );
         }
         self.roles().memberships(member, true).contains(&role)
@@ -155,7 +157,7 @@ impl Catalog {
             return object.all_privileges();
         }
         let roles = self.roles().memberships(role, true);
-        let owner_db = self.owner_of(AclObject::Database(acl::DATABASE_OID));
+        let owner_db = self.owner_of(AclObject::Database(super::names::current_database()));
         let holds = |grantee: u32| {
             grantee == acl::PUBLIC
                 || roles.contains(&grantee)
@@ -263,9 +265,10 @@ impl Catalog {
                     self.sequence_by_oid(oid)
                         .map_or(String::new(), |s| s.name.clone())
                 ),
-                (None, _) if oid == acl::DATABASE_OID => {
-                    "privileges for database postgres".to_string()
-                }
+                (None, _) if self.database_by_oid(oid).is_some() => format!(
+                    "privileges for database {}",
+                    self.database_by_oid(oid).map_or(String::new(), |d| d.name)
+                ),
                 (None, _) if oid == acl::PUBLIC_SCHEMA_OID => {
                     "privileges for schema public".to_string()
                 }

@@ -2,15 +2,18 @@
 //! and `information_schema`, and those CREATE SCHEMA makes, persisted in
 //!
 //! ```text
-//! relation 14  flint_namespace  (oid int8, nspname text, nspowner int8)
+//! relation 14  flint_namespace  (oid int8, nspname text, nspowner int8,
+//!                                nspdatabase int8: NULL is postgres)
 //! ```
+//! pg_catalog, pg_toast and information_schema belong to every database;
+//! lookups by name see the current database's schemas (`names.rs`).
 //! A relation or type outside `public` is keyed in the catalog's maps by
 //! its qualified name (see `names.rs`).
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use super::acl::{CATALOG_SCHEMA_OID, DATABASE_OWNER_ROLE, PUBLIC_SCHEMA_OID};
+use super::acl::{CATALOG_SCHEMA_OID, DATABASE_OID, DATABASE_OWNER_ROLE, PUBLIC_SCHEMA_OID};
 use super::roles::BOOTSTRAP_SUPERUSER_OID;
 use super::{corrupt, delete_rows, insert_row, scan, Catalog, RelId};
 use crate::errinput;
@@ -21,7 +24,7 @@ use crate::types::Value;
 
 /// Relation of the user schemas.
 pub(super) const NAMESPACE_REL: RelId = RelId(14);
-const NAMESPACE_WIDTH: usize = 3;
+const NAMESPACE_WIDTH: usize = 4;
 /// The schema that holds information_schema (PostgreSQL's OID varies).
 pub const INFORMATION_SCHEMA_OID: u32 = 13_000;
 /// The TOAST schema.
@@ -35,6 +38,8 @@ pub struct SchemaDef {
     pub oid: u32,
     pub name: String,
     pub owner: u32,
+    /// The database it belongs to (0: every database).
+    pub database: u32,
 }
 
 impl SchemaDef {
@@ -51,32 +56,57 @@ impl SchemaDef {
 
 /// The schemas every database has.
 fn builtin() -> [SchemaDef; 4] {
-    let schema = |oid, name: &str, owner| SchemaDef {
+    let schema = |oid, name: &str, owner, database| SchemaDef {
         oid,
         name: name.to_string(),
         owner,
+        database,
     };
     [
-        schema(CATALOG_SCHEMA_OID, "pg_catalog", BOOTSTRAP_SUPERUSER_OID),
-        schema(TOAST_SCHEMA_OID, "pg_toast", BOOTSTRAP_SUPERUSER_OID),
-        schema(PUBLIC_SCHEMA_OID, "public", DATABASE_OWNER_ROLE),
+        schema(CATALOG_SCHEMA_OID, "pg_catalog", BOOTSTRAP_SUPERUSER_OID, 0),
+        schema(TOAST_SCHEMA_OID, "pg_toast", BOOTSTRAP_SUPERUSER_OID, 0),
+        schema(
+            PUBLIC_SCHEMA_OID,
+            "public",
+            DATABASE_OWNER_ROLE,
+            DATABASE_OID,
+        ),
         schema(
             INFORMATION_SCHEMA_OID,
             "information_schema",
             BOOTSTRAP_SUPERUSER_OID,
+            0,
         ),
     ]
 }
 
 impl Catalog {
-    /// Every schema, built-in ones first, then by OID.
+    /// The current database's schemas, built-in ones first, then by OID.
     pub fn schemas(&self) -> Arc<Vec<SchemaDef>> {
+        let db = super::names::current_database();
+        Arc::new(
+            self.schemas
+                .read()
+                .iter()
+                .filter(|s| s.database == 0 || s.database == db)
+                .cloned()
+                .collect(),
+        )
+    }
+
+    /// Every database's schemas.
+    pub fn all_schemas(&self) -> Arc<Vec<SchemaDef>> {
         self.schemas.read().clone()
     }
 
-    /// A schema by name.
+    /// A schema of the current database by name.
     pub fn schema_by_name(&self, name: &str) -> Option<SchemaDef> {
-        self.schemas.read().iter().find(|s| s.name == name).cloned()
+        let db = super::names::current_database();
+        self.schemas
+            .read()
+            .iter()
+            .find(|s| s.name == name && (s.database == 0 || s.database == db))
+            .cloned()
     }
 
     /// A schema by OID.
@@ -102,8 +132,7 @@ impl Catalog {
 
     /// Creates a schema (its OID is chosen here).
     pub fn create_schema(&self, name: &str, owner: u32, xid: Xid) -> Result<SchemaDef> {
-        let mut all = self.schemas.write();
-        if all.iter().any(|s| s.name == name) {
+        if self.schema_by_name(name).is_some() {
             return Err(errinput!(
                 sqlstate::DUPLICATE_SCHEMA,
                 "schema \"{name}\" already exists"
@@ -113,10 +142,17 @@ impl Catalog {
             oid: self.next_oid.fetch_add(1, Ordering::AcqRel),
             name: name.to_string(),
             owner,
+            database: super::names::current_database(),
         };
-        insert_row(&self.heap, NAMESPACE_REL, xid, &schema_row(&def))?;
-        Arc::make_mut(&mut all).push(def.clone());
+        self.insert_schema(def.clone(), xid)?;
         Ok(def)
+    }
+
+    /// Stores a new schema.
+    pub(super) fn insert_schema(&self, def: SchemaDef, xid: Xid) -> Result<()> {
+        insert_row(&self.heap, NAMESPACE_REL, xid, &schema_row(&def))?;
+        Arc::make_mut(&mut self.schemas.write()).push(def);
+        Ok(())
     }
 
     /// Removes an (emptied) schema's row.
@@ -137,43 +173,13 @@ impl Catalog {
         Ok(())
     }
 
-    /// Renames a schema or gives it a new owner (ALTER SCHEMA).
-    pub fn update_schema(&self, def: SchemaDef, xid: Xid) -> Result<()> {
-        {
-            let mut all = self.schemas.write();
-            if all.iter().any(|s| s.name == def.name && s.oid != def.oid) {
-                return Err(errinput!(
-                    sqlstate::DUPLICATE_SCHEMA,
-                    "schema \"{}\" already exists",
-                    def.name
-                ));
-            }
-            let key = Value::Int8(def.oid as i64);
-            delete_rows(
-                &self.heap,
-                &self.clog,
-                NAMESPACE_REL,
-                NAMESPACE_WIDTH,
-                xid,
-                |v| v[0] == key,
-            )?;
-            insert_row(&self.heap, NAMESPACE_REL, xid, &schema_row(&def))?;
-            let all = Arc::make_mut(&mut all);
-            if let Some(s) = all.iter_mut().find(|s| s.oid == def.oid) {
-                *s = def;
-            }
-        }
-        // Every key of the schema's objects changes with its name.
-        self.reload()
-    }
-
     /// The schema a relation's or type's namespace OID names (`public`
     /// for one FlintDB cannot find).
-    pub(super) fn schema_name_of(schemas: &[SchemaDef], oid: u32) -> String {
-        schemas
-            .iter()
-            .find(|s| s.oid == oid)
-            .map_or_else(|| "public".to_string(), |s| s.name.clone())
+    pub(super) fn schema_of(schemas: &[SchemaDef], oid: u32) -> (String, u32) {
+        schemas.iter().find(|s| s.oid == oid).map_or_else(
+            || ("public".to_string(), DATABASE_OID),
+            |s| (s.name.clone(), s.database),
+        )
     }
 }
 
@@ -182,6 +188,7 @@ fn schema_row(def: &SchemaDef) -> [Value; NAMESPACE_WIDTH] {
         Value::Int8(def.oid as i64),
         Value::Text(def.name.clone()),
         Value::Int8(def.owner as i64),
+        Value::Int8(def.database as i64),
     ]
 }
 
@@ -195,6 +202,10 @@ pub(super) fn read(heap: &Heap, clog: &Clog) -> Result<Vec<SchemaDef>> {
                 oid: *oid as u32,
                 name: name.clone(),
                 owner: *owner as u32,
+                database: match v[3] {
+                    Value::Int8(db) => db as u32,
+                    _ => DATABASE_OID,
+                },
             }),
             _ => return Err(corrupt("flint_namespace")),
         }

@@ -44,6 +44,8 @@ pub struct SequenceDef {
     pub name: String,
     /// The schema's name.
     pub schema: String,
+    /// The database of the schema.
+    pub database: u32,
     pub owner: u32,
     /// smallint, integer or bigint.
     pub data_type: DataType,
@@ -61,7 +63,7 @@ pub struct SequenceDef {
 impl SequenceDef {
     /// The sequence's key in the catalog's maps.
     pub fn key(&self) -> String {
-        super::names::key(&self.schema, &self.name)
+        super::names::key_in(self.database, &self.schema, &self.name)
     }
 
     /// The relation holding its current value.
@@ -124,9 +126,16 @@ impl Catalog {
             .cloned()
     }
 
-    /// Every sequence, by name.
+    /// The current database's sequences, by name.
     pub fn sequences(&self) -> Vec<Arc<SequenceDef>> {
-        let mut all: Vec<_> = self.sequences.read().values().cloned().collect();
+        let db = super::names::current_database();
+        let mut all: Vec<_> = self
+            .sequences
+            .read()
+            .values()
+            .filter(|s| s.database == db)
+            .cloned()
+            .collect();
         all.sort_by(|a, b| a.name.cmp(&b.name));
         all
     }
@@ -154,6 +163,7 @@ impl Catalog {
             ));
         }
         let namespace = self.must_get_schema(&def.schema)?.oid;
+        def.database = super::names::current_database();
         def.oid = self.next_oid.fetch_add(1, Ordering::AcqRel);
         self.heap.create(def.rel(), xid)?;
         insert_row(
@@ -427,13 +437,15 @@ pub(super) fn read(
             (Value::Int8(t), Value::Int2(c)) => Some((*t as u32, *c)),
             _ => None,
         };
+        let (schema, database) = match v[12] {
+            Value::Int8(n) => Catalog::schema_of(schemas, n as u32),
+            _ => ("public".to_string(), crate::catalog::acl::DATABASE_OID),
+        };
         let def = SequenceDef {
             oid: int8(0)? as u32,
             name: name.clone(),
-            schema: match v[12] {
-                Value::Int8(n) => Catalog::schema_name_of(schemas, n as u32),
-                _ => "public".to_string(),
-            },
+            schema: schema.clone(),
+            database,
             owner: int8(2)? as u32,
             data_type,
             start: int8(4)?,

@@ -21,6 +21,8 @@ pub struct ViewDef {
     pub name: String,
     /// The schema's name.
     pub schema: String,
+    /// The database of the schema.
+    pub database: u32,
     pub columns: Vec<ColumnDef>,
     /// The query, as SQL text.
     pub definition: String,
@@ -30,7 +32,7 @@ pub struct ViewDef {
 impl ViewDef {
     /// The view's key in the catalog's maps.
     pub fn key(&self) -> String {
-        super::names::key(&self.schema, &self.name)
+        super::names::key_in(self.database, &self.schema, &self.name)
     }
 }
 
@@ -40,9 +42,16 @@ impl Catalog {
         super::names::find(&self.views.read(), name).map(|(_, v)| v)
     }
 
-    /// Every view, by name.
+    /// The current database's views, by name.
     pub fn views(&self) -> Vec<Arc<ViewDef>> {
-        let mut all: Vec<_> = self.views.read().values().cloned().collect();
+        let db = super::names::current_database();
+        let mut all: Vec<_> = self
+            .views
+            .read()
+            .values()
+            .filter(|v| v.database == db)
+            .cloned()
+            .collect();
         all.sort_by(|a, b| a.name.cmp(&b.name));
         all
     }
@@ -93,6 +102,7 @@ impl Catalog {
             oid,
             name: name.to_string(),
             schema: schema.to_string(),
+            database: super::names::current_database(),
             columns,
             definition,
             owner,

@@ -179,7 +179,7 @@ impl Authenticator {
                 "role may not log in",
             ));
         }
-        if database != self.database {
+        if database != self.database && self.engine.catalog().database_by_name(database).is_none() {
             return Err(Failure::immediate(
                 errinput!(
                     sqlstate::INVALID_CATALOG_NAME,

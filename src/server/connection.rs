@@ -232,7 +232,11 @@ fn admit_role(
         return Ok(None);
     }
     let catalog = front.handlers.engine().catalog();
-    let database = crate::catalog::AclObject::Database(crate::catalog::acl::DATABASE_OID);
+    let database = crate::catalog::AclObject::Database(
+        catalog
+            .database_by_name(&login.database)
+            .map_or(crate::catalog::acl::DATABASE_OID, |d| d.oid),
+    );
     if !catalog
         .privileges_of(login.role.oid, database)
         .contains(crate::catalog::Privs::CONNECT)
@@ -284,6 +288,7 @@ fn start_session(front: &Front, conn: &mut Conn, login: &Login, minor: u16) -> R
         .with_user(login.role.oid)
         .with_interrupt(interrupt)
         .with_backend(registration.pid, registration.backend.clone())
+        .with_database(&login.database)
         .with_startup_settings(startup.iter());
     conn.session_extensions()
         .get_or_insert_with(|| Mutex::new(session));

@@ -15,6 +15,7 @@
 pub mod binder;
 pub mod copy;
 pub mod copy_binary;
+pub mod database_syntax;
 pub mod eval;
 pub mod exec;
 pub mod explain;

@@ -46,6 +46,8 @@ pub enum Command {
     },
     /// `CREATE SEQUENCE` or `ALTER SEQUENCE` (see `sequence_syntax`).
     Sequence(crate::sql::sequence_syntax::SequenceStatement),
+    /// `CREATE DATABASE` or `DROP DATABASE` (see `database_syntax`).
+    Database(crate::sql::database_syntax::DatabaseStatement),
 }
 
 /// Where FETCH and MOVE go, as PostgreSQL's grammar has it.
@@ -87,6 +89,7 @@ impl std::fmt::Display for Command {
             Command::Vacuum(v) => write!(f, "VACUUM {v:?}"),
             Command::Grant(g) => write!(f, "{g}"),
             Command::Sequence(a) => write!(f, "{a}"),
+            Command::Database(d) => write!(f, "{d}"),
             Command::Fetch {
                 cursor,
                 direction,
@@ -189,6 +192,10 @@ fn parse_commands(p: &mut Parser) -> std::result::Result<Vec<Command>, ParserErr
             || p.parse_keywords(&[Keyword::CREATE, Keyword::TEMPORARY, Keyword::SEQUENCE])
         {
             Command::Sequence(parse_sequence_statement(p, true, true)?)
+        } else if p.parse_keywords(&[Keyword::CREATE, Keyword::DATABASE]) {
+            Command::Database(super::database_syntax::parse_create(p)?)
+        } else if p.parse_keywords(&[Keyword::DROP, Keyword::DATABASE]) {
+            Command::Database(super::database_syntax::parse_drop(p)?)
         } else if p.parse_keyword(Keyword::GRANT) {
             Command::Grant(parse_grant(p, true)?)
         } else if p.parse_keyword(Keyword::REVOKE) {

@@ -694,6 +694,16 @@ pub enum Plan {
         missing: Vec<String>,
         cascade: bool,
     },
+    /// CREATE DATABASE name [OWNER role].
+    CreateDatabase {
+        name: String,
+        owner: Option<u32>,
+    },
+    /// DROP DATABASE: the database (None: IF EXISTS and missing).
+    DropDatabase {
+        database: Option<crate::catalog::databases::DatabaseDef>,
+        name: String,
+    },
     /// A statement the session runs itself (transaction control, SHOW);
     /// only described, never executed as a plan.
     Utility {
@@ -738,6 +748,8 @@ impl Plan {
             | Plan::CopyTo { .. }
             | Plan::CreateSchema { .. }
             | Plan::DropSchemas { .. }
+            | Plan::CreateDatabase { .. }
+            | Plan::DropDatabase { .. }
             | Plan::DropIndex { .. } => None,
         }
     }

@@ -18,6 +18,7 @@ mod casts;
 mod checks;
 mod column_names;
 mod columns;
+mod databases;
 mod datetime_ops;
 mod ddl;
 mod dml;
@@ -135,6 +136,12 @@ pub fn bind_command(
         Command::Sql(statement) => bind(statement, catalog, declared),
         Command::Reindex { kind, name } => Ok(Bound {
             plan: index::bind_reindex(catalog, *kind, name)?,
+            param_types: vec![],
+            locks_rows: false,
+            reads: Reads::default(),
+        }),
+        Command::Database(d) => Ok(Bound {
+            plan: databases::bind_database_statement(catalog, d)?,
             param_types: vec![],
             locks_rows: false,
             reads: Reads::default(),

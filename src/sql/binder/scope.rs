@@ -247,7 +247,9 @@ pub fn qualified_name(name: &ObjectName) -> Result<(Option<String>, String)> {
     match parts.as_slice() {
         [table] => Ok((None, table.clone())),
         [s, table] => Ok((Some(schema(s)), table.clone())),
-        [db, s, table] if db == "postgres" => Ok((Some(schema(s)), table.clone())),
+        [db, s, table] if *db == names::current_database_name() => {
+            Ok((Some(schema(s)), table.clone()))
+        }
         [db, _, _] => Err(errinput!(
             sqlstate::FEATURE_NOT_SUPPORTED,
             "cross-database references are not implemented: \"{db}\""

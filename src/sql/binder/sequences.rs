@@ -369,6 +369,7 @@ fn resolve(
         oid: base.map_or(0, |b| b.oid),
         name,
         schema: schema.to_string(),
+        database: crate::catalog::names::current_database(),
         owner: base.map_or(0, |b| b.owner),
         data_type,
         start,

@@ -120,6 +120,8 @@ pub fn view_path(view: &ViewDef) -> std::sync::Arc<names::SearchPath> {
         schemas,
         creation: Some(view.schema.clone()),
         temp: current.temp.clone(),
+        database: view.database,
+        database_name: current.database_name.clone(),
     })
 }
 

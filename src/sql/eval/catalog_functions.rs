@@ -26,7 +26,7 @@ pub fn call(func: Function, values: &[Value], ctx: &dyn Env) -> Result<Option<Va
         Function::Version => text(format!(
             "PostgreSQL {SERVER_VERSION} on x86_64-pc-linux-gnu, compiled by rustc, 64-bit"
         )),
-        Function::CurrentDatabase => text("postgres".to_string()),
+        Function::CurrentDatabase => text(names::current_database_name()),
         Function::CurrentSchema => match names::search_path().creation.clone() {
             Some(s) => text(s),
             None => Value::Null,

@@ -5,7 +5,7 @@
 //! `WITH GRANT OPTION`, and any one held makes the answer true.
 
 use super::Env;
-use crate::catalog::acl::{AclObject, Privs, DATABASE_OID};
+use crate::catalog::acl::{AclObject, Privs};
 use crate::catalog::Catalog;
 use crate::errinput;
 use crate::error::{sqlstate, Result};
@@ -89,13 +89,13 @@ fn inquire(catalog: &Catalog, func: Function, role: u32, args: &[&str]) -> Resul
         }
         _ => {
             let name = identifier(args[0]);
-            if name != "postgres" {
+            let Some(database) = catalog.database_by_name(&name) else {
                 return Err(errinput!(
                     sqlstate::INVALID_CATALOG_NAME,
                     "database \"{name}\" does not exist"
                 ));
-            }
-            (AclObject::Database(DATABASE_OID), args[1])
+            };
+            (AclObject::Database(database.oid), args[1])
         }
     };
     any_mode(privs_text, |mode, grant_option| {

@@ -529,3 +529,64 @@ pub fn drop_schema(ctx: &ExecContext, xid: Xid, schema: &SchemaDef) -> Result<Ve
     catalog.drop_schema(schema.oid, xid)?;
     Ok(rels)
 }
+
+/// DROP DATABASE: refused while it is the current database or other
+/// sessions are connected to it (55006); otherwise every schema of it with
+/// what it holds, then the database.
+pub fn drop_database(
+    ctx: &ExecContext,
+    xid: Xid,
+    database: &crate::catalog::databases::DatabaseDef,
+) -> Result<Vec<RelId>> {
+    use crate::catalog::names;
+    let catalog = ctx.engine.catalog();
+    if names::current_database() == database.oid {
+        return Err(errinput!(
+            "55006",
+            "cannot drop the currently open database"
+        ));
+    }
+    let others = catalog
+        .backends()
+        .all()
+        .iter()
+        .filter(|(pid, b)| {
+            *pid != ctx.eval.backend_pid
+                && b.database.load(std::sync::atomic::Ordering::Relaxed) == database.oid
+        })
+        .count();
+    if others > 0 {
+        let detail = match others {
+            1 => "There is 1 other session using the database.".to_string(),
+            n => format!("There are {n} other sessions using the database."),
+        };
+        return Err(errinput!(
+            "55006",
+            "database \"{}\" is being accessed by other users",
+            database.name
+        )
+        .with_detail(detail));
+    }
+    let path = std::sync::Arc::new(names::SearchPath {
+        schemas: Vec::new(),
+        creation: None,
+        temp: None,
+        database: database.oid,
+        database_name: database.name.clone(),
+    });
+    let schemas: Vec<SchemaDef> = catalog
+        .all_schemas()
+        .iter()
+        .filter(|s| s.database == database.oid)
+        .cloned()
+        .collect();
+    let mut rels = Vec::new();
+    names::with_search_path(path, || -> Result<()> {
+        for schema in &schemas {
+            rels.extend(drop_schema(ctx, xid, schema)?);
+        }
+        Ok(())
+    })?;
+    catalog.drop_database(database.oid, xid)?;
+    Ok(rels)
+}

@@ -41,7 +41,9 @@ pub(super) fn record(engine: &Engine, user: u32, command: &Command, result: Resu
 /// "role", "privilege", "ddl" or "dml"; None if not audited.
 fn event_of(engine: &Engine, command: &Command) -> Option<&'static str> {
     let statement = match command {
-        Command::Reindex { .. } | Command::Sequence(_) => return Some("ddl"),
+        Command::Reindex { .. } | Command::Sequence(_) | Command::Database(_) => {
+            return Some("ddl")
+        }
         Command::Vacuum(_) | Command::Fetch { .. } => return None,
         Command::Grant(g) => {
             return Some(match g.what {

@@ -80,12 +80,15 @@ pub fn authorize(
         }
         Plan::CreateEnum { .. } => schema_allows(catalog, role, "public", Privs::CREATE)?,
         Plan::CreateSchema { owner, .. } => {
-            let database = AclObject::Database(crate::catalog::acl::DATABASE_OID);
+            let current = crate::catalog::names::current_database();
             if !catalog
-                .privileges_of(role, database)
+                .privileges_of(role, AclObject::Database(current))
                 .contains(Privs::CREATE)
             {
-                return Err(denied("permission denied for database postgres"));
+                let name = catalog
+                    .database_by_oid(current)
+                    .map_or_else(String::new, |d| d.name);
+                return Err(denied(&format!("permission denied for database {name}")));
             }
             if let Some(owner) = owner {
                 if !catalog.has_privs_of_role(role, *owner) {
@@ -97,6 +100,27 @@ pub fn authorize(
                 }
             }
         }
+        Plan::CreateDatabase { owner, .. } => {
+            if !catalog.roles().by_oid(role).is_some_and(|r| r.create_db) {
+                return Err(denied("permission denied to create database"));
+            }
+            if let Some(owner) = owner {
+                if !catalog.is_member_of_role(role, *owner) {
+                    return Err(denied(&format!(
+                        "must be able to SET ROLE \"{}\"",
+                        catalog.role_name(*owner)
+                    )));
+                }
+            }
+        }
+        Plan::DropDatabase {
+            database: Some(d), ..
+        } => {
+            if !catalog.has_privs_of_role(role, d.owner) {
+                return Err(must_own("database", &d.name));
+            }
+        }
+        Plan::DropDatabase { database: None, .. } => {}
         Plan::DropSchemas { schemas, .. } => {
             for s in schemas.iter() {
                 if !catalog.has_privs_of_role(role, s.owner) && !is_own_temp_schema(&s.name) {
@@ -283,7 +307,10 @@ fn schemas_named(catalog: &Catalog, bound: &Bound) -> Vec<String> {
 /// database owner's privileges.
 pub fn may_maintain(catalog: &Catalog, role: u32, table: &TableDef) -> bool {
     catalog.owns(role, AclObject::Table(table.oid))
-        || catalog.owns(role, AclObject::Database(crate::catalog::acl::DATABASE_OID))
+        || catalog.owns(
+            role,
+            AclObject::Database(crate::catalog::names::current_database()),
+        )
 }
 
 /// Whether a plan names a table itself (besides what it reads).
@@ -300,6 +327,8 @@ fn touches_tables(plan: &Plan) -> bool {
             | Plan::Analyze { .. }
             | Plan::CreateSchema { .. }
             | Plan::DropSchemas { .. }
+            | Plan::CreateDatabase { .. }
+            | Plan::DropDatabase { .. }
     )
 }
 

@@ -420,6 +420,20 @@ pub(super) fn execute_plan(
             }
             Ok("DROP SCHEMA".to_string())
         }
+        Plan::CreateDatabase { name, owner } => {
+            engine
+                .catalog()
+                .create_database(name, owner.unwrap_or(ctx.eval.role), xid)?;
+            Ok("CREATE DATABASE".to_string())
+        }
+        Plan::DropDatabase { database, name } => {
+            let Some(database) = database else {
+                skipped(sink, "database", [name]);
+                return Ok("DROP DATABASE".to_string());
+            };
+            dropped.extend(write::drop_database(&ctx, xid, database)?);
+            Ok("DROP DATABASE".to_string())
+        }
         Plan::DropView { names, missing } => {
             skipped(sink, "view", missing);
             for name in names {

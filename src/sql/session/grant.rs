@@ -6,7 +6,7 @@
 //! OPTION or CREATEROLE, and no role may end up a member of itself.
 
 use super::{RowSink, Who};
-use crate::catalog::acl::{self, AclItem, AclObject, Privs, DATABASE_OID};
+use crate::catalog::acl::{self, AclItem, AclObject, Privs};
 use crate::catalog::{Catalog, Membership, TableDef};
 use crate::errinput;
 use crate::error::{sqlstate, Result};
@@ -101,7 +101,7 @@ enum Target {
     Table(Arc<TableDef>),
     Sequence(Arc<crate::catalog::SequenceDef>),
     Schema(crate::catalog::SchemaDef),
-    Database,
+    Database(crate::catalog::databases::DatabaseDef),
 }
 
 impl Target {
@@ -110,7 +110,7 @@ impl Target {
             Target::Table(t) => ("table", t.name.clone()),
             Target::Sequence(s) => ("sequence", s.name.clone()),
             Target::Schema(s) => ("schema", s.name.clone()),
-            Target::Database => ("database", "postgres".to_string()),
+            Target::Database(d) => ("database", d.name.clone()),
         }
     }
 }
@@ -183,17 +183,20 @@ fn targets(catalog: &Catalog, objects: &GrantObjects) -> Result<Vec<Target>> {
             .iter()
             .map(|s| schema(s).map(Target::Schema))
             .collect::<Result<_>>()?,
-        GrantObjects::Databases(names) => {
-            for d in names {
-                if d != "postgres" {
-                    return Err(errinput!(
-                        sqlstate::INVALID_CATALOG_NAME,
-                        "database \"{d}\" does not exist"
-                    ));
-                }
-            }
-            names.iter().map(|_| Target::Database).collect()
-        }
+        GrantObjects::Databases(names) => names
+            .iter()
+            .map(|d| {
+                catalog
+                    .database_by_name(d)
+                    .map(Target::Database)
+                    .ok_or_else(|| {
+                        errinput!(
+                            sqlstate::INVALID_CATALOG_NAME,
+                            "database \"{d}\" does not exist"
+                        )
+                    })
+            })
+            .collect::<Result<_>>()?,
         GrantObjects::Other(kind) => return Err(crate::errunsupported!("privileges on {kind}")),
     })
 }
@@ -209,7 +212,7 @@ fn requested(
         Target::Table(t) => AclObject::Table(t.oid),
         Target::Sequence(s) => AclObject::Sequence(s.oid),
         Target::Schema(s) => AclObject::Schema(s.oid),
-        Target::Database => AclObject::Database(DATABASE_OID),
+        Target::Database(d) => AclObject::Database(d.oid),
     };
     let column = |name: &String| -> Result<AclObject> {
         let Target::Table(t) = target else {

@@ -125,6 +125,8 @@ pub struct Session {
     /// This session's entry among the live ones (pg_backend_pid,
     /// pg_stat_activity), when it has one.
     backend: Option<(i32, Arc<crate::catalog::backends::Backend>)>,
+    /// The database it connected to.
+    database: u32,
     /// Temporary tables with ON COMMIT DELETE ROWS or DROP, by key.
     on_commit: Vec<(String, crate::sql::plan::OnCommit)>,
 }
@@ -159,7 +161,27 @@ impl Session {
             reported: None,
             backend: None,
             on_commit: Vec::new(),
+            database: crate::catalog::acl::DATABASE_OID,
         }
+    }
+
+    /// The database the session works in (it exists: authentication
+    /// checked).
+    pub fn with_database(mut self, name: &str) -> Self {
+        if let Some(d) = self.engine.catalog().database_by_name(name) {
+            self.database = d.oid;
+            if let Some((_, backend)) = &self.backend {
+                backend
+                    .database
+                    .store(d.oid, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+        self
+    }
+
+    /// The database the session works in.
+    pub fn database(&self) -> u32 {
+        self.database
     }
 
     /// The session's entry among the live sessions, with its pid.
@@ -306,7 +328,7 @@ impl Session {
                         | Statement::Deallocate { .. }
                 ))
             .then_some(None)),
-            Command::Reindex { .. } | Command::Sequence(_) => None,
+            Command::Reindex { .. } | Command::Sequence(_) | Command::Database(_) => None,
             Command::Grant(_) | Command::Fetch { .. } => Some(None),
         };
         match utility {
@@ -354,6 +376,7 @@ impl Session {
             Command::Vacuum(v) => self.vacuum(v, sink).map(Some),
             Command::Reindex { .. }
             | Command::Sequence(_)
+            | Command::Database(_)
             | Command::Grant(_)
             | Command::Fetch { .. } => Ok(None),
         };
@@ -548,6 +571,18 @@ impl Session {
         if self.txn.as_ref().is_some_and(|t| t.read_only) {
             if let Some(e) = read_only::refusal(command) {
                 return Err(e);
+            }
+        }
+        if let Command::Database(d) = command {
+            if self.in_block() {
+                let what = match d {
+                    crate::sql::database_syntax::DatabaseStatement::Create { .. } => "CREATE",
+                    crate::sql::database_syntax::DatabaseStatement::Drop { .. } => "DROP",
+                };
+                return Err(errinput!(
+                    "25001",
+                    "{what} DATABASE cannot run inside a transaction block"
+                ));
             }
         }
         match command {

@@ -14,6 +14,11 @@ pub(super) fn refusal(command: &Command) -> Option<Error> {
         Command::Sql(statement) => writer_name(statement)?,
         Command::Reindex { .. } => "REINDEX".to_string(),
         Command::Sequence(_) => "ALTER SEQUENCE".to_string(),
+        Command::Database(d) => match d {
+            crate::sql::database_syntax::DatabaseStatement::Create { .. } => "CREATE DATABASE",
+            crate::sql::database_syntax::DatabaseStatement::Drop { .. } => "DROP DATABASE",
+        }
+        .to_string(),
         Command::Grant(g) => if g.grant { "GRANT" } else { "REVOKE" }.to_string(),
         Command::Vacuum(_) | Command::Fetch { .. } => return None,
     };

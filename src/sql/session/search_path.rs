@@ -46,6 +46,10 @@ impl Session {
             schemas: searched,
             creation,
             temp: Some(temp),
+            database: self.database,
+            database_name: catalog
+                .database_by_oid(self.database)
+                .map_or_else(|| "postgres".to_string(), |d| d.name),
         })
     }
 }

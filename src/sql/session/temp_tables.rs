@@ -105,15 +105,16 @@ impl Session {
 
     /// Drops the temporary schemas of sessions a crash ended.
     pub fn drop_leftover_temp_schemas(engine: Arc<Engine>) {
-        let leftovers: Vec<String> = engine
+        let leftovers: Vec<(String, u32)> = engine
             .catalog()
-            .schemas()
+            .all_schemas()
             .iter()
             .filter(|s| s.is_temp())
-            .map(|s| s.name.clone())
+            .map(|s| (s.name.clone(), s.database))
             .collect();
         let mut session = Session::new(engine);
-        for schema in leftovers {
+        for (schema, database) in leftovers {
+            session.database = database;
             if let Err(e) =
                 session.run_sql(&format!("DROP SCHEMA {} CASCADE", quote_ident(&schema)))
             {

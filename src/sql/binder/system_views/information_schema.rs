@@ -180,7 +180,7 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
             )
             .map(|(schema, name, kind, insertable)| {
                 vec![
-                    text("postgres"),
+                    text(crate::catalog::names::current_database_name()),
                     text(schema),
                     text(name),
                     text(kind),
@@ -206,7 +206,7 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
             .iter()
             .map(|v| {
                 vec![
-                    text("postgres"),
+                    text(crate::catalog::names::current_database_name()),
                     text(&v.schema),
                     text(&v.name),
                     text(super::rows::view_definition(&v.definition)),
@@ -234,7 +234,7 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
             })
             .map(|(name, owner)| {
                 vec![
-                    text("postgres"),
+                    text(crate::catalog::names::current_database_name()),
                     text(name),
                     text(owner),
                     Value::Null,
@@ -297,10 +297,10 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                         i.ordered_keys().enumerate().filter_map(move |(n, k)| {
                             let column = t.columns.get(k.column?)?;
                             Some(vec![
-                                text("postgres"),
+                                text(crate::catalog::names::current_database_name()),
                                 text(&t.schema),
                                 text(&i.name),
-                                text("postgres"),
+                                text(crate::catalog::names::current_database_name()),
                                 text(&t.schema),
                                 text(&t.name),
                                 text(&column.name),
@@ -319,10 +319,10 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                                     .map(|p| p as i32 + 1)
                             });
                             vec![
-                                text("postgres"),
+                                text(crate::catalog::names::current_database_name()),
                                 text(&t.schema),
                                 text(&f.name),
-                                text("postgres"),
+                                text(crate::catalog::names::current_database_name()),
                                 text(&t.schema),
                                 text(&t.name),
                                 text(&t.columns[*c].name),
@@ -342,10 +342,10 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                         .table_of(crate::storage::RelId(f.ref_table))
                         .map_or_else(|| t.schema.clone(), |r| r.schema.clone());
                     vec![
-                        text("postgres"),
+                        text(crate::catalog::names::current_database_name()),
                         text(&t.schema),
                         text(&f.name),
-                        text("postgres"),
+                        text(crate::catalog::names::current_database_name()),
                         text(unique_schema),
                         unique.map_or(Value::Null, text),
                         text("NONE"),
@@ -360,7 +360,7 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
             .flat_map(|t| {
                 let checks = t.checks.iter().map(|c| {
                     vec![
-                        text("postgres"),
+                        text(crate::catalog::names::current_database_name()),
                         text(&t.schema),
                         text(&c.name),
                         text(format!("(({}))", c.expr)),
@@ -373,7 +373,7 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                     .filter(|(_, c)| c.not_null)
                     .map(|(n, c)| {
                         vec![
-                            text("postgres"),
+                            text(crate::catalog::names::current_database_name()),
                             text(&t.schema),
                             text(format!(
                                 "{}_{}_{}_not_null",
@@ -399,7 +399,7 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                 };
                 let text = |v: String| Value::Text(v);
                 vec![
-                    text("postgres".to_string()),
+                    text(crate::catalog::names::current_database_name()),
                     text(s.schema.clone()),
                     text(s.name.clone()),
                     text(s.data_type.sql_name().to_string()),
@@ -420,10 +420,10 @@ pub fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
 
 fn constraint_row(name: &str, t: &TableDef, kind: &str, nulls_distinct: Value) -> Vec<Value> {
     vec![
-        text("postgres"),
+        text(crate::catalog::names::current_database_name()),
         text(&t.schema),
         text(name),
-        text("postgres"),
+        text(crate::catalog::names::current_database_name()),
         text(&t.schema),
         text(&t.name),
         text(kind),
@@ -458,7 +458,7 @@ fn column_rows(catalog: &Catalog, t: &TableDef) -> Vec<Vec<Value>> {
             };
             let int = |v: Option<i32>| v.map_or(Value::Null, Value::Int4);
             vec![
-                text("postgres"),
+                text(crate::catalog::names::current_database_name()),
                 text(&t.schema),
                 text(&t.name),
                 text(&c.name),
@@ -478,7 +478,7 @@ fn column_rows(catalog: &Catalog, t: &TableDef) -> Vec<Vec<Value>> {
                 Value::Null,
                 Value::Null,
                 Value::Null,
-                text("postgres"),
+                text(crate::catalog::names::current_database_name()),
                 text(if matches!(ty.data_type, DataType::Enum(_)) {
                     "public"
                 } else {
@@ -529,6 +529,7 @@ fn as_table(v: &crate::catalog::ViewDef) -> std::sync::Arc<TableDef> {
         oid: v.oid,
         name: v.name.clone(),
         schema: v.schema.clone(),
+        database: v.database,
         columns: v.columns.clone(),
         indexes: Vec::new(),
         owner: v.owner,

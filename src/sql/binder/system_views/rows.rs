@@ -4,7 +4,7 @@ use super::constraint_rows;
 use super::definitions::index_definition;
 use super::types::{enum_type_rows, type_row, TYPES};
 use super::{all_views, BTREE_AM_OID, HEAP_AM_OID, INFORMATION_SCHEMA_OID};
-use crate::catalog::acl::{AclObject, CATALOG_SCHEMA_OID, DATABASE_OID, PUBLIC_SCHEMA_OID};
+use crate::catalog::acl::{AclObject, CATALOG_SCHEMA_OID, PUBLIC_SCHEMA_OID};
 use crate::catalog::roles::BOOTSTRAP_SUPERUSER_OID;
 use crate::catalog::{Catalog, IndexDef, TableDef};
 use crate::types::{ColumnType, DataType, Value};
@@ -232,21 +232,27 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                 ]
             })
             .collect(),
-        "pg_database" => vec![vec![
-            oid(DATABASE_OID),
-            text("postgres"),
-            oid(catalog.owner_of(AclObject::Database(DATABASE_OID))),
-            Value::Int4(6),
-            text("c"),
-            Value::Bool(false),
-            Value::Bool(true),
-            Value::Int4(-1),
-            text("C"),
-            text("C"),
-            Value::Null,
-            Value::Null,
-            Value::Null,
-        ]],
+        "pg_database" => catalog
+            .databases()
+            .iter()
+            .map(|d| {
+                vec![
+                    oid(d.oid),
+                    text(&d.name),
+                    oid(catalog.owner_of(AclObject::Database(d.oid))),
+                    Value::Int4(6),
+                    text("c"),
+                    Value::Bool(false),
+                    Value::Bool(true),
+                    Value::Int4(-1),
+                    text("C"),
+                    text("C"),
+                    Value::Null,
+                    Value::Null,
+                    acl_text(catalog, AclObject::Database(d.oid)),
+                ]
+            })
+            .collect(),
         "pg_index" => tables
             .iter()
             .flat_map(|t| t.indexes.iter().map(move |i| index_row(t, i)))
@@ -311,9 +317,13 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
             .map(|(pid, b)| {
                 let a = b.activity.lock().clone();
                 let time = |t: Option<i64>| t.map_or(Value::Null, Value::Timestamptz);
+                let db = b.database.load(std::sync::atomic::Ordering::Relaxed);
+                let datname = catalog
+                    .database_by_oid(db)
+                    .map_or(Value::Null, |d| text(d.name));
                 vec![
-                    oid(crate::catalog::acl::DATABASE_OID),
-                    text("postgres"),
+                    oid(db),
+                    datname,
                     Value::Int4(pid),
                     Value::Null,
                     oid(b.role),
