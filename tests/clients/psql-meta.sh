@@ -2,6 +2,8 @@
 # psql's meta-commands against FlintDB and a throwaway PostgreSQL 15, on the
 # same objects, roles and grants: the outputs must be identical. Covers
 # \dt \d \di \dn \dn+ \du \dp \dv \ds and \d TABLE / VIEW / SEQUENCE, on
+# objects in public and in another schema, with search_path, and after
+# \c to a new database,
 # tables with primary keys, unique and partial indexes, defaults, NOT
 # NULL, CHECK and FOREIGN KEY constraints (both directions), SERIAL and
 # identity columns (psql runs PostgreSQL 15's
@@ -40,6 +42,11 @@ CREATE SEQUENCE tickets AS integer INCREMENT BY -2 MAXVALUE 1000 START WITH 999 
 INSERT INTO events (kind) VALUES ('a'), ('b');
 CREATE TABLE owners (id int PRIMARY KEY, email text UNIQUE, age int CHECK (age >= 18), CONSTRAINT owner_sane CHECK (id > 0));
 CREATE TABLE pets (id int PRIMARY KEY, owner_id int REFERENCES owners ON DELETE CASCADE, owner_email text, parent int REFERENCES pets (id), FOREIGN KEY (owner_email) REFERENCES owners (email) ON UPDATE CASCADE ON DELETE SET NULL);
+CREATE SCHEMA sales;
+CREATE TABLE sales.orders (id serial PRIMARY KEY, amount numeric NOT NULL DEFAULT 0, owner_id int REFERENCES owners, note text);
+CREATE INDEX orders_amount ON sales.orders (amount);
+CREATE VIEW sales.big AS SELECT id FROM sales.orders WHERE amount > 100;
+CREATE DATABASE shop;
 \dt
 \d
 \dv
@@ -61,6 +68,22 @@ CREATE TABLE pets (id int PRIMARY KEY, owner_id int REFERENCES owners ON DELETE 
 \d pets
 SELECT * FROM events ORDER BY id;
 SELECT nextval('tickets'), nextval('tickets'), currval('tickets');
+\dt sales.*
+\di sales.*
+\dv sales.*
+\d sales.orders
+\d owners
+SET search_path = sales, public;
+\dt
+\d orders
+RESET search_path;
+\c shop
+\dt
+\dn
+CREATE TABLE shop_items (id int PRIMARY KEY, owners_here text);
+\d shop_items
+\c postgres
+\dt shop*
 SQL
 
 PGPASSWORD= psql -X -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -f "$tmp/meta.sql" >"$tmp/pg.out" 2>&1
