@@ -20,7 +20,7 @@ mod setting_functions;
 mod string_functions;
 
 pub use cast::cast;
-pub use catalog_functions::relation_key;
+pub use catalog_functions::{format_type, relation_key};
 pub use jsonb_functions::{set_values as json_set_values, to_json};
 pub use reg_names::reg_name;
 

@@ -12,6 +12,7 @@ mod audit;
 mod authorize;
 mod control;
 mod copy;
+mod create_table_as;
 mod cursors;
 mod execute;
 mod grant;
@@ -319,6 +320,7 @@ impl Session {
         let utility = match command {
             Command::Vacuum(_) => Some(None),
             Command::Sql(s) => utility_columns(s).map(Some).or((is_transaction_control(s)
+                || create_table_as::is_table_as(s)
                 || roles::is_role_statement(s)
                 || is_owner_change(s)
                 || matches!(
@@ -596,6 +598,11 @@ impl Session {
             }
             Command::Sql(Statement::Declare { stmts }) => {
                 return self.declare(stmts, declared, params, sink)
+            }
+            Command::Sql(statement @ (Statement::CreateTable(_) | Statement::Query(_))) => {
+                if let Some(result) = self.create_table_as(statement, sink) {
+                    return result;
+                }
             }
             Command::Sql(Statement::Deallocate { name, .. }) => {
                 // Protocol-level statements belong to the wire layer, which
