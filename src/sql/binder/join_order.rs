@@ -1,7 +1,6 @@
-//! The order of the FROM list's items (`FROM a, b, c WHERE …`): joined
-//! greedily, smallest first, then always an item the WHERE clause's
-//! conditions connect to those already joined, so equality conditions
-//! become hash joins instead of cross products. The joined row is put back
+//! The order of the FROM list's items (`FROM a, b, c WHERE …`), chosen by
+//! `join_search` from row estimates and the WHERE clause's conditions, so
+//! equality conditions become hash joins instead of cross products. The joined row is put back
 //! in FROM order for everything above, and conditions that cannot move
 //! (subqueries, outer references) are applied there.
 
@@ -24,6 +23,17 @@ impl Binder<'_> {
         selection: Option<&ast::Expr>,
         reorder: bool,
     ) -> Result<(Node, Scope)> {
+        // Inner joins written with JOIN … ON join in the order found for
+        // them, as a FROM list with their conditions in WHERE.
+        let flat = if reorder {
+            flatten_inner_joins(from, selection)
+        } else {
+            None
+        };
+        let (from, selection) = match &flat {
+            Some((items, predicate)) => (items.as_slice(), Some(predicate)),
+            None => (from, selection),
+        };
         let lateral = from.iter().any(|t| {
             super::lateral::is_lateral(&t.relation)
                 || t.joins
@@ -79,7 +89,22 @@ impl Binder<'_> {
                 self.estimate_rows(node) * if filtered { 0.1 } else { 1.0 }
             })
             .collect();
-        let order = greedy(&sizes, &movable);
+        // Distinct values of a column of the joined row (ANALYZE's, else
+        // as many as its item has rows).
+        let distinct = |col: usize| {
+            let item = item_of(col);
+            self.column_distinct(&items[item].0, col - starts[item])
+                .unwrap_or(sizes[item])
+                .min(sizes[item].max(1.0))
+        };
+        let conditions: Vec<super::join_search::Condition> = movable
+            .iter()
+            .map(|(c, t)| super::join_search::Condition {
+                items: t.clone(),
+                selectivity: super::join_search::selectivity(c, distinct),
+            })
+            .collect();
+        let order = super::join_search::join_order(&sizes, &conditions);
         if order.iter().enumerate().all(|(k, i)| k == *i) {
             // FROM order is as good: the plain plan.
             let mut node: Option<(Node, Scope)> = None;
@@ -145,6 +170,21 @@ impl Binder<'_> {
         Ok((node, scope))
     }
 
+    /// ANALYZE's distinct count of a column of a FROM item that scans a
+    /// table.
+    fn column_distinct(&self, node: &Node, column: usize) -> Option<f64> {
+        match node {
+            Node::SeqScan { table } | Node::IndexScan { table, .. } => self
+                .catalog
+                .stats(table.oid)?
+                .columns
+                .get(column)
+                .map(|c| c.distinct),
+            Node::Filter { input, .. } => self.column_distinct(input, column),
+            _ => None,
+        }
+    }
+
     /// A rough row count for a FROM item.
     fn estimate_rows(&self, node: &Node) -> f64 {
         match node {
@@ -161,33 +201,70 @@ impl Binder<'_> {
     }
 }
 
-/// The join order: the smallest item first, then the smallest item a
-/// condition connects to those joined (any smallest one if none does).
-fn greedy(sizes: &[f64], conditions: &[(Expr, BTreeSet<usize>)]) -> Vec<usize> {
-    let n = sizes.len();
-    let smallest = |candidates: &mut dyn Iterator<Item = usize>| {
-        candidates.min_by(|a, b| sizes[*a].total_cmp(&sizes[*b]).then(a.cmp(b)))
-    };
-    let mut joined: BTreeSet<usize> = BTreeSet::new();
-    let mut order = Vec::with_capacity(n);
-    while order.len() < n {
-        let connected = smallest(&mut (0..n).filter(|i| {
-            !joined.contains(i)
-                && conditions.iter().any(|(_, t)| {
-                    t.len() > 1 && t.contains(i) && t.iter().all(|x| x == i || joined.contains(x))
-                })
-        }));
-        let pick = match connected {
-            Some(i) => i,
-            None => match smallest(&mut (0..n).filter(|i| !joined.contains(i))) {
-                Some(i) => i,
-                None => break,
-            },
-        };
-        joined.insert(pick);
-        order.push(pick);
+/// `a JOIN b ON c1 JOIN c ON c2 … WHERE w` as `a, b, c … WHERE c1 AND c2
+/// AND w`, when that means the same: only inner joins with ON conditions
+/// over plain tables, whose column references are all qualified (so they
+/// resolve alike against the whole FROM list). None otherwise, or when
+/// there is no join to flatten.
+fn flatten_inner_joins(
+    from: &[ast::TableWithJoins],
+    selection: Option<&ast::Expr>,
+) -> Option<(Vec<ast::TableWithJoins>, ast::Expr)> {
+    use ast::{JoinConstraint, JoinOperator as J, TableFactor};
+    if from.iter().all(|t| t.joins.is_empty()) {
+        return None;
     }
-    order
+    let plain = |f: &TableFactor| matches!(f, TableFactor::Table { args: None, .. });
+    let mut items = Vec::new();
+    let mut conditions: Vec<ast::Expr> = Vec::new();
+    for twj in from {
+        if !plain(&twj.relation) {
+            return None;
+        }
+        items.push(ast::TableWithJoins {
+            relation: twj.relation.clone(),
+            joins: Vec::new(),
+        });
+        for join in &twj.joins {
+            let (J::Join(JoinConstraint::On(on)) | J::Inner(JoinConstraint::On(on))) =
+                &join.join_operator
+            else {
+                return None;
+            };
+            if join.global || !plain(&join.relation) || !only_qualified(on) {
+                return None;
+            }
+            items.push(ast::TableWithJoins {
+                relation: join.relation.clone(),
+                joins: Vec::new(),
+            });
+            conditions.push(ast::Expr::Nested(Box::new(on.clone())));
+        }
+    }
+    conditions.extend(selection.map(|w| ast::Expr::Nested(Box::new(w.clone()))));
+    let predicate = conditions.into_iter().reduce(|a, b| ast::Expr::BinaryOp {
+        left: Box::new(a),
+        op: ast::BinaryOperator::And,
+        right: Box::new(b),
+    })?;
+    Some((items, predicate))
+}
+
+/// Whether an ON condition is built only of qualified column references,
+/// literals and operators (nothing whose meaning could change when the
+/// whole FROM list is in scope).
+fn only_qualified(e: &ast::Expr) -> bool {
+    use ast::Expr as E;
+    match e {
+        E::CompoundIdentifier(parts) => parts.len() == 2,
+        E::Value(_) => true,
+        E::Nested(x) | E::IsNull(x) | E::IsNotNull(x) | E::UnaryOp { expr: x, .. } => {
+            only_qualified(x)
+        }
+        E::BinaryOp { left, right, .. } => only_qualified(left) && only_qualified(right),
+        E::Cast { expr, .. } => only_qualified(expr),
+        _ => false,
+    }
 }
 
 /// The columns a condition reads, or None if it cannot move (it holds a

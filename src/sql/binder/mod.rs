@@ -32,6 +32,7 @@ mod index;
 mod index_only;
 mod join;
 mod join_order;
+mod join_search;
 mod json_ops;
 mod lateral;
 mod lock;
