@@ -32,8 +32,8 @@ targets=("$@")
 protocols=(${PROTOCOLS:-simple extended})
 
 # Each protocol gets its own server and data directory, and the runs go
-# side by side (one file at a time each, tables dropped before and after:
-# the runner's default of a database per file needs CREATE DATABASE).
+# side by side (one file at a time each, in a database of its own that the
+# runner creates and drops: CREATE/DROP DATABASE are FlintDB's too).
 run_protocol() {
   local protocol=$1 port engine=postgres out=$tmp/$1
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -42,7 +42,7 @@ run_protocol() {
     --listen "127.0.0.1:$port" >"$tmp/server-$protocol.log" 2>&1 &
   local server=$!
   for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$port") 2>/dev/null && break; sleep 0.1; done
-  (cd "$slt" && ENGINE=$engine RESET=drop JOBS=1 TIMEOUT=${TIMEOUT:-600} OUTDIR=$out \
+  (cd "$slt" && ENGINE=$engine RESET=${RESET:-createdb} JOBS=1 TIMEOUT=${TIMEOUT:-600} OUTDIR=$out \
     ./run-corpus.sh 127.0.0.1 "$port" postgres postgres "${targets[@]}") >"$out.log" 2>&1 || true
   if ! kill -0 "$server" 2>/dev/null; then
     echo "FlintDB stopped during the $protocol run" >"$tmp/$protocol.died"
