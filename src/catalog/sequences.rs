@@ -162,16 +162,10 @@ impl Catalog {
                 def.name
             ));
         }
-        let namespace = self.must_get_schema(&def.schema)?.oid;
         def.database = super::names::current_database();
         def.oid = self.next_oid.fetch_add(1, Ordering::AcqRel);
         self.heap.create(def.rel(), xid)?;
-        insert_row(
-            &self.heap,
-            SEQUENCE_REL,
-            xid,
-            &definition_row(&def, namespace),
-        )?;
+        self.insert_sequence_row(&def, xid)?;
         let mut states = self.sequence_states.lock();
         let state = self.store_state(&def, None, def.start, false, 0)?;
         states.insert(def.oid, state);
@@ -187,13 +181,7 @@ impl Catalog {
             .sequence_by_oid(def.oid)
             .ok_or_else(|| crate::errinternal!("ALTER of a missing sequence"))?;
         self.delete_sequence_row(def.oid, xid)?;
-        let namespace = self.must_get_schema(&def.schema)?.oid;
-        insert_row(
-            &self.heap,
-            SEQUENCE_REL,
-            xid,
-            &definition_row(&def, namespace),
-        )?;
+        self.insert_sequence_row(&def, xid)?;
         let mut states = self.sequence_states.lock();
         let state = self.load_state(&mut states, &def)?;
         let (last, is_called) = match restart {
@@ -223,6 +211,17 @@ impl Catalog {
         self.forget_descriptions(def.oid, xid)?;
         self.sequences.write().remove(&def.key());
         Ok(def.rel())
+    }
+
+    /// Stores a sequence's definition row.
+    fn insert_sequence_row(&self, def: &SequenceDef, xid: Xid) -> Result<()> {
+        let namespace = self.must_get_schema(&def.schema)?.oid;
+        insert_row(
+            &self.heap,
+            SEQUENCE_REL,
+            xid,
+            &definition_row(def, namespace),
+        )
     }
 
     fn delete_sequence_row(&self, oid: u32, xid: Xid) -> Result<()> {

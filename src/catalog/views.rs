@@ -71,8 +71,10 @@ impl Catalog {
     ) -> Result<Arc<ViewDef>> {
         let key = super::names::key(schema, name);
         let namespace = self.must_get_schema(schema)?.oid;
-        if self.tables.read().contains_key(&key)
-            || self.index_by_key(&key).is_some()
+        // (index_by_key takes the tables' lock itself: it goes first, so
+        // no read guard is held across it.)
+        if self.index_by_key(&key).is_some()
+            || self.tables.read().contains_key(&key)
             || self.sequences.read().contains_key(&key)
         {
             return Err(errinput!(

@@ -205,19 +205,7 @@ pub(super) fn execute_plan(
             views,
             cascaded,
         } => {
-            match cascaded.as_slice() {
-                [] => {}
-                [one] => sink.notice("NOTICE", "00000", format!("drop cascades to {one}")),
-                all => sink.notice_with_detail(
-                    "NOTICE",
-                    "00000",
-                    format!("drop cascades to {} other objects", all.len()),
-                    all.iter()
-                        .map(|o| format!("drop cascades to {o}"))
-                        .collect::<Vec<_>>()
-                        .join("\n"),
-                ),
-            }
+            cascade_notice(sink, cascaded);
             for view in views {
                 engine.catalog().drop_view(view, xid)?;
             }
@@ -401,19 +389,7 @@ pub(super) fn execute_plan(
                     .iter()
                     .flat_map(|s| crate::sql::binder::schema_contents(engine.catalog(), s))
                     .collect();
-                match contents.as_slice() {
-                    [] => {}
-                    [one] => sink.notice("NOTICE", "00000", format!("drop cascades to {one}")),
-                    all => sink.notice_with_detail(
-                        "NOTICE",
-                        "00000",
-                        format!("drop cascades to {} other objects", all.len()),
-                        all.iter()
-                            .map(|o| format!("drop cascades to {o}"))
-                            .collect::<Vec<_>>()
-                            .join("\n"),
-                    ),
-                }
+                cascade_notice(sink, &contents);
             }
             for schema in schemas {
                 dropped.extend(write::drop_schema(&ctx, xid, schema)?);
@@ -508,6 +484,24 @@ pub(super) fn execute_plan(
 }
 
 /// IF EXISTS's notices for the names that were not there.
+/// PostgreSQL's NOTICE for what a DROP … CASCADE drops besides its
+/// objects: the one object, or a count with the list in DETAIL.
+fn cascade_notice(sink: &mut dyn RowSink, objects: &[String]) {
+    match objects {
+        [] => {}
+        [one] => sink.notice("NOTICE", "00000", format!("drop cascades to {one}")),
+        all => sink.notice_with_detail(
+            "NOTICE",
+            "00000",
+            format!("drop cascades to {} other objects", all.len()),
+            all.iter()
+                .map(|o| format!("drop cascades to {o}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ),
+    }
+}
+
 fn skipped<'n>(sink: &mut dyn RowSink, kind: &str, names: impl IntoIterator<Item = &'n String>) {
     for name in names {
         sink.notice(
