@@ -92,5 +92,10 @@ async fn databases_hold_their_own_objects_and_survive_a_restart() {
         .err()
         .expect("app is gone");
     assert_eq!(sqlstate_of(&gone), "3D000");
+    let template = tokio_postgres::connect(&conn_to(&server, "template0"), tokio_postgres::NoTls)
+        .await
+        .err()
+        .expect("template0 takes no connections");
+    assert_eq!(sqlstate_of(&template), "55000");
     server.stop().await;
 }

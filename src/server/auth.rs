@@ -179,6 +179,15 @@ impl Authenticator {
                 "role may not log in",
             ));
         }
+        if matches!(database, "template0" | "template1") {
+            return Err(Failure::immediate(
+                errinput!(
+                    "55000",
+                    "database \"{database}\" is not currently accepting connections"
+                ),
+                "template database",
+            ));
+        }
         if database != self.database && self.engine.catalog().database_by_name(database).is_none() {
             return Err(Failure::immediate(
                 errinput!(

@@ -19,8 +19,8 @@ pub(super) fn bind_database_statement(catalog: &Catalog, d: &DatabaseStatement) 
             if *force {
                 return Err(crate::errunsupported!("DROP DATABASE … WITH (FORCE)"));
             }
-            if name == "postgres" {
-                return Err(crate::errunsupported!("dropping database postgres"));
+            if matches!(name.as_str(), "postgres" | "template0" | "template1") {
+                return Err(crate::errunsupported!("dropping database {name}"));
             }
             let database = catalog.database_by_name(name);
             if database.is_none() && !if_exists {
@@ -96,7 +96,7 @@ fn bind_create(catalog: &Catalog, name: &str, options: &[(String, String)]) -> R
             other => return Err(crate::errunsupported!("CREATE DATABASE option {other}")),
         }
     }
-    if catalog.database_by_name(name).is_some() {
+    if catalog.database_by_name(name).is_some() || matches!(name, "template0" | "template1") {
         return Err(errinput!("42P04", "database \"{name}\" already exists"));
     }
     Ok(Plan::CreateDatabase {

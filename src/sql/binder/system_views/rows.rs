@@ -232,27 +232,49 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                 ]
             })
             .collect(),
-        "pg_database" => catalog
-            .databases()
-            .iter()
-            .map(|d| {
+        "pg_database" => {
+            let database = |o: u32, name: &str, owner: u32, template: bool, acl: Value| {
                 vec![
-                    oid(d.oid),
-                    text(&d.name),
-                    oid(catalog.owner_of(AclObject::Database(d.oid))),
+                    oid(o),
+                    text(name),
+                    oid(owner),
                     Value::Int4(6),
                     text("c"),
-                    Value::Bool(false),
-                    Value::Bool(true),
+                    Value::Bool(template),
+                    Value::Bool(!template),
                     Value::Int4(-1),
                     text("C"),
                     text("C"),
                     Value::Null,
                     Value::Null,
-                    acl_text(catalog, AclObject::Database(d.oid)),
+                    acl,
                 ]
-            })
-            .collect(),
+            };
+            let mut out: Vec<Vec<Value>> = catalog
+                .databases()
+                .iter()
+                .map(|d| {
+                    let owner = catalog.owner_of(AclObject::Database(d.oid));
+                    let acl = acl_text(catalog, AclObject::Database(d.oid));
+                    database(d.oid, &d.name, owner, false, acl)
+                })
+                .collect();
+            // The template databases CREATE DATABASE may name: listed as
+            // PostgreSQL lists them, but not open to connections.
+            let owner = crate::catalog::roles::BOOTSTRAP_SUPERUSER_OID;
+            let name = catalog.role_name(owner);
+            for (o, template) in [(1, "template1"), (4, "template0")] {
+                let acl = Value::Array(Box::new(crate::types::array::ArrayValue {
+                    elem: DataType::Text,
+                    items: vec![
+                        text(format!("=c/{name}")),
+                        text(format!("{name}=CTc/{name}")),
+                    ],
+                }));
+                out.push(database(o, template, owner, true, acl));
+            }
+            out
+        }
         "pg_index" => tables
             .iter()
             .flat_map(|t| t.indexes.iter().map(move |i| index_row(t, i)))
@@ -648,9 +670,10 @@ fn index_class_row(catalog: &Catalog, t: &TableDef, i: &IndexDef) -> Vec<Value> 
         owner: t.owner,
         am: BTREE_AM_OID,
         pages: catalog.relation_pages(crate::storage::RelId(i.oid)) as i32,
-        // The table's row count from ANALYZE (PostgreSQL also counts at
-        // CREATE INDEX, which FlintDB does not keep).
-        tuples: catalog.stats(t.oid).map_or(-1.0, |s| s.rows as f32),
+        // The table's row count from ANALYZE; before one, 0 (PostgreSQL
+        // counts the entries at CREATE INDEX, which FlintDB does not keep:
+        // 0 is its count for an index made with its table).
+        tuples: catalog.stats(t.oid).map_or(0.0, |s| s.rows as f32),
         has_index: false,
         kind: "i",
         checks: 0,
