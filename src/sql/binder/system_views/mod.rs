@@ -11,6 +11,7 @@ mod columns;
 mod constraint_rows;
 mod definitions;
 mod information_schema;
+mod namespace_rows;
 mod rows;
 mod types;
 

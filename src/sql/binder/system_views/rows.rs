@@ -1,9 +1,9 @@
 //! The rows of each system view, built from FlintDB's catalog.
 
-use super::constraint_rows;
 use super::definitions::index_definition;
 use super::types::{enum_type_rows, type_row, TYPES};
 use super::{all_views, BTREE_AM_OID, HEAP_AM_OID, INFORMATION_SCHEMA_OID};
+use super::{constraint_rows, namespace_rows};
 use crate::catalog::acl::{AclObject, CATALOG_SCHEMA_OID, PUBLIC_SCHEMA_OID};
 use crate::catalog::roles::BOOTSTRAP_SUPERUSER_OID;
 use crate::catalog::{Catalog, IndexDef, TableDef};
@@ -20,18 +20,7 @@ pub(super) fn text(s: impl Into<String>) -> Value {
 pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
     let tables = catalog.tables();
     match view {
-        "pg_namespace" => catalog
-            .schemas()
-            .iter()
-            .map(|s| {
-                vec![
-                    oid(s.oid),
-                    text(&s.name),
-                    oid(s.owner),
-                    acl_text(catalog, AclObject::Schema(s.oid)),
-                ]
-            })
-            .collect(),
+        "pg_namespace" => namespace_rows::namespaces(catalog),
         "pg_class" => {
             let mut out = Vec::new();
             for t in &tables {
@@ -232,49 +221,7 @@ pub(super) fn rows(catalog: &Catalog, view: &str) -> Vec<Vec<Value>> {
                 ]
             })
             .collect(),
-        "pg_database" => {
-            let database = |o: u32, name: &str, owner: u32, template: bool, acl: Value| {
-                vec![
-                    oid(o),
-                    text(name),
-                    oid(owner),
-                    Value::Int4(6),
-                    text("c"),
-                    Value::Bool(template),
-                    Value::Bool(!template),
-                    Value::Int4(-1),
-                    text("C"),
-                    text("C"),
-                    Value::Null,
-                    Value::Null,
-                    acl,
-                ]
-            };
-            let mut out: Vec<Vec<Value>> = catalog
-                .databases()
-                .iter()
-                .map(|d| {
-                    let owner = catalog.owner_of(AclObject::Database(d.oid));
-                    let acl = acl_text(catalog, AclObject::Database(d.oid));
-                    database(d.oid, &d.name, owner, false, acl)
-                })
-                .collect();
-            // The template databases CREATE DATABASE may name: listed as
-            // PostgreSQL lists them, but not open to connections.
-            let owner = crate::catalog::roles::BOOTSTRAP_SUPERUSER_OID;
-            let name = catalog.role_name(owner);
-            for (o, template) in [(1, "template1"), (4, "template0")] {
-                let acl = Value::Array(Box::new(crate::types::array::ArrayValue {
-                    elem: DataType::Text,
-                    items: vec![
-                        text(format!("=c/{name}")),
-                        text(format!("{name}=CTc/{name}")),
-                    ],
-                }));
-                out.push(database(o, template, owner, true, acl));
-            }
-            out
-        }
+        "pg_database" => namespace_rows::databases(catalog),
         "pg_index" => tables
             .iter()
             .flat_map(|t| t.indexes.iter().map(move |i| index_row(t, i)))
