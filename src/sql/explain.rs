@@ -25,6 +25,9 @@ pub struct NodeStats {
     pub total_ms: f64,
     /// Entries an index-only scan had to check in the heap.
     pub heap_fetches: u64,
+    /// Times the node ran (an index nested loop's inner scan: once per
+    /// outer row); 0 counts as once.
+    pub loops: u64,
 }
 
 /// Node statistics by node address, filled by the executor.
@@ -103,6 +106,9 @@ impl Printer<'_> {
             }
             _ => {}
         }
+        // Details for the last child's line (an index nested loop's
+        // Index Cond, computed from the join's row).
+        let mut inner_details: Vec<String> = Vec::new();
         let (title, mut details, children): (String, Vec<String>, Vec<&Node>) = match node {
             Node::Values { rows } if rows.len() == 1 && rows[0].is_empty() => {
                 ("Result".into(), vec![], vec![])
@@ -119,7 +125,10 @@ impl Printer<'_> {
                     .map(|c| deparse(c, &names))
                     .collect();
                 let mut d = Vec::new();
-                if !cond.is_empty() {
+                // An index nested loop shows its inner scan's conditions
+                // with the join's (passed in `extra`).
+                let from_join = extra.iter().any(|e| e.starts_with("Index Cond:"));
+                if !cond.is_empty() && !from_join {
                     d.push(format!("Index Cond: {}", join_and(&cond)));
                 }
                 let only = if access.index_only { " Only" } else { "" };
@@ -271,6 +280,82 @@ impl Printer<'_> {
                 );
                 (title, d, vec![left.as_ref(), right.as_ref()])
             }
+            Node::IndexNestedLoop {
+                left,
+                right,
+                predicate,
+                index_cond,
+                left_outer,
+                ..
+            } => {
+                let right_names = column_names(right);
+                let mut names = column_names(left);
+                names.extend(right_names.iter().cloned());
+                let mut shown: Vec<String> =
+                    index_cond.iter().map(|c| deparse(c, &names)).collect();
+                let inner = match right.as_ref() {
+                    Node::Filter { input, .. } => input.as_ref(),
+                    other => other,
+                };
+                if let Node::IndexScan { access, .. } = inner {
+                    shown.extend(access.conditions.iter().map(|c| deparse(c, &right_names)));
+                }
+                inner_details.push(format!("Index Cond: {}", join_and(&shown)));
+                let rest: Vec<String> = predicate
+                    .iter()
+                    .flat_map(|p| p.conjuncts())
+                    .filter(|c| !index_cond.contains(c))
+                    .map(|c| deparse(c, &names))
+                    .collect();
+                let d = if rest.is_empty() {
+                    vec![]
+                } else {
+                    vec![format!("Join Filter: {}", join_and(&rest))]
+                };
+                let title = if *left_outer {
+                    "Nested Loop Left Join"
+                } else {
+                    "Nested Loop"
+                };
+                (title.into(), d, vec![left.as_ref(), right.as_ref()])
+            }
+            Node::MergeJoin {
+                left,
+                right,
+                key,
+                predicate,
+                left_outer,
+                ..
+            } => {
+                let (left_names, right_names) = (column_names(left), column_names(right));
+                let cond = format!(
+                    "Merge Cond: ({} = {})",
+                    deparse_bare(&key.left, &left_names),
+                    deparse_bare(&key.right, &right_names)
+                );
+                let mut names = left_names;
+                names.extend(right_names);
+                let left_width = left.width();
+                let rest: Vec<String> = predicate
+                    .iter()
+                    .flat_map(|p| p.conjuncts())
+                    .filter(|c| {
+                        crate::sql::exec::join_keys::split(c, left_width)
+                            .is_none_or(|(l, r)| l != key.left || r != key.right)
+                    })
+                    .map(|c| deparse(c, &names))
+                    .collect();
+                let mut d = vec![cond];
+                if !rest.is_empty() {
+                    d.push(format!("Join Filter: {}", join_and(&rest)));
+                }
+                let title = if *left_outer {
+                    "Merge Left Join"
+                } else {
+                    "Merge Join"
+                };
+                (title.into(), d, vec![left.as_ref(), right.as_ref()])
+            }
             Node::Project { .. } | Node::Filter { .. } => unreachable!("folded above"),
         };
         details.append(extra);
@@ -290,9 +375,12 @@ impl Printer<'_> {
                 .get(&(node as *const Node as usize))
                 .copied()
                 .unwrap_or_default();
+            let loops = s.loops.max(1);
             line.push_str(&format!(
-                " (actual time={:.3}..{:.3} rows={} loops=1)",
-                s.first_ms, s.total_ms, s.rows
+                " (actual time={:.3}..{:.3} rows={} loops={loops})",
+                s.first_ms,
+                s.total_ms,
+                (s.rows as f64 / loops as f64).round() as u64
             ));
         }
         out.push(line);
@@ -300,8 +388,14 @@ impl Printer<'_> {
         for d in details {
             out.push(format!("{}{d}", " ".repeat(detail_col)));
         }
-        for child in children {
-            self.node(child, Some(detail_col), &mut Vec::new(), out);
+        let last = children.len().saturating_sub(1);
+        for (i, child) in children.into_iter().enumerate() {
+            let mut extra = if i == last {
+                std::mem::take(&mut inner_details)
+            } else {
+                Vec::new()
+            };
+            self.node(child, Some(detail_col), &mut extra, out);
         }
     }
 
@@ -334,6 +428,8 @@ impl Printer<'_> {
             Node::SetOp { left, .. }
             | Node::RecursiveUnion { base: left, .. }
             | Node::Lateral { left, .. }
+            | Node::IndexNestedLoop { left, .. }
+            | Node::MergeJoin { left, .. }
             | Node::NestedLoopJoin { left, .. } => self.estimate(left),
             Node::WorkTable { width, .. } => (100, 8 * width),
         }
@@ -378,7 +474,10 @@ fn column_names(node: &Node) -> Vec<String> {
             }));
             names
         }
-        Node::NestedLoopJoin { left, right, .. } | Node::Lateral { left, right, .. } => {
+        Node::NestedLoopJoin { left, right, .. }
+        | Node::Lateral { left, right, .. }
+        | Node::IndexNestedLoop { left, right, .. }
+        | Node::MergeJoin { left, right, .. } => {
             let mut names = column_names(left);
             names.extend(column_names(right));
             names

@@ -213,6 +213,8 @@ pub enum Function {
     PgGetSerialSequence,
     /// current_setting(name [, missing_ok]).
     CurrentSetting,
+    /// pg_settings.setting: a setting's value in its base unit (kB, ms).
+    SettingValue,
     /// set_config(name, value, is_local): applied when the statement ends.
     SetConfig,
     /// pg_relation_is_publishable: FlintDB has no publications.
@@ -333,6 +335,7 @@ impl Function {
                 | Function::RegName(_)
                 | Function::PgSleep
                 | Function::CurrentSetting
+                | Function::SettingValue
                 | Function::SetConfig
                 | Function::PgBackendPid
                 | Function::PgCancelBackend

@@ -24,5 +24,6 @@ pub mod grant_syntax;
 pub mod overriding;
 pub mod parser;
 pub mod plan;
+mod plan_inputs;
 pub mod sequence_syntax;
 pub mod session;

@@ -147,6 +147,35 @@ pub enum Node {
         /// this many NULLs for the left columns.
         right_outer: Option<usize>,
     },
+    /// Index nested loop: for each left row, the rows of `right` (an
+    /// IndexScan, maybe under a Filter of the table's own conditions)
+    /// whose index bounds are computed from that left row (bound
+    /// expressions read the left row's columns). `predicate`, over the
+    /// joined row, is the whole join condition, re-checked per pair;
+    /// `index_cond` are its conjuncts the index answers (for EXPLAIN).
+    /// LEFT keeps left rows that find none.
+    IndexNestedLoop {
+        left: Box<Node>,
+        right: Box<Node>,
+        right_width: usize,
+        predicate: Option<Expr>,
+        index_cond: Vec<Expr>,
+        left_outer: bool,
+    },
+    /// Merge join of two inputs that arrive ordered by their join keys
+    /// (index scans): runs of equal keys are paired, `predicate` (the
+    /// whole join condition, over the joined row) re-checked per pair.
+    /// Both inputs ascend in the keys' encoding by `order` (the left
+    /// scan's order, as read). LEFT keeps left rows that find none. Rows
+    /// come out in the left key's order.
+    MergeJoin {
+        left: Box<Node>,
+        right: Box<Node>,
+        right_width: usize,
+        key: Box<MergeKey>,
+        predicate: Option<Expr>,
+        left_outer: bool,
+    },
 }
 
 impl Node {
@@ -156,6 +185,12 @@ impl Node {
             Node::SeqScan { table } | Node::IndexScan { table, .. } => table.columns.len(),
             Node::WithAddress { scan } => scan.width() + 1,
             Node::NestedLoopJoin {
+                left, right_width, ..
+            }
+            | Node::IndexNestedLoop {
+                left, right_width, ..
+            }
+            | Node::MergeJoin {
                 left, right_width, ..
             }
             | Node::Lateral {
@@ -181,6 +216,15 @@ impl Node {
             Node::Window { input, calls } => input.width() + calls.len(),
         }
     }
+}
+
+/// A merge join's key: an expression over each input's rows and how its
+/// values are encoded for comparison.
+#[derive(Clone, Debug)]
+pub struct MergeKey {
+    pub left: Expr,
+    pub right: Expr,
+    pub order: KeyOrder,
 }
 
 /// A window function call: `func(args) OVER (PARTITION BY … ORDER BY …

@@ -59,16 +59,46 @@ impl Binder<'_> {
         let Some(predicate) = predicate else {
             return Ok(None);
         };
+        let seq_cost = self.seq_scan_cost(table);
+        Ok(self
+            .cheapest_index(table, predicate)?
+            .filter(|(cost, _)| *cost < seq_cost)
+            .map(|(_, a)| a))
+    }
+
+    /// A table's row count: ANALYZE's, else a guess from its pages.
+    pub(super) fn table_rows(&self, table: &TableDef) -> f64 {
+        let pages = self.catalog.relation_pages(table.rel()).max(1) as f64;
+        self.catalog
+            .stats(table.oid)
+            .map_or(pages * rows_per_page(table), |s| s.rows.max(1.0))
+    }
+
+    /// The relative cost of reading a whole table.
+    pub(super) fn seq_scan_cost(&self, table: &TableDef) -> f64 {
+        let pages = self.catalog.relation_pages(table.rel()).max(1) as f64;
+        pages + self.table_rows(table) * SEQ_ROW_COST
+    }
+
+    /// The relative cost of an index access to a table (one probe).
+    pub(super) fn index_access_cost(&self, table: &TableDef, access: &IndexAccess) -> f64 {
+        2.0 + access_selectivity(self, table, access) * self.table_rows(table) * INDEX_ROW_COST
+    }
+
+    /// The cheapest index access for the rows of `table` that satisfy
+    /// `predicate`, with its cost, whether or not it beats a sequential
+    /// scan.
+    pub(super) fn cheapest_index(
+        &mut self,
+        table: &Arc<TableDef>,
+        predicate: &Expr,
+    ) -> Result<Option<(f64, IndexAccess)>> {
         if table.indexes.is_empty() {
             return Ok(None);
         }
         let conjuncts = predicate.conjuncts();
-        let pages = self.catalog.relation_pages(table.rel()).max(1) as f64;
         let stats = self.catalog.stats(table.oid);
-        let rows = stats
-            .as_ref()
-            .map_or(pages * rows_per_page(table), |s| s.rows.max(1.0));
-        let seq_cost = pages + rows * SEQ_ROW_COST;
+        let rows = self.table_rows(table);
         let mut best: Option<(f64, IndexAccess)> = None;
         for def in &table.indexes {
             let index = self.bind_index(table, def)?;
@@ -114,8 +144,26 @@ impl Binder<'_> {
                 ));
             }
         }
-        Ok(best.filter(|(cost, _)| *cost < seq_cost).map(|(_, a)| a))
+        Ok(best)
     }
+}
+
+/// The fraction of a table's rows an index access reads.
+fn access_selectivity(binder: &Binder<'_>, table: &TableDef, access: &IndexAccess) -> f64 {
+    let index = &access.index;
+    let rows = binder.table_rows(table);
+    let all_eq = access.bounds.len() == index.keys.len()
+        && access.bounds.iter().all(|b| matches!(b, KeyBound::Eq(_)));
+    if index.def.unique && all_eq {
+        return 1.0 / rows.max(1.0);
+    }
+    let stats = binder.catalog.stats(table.oid);
+    access
+        .bounds
+        .iter()
+        .zip(&index.keys)
+        .map(|(b, k)| selectivity(b, column_stats(stats.as_deref(), k)))
+        .product()
 }
 
 impl Binder<'_> {
@@ -307,7 +355,12 @@ fn order_direction(
 
 /// A guess at rows per page from the row's declared width.
 fn rows_per_page(table: &TableDef) -> f64 {
-    let width: usize = table
+    (8000.0 / (row_width(table) + 28 + 4) as f64).max(1.0)
+}
+
+/// A guess at a row's width in bytes from its columns' types.
+pub(super) fn row_width(table: &TableDef) -> usize {
+    table
         .columns
         .iter()
         .map(|c| match c.ty.data_type {
@@ -318,8 +371,7 @@ fn rows_per_page(table: &TableDef) -> f64 {
             DataType::Interval | DataType::Uuid => 16,
             _ => 32,
         })
-        .sum();
-    (8000.0 / (width + 28 + 4) as f64).max(1.0)
+        .sum()
 }
 
 /// ANALYZE's statistics of the column a key is, if any.
@@ -447,7 +499,7 @@ fn bounds_for(index: &BoundIndex, conjuncts: &[&Expr]) -> (Vec<KeyBound>, Vec<Ex
     (bounds, used)
 }
 
-fn flip(op: BinaryOp) -> BinaryOp {
+pub(super) fn flip(op: BinaryOp) -> BinaryOp {
     match op {
         BinaryOp::Lt => BinaryOp::Gt,
         BinaryOp::LtEq => BinaryOp::GtEq,
@@ -467,7 +519,7 @@ fn matches_key(key: &Expr, e: &Expr) -> bool {
     }
 }
 
-fn strip_widening(e: &Expr) -> &Expr {
+pub(super) fn strip_widening(e: &Expr) -> &Expr {
     match e {
         Expr::Cast { expr, to, .. }
             if family(expr.data_type()).is_some()
@@ -501,7 +553,7 @@ fn is_probe(e: &Expr, key: &Expr) -> bool {
 }
 
 /// Types whose key encodings order together.
-fn family(t: DataType) -> Option<u8> {
+pub(super) fn family(t: DataType) -> Option<u8> {
     Some(match t {
         DataType::Int2 | DataType::Int4 | DataType::Int8 | DataType::Oid | DataType::Reg(_) => 1,
         DataType::Float4 | DataType::Float8 => 2,

@@ -156,6 +156,12 @@ fn visit(node: Node, needed: Needed) -> Node {
             left_outer,
             predicate,
         },
+        join @ (Node::IndexNestedLoop { .. } | Node::MergeJoin { .. }) => {
+            match join.map_inputs(&mut |n| Ok(visit(n, None))) {
+                Ok(join) => join,
+                Err(_) => unreachable!("visiting a join's inputs cannot fail"),
+            }
+        }
         // A locked row is read from the heap: its address is needed.
         Node::WithAddress { scan } => Node::WithAddress {
             scan: Box::new(visit(*scan, None)),

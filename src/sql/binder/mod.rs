@@ -23,6 +23,7 @@ mod datetime_ops;
 mod ddl;
 mod dml;
 mod enum_types;
+mod estimate;
 mod expr;
 mod foreign_keys;
 mod from;
@@ -31,12 +32,15 @@ mod grouping;
 mod index;
 mod index_only;
 mod join;
+mod join_for_order;
+mod join_method;
 mod join_order;
 mod join_search;
 mod json_ops;
 mod lateral;
 mod lock;
 mod math_signatures;
+pub mod planner_settings;
 mod pushdown;
 mod schemas;
 mod scope;
@@ -183,6 +187,7 @@ pub fn bind(
     let plan = match statement {
         Statement::Query(q) => {
             let (root, columns) = binder.bind_query(q)?;
+            let root = binder.choose_join_methods(root)?;
             let root = index_only::use_index_only(root);
             Plan::Query { root, columns }
         }
@@ -237,6 +242,7 @@ pub fn bind(
             };
             let started = std::time::Instant::now();
             let (root, _) = binder.bind_query(q)?;
+            let root = binder.choose_join_methods(root)?;
             let root = index_only::use_index_only(root);
             Plan::Explain {
                 root,

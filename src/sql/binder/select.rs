@@ -32,6 +32,20 @@ struct Tail<'q> {
 }
 
 impl Tail<'_> {
+    /// About how many rows LIMIT and OFFSET read, if there is a LIMIT (a
+    /// parameter's value is guessed).
+    fn rows_wanted(&self) -> Option<f64> {
+        let count = |e: &ast::Expr| match e {
+            ast::Expr::Value(v) => match &v.value {
+                ast::Value::Number(n, _) => n.parse::<f64>().ok(),
+                _ => None,
+            },
+            _ => None,
+        };
+        let limit = count(self.limit?).unwrap_or(100.0);
+        Some(limit + self.offset.map_or(0.0, |o| count(o).unwrap_or(100.0)))
+    }
+
     fn none() -> Self {
         Tail {
             order_by: vec![],
@@ -691,6 +705,11 @@ impl Binder<'_> {
             let has_limit = tail.limit.is_some();
             if let Some(ordered) = self.order_by_index(&input, &exprs, &keys, has_limit)? {
                 input = ordered;
+                keys.clear();
+            } else if let Some(merged) =
+                self.join_for_order(&input, &exprs, &keys, tail.rows_wanted())?
+            {
+                input = merged;
                 keys.clear();
             }
         }

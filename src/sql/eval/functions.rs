@@ -148,6 +148,7 @@ pub fn call(
     match func {
         Function::PgSleep => pg_sleep(&values[0], ctx),
         Function::CurrentSetting => super::setting_functions::current_setting(&values, ctx),
+        Function::SettingValue => super::setting_functions::setting_value(&values, ctx),
         Function::SetConfig => super::setting_functions::set_config(&values, ctx),
         Function::Now => Ok(Value::Timestamptz(ctx.context().statement_time)),
         Function::LocalTimestamp => Ok(Value::Timestamp(ctx.context().statement_time)),

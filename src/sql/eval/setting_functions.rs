@@ -20,6 +20,16 @@ pub fn current_setting(values: &[Value], ctx: &dyn Env) -> Result<Value> {
     }
 }
 
+/// pg_settings.setting: the value in the setting's base unit (`4096` for
+/// work_mem's `4MB`, `5000` for statement_timeout's `5s`).
+pub fn setting_value(values: &[Value], ctx: &dyn Env) -> Result<Value> {
+    let name = text(&values[0]);
+    let shown = settings(ctx)?.show(name)?;
+    Ok(Value::Text(crate::sql::session::settings::in_base_unit(
+        name, &shown,
+    )))
+}
+
 /// `set_config(name, value, is_local)`: the value as SHOW will show it.
 pub fn set_config(values: &[Value], ctx: &dyn Env) -> Result<Value> {
     let local = matches!(values[2], Value::Bool(true));

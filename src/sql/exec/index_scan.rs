@@ -50,7 +50,20 @@ impl<'a> IndexScan<'a> {
         access: &IndexAccess,
         node: usize,
     ) -> Result<Self> {
-        let mut probes = probes(access, ctx)?;
+        Self::probing(ctx, table, width, access, node, &[])
+    }
+
+    /// Starts a scan whose bounds read `row`'s columns (an index nested
+    /// loop's left row).
+    pub fn probing(
+        ctx: &'a ExecContext<'a>,
+        table: RelId,
+        width: usize,
+        access: &IndexAccess,
+        node: usize,
+        row: &[Value],
+    ) -> Result<Self> {
+        let mut probes = probes(access, row, ctx)?;
         if !access.forward {
             probes.reverse();
         }
@@ -185,7 +198,11 @@ const VALUE_TAG: u8 = 0x01;
 const MAX_PROBES: usize = 100_000;
 
 /// The (lower, upper) byte bounds of each probe, in ascending key order.
-fn probes(access: &IndexAccess, ctx: &ExecContext<'_>) -> Result<Vec<(Bound, Bound)>> {
+fn probes(
+    access: &IndexAccess,
+    row: &[Value],
+    ctx: &ExecContext<'_>,
+) -> Result<Vec<(Bound, Bound)>> {
     let orders = &access.index.orders;
     // Encoded prefixes for the equality / IN keys.
     let mut prefixes: Vec<Vec<u8>> = vec![Vec::new()];
@@ -194,7 +211,7 @@ fn probes(access: &IndexAccess, ctx: &ExecContext<'_>) -> Result<Vec<(Bound, Bou
         let order = &orders[i];
         match bound {
             KeyBound::Eq(e) => {
-                let v = eval(e, &[], ctx)?;
+                let v = eval(e, row, ctx)?;
                 if v.is_null() {
                     return Ok(Vec::new());
                 }
@@ -205,7 +222,7 @@ fn probes(access: &IndexAccess, ctx: &ExecContext<'_>) -> Result<Vec<(Bound, Bou
             KeyBound::In(list) => {
                 let mut values = Vec::new();
                 for e in list {
-                    let v = eval(e, &[], ctx)?;
+                    let v = eval(e, row, ctx)?;
                     if !v.is_null() {
                         values.push(v);
                     }
@@ -229,8 +246,8 @@ fn probes(access: &IndexAccess, ctx: &ExecContext<'_>) -> Result<Vec<(Bound, Bou
                 prefixes = next;
             }
             KeyBound::Range { lower, upper } => {
-                let lower = eval_limit(lower, ctx)?;
-                let upper = eval_limit(upper, ctx)?;
+                let lower = eval_limit(lower, row, ctx)?;
+                let upper = eval_limit(upper, row, ctx)?;
                 if matches!(lower, Some(None)) || matches!(upper, Some(None)) {
                     return Ok(Vec::new());
                 }
@@ -251,12 +268,13 @@ fn probes(access: &IndexAccess, ctx: &ExecContext<'_>) -> Result<Vec<(Bound, Bou
 /// A limit's value: None for no limit, Some(None) for a NULL limit.
 fn eval_limit(
     limit: &Option<(crate::sql::expr::Expr, bool)>,
+    row: &[Value],
     ctx: &ExecContext<'_>,
 ) -> Result<Option<Option<(Value, bool)>>> {
     match limit {
         None => Ok(None),
         Some((e, inclusive)) => {
-            let v = eval(e, &[], ctx)?;
+            let v = eval(e, row, ctx)?;
             Ok(Some((!v.is_null()).then_some((v, *inclusive))))
         }
     }

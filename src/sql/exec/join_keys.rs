@@ -49,7 +49,7 @@ pub fn equi_keys(predicate: Option<&Expr>, left_width: usize) -> Option<EquiKeys
 
 /// `a = b` with one side over the left columns and the other over the
 /// right: (left key, right key renumbered for a right row).
-fn split(c: &Expr, left_width: usize) -> Option<(Expr, Expr)> {
+pub fn split(c: &Expr, left_width: usize) -> Option<(Expr, Expr)> {
     let Expr::Binary {
         op: BinaryOp::Eq,
         left,

@@ -12,11 +12,13 @@ mod distinct;
 mod filter;
 mod foreign_keys;
 mod hash_buckets;
+mod index_join;
 mod index_scan;
 mod index_write;
 mod join;
 pub mod join_keys;
 mod limit;
+mod merge_join;
 mod project;
 mod project_set;
 mod recursive;
@@ -342,6 +344,24 @@ fn build<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>> {
             predicate.as_ref(),
             ctx,
         )?,
+        Node::IndexNestedLoop {
+            left,
+            right,
+            right_width,
+            predicate,
+            left_outer,
+            ..
+        } => index_join::index_nested_loop(
+            execute(left, ctx)?,
+            right,
+            *right_width,
+            predicate.as_ref(),
+            *left_outer,
+            ctx,
+        )?,
+        Node::MergeJoin { left, right, .. } => {
+            merge_join::merge_join(node, execute(left, ctx)?, execute(right, ctx)?, ctx)?
+        }
         Node::NestedLoopJoin {
             left,
             right,

@@ -354,8 +354,11 @@ impl Session {
         sink: &mut dyn RowSink,
     ) -> Result<Outcome> {
         let path = self.search_path();
+        let planner = self.settings.planner();
         crate::catalog::names::with_search_path(path, || {
-            self.execute_on_path(command, declared, params, sink)
+            crate::sql::binder::planner_settings::with_planner_settings(planner, || {
+                self.execute_on_path(command, declared, params, sink)
+            })
         })
     }
 

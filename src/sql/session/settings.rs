@@ -34,6 +34,10 @@ enum Kind {
     },
     /// Milliseconds, with optional units; 0 is off.
     Millis,
+    /// Memory in kilobytes, with optional units (B, kB, MB, GB, TB).
+    Kilobytes {
+        min: i64,
+    },
     /// Free text.
     Text,
     /// One of these (compared case-insensitively; shown as listed first
@@ -175,6 +179,24 @@ const SPECS: &[Spec] = &[
         Kind::ReadOnly,
         "Shows whether the current user is a superuser.",
     ),
+    spec(
+        "enable_hashjoin",
+        "on",
+        Kind::Bool,
+        "Enables the planner's use of hash join plans.",
+    ),
+    spec(
+        "enable_mergejoin",
+        "on",
+        Kind::Bool,
+        "Enables the planner's use of merge join plans.",
+    ),
+    spec(
+        "enable_nestloop",
+        "on",
+        Kind::Bool,
+        "Enables the planner's use of nested-loop join plans.",
+    ),
     spec("jit", "off", Kind::Bool, "Allow JIT compilation."),
     spec(
         "lock_timeout",
@@ -247,7 +269,7 @@ const SPECS: &[Spec] = &[
     spec(
         "work_mem",
         "4MB",
-        Kind::Text,
+        Kind::Kilobytes { min: 64 },
         "Sets the maximum memory to be used for query workspaces.",
     ),
 ];
@@ -469,6 +491,20 @@ impl Settings {
         self.get("synchronous_commit") != "off"
     }
 
+    /// What the planner may use (`enable_*join`, `work_mem`).
+    pub fn planner(&self) -> crate::sql::binder::planner_settings::PlannerSettings {
+        let on = |key: &str| self.get(key) != "off";
+        crate::sql::binder::planner_settings::PlannerSettings {
+            enable_hashjoin: on("enable_hashjoin"),
+            enable_mergejoin: on("enable_mergejoin"),
+            enable_nestloop: on("enable_nestloop"),
+            work_mem: parse_kilobytes(&self.get("work_mem"))
+                .unwrap_or(4096)
+                .max(64) as u64
+                * 1024,
+        }
+    }
+
     fn millis(&self, key: &str) -> Option<Duration> {
         let ms = parse_millis(&self.get(key)).unwrap_or(0);
         (ms > 0).then(|| Duration::from_millis(ms as u64))
@@ -531,6 +567,20 @@ fn canonical(key: &str, value: &str) -> Result<String> {
             }
             Ok(n.to_string())
         }
+        Kind::Kilobytes { min } => {
+            let kb = parse_kilobytes(value).ok_or_else(|| {
+                invalid(key, value).with_hint(
+                    "Valid units for this parameter are \"B\", \"kB\", \"MB\", \"GB\", and \"TB\".",
+                )
+            })?;
+            if !(min..=i32::MAX as i64).contains(&kb) {
+                return Err(errinput!(
+                    sqlstate::INVALID_PARAMETER_VALUE,
+                    "{kb} kB is outside the valid range for parameter \"{key}\" ({min} .. 2147483647)"
+                ));
+            }
+            Ok(show_kilobytes(kb))
+        }
         Kind::Millis => {
             let ms = parse_millis(&lower).ok_or_else(|| invalid(key, value))?;
             if !(0..=i32::MAX as i64).contains(&ms) {
@@ -578,6 +628,46 @@ fn parse_millis(text: &str) -> Option<i64> {
         _ => return None,
     };
     n.checked_mul(factor)
+}
+
+/// A shown value in its setting's base unit (kB, ms), as pg_settings'
+/// `setting` column gives it.
+pub fn in_base_unit(name: &str, shown: &str) -> String {
+    let number = match find(&name.to_lowercase()).map(|s| s.kind) {
+        Some(Kind::Kilobytes { .. }) => parse_kilobytes(shown),
+        Some(Kind::Millis) => parse_millis(shown),
+        _ => None,
+    };
+    number.map_or_else(|| shown.to_string(), |n| n.to_string())
+}
+
+/// Kilobytes from `4096`, `4MB`, `64kB`, `1GB`, `1TB`, `65536B` (units
+/// are case-sensitive, as in PostgreSQL; bytes round to the nearest kB).
+fn parse_kilobytes(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '-'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let n: i64 = number.parse().ok()?;
+    match unit.trim() {
+        "B" => Some((n + 512) / 1024),
+        "" | "kB" => Some(n),
+        "MB" => n.checked_mul(1 << 10),
+        "GB" => n.checked_mul(1 << 20),
+        "TB" => n.checked_mul(1 << 30),
+        _ => None,
+    }
+}
+
+/// Kilobytes as PostgreSQL shows them: in the largest exact unit.
+fn show_kilobytes(kb: i64) -> String {
+    for (unit, size) in [("TB", 1 << 30), ("GB", 1 << 20), ("MB", 1 << 10)] {
+        if kb != 0 && kb % size == 0 {
+            return format!("{}{unit}", kb / size);
+        }
+    }
+    format!("{kb}kB")
 }
 
 /// Milliseconds as PostgreSQL shows them: in the largest exact unit.
@@ -638,6 +728,13 @@ pub fn catalog() -> Vec<SettingInfo> {
                     "integer",
                     Some("ms"),
                     Some(0),
+                    Some(i32::MAX as i64),
+                    vec![],
+                ),
+                Kind::Kilobytes { min } => (
+                    "integer",
+                    Some("kB"),
+                    Some(min),
                     Some(i32::MAX as i64),
                     vec![],
                 ),

@@ -132,7 +132,7 @@ pub fn bind(catalog: &Catalog, view: View, qualifier: &str) -> (Node, Scope) {
             // pg_settings.setting is the session's value when it runs.
             if name == "pg_settings" {
                 exprs[1] = Expr::Call {
-                    func: crate::sql::expr::Function::CurrentSetting,
+                    func: crate::sql::expr::Function::SettingValue,
                     args: vec![exprs[0].clone()],
                     ty: crate::types::DataType::Text,
                 };
