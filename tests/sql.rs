@@ -197,6 +197,18 @@ fn binary_as_text(row: &tokio_postgres::Row, i: usize) -> Option<String> {
             let raw = row.get::<_, Option<Raw>>(i)?;
             Some(String::from_utf8(raw.0).expect("an enum label is UTF-8"))
         }
+        // Arrays of an enum type: their elements are labels, as text's.
+        other if matches!(other.kind(), tokio_postgres::types::Kind::Array(e) if matches!(e.kind(), tokio_postgres::types::Kind::Enum(_))) =>
+        {
+            let mut raw = row.get::<_, Option<Raw>>(i)?.0;
+            // Read as text[]: the header names text as the element type.
+            if let Some(elem) = raw.get_mut(8..12) {
+                elem.copy_from_slice(&25u32.to_be_bytes());
+            }
+            let value =
+                binary::decode(&raw, DataType::Array(&DataType::Text)).expect("valid binary array");
+            text::format(&value)
+        }
         other => {
             let raw = row.get::<_, Option<Raw>>(i)?;
             let data_type = DataType::from_oid(other.oid())

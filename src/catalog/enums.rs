@@ -51,9 +51,10 @@ impl Catalog {
         all
     }
 
-    /// The type an OID names: a built-in type or an enum type.
+    /// The type an OID names: a built-in type, an enum type or an array
+    /// of one.
     pub fn data_type_of(&self, oid: u32) -> Option<DataType> {
-        DataType::from_oid(oid).or_else(|| self.enum_type(oid).map(DataType::Enum))
+        DataType::from_oid(oid).or_else(|| enum_data_type(&self.enums.read(), oid))
     }
 
     /// CREATE TYPE name AS ENUM (labels).
@@ -90,6 +91,8 @@ impl Catalog {
             array_oid: oid + 1,
             name: name.to_string(),
             sql_name: String::new(),
+            array_sql_name: String::new(),
+            array_internal_name: String::new(),
             owner,
             labels: Vec::with_capacity(labels.len()),
         };
@@ -180,11 +183,13 @@ impl Catalog {
             .flat_map(|t| {
                 t.columns
                     .iter()
-                    .filter(|c| !c.is_dropped() && c.ty.data_type.oid() == oid)
+                    .filter(|c| !c.is_dropped() && uses_enum(c.ty.data_type, oid))
                     .map(|c| {
                         format!(
                             "column {} of table {} depends on type {}",
-                            c.name, t.name, def.name
+                            c.name,
+                            t.name,
+                            c.ty.data_type.sql_name()
                         )
                     })
                     .collect::<Vec<_>>()
@@ -219,12 +224,19 @@ impl Catalog {
             if table
                 .columns
                 .iter()
-                .any(|c| matches!(c.ty.data_type, DataType::Enum(t) if t.oid == def.oid))
+                .any(|c| uses_enum(c.ty.data_type, def.oid))
             {
                 let t = Arc::make_mut(table);
                 for c in &mut t.columns {
-                    if matches!(c.ty.data_type, DataType::Enum(t) if t.oid == def.oid) {
-                        c.ty.data_type = DataType::Enum(def);
+                    match c.ty.data_type {
+                        DataType::Enum(t) if t.oid == def.oid => {
+                            c.ty.data_type = DataType::Enum(def);
+                        }
+                        DataType::Array(DataType::Enum(t)) if t.oid == def.oid => {
+                            c.ty.data_type =
+                                DataType::Array(crate::types::enums::element_type(def));
+                        }
+                        _ => {}
                     }
                 }
             }
@@ -251,6 +263,25 @@ fn label_row(type_oid: u32, l: &EnumLabel) -> [Value; ENUM_WIDTH] {
 }
 
 /// Every stored enum type with its labels.
+/// Whether a column of type `t` holds values of enum type `oid` (or
+/// arrays of them).
+pub fn uses_enum(t: DataType, oid: u32) -> bool {
+    match t {
+        DataType::Enum(e) => e.oid == oid,
+        DataType::Array(DataType::Enum(e)) => e.oid == oid,
+        _ => false,
+    }
+}
+
+/// The enum type, or array of one, with this OID.
+pub(super) fn enum_data_type(types: &EnumTypes, oid: u32) -> Option<DataType> {
+    if let Some(t) = types.get(&oid) {
+        return Some(DataType::Enum(t));
+    }
+    let t = types.values().find(|t| t.array_oid == oid)?;
+    crate::types::array::array_of(DataType::Enum(t))
+}
+
 pub(super) fn read(heap: &Heap, clog: &Clog) -> Result<EnumTypes> {
     let mut types: HashMap<u32, EnumType> = HashMap::new();
     for v in scan(heap, clog, TYPE_REL, TYPE_WIDTH)? {
@@ -266,6 +297,8 @@ pub(super) fn read(heap: &Heap, clog: &Clog) -> Result<EnumTypes> {
                 array_oid: *array as u32,
                 name: name.clone(),
                 sql_name: String::new(),
+                array_sql_name: String::new(),
+                array_internal_name: String::new(),
                 owner: *owner as u32,
                 labels: Vec::new(),
             },

@@ -43,6 +43,7 @@ mod views;
 
 pub use acl::{AclItem, AclObject, Privs};
 pub use constraints::{CheckDef, FkAction, ForeignKeyDef};
+pub use enums::uses_enum;
 pub use index::{IndexDef, IndexKey};
 pub use roles::{Membership, RoleDef, Roles};
 pub use schemas::SchemaDef;
@@ -757,7 +758,7 @@ fn read_tables(
             return Err(corrupt("flint_attribute"));
         };
         let data_type = DataType::from_oid(*typ as u32)
-            .or_else(|| enums.get(&(*typ as u32)).map(|t| DataType::Enum(t)))
+            .or_else(|| enums::enum_data_type(enums, *typ as u32))
             .ok_or_else(|| corrupt("flint_attribute"))?;
         let default = match &values[6] {
             Value::Text(s) => Some(s.clone()),

@@ -16,6 +16,8 @@
 //!   16 interval (i32 months, i32 days, i64 µs)   17 uuid (16 bytes big-endian)
 //!   18 jsonb (u32 len + its text form; out of line like text, tag 18)
 //!   19 enum (u32 type OID, f32 sort order, then the label as tag 8 text)
+//!   20 array of an enum type (u32 type OID, u32 count, then per element
+//!      u8 0 for NULL, or 1, f32 sort order, u32 len + label)
 //! ```
 //! Tags make a row self-describing, so a row written before `ALTER TABLE
 //! ADD COLUMN` still decodes (missing trailing columns read as NULL).
@@ -90,6 +92,22 @@ pub fn encode_with(row: &[Value], externals: &[(usize, External)], out: &mut Vec
             }
             Value::Text(s) => put_bytes(out, 8, s.as_bytes()),
             Value::Bytea(b) => put_bytes(out, 9, b),
+            Value::Array(a) if matches!(a.elem, DataType::Enum(_)) => {
+                out.push(20);
+                out.extend_from_slice(&a.elem.oid().to_le_bytes());
+                out.extend_from_slice(&(a.items.len() as u32).to_le_bytes());
+                for item in &a.items {
+                    match item {
+                        Value::Enum(e) => {
+                            out.push(1);
+                            out.extend_from_slice(&e.sort.to_le_bytes());
+                            out.extend_from_slice(&(e.label.len() as u32).to_le_bytes());
+                            out.extend_from_slice(e.label.as_bytes());
+                        }
+                        _ => out.push(0),
+                    }
+                }
+            }
             Value::Array(a) => {
                 let mut buf = Vec::new();
                 crate::types::array::encode_binary(a, &mut buf);
@@ -202,6 +220,31 @@ pub fn decode_with(
                     .and_then(|b| DataType::from_oid(u32::from_be_bytes(b.try_into().ok()?)))
                     .ok_or_else(corrupt)?;
                 crate::types::array::decode_binary(bytes, elem).map_err(|_| corrupt())?
+            }
+            20 => {
+                let type_oid = u32::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?);
+                let t = crate::types::enums::interned(type_oid).ok_or_else(corrupt)?;
+                let count = u32::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?) as usize;
+                let mut items = Vec::with_capacity(count.min(buf.len()));
+                for _ in 0..count {
+                    items.push(match take::<1>(&mut buf).ok_or_else(corrupt)?[0] {
+                        0 => Value::Null,
+                        1 => {
+                            let sort = f32::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?);
+                            let label = take_var(&mut buf).ok_or_else(corrupt)?;
+                            Value::Enum(Box::new(crate::types::enums::EnumValue {
+                                type_oid,
+                                sort,
+                                label: String::from_utf8(label.to_vec()).map_err(|_| corrupt())?,
+                            }))
+                        }
+                        _ => return Err(corrupt()),
+                    });
+                }
+                Value::Array(Box::new(crate::types::array::ArrayValue {
+                    elem: DataType::Enum(t),
+                    items,
+                }))
             }
             10 => Value::Date(i32::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?)),
             11 => Value::Timestamp(i64::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?)),

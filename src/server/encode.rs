@@ -28,6 +28,12 @@ pub fn pg_type(t: DataType) -> Type {
             postgres_types::Kind::Enum(e.labels.iter().map(|l| l.name.clone()).collect()),
             "public".to_string(),
         ),
+        DataType::Array(elem @ DataType::Enum(e)) => Type::new(
+            format!("_{}", e.name),
+            e.array_oid,
+            postgres_types::Kind::Array(pg_type(*elem)),
+            "public".to_string(),
+        ),
         _ => Type::from_oid(t.oid()).unwrap_or(Type::TEXT),
     }
 }

@@ -237,6 +237,12 @@ pub enum Function {
     ArrayLength,
     Cardinality,
     ArrayPosition,
+    /// enum_range(a, b, labels): the labels from a to b (NULL: open).
+    EnumRange,
+    /// `a @> b`: every element of b is in a (NULL elements are in none).
+    ArrayContains,
+    /// `a && b`: some element is in both.
+    ArrayOverlaps,
     /// extract (numeric) and date_part (float8) of a timestamp, date or
     /// interval; date_trunc; age; justify_*; make_interval.
     Extract,

@@ -71,10 +71,10 @@ pub fn array_of(elem: DataType) -> Option<DataType> {
         DataType::Interval => DataType::Array(&DataType::Interval),
         DataType::Uuid => DataType::Array(&DataType::Uuid),
         DataType::Jsonb => DataType::Array(&DataType::Jsonb),
+        DataType::Enum(t) => DataType::Array(super::enums::element_type(t)),
         DataType::Array(_)
         | DataType::Reg(_)
         | DataType::Json
-        | DataType::Enum(_)
         | DataType::Record(_)
         | DataType::Int2Vector
         | DataType::OidVector => return None,
@@ -91,17 +91,26 @@ fn entry(elem: DataType) -> (DataType, u32, &'static str, &'static str) {
 
 /// The OID of the array type of `elem`.
 pub fn oid(elem: DataType) -> u32 {
-    entry(elem).1
+    match elem {
+        DataType::Enum(t) => t.array_oid,
+        _ => entry(elem).1,
+    }
 }
 
 /// The SQL name of the array type of `elem` (`integer[]`).
 pub fn sql_name(elem: DataType) -> &'static str {
-    entry(elem).2
+    match elem {
+        DataType::Enum(t) => &t.array_sql_name,
+        _ => entry(elem).2,
+    }
 }
 
 /// The internal name of the array type of `elem` (`_int4`).
 pub fn internal_name(elem: DataType) -> &'static str {
-    entry(elem).3
+    match elem {
+        DataType::Enum(t) => &t.array_internal_name,
+        _ => entry(elem).3,
+    }
 }
 
 /// The array type with this OID.

@@ -29,6 +29,9 @@ pub struct EnumType {
     /// The name as `format_type` prints it (quoted where needed); set by
     /// [`intern`].
     pub sql_name: String,
+    /// The array type's names (`mood[]`, `_mood`); set by [`intern`].
+    pub array_sql_name: String,
+    pub array_internal_name: String,
     pub owner: u32,
     /// Labels in sort order.
     pub labels: Vec<EnumLabel>,
@@ -155,6 +158,31 @@ fn quoted(name: &str) -> String {
     }
 }
 
+/// The newest interned definition of the type with this OID (every type
+/// a stored row may hold: the catalog interns its types when it loads).
+pub fn interned(oid: u32) -> Option<&'static EnumType> {
+    let all = DEFINITIONS.lock().unwrap_or_else(|e| e.into_inner());
+    all.iter().rev().find(|d| d.oid == oid).copied()
+}
+
+/// The element type of arrays of each interned definition.
+static ELEMENTS: Mutex<Vec<&'static super::DataType>> = Mutex::new(Vec::new());
+
+/// `DataType::Enum(t)` as a `&'static`, for `DataType::Array` of an
+/// interned definition (one per definition).
+pub fn element_type(t: &'static EnumType) -> &'static super::DataType {
+    let mut all = ELEMENTS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(found) = all
+        .iter()
+        .find(|d| matches!(d, super::DataType::Enum(e) if std::ptr::eq(*e, t)))
+    {
+        return found;
+    }
+    let leaked: &'static super::DataType = Box::leak(Box::new(super::DataType::Enum(t)));
+    all.push(leaked);
+    leaked
+}
+
 /// Every definition made so far in this process, to share.
 static DEFINITIONS: Mutex<Vec<&'static EnumType>> = Mutex::new(Vec::new());
 
@@ -162,6 +190,8 @@ static DEFINITIONS: Mutex<Vec<&'static EnumType>> = Mutex::new(Vec::new());
 /// process, so the memory kept is bounded by the DDL ever run.
 pub fn intern(mut def: EnumType) -> &'static EnumType {
     def.sql_name = quoted(&def.name);
+    def.array_sql_name = format!("{}[]", def.sql_name);
+    def.array_internal_name = format!("_{}", def.name);
     let mut all = DEFINITIONS.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(found) = all.iter().find(|d| {
         d.oid == def.oid

@@ -183,6 +183,48 @@ impl Binder<'_> {
     }
 }
 
+impl Binder<'_> {
+    /// `a @> b`, `a <@ b`, `a && b` on arrays of one element type (an
+    /// untyped literal takes the other side's type).
+    pub(super) fn bind_array_operator(
+        &mut self,
+        left: Expr,
+        op: &sqlparser::ast::BinaryOperator,
+        right: Expr,
+    ) -> Result<Expr> {
+        use sqlparser::ast::BinaryOperator as B;
+        let (lt, rt) = (left.data_type(), right.data_type());
+        let ty = if lt == DataType::Unknown { rt } else { lt };
+        let same = |t: DataType| t == ty || t == DataType::Unknown;
+        if !matches!(ty, DataType::Array(_)) || !same(lt) || !same(rt) {
+            let name = |t: DataType| {
+                if t == DataType::Unknown {
+                    "unknown"
+                } else {
+                    t.sql_name()
+                }
+            };
+            return Err(super::expr::no_operator(&format!(
+                "{} {op} {}",
+                name(lt),
+                name(rt)
+            )));
+        }
+        let left = self.coerce(left, ty)?;
+        let right = self.coerce(right, ty)?;
+        let (func, args) = match op {
+            B::AtArrow => (Function::ArrayContains, vec![left, right]),
+            B::ArrowAt => (Function::ArrayContains, vec![right, left]),
+            _ => (Function::ArrayOverlaps, vec![left, right]),
+        };
+        Ok(Expr::Call {
+            func,
+            args,
+            ty: DataType::Bool,
+        })
+    }
+}
+
 /// An int2vector or oidvector as the array it is (other values as they
 /// are).
 pub fn vector_as_array(e: Expr) -> Expr {

@@ -95,10 +95,12 @@ pub fn bind_drop_types(
         let name = type_name(name)?;
         match catalog.enum_type_by_name(&name) {
             Some(t) => {
-                let used = catalog
-                    .tables()
-                    .iter()
-                    .any(|table| table.columns.iter().any(|c| c.ty.data_type.oid() == t.oid));
+                let used = catalog.tables().iter().any(|table| {
+                    table
+                        .columns
+                        .iter()
+                        .any(|c| crate::catalog::uses_enum(c.ty.data_type, t.oid))
+                });
                 if cascade && used {
                     return Err(crate::errunsupported!(
                         "DROP TYPE … CASCADE of a type that columns use"

@@ -760,6 +760,12 @@ impl Binder<'_> {
                 let oid = Expr::Literal(crate::types::Value::Oid(types[0].oid()), ty);
                 return Ok((Function::Coalesce, vec![oid], ty));
             }
+            ("enum_first" | "enum_last" | "enum_range", 1 | 2) => {
+                match self.bind_enum_function(name, args, &types)? {
+                    Some(call) => return Ok(call),
+                    None => return Err(undefined_function(name, &types)),
+                }
+            }
             ("nullif", 2) => {
                 let args = self.unify(args, "NULLIF")?;
                 let t = args[0].data_type();

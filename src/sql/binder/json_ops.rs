@@ -2,6 +2,7 @@
 //! (a key or an array index, on json and jsonb), `#>` and `#>>` (a text[]
 //! path), and on jsonb `@>`, `<@`, `?`, `?|`, `?&`, `||` and `-` (a key,
 //! an index or a text[] of keys). Each becomes a call to a JSON function.
+//! On arrays, `@>`, `<@` and `&&` are the array operators (`binder::arrays`).
 
 use sqlparser::ast::{self, BinaryOperator};
 
@@ -36,6 +37,7 @@ impl Binder<'_> {
                 | B::HashLongArrow
                 | B::AtArrow
                 | B::ArrowAt
+                | B::PGOverlap
                 | B::Question
                 | B::QuestionPipe
                 | B::QuestionAnd
@@ -60,6 +62,10 @@ impl Binder<'_> {
                 }
             ))
         };
+        let array = |t: DataType| matches!(t, DataType::Array(_));
+        if matches!(op, B::AtArrow | B::ArrowAt | B::PGOverlap) && (array(lt) || array(rt)) {
+            return self.bind_array_operator(l, op, r).map(Some);
+        }
         let (func, args, ty) = match op {
             B::Arrow | B::LongArrow if is_json(lt) => {
                 let (func, r) = match rt {

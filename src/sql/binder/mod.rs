@@ -22,6 +22,7 @@ mod databases;
 mod datetime_ops;
 mod ddl;
 mod dml;
+mod enum_functions;
 mod enum_types;
 mod estimate;
 mod expr;

@@ -1,5 +1,6 @@
 //! Array functions: subscripts, `array_to_string`, `array_upper`,
-//! `array_lower`, `array_length`, `cardinality`, `array_position` and `||`
+//! `array_lower`, `array_length`, `cardinality`, `array_position`, `@>`,
+//! `<@`, `&&` and `||`
 //! — for one-dimensional arrays with lower bound 1, as PostgreSQL's.
 
 use crate::error::Result;
@@ -31,11 +32,47 @@ pub fn call(func: Function, values: &[Value]) -> Result<Option<Value>> {
         Function::ArrayLength if dim_one() && len() > 0 => Value::Int4(len()),
         Function::ArrayUpper | Function::ArrayLower | Function::ArrayLength => Value::Null,
         Function::Cardinality => Value::Int4(len()),
+        Function::ArrayContains | Function::ArrayOverlaps => {
+            let Value::Array(other) = &values[1] else {
+                return Ok(Some(Value::Null));
+            };
+            let found = |v: &Value| !v.is_null() && items().contains(v);
+            Value::Bool(if func == Function::ArrayContains {
+                other.items.iter().all(found)
+            } else {
+                other.items.iter().any(found)
+            })
+        }
         Function::ArrayPosition => items()
             .iter()
             .position(|v| !v.is_null() && *v == values[1])
             .map_or(Value::Null, |p| Value::Int4(p as i32 + 1)),
         _ => return Ok(None),
+    }))
+}
+
+/// `enum_range(a, b)` given the type's labels in order: those from `a` to
+/// `b` (a NULL bound is open; none when `a` sorts after `b`).
+pub fn enum_range(values: &[Value]) -> Value {
+    let sort = |v: &Value| match v {
+        Value::Enum(e) => Some(e.sort),
+        _ => None,
+    };
+    let (low, high) = (sort(&values[0]), sort(&values[1]));
+    let Value::Array(labels) = &values[2] else {
+        return Value::Null;
+    };
+    let items = labels
+        .items
+        .iter()
+        .filter(|v| {
+            sort(v).is_some_and(|s| low.is_none_or(|l| s >= l) && high.is_none_or(|h| s <= h))
+        })
+        .cloned()
+        .collect();
+    Value::Array(Box::new(crate::types::array::ArrayValue {
+        elem: labels.elem,
+        items,
     }))
 }
 

@@ -104,6 +104,9 @@ pub fn call(
             a.clone()
         });
     }
+    if func == Function::EnumRange {
+        return Ok(super::array_functions::enum_range(&values));
+    }
     if func == Function::ArrayCat {
         let types: Vec<DataType> = args.iter().map(Expr::data_type).collect();
         return Ok(super::array_functions::array_cat(values, &types, ty));
