@@ -171,6 +171,69 @@ impl Catalog {
         Ok(())
     }
 
+    /// ALTER TYPE … RENAME VALUE old TO new: the label keeps its OID and
+    /// sort order, so stored values read with the new name.
+    pub fn rename_enum_label(&self, oid: u32, old: &str, new: &str, xid: Xid) -> Result<()> {
+        let mut all = self.enums.write();
+        let Some(def) = all.get(&oid).copied() else {
+            return Err(crate::errinternal!("enum type {oid} vanished"));
+        };
+        enums::check_label(new)?;
+        let Some(at) = def.labels.iter().position(|l| l.name == old) else {
+            return Err(errinput!(
+                sqlstate::INVALID_PARAMETER_VALUE,
+                "\"{old}\" is not an existing enum label"
+            ));
+        };
+        if def.labels.iter().any(|l| l.name == new) {
+            return Err(errinput!(
+                sqlstate::DUPLICATE_OBJECT,
+                "enum label \"{new}\" already exists"
+            ));
+        }
+        let label_oid = Value::Int8(def.labels[at].oid as i64);
+        delete_rows(&self.heap, &self.clog, ENUM_REL, ENUM_WIDTH, xid, |v| {
+            v[0] == label_oid
+        })?;
+        let mut renamed = def.clone();
+        renamed.labels[at].name = new.to_string();
+        insert_row(
+            &self.heap,
+            ENUM_REL,
+            xid,
+            &label_row(oid, &renamed.labels[at]),
+        )?;
+        self.replace_enum(&mut all, enums::intern(renamed));
+        Ok(())
+    }
+
+    /// A stored enum value (or array of them) with its label as the type
+    /// names it now, found by its sort order.
+    pub fn relabel(&self, value: &mut Value) {
+        match value {
+            Value::Enum(e) => {
+                if let Some(t) = self.enum_type(e.type_oid) {
+                    if let Some(l) = t.labels.iter().find(|l| l.sort == e.sort) {
+                        if l.name != e.label {
+                            e.label = l.name.clone();
+                        }
+                    }
+                }
+            }
+            Value::Array(a) => {
+                if let DataType::Enum(elem) = a.elem {
+                    if let Some(t) = self.enum_type(elem.oid) {
+                        a.elem = DataType::Enum(t);
+                    }
+                    for item in &mut a.items {
+                        self.relabel(item);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// DROP TYPE: 2BP01 while a column has the type.
     pub fn drop_enum(&self, oid: u32, xid: Xid) -> Result<()> {
         let mut all = self.enums.write();

@@ -15,7 +15,8 @@
 //!   14 oid (u32)            15 array (u32 len + PostgreSQL binary array)
 //!   16 interval (i32 months, i32 days, i64 µs)   17 uuid (16 bytes big-endian)
 //!   18 jsonb (u32 len + its text form; out of line like text, tag 18)
-//!   19 enum (u32 type OID, f32 sort order, then the label as tag 8 text)
+//!   19 enum (u32 type OID, f32 sort order, then the label as tag 8 text,
+//!      as it was when written: see `Catalog::relabel`)
 //!   20 array of an enum type (u32 type OID, u32 count, then per element
 //!      u8 0 for NULL, or 1, f32 sort order, u32 len + label)
 //! ```
@@ -232,11 +233,7 @@ pub fn decode_with(
                         1 => {
                             let sort = f32::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?);
                             let label = take_var(&mut buf).ok_or_else(corrupt)?;
-                            Value::Enum(Box::new(crate::types::enums::EnumValue {
-                                type_oid,
-                                sort,
-                                label: String::from_utf8(label.to_vec()).map_err(|_| corrupt())?,
-                            }))
+                            enum_value(type_oid, sort, label).ok_or_else(corrupt)?
                         }
                         _ => return Err(corrupt()),
                     });
@@ -263,11 +260,7 @@ pub fn decode_with(
                     return Err(corrupt());
                 }
                 let label = take_var(&mut buf).ok_or_else(corrupt)?;
-                Value::Enum(Box::new(crate::types::enums::EnumValue {
-                    type_oid,
-                    sort,
-                    label: String::from_utf8(label.to_vec()).map_err(|_| corrupt())?,
-                }))
+                enum_value(type_oid, sort, label).ok_or_else(corrupt)?
             }
             13 => {
                 let tag = take::<1>(&mut buf).ok_or_else(corrupt)?[0];
@@ -293,6 +286,15 @@ pub fn decode_with(
     }
     row.resize(width.max(count), Value::Null);
     Ok(row)
+}
+
+/// An enum value as stored.
+fn enum_value(type_oid: u32, sort: f32, label: &[u8]) -> Option<Value> {
+    Some(Value::Enum(Box::new(crate::types::enums::EnumValue {
+        type_oid,
+        sort,
+        label: String::from_utf8(label.to_vec()).ok()?,
+    })))
 }
 
 fn take<const N: usize>(buf: &mut &[u8]) -> Option<[u8; N]> {

@@ -532,6 +532,8 @@ pub enum EnumChange {
     },
     /// RENAME TO.
     Rename(String),
+    /// RENAME VALUE old TO new.
+    RenameValue { old: String, new: String },
 }
 
 /// A bound statement.

@@ -10,7 +10,9 @@
 //! A value carries its label's sort order and text, so rows decode,
 //! compare and print without the catalog. Sort orders never change once
 //! given (new labels take the midpoint of their neighbours), which is what
-//! makes storing them in rows sound.
+//! makes storing them in rows sound. A row's label text may be older than
+//! a `RENAME VALUE`: the executor reads it back by sort order from the
+//! catalog's definition (`Catalog::relabel`).
 
 use std::hash::{Hash, Hasher};
 use std::sync::Mutex;

@@ -1,4 +1,5 @@
-//! Binding CREATE TYPE … AS ENUM, ALTER TYPE (ADD VALUE, RENAME TO) and
+//! Binding CREATE TYPE … AS ENUM, ALTER TYPE (ADD VALUE, RENAME VALUE,
+//! RENAME TO) and
 //! DROP TYPE. Other kinds of user-defined types (composite, range, base)
 //! are refused with 0A000.
 
@@ -69,11 +70,10 @@ pub fn bind_alter_type(catalog: &Catalog, a: &AlterType) -> Result<Plan> {
             if_not_exists: add.if_not_exists,
         },
         AlterTypeOperation::Rename(r) => EnumChange::Rename(r.new_name.value.clone()),
-        // Rows store their labels' text, so renaming one would need every
-        // table using the type rewritten.
-        AlterTypeOperation::RenameValue(_) => {
-            return Err(crate::errunsupported!("ALTER TYPE … RENAME VALUE"))
-        }
+        AlterTypeOperation::RenameValue(r) => EnumChange::RenameValue {
+            old: r.from.value.clone(),
+            new: r.to.value.clone(),
+        },
     };
     Ok(Plan::AlterEnum {
         oid: t.oid,

@@ -97,9 +97,11 @@ pub fn encode_row(ctx: &ExecContext, table: RelId, xid: Xid, values: &[Value]) -
 }
 
 /// A row of `table` from tuple data, out-of-line values read back.
+/// Enum values take their labels from the catalog's definition (a label
+/// renamed since the row was written reads with its new name).
 pub fn decode_row(ctx: &ExecContext, table: RelId, data: &[u8], width: usize) -> Result<Row> {
     let heap = ctx.engine.heap();
-    row::decode_with(data, width, &mut |e| {
+    let mut row = row::decode_with(data, width, &mut |e| {
         let stored = toast::fetch(
             heap,
             toast_rel(table),
@@ -113,7 +115,13 @@ pub fn decode_row(ctx: &ExecContext, table: RelId, data: &[u8], width: usize) ->
             return Ok(stored);
         }
         decompress(&stored, table)
-    })
+    })?;
+    for value in &mut row {
+        if matches!(value, Value::Enum(_) | Value::Array(_)) {
+            ctx.engine.catalog().relabel(value);
+        }
+    }
+    Ok(row)
 }
 
 /// The LZ4 block (raw length prepended) of a value, if compressing it

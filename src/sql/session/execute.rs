@@ -316,6 +316,9 @@ pub(super) fn execute_plan(
                     }
                 }
                 EnumChange::Rename(new_name) => catalog.rename_enum(*oid, new_name, xid)?,
+                EnumChange::RenameValue { old, new } => {
+                    catalog.rename_enum_label(*oid, old, new, xid)?
+                }
             }
             Ok("ALTER TYPE".to_string())
         }
