@@ -187,15 +187,34 @@ pub fn externals(buf: &[u8]) -> Result<Vec<External>> {
 
 /// Decodes a row, reading each out-of-line value's bytes through `fetch`.
 pub fn decode_with(
+    buf: &[u8],
+    width: usize,
+    fetch: &mut dyn FnMut(&External) -> Result<Vec<u8>>,
+) -> Result<Vec<Value>> {
+    decode_columns(buf, width, None, fetch)
+}
+
+/// Decodes a row, only the columns `keep` marks when given (the others
+/// read as NULL: skipped, out-of-line ones never fetched).
+pub fn decode_columns(
     mut buf: &[u8],
     width: usize,
+    keep: Option<&[bool]>,
     fetch: &mut dyn FnMut(&External) -> Result<Vec<u8>>,
 ) -> Result<Vec<Value>> {
     let corrupt = || Error::Corrupted("malformed row data in heap tuple".to_string());
     let count = u16::from_le_bytes(take::<2>(&mut buf).ok_or_else(corrupt)?) as usize;
     let mut row = Vec::with_capacity(width.max(count));
-    for _ in 0..count {
+    for i in 0..count {
         let tag = take::<1>(&mut buf).ok_or_else(corrupt)?[0];
+        if keep.is_some_and(|k| k.get(i) == Some(&false)) {
+            let mut rest = buf;
+            if skip(tag, &mut rest).is_some() {
+                buf = rest;
+                row.push(Value::Null);
+                continue;
+            }
+        }
         let value = match tag {
             0 => Value::Null,
             1 => Value::Bool(take::<1>(&mut buf).ok_or_else(corrupt)?[0] != 0),
@@ -286,6 +305,28 @@ pub fn decode_with(
     }
     row.resize(width.max(count), Value::Null);
     Ok(row)
+}
+
+/// Passes over the payload of a value with this tag (None for the tags
+/// it leaves to the decoder: enums and arrays of them).
+fn skip(tag: u8, buf: &mut &[u8]) -> Option<()> {
+    let fixed = match tag {
+        0 => 0,
+        1 => 1,
+        2 => 2,
+        3 | 5 | 10 | 14 => 4,
+        4 | 6 | 11 | 12 => 8,
+        16 | 17 => 16,
+        // External: its tag, length, block and slot.
+        13 => 11,
+        7 | 8 | 9 | 15 | 18 => {
+            take_var(buf)?;
+            return Some(());
+        }
+        _ => return None,
+    };
+    *buf = buf.get(fixed..)?;
+    Some(())
 }
 
 /// An enum value as stored.

@@ -84,11 +84,13 @@ impl Printer<'_> {
     ) {
         match node {
             Node::Project { input, .. } => return self.node(input, arrow, extra, out),
-            Node::WithAddress { scan } => return self.node(scan, arrow, extra, out),
+            Node::WithAddress { scan } | Node::Pruned { scan, .. } => {
+                return self.node(scan, arrow, extra, out)
+            }
             Node::Filter { input, predicate } => {
                 let names = column_names(input);
                 let scan = match input.as_ref() {
-                    Node::WithAddress { scan } => scan.as_ref(),
+                    Node::WithAddress { scan } | Node::Pruned { scan, .. } => scan.as_ref(),
                     other => other,
                 };
                 let shown = match scan {
@@ -182,7 +184,9 @@ impl Printer<'_> {
                 ("Unique".into(), vec![], vec![input.as_ref()])
             }
             Node::LockRows { input, .. } => ("LockRows".into(), vec![], vec![input.as_ref()]),
-            Node::WithAddress { scan } => return self.node(scan, arrow, extra, out),
+            Node::WithAddress { scan } | Node::Pruned { scan, .. } => {
+                return self.node(scan, arrow, extra, out)
+            }
             Node::Limit { input, .. } => ("Limit".into(), vec![], vec![input.as_ref()]),
             Node::SetOp {
                 left,
@@ -295,6 +299,10 @@ impl Printer<'_> {
                     index_cond.iter().map(|c| deparse(c, &names)).collect();
                 let inner = match right.as_ref() {
                     Node::Filter { input, .. } => input.as_ref(),
+                    other => other,
+                };
+                let inner = match inner {
+                    Node::Pruned { scan, .. } => scan.as_ref(),
                     other => other,
                 };
                 if let Node::IndexScan { access, .. } = inner {
@@ -420,6 +428,7 @@ impl Printer<'_> {
             | Node::DistinctOn { input, .. }
             | Node::LockRows { input, .. }
             | Node::WithAddress { scan: input }
+            | Node::Pruned { scan: input, .. }
             | Node::Aggregate { input, .. }
             | Node::Filter { input, .. }
             | Node::ProjectSet { input, .. }
@@ -447,6 +456,7 @@ fn column_names(node: &Node) -> Vec<String> {
         | Node::Distinct { input }
         | Node::DistinctOn { input, .. }
         | Node::LockRows { input, .. }
+        | Node::Pruned { scan: input, .. }
         | Node::Limit { input, .. } => column_names(input),
         Node::WithAddress { scan } => {
             let mut names = column_names(scan);

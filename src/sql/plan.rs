@@ -43,6 +43,10 @@ pub enum Node {
         table: Arc<TableDef>,
         access: IndexAccess,
     },
+    /// A scan (SeqScan or IndexScan) whose rows carry only the columns
+    /// `keep` marks: the others are NULL, never decoded (nor fetched when
+    /// stored out of line), as nothing above reads them.
+    Pruned { scan: Box<Node>, keep: Arc<[bool]> },
     /// The rows of a scan (SeqScan or IndexScan) with each row's address
     /// appended as one more int8 column, for LockRows.
     WithAddress { scan: Box<Node> },
@@ -184,6 +188,7 @@ impl Node {
         match self {
             Node::SeqScan { table } | Node::IndexScan { table, .. } => table.columns.len(),
             Node::WithAddress { scan } => scan.width() + 1,
+            Node::Pruned { scan, .. } => scan.width(),
             Node::NestedLoopJoin {
                 left, right_width, ..
             }

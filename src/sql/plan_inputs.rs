@@ -18,6 +18,10 @@ impl Node {
             | Node::IndexScan { .. }
             | Node::WorkTable { .. } => self,
             Node::WithAddress { scan } => Node::WithAddress { scan: one(scan)? },
+            Node::Pruned { scan, keep } => Node::Pruned {
+                scan: one(scan)?,
+                keep,
+            },
             Node::LockRows {
                 input,
                 table,

@@ -1,12 +1,17 @@
-//! Index-only scans: an index scan whose consumers read no column the
-//! index lacks returns the values stored in its entries, reading the heap
-//! only for pages the visibility map does not call all-visible.
+//! Index-only scans and pruned scans: an index scan whose consumers read
+//! no column the index lacks returns the values stored in its entries,
+//! reading the heap only for pages the visibility map does not call
+//! all-visible; any other scan whose consumers leave columns unread
+//! becomes a Pruned scan, which never decodes them (nor fetches them when
+//! stored out of line).
 //!
 //! A pass over the finished plan works out, for each node, which columns
 //! of its input anything above reads; an index scan where all of them are
 //! plain key or INCLUDE columns of types whose key encoding is lossless
-//! becomes index-only. Anything it cannot follow (joins, DISTINCT, set
-//! operations, correlated subqueries) counts as reading every column.
+//! becomes index-only. A join passes each input the columns read of it
+//! (plus its condition's and keys'). Anything it cannot follow (LATERAL,
+//! DISTINCT, set operations, window functions, correlated subqueries,
+//! locked rows) counts as reading every column.
 
 use std::collections::HashSet;
 
@@ -28,7 +33,21 @@ fn visit(node: Node, needed: Needed) -> Node {
             if let Some(columns) = &needed {
                 access.index_only = columns.iter().all(|c| covers(&access.index, *c));
             }
-            Node::IndexScan { table, access }
+            let width = table.columns.len();
+            let index_only = access.index_only;
+            let scan = Node::IndexScan { table, access };
+            match needed {
+                Some(columns) if !index_only => pruned(scan, width, &columns),
+                _ => scan,
+            }
+        }
+        Node::SeqScan { table } => {
+            let width = table.columns.len();
+            let scan = Node::SeqScan { table };
+            match needed {
+                Some(columns) => pruned(scan, width, &columns),
+                None => scan,
+            }
         }
         Node::Filter { input, predicate } => {
             let needed = add(needed, std::slice::from_ref(&predicate));
@@ -133,14 +152,58 @@ fn visit(node: Node, needed: Needed) -> Node {
             left_outer,
             right_width,
             right_outer,
-        } => Node::NestedLoopJoin {
-            left: Box::new(visit(*left, None)),
-            right: Box::new(visit(*right, None)),
+        } => {
+            let needed = add(needed, predicate.as_slice());
+            let (l, r) = split(&needed, left.width());
+            Node::NestedLoopJoin {
+                left: Box::new(visit(*left, l)),
+                right: Box::new(visit(*right, r)),
+                predicate,
+                left_outer,
+                right_width,
+                right_outer,
+            }
+        }
+        Node::IndexNestedLoop {
+            left,
+            right,
+            right_width,
+            predicate,
+            index_cond,
+            left_outer,
+        } => {
+            let needed = add(needed, predicate.as_slice());
+            let (l, r) = split(&needed, left.width());
+            // The inner scan's bounds read the left row.
+            let l = add(l, &probe_values(&right));
+            Node::IndexNestedLoop {
+                left: Box::new(visit(*left, l)),
+                right: Box::new(visit(*right, r)),
+                right_width,
+                predicate,
+                index_cond,
+                left_outer,
+            }
+        }
+        Node::MergeJoin {
+            left,
+            right,
+            right_width,
+            key,
             predicate,
             left_outer,
-            right_width,
-            right_outer,
-        },
+        } => {
+            let needed = add(needed, predicate.as_slice());
+            let (l, r) = split(&needed, left.width());
+            Node::MergeJoin {
+                left: Box::new(visit(*left, add(l, std::slice::from_ref(&key.left)))),
+                right: Box::new(visit(*right, add(r, std::slice::from_ref(&key.right)))),
+                right_width,
+                key,
+                predicate,
+                left_outer,
+            }
+        }
         Node::Lateral {
             left,
             right,
@@ -156,12 +219,7 @@ fn visit(node: Node, needed: Needed) -> Node {
             left_outer,
             predicate,
         },
-        join @ (Node::IndexNestedLoop { .. } | Node::MergeJoin { .. }) => {
-            match join.map_inputs(&mut |n| Ok(visit(n, None))) {
-                Ok(join) => join,
-                Err(_) => unreachable!("visiting a join's inputs cannot fail"),
-            }
-        }
+        pruned @ Node::Pruned { .. } => pruned,
         // A locked row is read from the heap: its address is needed.
         Node::WithAddress { scan } => Node::WithAddress {
             scan: Box::new(visit(*scan, None)),
@@ -177,11 +235,63 @@ fn visit(node: Node, needed: Needed) -> Node {
             address,
             waiting,
         },
-        other @ (Node::Values { .. }
-        | Node::SeqScan { .. }
-        | Node::Series { .. }
-        | Node::WorkTable { .. }) => other,
+        other @ (Node::Values { .. } | Node::Series { .. } | Node::WorkTable { .. }) => other,
     }
+}
+
+/// A scan whose consumers read only `columns`, pruned to them when that
+/// leaves some out.
+fn pruned(scan: Node, width: usize, columns: &HashSet<usize>) -> Node {
+    if (0..width).all(|c| columns.contains(&c)) {
+        return scan;
+    }
+    let keep: std::sync::Arc<[bool]> = (0..width).map(|c| columns.contains(&c)).collect();
+    Node::Pruned {
+        scan: Box::new(scan),
+        keep,
+    }
+}
+
+/// A join's needed columns split into its left input's and its right
+/// input's (renumbered from 0).
+fn split(needed: &Needed, left_width: usize) -> (Needed, Needed) {
+    match needed {
+        None => (None, None),
+        Some(cols) => (
+            Some(cols.iter().copied().filter(|c| *c < left_width).collect()),
+            Some(
+                cols.iter()
+                    .filter(|c| **c >= left_width)
+                    .map(|c| c - left_width)
+                    .collect(),
+            ),
+        ),
+    }
+}
+
+/// The expressions of an index nested loop's inner scan bounds (over the
+/// left row).
+fn probe_values(right: &Node) -> Vec<Expr> {
+    let scan = match right {
+        Node::Filter { input, .. } => input.as_ref(),
+        other => other,
+    };
+    let Node::IndexScan { access, .. } = scan else {
+        return Vec::new();
+    };
+    access
+        .bounds
+        .iter()
+        .flat_map(|b| match b {
+            crate::sql::plan::KeyBound::Eq(e) => vec![e.clone()],
+            crate::sql::plan::KeyBound::In(list) => list.clone(),
+            crate::sql::plan::KeyBound::Range { lower, upper } => lower
+                .iter()
+                .chain(upper.iter())
+                .map(|(e, _)| e.clone())
+                .collect(),
+        })
+        .collect()
 }
 
 /// `needed` plus the columns the expressions read (None if one holds a

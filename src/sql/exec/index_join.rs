@@ -25,6 +25,10 @@ pub fn index_nested_loop<'a>(
         Node::Filter { input, predicate } => (Some(predicate), input.as_ref()),
         other => (None, other),
     };
+    let (keep, scan) = match scan {
+        Node::Pruned { scan, keep } => (Some(keep), scan.as_ref()),
+        other => (None, other),
+    };
     let Node::IndexScan { table, access } = scan else {
         return Err(crate::errinternal!("index nested loop over {scan:?}"));
     };
@@ -40,7 +44,7 @@ pub fn index_nested_loop<'a>(
                     return Ok(None);
                 };
                 ctx.check_deadline()?;
-                let scan = IndexScan::probing(
+                let mut scan = IndexScan::probing(
                     ctx,
                     table.rel(),
                     table.columns.len(),
@@ -48,6 +52,9 @@ pub fn index_nested_loop<'a>(
                     scan_node,
                     &l,
                 )?;
+                if let Some(keep) = keep {
+                    scan = scan.keeping(keep.clone());
+                }
                 if analyzing {
                     if let Some(stats) = ctx.stats.lock().as_mut() {
                         stats.entry(scan_node).or_default().loops += 1;

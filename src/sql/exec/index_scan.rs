@@ -30,6 +30,8 @@ pub struct IndexScan<'a> {
     table: RelId,
     index: RelId,
     width: usize,
+    /// Only these columns are decoded (the others are NULL).
+    keep: Option<std::sync::Arc<[bool]>>,
     forward: bool,
     probes: VecDeque<(Bound, Bound)>,
     current: Option<RangeScan<'a>>,
@@ -72,12 +74,19 @@ impl<'a> IndexScan<'a> {
             table,
             index: access.index.def.rel(),
             width,
+            keep: None,
             forward: access.forward,
             probes: probes.into(),
             current: None,
             entry_columns: access.index_only.then(|| entry_columns(access)),
             node,
         })
+    }
+
+    /// The scan decoding only the columns `keep` marks.
+    pub fn keeping(mut self, keep: std::sync::Arc<[bool]>) -> Self {
+        self.keep = Some(keep);
+        self
     }
 
     /// The row an index-only scan takes from an entry, if its heap page is
@@ -141,11 +150,12 @@ impl<'a> IndexScan<'a> {
         {
             return Ok(None);
         }
-        Ok(Some(super::toast::decode_row(
+        Ok(Some(super::toast::decode_row_columns(
             self.ctx,
             self.table,
             &tuple.data,
             self.width,
+            self.keep.as_deref(),
         )?))
     }
 }

@@ -218,15 +218,20 @@ impl ExecContext<'_> {
 /// Builds the iterator tree for a plan node (counting each node's rows
 /// and time when EXPLAIN ANALYZE asks).
 pub fn execute<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>> {
-    let started = std::time::Instant::now();
     let rows = build(node, ctx)?;
+    Ok(counted(node, rows, ctx))
+}
+
+/// `rows` counted as `node`'s when EXPLAIN ANALYZE asks.
+fn counted<'a>(node: &Node, rows: Rows<'a>, ctx: &'a ExecContext<'a>) -> Rows<'a> {
+    let started = std::time::Instant::now();
     if ctx.stats.lock().is_none() {
-        return Ok(rows);
+        return rows;
     }
     let key = node as *const Node as usize;
     let mut rows = rows;
     let mut first = true;
-    Ok(Box::new(std::iter::from_fn(move || {
+    Box::new(std::iter::from_fn(move || {
         let next = rows.next();
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         if let Some(stats) = ctx.stats.lock().as_mut() {
@@ -241,7 +246,7 @@ pub fn execute<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>>
             }
         }
         next
-    })))
+    }))
 }
 
 /// Rows with their heap addresses.
@@ -281,6 +286,26 @@ fn build<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>> {
         }
         Node::WithAddress { scan } => {
             Box::new(addressed_scan(scan, ctx)?.map(|r| r.map(with_address)))
+        }
+        Node::Pruned { scan, keep } => {
+            let rows: AddressedRows<'a> = match scan.as_ref() {
+                Node::SeqScan { table } => Box::new(
+                    TableScan::new(ctx, table.rel(), table.columns.len())?.keeping(keep.clone()),
+                ),
+                Node::IndexScan { table, access } => Box::new(
+                    index_scan::IndexScan::new(
+                        ctx,
+                        table.rel(),
+                        table.columns.len(),
+                        access,
+                        scan.as_ref() as *const Node as usize,
+                    )?
+                    .keeping(keep.clone()),
+                ),
+                other => return Err(crate::errinternal!("pruned scan of {other:?}")),
+            };
+            // EXPLAIN ANALYZE shows the scan's line: count there.
+            counted(scan, Box::new(rows.map(|r| r.map(|(_, row)| row))), ctx)
         }
         Node::LockRows {
             input,

@@ -20,6 +20,8 @@ pub struct TableScan<'a> {
     ctx: &'a ExecContext<'a>,
     rel: RelId,
     width: usize,
+    /// Only these columns are decoded (the others are NULL).
+    keep: Option<std::sync::Arc<[bool]>>,
     next_block: u32,
     nblocks: u32,
     page_rows: VecDeque<(Tid, Row)>,
@@ -37,10 +39,17 @@ impl<'a> TableScan<'a> {
             ctx,
             rel,
             width,
+            keep: None,
             next_block: 0,
             nblocks: heap.nblocks(rel)?,
             page_rows: VecDeque::new(),
         })
+    }
+
+    /// The scan decoding only the columns `keep` marks.
+    pub fn keeping(mut self, keep: std::sync::Arc<[bool]>) -> Self {
+        self.keep = Some(keep);
+        self
     }
 
     fn load_next_page(&mut self) -> Result<()> {
@@ -49,7 +58,13 @@ impl<'a> TableScan<'a> {
         self.next_block += 1;
         for t in tuples {
             if self.visibility.sees(&t.header, self.clog) {
-                let row = super::toast::decode_row(self.ctx, self.rel, &t.data, self.width)?;
+                let row = super::toast::decode_row_columns(
+                    self.ctx,
+                    self.rel,
+                    &t.data,
+                    self.width,
+                    self.keep.as_deref(),
+                )?;
                 self.page_rows.push_back((t.tid, row));
             }
         }

@@ -100,8 +100,20 @@ pub fn encode_row(ctx: &ExecContext, table: RelId, xid: Xid, values: &[Value]) -
 /// Enum values take their labels from the catalog's definition (a label
 /// renamed since the row was written reads with its new name).
 pub fn decode_row(ctx: &ExecContext, table: RelId, data: &[u8], width: usize) -> Result<Row> {
+    decode_row_columns(ctx, table, data, width, None)
+}
+
+/// A row of `table` with only the columns `keep` marks (when given); the
+/// others are NULL, their out-of-line values never read.
+pub fn decode_row_columns(
+    ctx: &ExecContext,
+    table: RelId,
+    data: &[u8],
+    width: usize,
+    keep: Option<&[bool]>,
+) -> Result<Row> {
     let heap = ctx.engine.heap();
-    let mut row = row::decode_with(data, width, &mut |e| {
+    let mut row = row::decode_columns(data, width, keep, &mut |e| {
         let stored = toast::fetch(
             heap,
             toast_rel(table),
