@@ -218,13 +218,23 @@ impl ExecContext<'_> {
 /// Builds the iterator tree for a plan node (counting each node's rows
 /// and time when EXPLAIN ANALYZE asks).
 pub fn execute<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>> {
+    let started = std::time::Instant::now();
     let rows = build(node, ctx)?;
-    Ok(counted(node, rows, ctx))
+    if matches!(node, Node::Pruned { .. }) {
+        // Counted as its scan's (EXPLAIN shows the scan).
+        return Ok(rows);
+    }
+    Ok(counted(node, rows, started, ctx))
 }
 
-/// `rows` counted as `node`'s when EXPLAIN ANALYZE asks.
-fn counted<'a>(node: &Node, rows: Rows<'a>, ctx: &'a ExecContext<'a>) -> Rows<'a> {
-    let started = std::time::Instant::now();
+/// `rows` counted as `node`'s (timed from `started`) when EXPLAIN ANALYZE
+/// asks.
+fn counted<'a>(
+    node: &Node,
+    rows: Rows<'a>,
+    started: std::time::Instant,
+    ctx: &'a ExecContext<'a>,
+) -> Rows<'a> {
     if ctx.stats.lock().is_none() {
         return rows;
     }
@@ -288,6 +298,7 @@ fn build<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>> {
             Box::new(addressed_scan(scan, ctx)?.map(|r| r.map(with_address)))
         }
         Node::Pruned { scan, keep } => {
+            let started = std::time::Instant::now();
             let rows: AddressedRows<'a> = match scan.as_ref() {
                 Node::SeqScan { table } => Box::new(
                     TableScan::new(ctx, table.rel(), table.columns.len())?.keeping(keep.clone()),
@@ -305,7 +316,12 @@ fn build<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>> {
                 other => return Err(crate::errinternal!("pruned scan of {other:?}")),
             };
             // EXPLAIN ANALYZE shows the scan's line: count there.
-            counted(scan, Box::new(rows.map(|r| r.map(|(_, row)| row))), ctx)
+            counted(
+                scan,
+                Box::new(rows.map(|r| r.map(|(_, row)| row))),
+                started,
+                ctx,
+            )
         }
         Node::LockRows {
             input,
