@@ -3,14 +3,12 @@
 //! carry), for passes over a finished plan.
 
 use super::plan::Node;
-use crate::error::Result;
-
-type Map<'f> = &'f mut dyn FnMut(Node) -> Result<Node>;
 
 impl Node {
-    /// The node with each of its inputs replaced by `f(input)`.
-    pub fn map_inputs(self, f: Map<'_>) -> Result<Node> {
-        let mut one = |input: Box<Node>| -> Result<Box<Node>> { Ok(Box::new(f(*input)?)) };
+    /// The node with each of its inputs replaced by `f(input)` (the first
+    /// error ends it).
+    pub fn map_inputs<E>(self, f: &mut dyn FnMut(Node) -> Result<Node, E>) -> Result<Node, E> {
+        let mut one = |input: Box<Node>| -> Result<Box<Node>, E> { Ok(Box::new(f(*input)?)) };
         Ok(match self {
             Node::Values { .. }
             | Node::SeqScan { .. }

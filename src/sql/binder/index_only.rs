@@ -63,15 +63,6 @@ fn visit(node: Node, needed: Needed) -> Node {
                 exprs,
             }
         }
-        // Everything passes through; the calls' arguments read more.
-        Node::ProjectSet { input, calls } => Node::ProjectSet {
-            input: Box::new(visit(*input, None)),
-            calls,
-        },
-        Node::Window { input, calls } => Node::Window {
-            input: Box::new(visit(*input, None)),
-            calls,
-        },
         Node::Aggregate {
             input,
             group_by,
@@ -115,35 +106,6 @@ fn visit(node: Node, needed: Needed) -> Node {
             limit,
             offset,
             ties,
-        },
-        Node::Distinct { input } => Node::Distinct {
-            input: Box::new(visit(*input, None)),
-        },
-        Node::DistinctOn { input, columns } => Node::DistinctOn {
-            input: Box::new(visit(*input, None)),
-            columns,
-        },
-        Node::SetOp {
-            left,
-            right,
-            op,
-            all,
-        } => Node::SetOp {
-            left: Box::new(visit(*left, None)),
-            right: Box::new(visit(*right, None)),
-            op,
-            all,
-        },
-        Node::RecursiveUnion {
-            base,
-            recursive,
-            work_table,
-            all,
-        } => Node::RecursiveUnion {
-            base: Box::new(visit(*base, None)),
-            recursive: Box::new(visit(*recursive, None)),
-            work_table,
-            all,
         },
         Node::NestedLoopJoin {
             left,
@@ -204,38 +166,17 @@ fn visit(node: Node, needed: Needed) -> Node {
                 left_outer,
             }
         }
-        Node::Lateral {
-            left,
-            right,
-            right_width,
-            correlated,
-            left_outer,
-            predicate,
-        } => Node::Lateral {
-            left: Box::new(visit(*left, None)),
-            right: Box::new(visit(*right, None)),
-            right_width,
-            correlated,
-            left_outer,
-            predicate,
-        },
         pruned @ Node::Pruned { .. } => pruned,
-        // A locked row is read from the heap: its address is needed.
-        Node::WithAddress { scan } => Node::WithAddress {
-            scan: Box::new(visit(*scan, None)),
-        },
-        Node::LockRows {
-            input,
-            table,
-            address,
-            waiting,
-        } => Node::LockRows {
-            input: Box::new(visit(*input, None)),
-            table,
-            address,
-            waiting,
-        },
         other @ (Node::Values { .. } | Node::Series { .. } | Node::WorkTable { .. }) => other,
+        // The rest pass their inputs every column: DISTINCT and set
+        // operations compare whole rows, window functions and
+        // set-returning functions pass them through, LATERAL's right side
+        // reads its left rows, and a locked row (WithAddress, LockRows) is
+        // read from the heap.
+        other => match other.map_inputs::<std::convert::Infallible>(&mut |n| Ok(visit(n, None))) {
+            Ok(node) => node,
+            Err(never) => match never {},
+        },
     }
 }
 

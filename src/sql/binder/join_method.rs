@@ -21,6 +21,7 @@ use std::sync::Arc;
 
 use super::access::{family, strip_widening};
 use super::estimate::{scan_of, CPU_ROW_COST};
+use super::join_order::and;
 use super::planner_settings::planner_settings;
 use super::Binder;
 use crate::encoding::key::KeyOrder;
@@ -494,15 +495,6 @@ fn eq(left: Expr, right: Expr) -> Expr {
         op: BinaryOp::Eq,
         left: Box::new(left),
         right: Box::new(right),
-        ty: DataType::Bool,
-    }
-}
-
-fn and(a: Expr, b: Expr) -> Expr {
-    Expr::Binary {
-        op: BinaryOp::And,
-        left: Box::new(a),
-        right: Box::new(b),
         ty: DataType::Bool,
     }
 }

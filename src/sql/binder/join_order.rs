@@ -294,7 +294,8 @@ fn remap(e: Expr, position: &[usize]) -> Result<Expr> {
     })
 }
 
-fn and(a: Expr, b: Expr) -> Expr {
+/// `a AND b`.
+pub(super) fn and(a: Expr, b: Expr) -> Expr {
     Expr::Binary {
         op: BinaryOp::And,
         left: Box::new(a),

@@ -613,13 +613,8 @@ fn canonical(key: &str, value: &str) -> Result<String> {
 
 /// Milliseconds from `5000`, `5s`, `10 min`, `1h`, `250ms`, `1d`.
 fn parse_millis(text: &str) -> Option<i64> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '-'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let n: i64 = number.parse().ok()?;
-    let factor = match unit.trim() {
+    let (n, unit) = number_and_unit(text)?;
+    let factor = match unit {
         "" | "ms" => 1,
         "s" => 1_000,
         "min" => 60_000,
@@ -644,13 +639,8 @@ pub fn in_base_unit(name: &str, shown: &str) -> String {
 /// Kilobytes from `4096`, `4MB`, `64kB`, `1GB`, `1TB`, `65536B` (units
 /// are case-sensitive, as in PostgreSQL; bytes round to the nearest kB).
 fn parse_kilobytes(text: &str) -> Option<i64> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '-'))
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let n: i64 = number.parse().ok()?;
-    match unit.trim() {
+    let (n, unit) = number_and_unit(text)?;
+    match unit {
         "B" => Some((n + 512) / 1024),
         "" | "kB" => Some(n),
         "MB" => n.checked_mul(1 << 10),
@@ -658,6 +648,16 @@ fn parse_kilobytes(text: &str) -> Option<i64> {
         "TB" => n.checked_mul(1 << 30),
         _ => None,
     }
+}
+
+/// `5000`, `5 s`: the integer and the unit after it (maybe empty).
+fn number_and_unit(text: &str) -> Option<(i64, &str)> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '-'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    Some((number.parse().ok()?, unit.trim()))
 }
 
 /// Kilobytes as PostgreSQL shows them: in the largest exact unit.
