@@ -10,7 +10,8 @@ use sqlparser::ast::{self, SelectItem, SetExpr};
 
 use super::column_names::column_name;
 use super::grouping::{lift_aggregates, Grouping};
-use super::lock::{check_lock_target, lock_of, with_address, Lock};
+use super::lock::{check_lock_target, lock_of, with_address};
+use super::query_tail::Tail;
 use super::scope::{normalize, table_name, Scope, ScopeColumn};
 use super::Binder;
 use crate::errinput;
@@ -18,44 +19,6 @@ use crate::error::{sqlstate, Result};
 use crate::sql::expr::Expr;
 use crate::sql::plan::{Node, OutputColumn, SortKey};
 use crate::types::{ColumnType, DataType, Value};
-
-/// ORDER BY, LIMIT/OFFSET and FOR UPDATE/SHARE of a query, applied to
-/// its body.
-struct Tail<'q> {
-    order_by: Vec<&'q ast::OrderByExpr>,
-    limit: Option<&'q ast::Expr>,
-    offset: Option<&'q ast::Expr>,
-    /// FETCH FIRST … WITH TIES: rows equal to the last one in the ORDER
-    /// BY keys come too.
-    with_ties: bool,
-    lock: Option<Lock<'q>>,
-}
-
-impl Tail<'_> {
-    /// About how many rows LIMIT and OFFSET read, if there is a LIMIT (a
-    /// parameter's value is guessed).
-    fn rows_wanted(&self) -> Option<f64> {
-        let count = |e: &ast::Expr| match e {
-            ast::Expr::Value(v) => match &v.value {
-                ast::Value::Number(n, _) => n.parse::<f64>().ok(),
-                _ => None,
-            },
-            _ => None,
-        };
-        let limit = count(self.limit?).unwrap_or(100.0);
-        Some(limit + self.offset.map_or(0.0, |o| count(o).unwrap_or(100.0)))
-    }
-
-    fn none() -> Self {
-        Tail {
-            order_by: vec![],
-            limit: None,
-            offset: None,
-            with_ties: false,
-            lock: None,
-        }
-    }
-}
 
 /// How a select list's rows are finished: DISTINCT, DISTINCT ON, and
 /// whether the query is grouped.
