@@ -82,7 +82,12 @@ impl Binder<'_> {
 
     /// The relative cost of an index access to a table (one probe).
     pub(super) fn index_access_cost(&self, table: &TableDef, access: &IndexAccess) -> f64 {
-        2.0 + access_selectivity(self, table, access) * self.table_rows(table) * INDEX_ROW_COST
+        2.0 + self.index_access_rows(table, access) * INDEX_ROW_COST
+    }
+
+    /// About how many rows of a table an index access reads.
+    pub(super) fn index_access_rows(&self, table: &TableDef, access: &IndexAccess) -> f64 {
+        access_selectivity(self, table, access) * self.table_rows(table)
     }
 
     /// The cheapest index access for the rows of `table` that satisfy

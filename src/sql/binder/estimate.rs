@@ -1,8 +1,9 @@
-//! Row-count and cost estimates of plan nodes, for choosing join methods
-//! (`join_method`): a table's rows from ANALYZE (else its pages), the
-//! fraction a WHERE conjunct keeps from the column's statistics (else
-//! PostgreSQL's defaults), and an equality join as many rows as its
-//! larger input (the shape of a foreign-key join).
+//! Row-count and cost estimates of plan nodes, for ordering joins
+//! (`join_order`) and choosing their methods (`join_method`): a table's
+//! rows from ANALYZE (else its pages), the fraction a WHERE conjunct keeps
+//! from the column's statistics (else PostgreSQL's defaults), and an
+//! equality join l·r / max(distinct keys) when ANALYZE knows both keys,
+//! else as many rows as its larger input (a foreign-key join's shape).
 
 use super::access::{flip, row_width, strip_widening};
 use super::Binder;
@@ -21,10 +22,7 @@ impl Binder<'_> {
     pub(super) fn estimated_rows(&self, node: &Node) -> f64 {
         match node {
             Node::SeqScan { table } => self.table_rows(table),
-            Node::IndexScan { table, access } => {
-                let probe = self.index_access_cost(table, access);
-                ((probe - 2.0) / 1.5).max(1.0)
-            }
+            Node::IndexScan { table, access } => self.index_access_rows(table, access).max(1.0),
             Node::WithAddress { scan } => self.estimated_rows(scan),
             Node::Filter { input, predicate } => {
                 let (stats, used) = match scan_of(input) {

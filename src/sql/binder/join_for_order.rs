@@ -8,7 +8,7 @@
 //! everything and sorting it.
 
 use super::estimate::CPU_ROW_COST;
-use super::join_method::{key_pairs, Join, DISABLED, HASH_BUILD_COST};
+use super::join_method::{key_pairs, Join, DISABLED};
 use super::planner_settings::planner_settings;
 use super::Binder;
 use crate::error::Result;
@@ -65,11 +65,7 @@ impl Binder<'_> {
         // keeps a third of them).
         let share = (limit * if filter.is_some() { 3.0 } else { 1.0 } / rows).min(1.0);
         let sort = rows * rows.log2().max(1.0) * CPU_ROW_COST * 2.0;
-        let everything = self.input_cost(left)
-            + self.input_cost(right)
-            + self.estimated_rows(right) * HASH_BUILD_COST
-            + sort
-            + penalty(settings.enable_hashjoin);
+        let everything = self.hash_join_cost(&plain) + sort + penalty(settings.enable_hashjoin);
         let mut best: (f64, Option<Node>) = (everything, None);
         if let Some((cost, node)) = self.ordered_index_loop(&plain, *wanted, key.descending)? {
             let cost = cost * share + penalty(settings.enable_nestloop);

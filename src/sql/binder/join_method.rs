@@ -37,7 +37,7 @@ const PROBE_DEPTH: usize = usize::MAX;
 /// PostgreSQL's cost for a disabled method.
 pub(super) const DISABLED: f64 = 1.0e10;
 /// Relative cost of putting one row in a hash table.
-pub(super) const HASH_BUILD_COST: f64 = 0.02;
+const HASH_BUILD_COST: f64 = 0.02;
 /// Relative cost per row of writing and reading back a hash join's
 /// inputs in batches once the table outgrows work_mem.
 const BATCH_ROW_COST: f64 = 0.04;
@@ -111,10 +111,7 @@ impl Binder<'_> {
             self.estimated_rows(join.right),
         );
         let (l_cost, r_cost) = (self.input_cost(join.left), self.input_cost(join.right));
-        let mut hash = l_cost + r_cost + r_rows * HASH_BUILD_COST + l_rows * CPU_ROW_COST;
-        if self.estimated_bytes(join.right) > settings.work_mem as f64 {
-            hash += (l_rows + r_rows) * BATCH_ROW_COST;
-        }
+        let hash = self.hash_join_cost(join);
         let mut best: (f64, Option<Node>) = (hash + penalty(settings.enable_hashjoin), None);
         let nestloop = penalty(settings.enable_nestloop);
         if let Some((probe, node)) = self.index_loop(join, &pairs)? {
@@ -138,6 +135,25 @@ impl Binder<'_> {
             }
         }
         Ok(best.1)
+    }
+
+    /// What hashing the right input and probing it with the left costs:
+    /// both inputs, building and probing the table, and writing and
+    /// reading both inputs back in batches when the right one outgrows
+    /// work_mem (as PostgreSQL's would).
+    pub(super) fn hash_join_cost(&self, join: &Join) -> f64 {
+        let (l_rows, r_rows) = (
+            self.estimated_rows(join.left),
+            self.estimated_rows(join.right),
+        );
+        let mut cost = self.input_cost(join.left)
+            + self.input_cost(join.right)
+            + r_rows * HASH_BUILD_COST
+            + l_rows * CPU_ROW_COST;
+        if self.estimated_bytes(join.right) > planner_settings().work_mem as f64 {
+            cost += (l_rows + r_rows) * BATCH_ROW_COST;
+        }
+        cost
     }
 
     /// The join as an index nested loop probing the right input's table,

@@ -86,14 +86,18 @@ impl Binder<'_> {
             .enumerate()
             .map(|(i, (node, _))| {
                 let filtered = movable.iter().any(|(_, t)| t.len() == 1 && t.contains(&i));
-                self.estimate_rows(node) * if filtered { 0.1 } else { 1.0 }
+                self.estimated_rows(node) * if filtered { 0.1 } else { 1.0 }
             })
             .collect();
         // Distinct values of a column of the joined row (ANALYZE's, else
         // as many as its item has rows).
         let distinct = |col: usize| {
             let item = item_of(col);
-            self.column_distinct(&items[item].0, col - starts[item])
+            let column = Expr::Column {
+                index: col - starts[item],
+                ty: DataType::Unknown,
+            };
+            self.key_distinct(&items[item].0, &column)
                 .unwrap_or(sizes[item])
                 .min(sizes[item].max(1.0))
         };
@@ -168,36 +172,6 @@ impl Binder<'_> {
             };
         }
         Ok((node, scope))
-    }
-
-    /// ANALYZE's distinct count of a column of a FROM item that scans a
-    /// table.
-    fn column_distinct(&self, node: &Node, column: usize) -> Option<f64> {
-        match node {
-            Node::SeqScan { table } | Node::IndexScan { table, .. } => self
-                .catalog
-                .stats(table.oid)?
-                .columns
-                .get(column)
-                .map(|c| c.distinct),
-            Node::Filter { input, .. } => self.column_distinct(input, column),
-            _ => None,
-        }
-    }
-
-    /// A rough row count for a FROM item.
-    fn estimate_rows(&self, node: &Node) -> f64 {
-        match node {
-            Node::SeqScan { table } | Node::IndexScan { table, .. } => {
-                match self.catalog.stats(table.oid) {
-                    Some(s) => s.rows.max(1.0),
-                    None => (self.catalog.relation_pages(table.rel()).max(1) * 100) as f64,
-                }
-            }
-            Node::Values { rows } => rows.len().max(1) as f64,
-            Node::Filter { input, .. } => self.estimate_rows(input) * 0.1,
-            _ => 1000.0,
-        }
     }
 }
 

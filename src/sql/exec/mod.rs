@@ -262,17 +262,34 @@ fn counted<'a>(
 /// Rows with their heap addresses.
 type AddressedRows<'a> = Box<dyn Iterator<Item = Result<(crate::storage::Tid, Row)>> + 'a>;
 
-/// The rows of a table scan node with their addresses.
-fn addressed_scan<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<AddressedRows<'a>> {
+/// The rows of a table scan node with their addresses (only the columns
+/// `keep` marks decoded, when given).
+fn addressed_scan<'a>(
+    node: &'a Node,
+    keep: Option<&std::sync::Arc<[bool]>>,
+    ctx: &'a ExecContext<'a>,
+) -> Result<AddressedRows<'a>> {
     Ok(match node {
-        Node::SeqScan { table } => Box::new(TableScan::new(ctx, table.rel(), table.columns.len())?),
-        Node::IndexScan { table, access } => Box::new(index_scan::IndexScan::new(
-            ctx,
-            table.rel(),
-            table.columns.len(),
-            access,
-            node as *const Node as usize,
-        )?),
+        Node::SeqScan { table } => {
+            let scan = TableScan::new(ctx, table.rel(), table.columns.len())?;
+            match keep {
+                Some(keep) => Box::new(scan.keeping(keep.clone())),
+                None => Box::new(scan),
+            }
+        }
+        Node::IndexScan { table, access } => {
+            let scan = index_scan::IndexScan::new(
+                ctx,
+                table.rel(),
+                table.columns.len(),
+                access,
+                node as *const Node as usize,
+            )?;
+            match keep {
+                Some(keep) => Box::new(scan.keeping(keep.clone())),
+                None => Box::new(scan),
+            }
+        }
         other => return Err(crate::errinternal!("row addresses of {other:?}")),
     })
 }
@@ -292,29 +309,14 @@ fn build<'a>(node: &'a Node, ctx: &'a ExecContext<'a>) -> Result<Rows<'a>> {
             ty,
         } => series::series(start, stop, step.as_ref(), *ty, ctx)?,
         Node::SeqScan { .. } | Node::IndexScan { .. } => {
-            Box::new(addressed_scan(node, ctx)?.map(|r| r.map(|(_, row)| row)))
+            Box::new(addressed_scan(node, None, ctx)?.map(|r| r.map(|(_, row)| row)))
         }
         Node::WithAddress { scan } => {
-            Box::new(addressed_scan(scan, ctx)?.map(|r| r.map(with_address)))
+            Box::new(addressed_scan(scan, None, ctx)?.map(|r| r.map(with_address)))
         }
         Node::Pruned { scan, keep } => {
             let started = std::time::Instant::now();
-            let rows: AddressedRows<'a> = match scan.as_ref() {
-                Node::SeqScan { table } => Box::new(
-                    TableScan::new(ctx, table.rel(), table.columns.len())?.keeping(keep.clone()),
-                ),
-                Node::IndexScan { table, access } => Box::new(
-                    index_scan::IndexScan::new(
-                        ctx,
-                        table.rel(),
-                        table.columns.len(),
-                        access,
-                        scan.as_ref() as *const Node as usize,
-                    )?
-                    .keeping(keep.clone()),
-                ),
-                other => return Err(crate::errinternal!("pruned scan of {other:?}")),
-            };
+            let rows = addressed_scan(scan, Some(keep), ctx)?;
             // EXPLAIN ANALYZE shows the scan's line: count there.
             counted(
                 scan,
