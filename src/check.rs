@@ -2,7 +2,8 @@
 //!
 //! With the server stopped, it opens the directory (recovering from the WAL
 //! if the last stop was a crash), then verifies: every page of every
-//! relation file against its checksum; every B+tree's structure (order,
+//! relation file against its checksum (or, encrypted, its authentication
+//! tag); every B+tree's structure (order,
 //! levels, separators); and that heap and indexes agree — each row version
 //! some transaction may still see has exactly one entry with the right key
 //! in each index (partial indexes: where their predicate holds), and every
@@ -55,9 +56,7 @@ fn check_pages(engine: &Engine, report: &mut Report) -> Result<()> {
     for rel in files.relations()? {
         for block in 0..files.nblocks(rel)? {
             report.pages += 1;
-            files.read(rel, block, &mut buf)?;
-            let name = || crate::storage::files::RelationFiles::display_name(rel);
-            if let Err(e) = page::verify(&buf, block, &name) {
+            if let Err(e) = files.read_page(rel, block, &mut buf) {
                 report.problems.push(e.to_string());
             }
         }

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::security::hba::{self, Rule, RuleText};
+use crate::security::keys::{self, KekSource};
 
 /// Default listen address.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:5432";
@@ -63,6 +64,11 @@ pub struct Config {
     pub audit_keep_files: usize,
     /// Tables whose INSERT/UPDATE/DELETE/COPY statements are audited.
     pub audit_dml_tables: Vec<String>,
+    /// Key-encryption key sources (at most one may be set; see
+    /// [`Config::kek_source`]). The passphrase itself is never kept here.
+    pub kek_file: Option<PathBuf>,
+    pub kek_passphrase_file: Option<PathBuf>,
+    pub kek_command: Option<String>,
 }
 
 /// How log lines look.
@@ -105,6 +111,9 @@ impl Default for Config {
             audit_max_file_mb: 64,
             audit_keep_files: 8,
             audit_dml_tables: Vec::new(),
+            kek_file: None,
+            kek_passphrase_file: None,
+            kek_command: None,
         }
     }
 }
@@ -141,6 +150,9 @@ struct FileConfig {
     audit_max_file_mb: Option<u64>,
     audit_keep_files: Option<usize>,
     audit_dml_tables: Option<Vec<String>>,
+    kek_file: Option<PathBuf>,
+    kek_passphrase_file: Option<PathBuf>,
+    kek_command: Option<String>,
 }
 
 impl Config {
@@ -251,6 +263,9 @@ impl Config {
         if let Some(v) = f.audit_dml_tables {
             self.audit_dml_tables = v;
         }
+        self.kek_file = f.kek_file.or(self.kek_file.take());
+        self.kek_passphrase_file = f.kek_passphrase_file.or(self.kek_passphrase_file.take());
+        self.kek_command = f.kek_command.or(self.kek_command.take());
         Ok(())
     }
 
@@ -265,6 +280,9 @@ impl Config {
         if let Some(password) = pick("FLINTDB_SUPERUSER_PASSWORD", "POSTGRES_PASSWORD") {
             self.superuser_password = Some(password);
         }
+        if let Some(file) = var("FLINTDB_KEK_FILE").filter(|v| !v.is_empty()) {
+            self.kek_file = Some(PathBuf::from(file));
+        }
         if let Some(db) = var("POSTGRES_DB").filter(|v| !v.is_empty()) {
             if db != self.database {
                 return Err(Error::Io(format!(
@@ -274,6 +292,35 @@ impl Config {
             }
         }
         Ok(())
+    }
+
+    /// The key-encryption key's source: `kek_file` (also `--kek-file`,
+    /// `FLINTDB_KEK_FILE`), the passphrase given (`FLINTDB_KEK_PASSPHRASE`),
+    /// `kek_passphrase_file` or `kek_command`. More than one is an error:
+    /// guessing which key was meant could encrypt with the wrong one.
+    pub fn kek_source(
+        &self,
+        passphrase: Option<zeroize::Zeroizing<String>>,
+    ) -> Result<Option<KekSource>> {
+        let mut sources = Vec::new();
+        if let Some(f) = &self.kek_file {
+            sources.push(KekSource::File(f.clone()));
+        }
+        if let Some(p) = passphrase.filter(|p| !p.is_empty()) {
+            sources.push(KekSource::Passphrase(p));
+        }
+        if let Some(f) = &self.kek_passphrase_file {
+            sources.push(KekSource::Passphrase(keys::read_passphrase_file(f)?));
+        }
+        if let Some(c) = &self.kek_command {
+            sources.push(KekSource::Command(c.clone()));
+        }
+        if sources.len() > 1 {
+            return Err(Error::Io(format!(
+                "more than one key-encryption key source is set ({sources:?}); set exactly one"
+            )));
+        }
+        Ok(sources.pop())
     }
 
     /// The audit log's path: relative paths are inside the data directory.

@@ -13,7 +13,9 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use flintdb::config::{Config, LogFormat};
-use flintdb::engine::{Engine, EngineOptions};
+use flintdb::engine::{encryption, Engine, EngineOptions};
+use flintdb::security::keys::KekSource;
+use zeroize::Zeroizing;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -37,6 +39,63 @@ enum Command {
     /// Work with the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Encrypt a plaintext data directory in place (server stopped). Safe
+    /// to interrupt: run it again to finish.
+    Encrypt(KeyToolArgs),
+    /// Key-encryption key (KEK) operations.
+    #[command(subcommand)]
+    Kek(KekCommand),
+    /// Data-encryption key (DEK) operations.
+    #[command(subcommand)]
+    Dek(DekCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum KekCommand {
+    /// Rewrap the data keys under a new KEK (the old one given as usual).
+    /// O(1) in data size, atomic, allowed while the server runs; the old
+    /// KEK is refused afterwards.
+    Rotate(KekRotateArgs),
+}
+
+#[derive(Subcommand, Debug)]
+enum DekCommand {
+    /// Re-encrypt every page and the WAL under a new data key (server
+    /// stopped). Safe to interrupt: run it again to finish.
+    Rotate(KeyToolArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct KeyToolArgs {
+    /// Data directory [default: ./flintdb-data]
+    #[arg(long, env = "FLINTDB_DATA_DIR", default_value = "flintdb-data")]
+    data_dir: PathBuf,
+    #[command(flatten)]
+    kek: KekArgs,
+}
+
+#[derive(clap::Args, Debug)]
+struct KekRotateArgs {
+    #[command(flatten)]
+    tool: KeyToolArgs,
+    /// File holding the new KEK (32 bytes raw, hex or base64)
+    #[arg(long, required_unless_present = "new_kek_passphrase_file")]
+    new_kek_file: Option<PathBuf>,
+    /// File whose first line is the new KEK passphrase (Argon2id)
+    #[arg(long, conflicts_with = "new_kek_file")]
+    new_kek_passphrase_file: Option<PathBuf>,
+}
+
+/// Where the key-encryption key comes from (besides FLINTDB_KEK_PASSPHRASE
+/// and the config's kek_passphrase_file / kek_command).
+#[derive(clap::Args, Debug, Default, Clone)]
+struct KekArgs {
+    /// File holding the key-encryption key (32 bytes raw, hex or base64)
+    #[arg(long, env = "FLINTDB_KEK_FILE")]
+    kek_file: Option<PathBuf>,
+    /// Configuration file [default: config/flintdb.toml if present]
+    #[arg(long = "config", env = "FLINTDB_CONFIG")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -47,6 +106,12 @@ enum AuditCommand {
     Verify {
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// The data directory whose keys open a sealed (encrypted
+        /// cluster's) log; the KEK is given as for the server
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        #[command(flatten)]
+        kek: KekArgs,
     },
 }
 
@@ -55,6 +120,8 @@ struct CheckArgs {
     /// Data directory [default: ./flintdb-data]
     #[arg(long, env = "FLINTDB_DATA_DIR", default_value = "flintdb-data")]
     data_dir: PathBuf,
+    #[command(flatten)]
+    kek: KekArgs,
 }
 
 #[derive(clap::Args, Debug, Default)]
@@ -71,6 +138,10 @@ struct ServeArgs {
     /// Buffer pool size in MiB
     #[arg(long, env = "FLINTDB_BUFFER_POOL_MB")]
     buffer_pool_mb: Option<usize>,
+    /// File holding the key-encryption key: encrypts a new data directory,
+    /// unlocks an encrypted one (32 bytes raw, hex or base64)
+    #[arg(long, env = "FLINTDB_KEK_FILE")]
+    kek_file: Option<PathBuf>,
 }
 
 /// Stack size of the server's threads (see `serve`).
@@ -81,7 +152,14 @@ fn main() -> ExitCode {
     let args = match cli.command {
         Some(Command::Serve(args)) => args,
         Some(Command::Check(args)) => return check(&args),
-        Some(Command::Audit(AuditCommand::Verify { files })) => return audit_verify(&files),
+        Some(Command::Audit(AuditCommand::Verify {
+            files,
+            data_dir,
+            kek,
+        })) => return audit_verify(&files, data_dir.as_deref(), &kek),
+        Some(Command::Encrypt(args)) => return encrypt(&args),
+        Some(Command::Kek(KekCommand::Rotate(args))) => return kek_rotate(&args),
+        Some(Command::Dek(DekCommand::Rotate(args))) => return dek_rotate(&args),
         None => ServeArgs {
             data_dir: std::env::var_os("FLINTDB_DATA_DIR").map(PathBuf::from),
             listen: std::env::var("FLINTDB_LISTEN").ok(),
@@ -89,6 +167,7 @@ fn main() -> ExitCode {
             buffer_pool_mb: std::env::var("FLINTDB_BUFFER_POOL_MB")
                 .ok()
                 .and_then(|v| v.parse().ok()),
+            kek_file: std::env::var_os("FLINTDB_KEK_FILE").map(PathBuf::from),
         },
     };
     match serve(args) {
@@ -100,8 +179,24 @@ fn main() -> ExitCode {
     }
 }
 
-fn audit_verify(files: &[PathBuf]) -> ExitCode {
-    match flintdb::security::audit::verify(files) {
+fn audit_verify(files: &[PathBuf], data_dir: Option<&std::path::Path>, kek: &KekArgs) -> ExitCode {
+    let keyring = match data_dir {
+        None => None,
+        Some(dir) => match tool_kek(kek).and_then(|k| {
+            encryption::unlock_keyring(dir, k.as_ref()).map_err(|e| e.message().to_string())
+        }) {
+            Ok(k) => k,
+            Err(e) => {
+                eprintln!("flintdb audit verify: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    let sealer = keyring.map(encryption::AuditSealer);
+    let sealer = sealer
+        .as_ref()
+        .map(|s| s as &dyn flintdb::security::audit::LineSealer);
+    match flintdb::security::audit::verify_with(files, sealer) {
         Ok(v) => {
             println!("audit log intact: {} lines", v.lines);
             ExitCode::SUCCESS
@@ -113,8 +208,128 @@ fn audit_verify(files: &[PathBuf]) -> ExitCode {
     }
 }
 
+/// Takes the KEK passphrase out of the environment, so no child process
+/// (a kek_command, say) inherits it.
+fn take_passphrase() -> Option<Zeroizing<String>> {
+    let p = std::env::var("FLINTDB_KEK_PASSPHRASE")
+        .ok()
+        .map(Zeroizing::new);
+    std::env::remove_var("FLINTDB_KEK_PASSPHRASE");
+    p
+}
+
+/// The KEK source of an offline tool: `--kek-file`, else the config and
+/// environment as for the server.
+fn tool_kek(args: &KekArgs) -> Result<Option<KekSource>, String> {
+    let mut config = Config::load(args.config.as_deref()).map_err(|e| e.message().to_string())?;
+    config
+        .apply_env(|k| std::env::var(k).ok())
+        .map_err(|e| e.message().to_string())?;
+    if let Some(f) = &args.kek_file {
+        config.kek_file = Some(f.clone());
+    }
+    let source = config
+        .kek_source(take_passphrase())
+        .map_err(|e| e.message().to_string())?;
+    if source.is_some() {
+        flintdb::security::keys::protect_process_memory();
+    }
+    Ok(source)
+}
+
+fn require_kek(args: &KekArgs) -> Result<KekSource, String> {
+    tool_kek(args)?.ok_or_else(|| {
+        "no key given: give the key-encryption key with --kek-file, FLINTDB_KEK_FILE, \
+         FLINTDB_KEK_PASSPHRASE, or kek_passphrase_file / kek_command in the config"
+            .to_string()
+    })
+}
+
+/// The audit log of the data directory a key tool works on.
+fn audit_path(args: &KeyToolArgs) -> Result<Option<PathBuf>, String> {
+    let mut config =
+        Config::load(args.kek.config.as_deref()).map_err(|e| e.message().to_string())?;
+    config.data_dir = args.data_dir.clone();
+    Ok(config.audit_path())
+}
+
+fn report_tool(name: &str, result: Result<String, String>) -> ExitCode {
+    match result {
+        Ok(done) => {
+            println!("{done}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("flintdb {name}: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn encrypt(args: &KeyToolArgs) -> ExitCode {
+    let result = require_kek(&args.kek).and_then(|kek| {
+        encryption::encrypt_cluster(&args.data_dir, &kek, audit_path(args)?.as_deref())
+            .map(|r| {
+                format!(
+                    "encrypted \"{}\": {} relation files ({} rewritten), {} pages",
+                    args.data_dir.display(),
+                    r.files,
+                    r.files_rewritten,
+                    r.pages
+                )
+            })
+            .map_err(|e| e.message().to_string())
+    });
+    report_tool("encrypt", result)
+}
+
+fn dek_rotate(args: &KeyToolArgs) -> ExitCode {
+    let result = require_kek(&args.kek).and_then(|kek| {
+        encryption::rotate_dek(&args.data_dir, &kek, audit_path(args)?.as_deref())
+            .map(|r| {
+                format!(
+                    "re-encrypted \"{}\" under a new data key: {} relation files ({} rewritten), {} pages",
+                    args.data_dir.display(),
+                    r.files,
+                    r.files_rewritten,
+                    r.pages
+                )
+            })
+            .map_err(|e| e.message().to_string())
+    });
+    report_tool("dek rotate", result)
+}
+
+fn kek_rotate(args: &KekRotateArgs) -> ExitCode {
+    let result = require_kek(&args.tool.kek).and_then(|old| {
+        let new = match (&args.new_kek_file, &args.new_kek_passphrase_file) {
+            (Some(f), _) => KekSource::File(f.clone()),
+            (None, Some(p)) => KekSource::Passphrase(
+                flintdb::security::keys::read_passphrase_file(p)
+                    .map_err(|e| e.message().to_string())?,
+            ),
+            (None, None) => return Err("give --new-kek-file or --new-kek-passphrase-file".into()),
+        };
+        encryption::rotate_kek(&args.tool.data_dir, &old, &new)
+            .map(|()| {
+                "the data keys are wrapped by the new KEK; the old KEK no longer opens this data directory"
+                    .to_string()
+            })
+            .map_err(|e| e.message().to_string())
+    });
+    report_tool("kek rotate", result)
+}
+
 fn check(args: &CheckArgs) -> ExitCode {
-    let options = EngineOptions::new(args.data_dir.clone(), 64 * 1024 * 1024);
+    let kek = match tool_kek(&args.kek) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("flintdb check: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut options = EngineOptions::new(args.data_dir.clone(), 64 * 1024 * 1024);
+    options.kek = kek;
     let result = Engine::open(&options).and_then(|engine| flintdb::check::check(&engine));
     match result {
         Err(e) => {
@@ -153,8 +368,17 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     config
         .apply_env(|k| std::env::var(k).ok())
         .map_err(|e| e.message().to_string())?;
+    if let Some(f) = args.kek_file {
+        config.kek_file = Some(f);
+    }
     config.validate().map_err(|e| e.message().to_string())?;
     init_logging(&config);
+    let kek = config
+        .kek_source(take_passphrase())
+        .map_err(|e| e.message().to_string())?;
+    if kek.is_some() {
+        flintdb::security::keys::protect_process_memory();
+    }
     let front =
         flintdb::server::FrontOptions::from_config(&config).map_err(|e| e.message().to_string())?;
 
@@ -184,6 +408,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
             lock_timeout: (config.lock_timeout_ms > 0).then(|| std::time::Duration::from_millis(config.lock_timeout_ms)),
             statement_timeout: (config.statement_timeout_ms > 0)
                 .then(|| std::time::Duration::from_millis(config.statement_timeout_ms)),
+            kek,
             ..EngineOptions::new(config.data_dir.clone(), config.buffer_pool_mb * 1024 * 1024)
         };
         let engine = tokio::task::spawn_blocking(move || Engine::open(&options))
@@ -236,10 +461,15 @@ async fn secure_start(
         tracing::info!(user = %config.superuser, password = config.superuser_password.is_some(), "created the bootstrap superuser");
     }
     if let Some(path) = config.audit_path() {
-        let log = flintdb::security::audit::AuditLog::open(
+        let sealer = engine.keyring().map(|k| {
+            Arc::new(encryption::AuditSealer(k.clone()))
+                as Arc<dyn flintdb::security::audit::LineSealer>
+        });
+        let log = flintdb::security::audit::AuditLog::open_sealed(
             &path,
             config.audit_max_file_mb.max(1) * 1024 * 1024,
             config.audit_keep_files,
+            sealer,
         )
         .map_err(|e| format!("could not open the audit log \"{}\": {e}", path.display()))?;
         engine.set_audit(Arc::new(log));

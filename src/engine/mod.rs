@@ -10,7 +10,10 @@
 //!
 //! Data directory layout:
 //! ```text
-//! flintdb.control   where recovery starts (control.rs documents it)
+//! flintdb.control   where recovery starts (control.rs documents it); sealed
+//!                   in an encrypted cluster
+//! flintdb.keys      an encrypted cluster's data keys, wrapped by the KEK
+//!                   (security/keys.rs; encryption.rs says how it is used)
 //! flintdb.lock      held with an exclusive file lock while a server runs
 //! wal/<16 hex>      write-ahead log segments (storage/wal documents them)
 //! base/<rel>        one file of 8 KiB pages per relation
@@ -20,6 +23,7 @@
 
 mod bootstrap;
 mod control;
+pub mod encryption;
 mod recovery;
 
 use std::fs;
@@ -35,8 +39,10 @@ pub use control::Control;
 use crate::catalog::Catalog;
 use crate::error::{Error, Result};
 use crate::security::audit::AuditLog;
+use crate::security::keys::KekSource;
 use crate::storage::btree::BTree;
 use crate::storage::buffer::BufferPool;
+use crate::storage::crypto::Keyring;
 use crate::storage::files::RelationFiles;
 use crate::storage::heap::{Heap, Xid};
 use crate::storage::io::{FileSystem, OsFileSystem};
@@ -48,6 +54,22 @@ use crate::storage::RelId;
 use crate::txn::{Clog, TxnManager};
 
 const LOCK_FILE: &str = "flintdb.lock";
+
+/// Takes the data directory's lock: one server (or offline tool) at a time.
+pub(crate) fn lock_data_dir(dir: &Path) -> Result<fs::File> {
+    let lock_file = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join(LOCK_FILE))?;
+    if lock_file.try_lock().is_err() {
+        return Err(Error::Io(format!(
+            "data directory \"{}\" is in use by another FlintDB server",
+            dir.display()
+        )));
+    }
+    Ok(lock_file)
+}
 
 /// Fraction of a table's live rows that autovacuum adds to its threshold.
 const AUTOVACUUM_SCALE_FACTOR: f64 = 0.2;
@@ -67,6 +89,9 @@ pub struct EngineOptions {
     pub lock_timeout: Option<Duration>,
     /// How long a statement may run (None: forever).
     pub statement_timeout: Option<Duration>,
+    /// The key-encryption key of an encrypted cluster (or of a new data
+    /// directory that is to be encrypted).
+    pub kek: Option<KekSource>,
 }
 
 impl EngineOptions {
@@ -81,6 +106,7 @@ impl EngineOptions {
             checkpoint_wal_bytes: 64 * 1024 * 1024,
             lock_timeout: None,
             statement_timeout: None,
+            kek: None,
         }
     }
 }
@@ -103,6 +129,8 @@ pub struct Engine {
     audited_tables: std::sync::OnceLock<Vec<String>>,
     /// Seed of mock SCRAM salts (see `auth_secret` above).
     auth_secret: [u8; 32],
+    /// The data keys of an encrypted cluster.
+    keyring: Option<Arc<Keyring>>,
     _lock_file: fs::File,
 }
 
@@ -124,19 +152,14 @@ impl Engine {
                 ))
             })?;
         }
-        let lock_file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(dir.join(LOCK_FILE))?;
-        if lock_file.try_lock().is_err() {
-            return Err(Error::Io(format!(
-                "data directory \"{}\" is in use by another FlintDB server",
-                dir.display()
-            )));
-        }
-        let control = Control::read(dir)?.unwrap_or_else(Control::initial);
-        let files = Arc::new(RelationFiles::new(dir.join("base"), fs.clone()));
+        let lock_file = lock_data_dir(dir)?;
+        let keyring = encryption::open_keyring(dir, options.kek.as_ref())?;
+        let control = Control::read(dir, keyring.as_deref())?.unwrap_or_else(Control::initial);
+        let files = Arc::new(RelationFiles::with_keyring(
+            dir.join("base"),
+            fs.clone(),
+            keyring.clone(),
+        ));
         let frames =
             (options.buffer_pool_bytes / PAGE_SIZE).max(crate::storage::buffer::MIN_FRAMES);
         let pool = Arc::new(BufferPool::new(frames, files));
@@ -145,13 +168,14 @@ impl Engine {
         let page_log = Arc::new(PageLog::default());
         let heap = Arc::new(Heap::new(pool.clone(), txns.clone(), page_log.clone()));
         let btree = Arc::new(BTree::new(pool.clone(), page_log.clone()));
-        heap.visibility_map().load(dir);
+        heap.visibility_map().load(dir, keyring.as_deref());
 
         let started = std::time::Instant::now();
         let recovered = recovery::recover(
             &fs,
             &dir.join("wal"),
             control.redo_lsn,
+            keyring.as_deref(),
             &heap,
             &btree,
             &clog,
@@ -174,6 +198,7 @@ impl Engine {
             fs,
             recovered.end,
             options.fsync,
+            keyring.clone(),
         )?);
         pool.attach_log(wal.clone());
         page_log.attach(wal.clone());
@@ -191,6 +216,7 @@ impl Engine {
             audit: std::sync::OnceLock::new(),
             audited_tables: std::sync::OnceLock::new(),
             auth_secret: bootstrap::auth_secret(dir)?,
+            keyring,
             _lock_file: lock_file,
         };
         engine.checkpoint()?;
@@ -225,6 +251,16 @@ impl Engine {
                 .audited_tables
                 .get()
                 .is_some_and(|t| t.iter().any(|n| n == table))
+    }
+
+    /// True if the cluster is encrypted at rest.
+    pub fn is_encrypted(&self) -> bool {
+        self.keyring.is_some()
+    }
+
+    /// The data keys of an encrypted cluster.
+    pub fn keyring(&self) -> Option<&Arc<Keyring>> {
+        self.keyring.as_ref()
     }
 
     /// The data directory's secret for mock SCRAM salts.
@@ -389,9 +425,11 @@ impl Engine {
         let redo = self.page_log.begin_checkpoint(|| self.wal.current_lsn());
         let in_progress = self.txns.running();
         self.heap.pool().flush_all(self.options.fsync)?;
-        self.heap
-            .visibility_map()
-            .save(&self.options.data_dir, self.options.fsync)?;
+        self.heap.visibility_map().save(
+            &self.options.data_dir,
+            self.options.fsync,
+            self.keyring.as_deref(),
+        )?;
         let next_xid = self.txns.next_xid();
         let end = self.wal.append(0, &Record::Checkpoint { redo, next_xid })?;
         self.wal.flush(end)?;
@@ -401,7 +439,11 @@ impl Engine {
             aborted: self.txns.clog().aborted(),
             in_progress,
         }
-        .write(&self.options.data_dir, self.options.fsync)?;
+        .write(
+            &self.options.data_dir,
+            self.options.fsync,
+            self.keyring.as_deref(),
+        )?;
         self.last_redo.store(redo, Ordering::Release);
         self.wal.remove_before(redo)?;
         Ok(())

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use crate::error::Result;
 use crate::storage::btree::BTree;
+use crate::storage::crypto::Keyring;
 use crate::storage::heap::{Heap, Xid};
 use crate::storage::io::FileSystem;
 use crate::storage::wal::{self, Lsn, Record};
@@ -38,6 +39,7 @@ pub fn recover(
     fs: &Arc<dyn FileSystem>,
     wal_dir: &Path,
     redo: Lsn,
+    keyring: Option<&Keyring>,
     heap: &Heap,
     btree: &BTree,
     clog: &Clog,
@@ -48,27 +50,35 @@ pub fn recover(
     let mut finished: BTreeSet<Xid> = BTreeSet::new();
     let mut next = next_xid;
     let mut records = 0u64;
-    let end = wal::replay(fs, wal_dir, redo, &mut |_start, end, xid, record| {
-        records += 1;
-        if xid != 0 {
-            seen.insert(xid);
-            next = next.max(xid + 1);
-        }
-        match record {
-            Record::Commit { subxids } => {
-                finished.insert(xid);
-                finished.extend(subxids);
+    let end = wal::replay(
+        fs,
+        wal_dir,
+        redo,
+        keyring,
+        &mut |_start, end, xid, record| {
+            records += 1;
+            if xid != 0 {
+                seen.insert(xid);
+                next = next.max(xid + 1);
             }
-            Record::Abort => {
-                finished.insert(xid);
-                clog.abort(xid);
+            match record {
+                Record::Commit { subxids } => {
+                    finished.insert(xid);
+                    finished.extend(subxids);
+                }
+                Record::Abort => {
+                    finished.insert(xid);
+                    clog.abort(xid);
+                }
+                Record::Checkpoint { next_xid, .. } => next = next.max(next_xid),
+                Record::BtreeInsert { .. } | Record::PageImages { .. } => {
+                    btree.redo(end, &record)?
+                }
+                other => heap.redo(end, &other)?,
             }
-            Record::Checkpoint { next_xid, .. } => next = next.max(next_xid),
-            Record::BtreeInsert { .. } | Record::PageImages { .. } => btree.redo(end, &record)?,
-            other => heap.redo(end, &other)?,
-        }
-        Ok(())
-    })?;
+            Ok(())
+        },
+    )?;
     let cut_off: Vec<Xid> = seen.difference(&finished).copied().collect();
     for xid in &cut_off {
         clog.abort(*xid);

@@ -8,6 +8,11 @@
 //!
 //! Passwords never reach this file: callers pass statements already
 //! redacted.
+//!
+//! In an encrypted cluster each line is sealed by a [`LineSealer`] (the
+//! engine's data key): `sealed:` and base64 of nonce, ciphertext and tag.
+//! The chain hashes the plaintext line, so it survives resealing under a
+//! new key; reading a sealed log (`verify_with`, reopening) needs the key.
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom, Write};
@@ -20,12 +25,33 @@ use serde_json::{Map, Value};
 /// The `prev` of the very first line.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// Prefix of a sealed line.
+pub const SEALED_PREFIX: &str = "sealed:";
+
+/// Seals and opens audit lines (implemented over the cluster's data keys).
+pub trait LineSealer: Send + Sync {
+    /// The line as stored: `sealed:` and base64.
+    fn seal_line(&self, line: &str) -> String;
+    /// The plaintext of a stored line (plaintext lines pass unchanged).
+    fn open_line(&self, stored: &str) -> Result<String, String>;
+}
+
+/// The plaintext of a stored line, opened with `sealer` if it is sealed.
+pub fn open_stored(stored: &str, sealer: Option<&dyn LineSealer>) -> Result<String, String> {
+    match (stored.starts_with(SEALED_PREFIX), sealer) {
+        (false, _) => Ok(stored.to_string()),
+        (true, Some(s)) => s.open_line(stored),
+        (true, None) => Err("the line is sealed and no key was given".to_string()),
+    }
+}
+
 /// An open audit log.
 pub struct AuditLog {
     path: PathBuf,
     max_bytes: u64,
     keep: usize,
     state: Mutex<State>,
+    sealer: Option<std::sync::Arc<dyn LineSealer>>,
 }
 
 struct State {
@@ -40,6 +66,16 @@ impl AuditLog {
     /// when a file passes `max_bytes`, keeping `keep` old files
     /// (`path.1` newest).
     pub fn open(path: &Path, max_bytes: u64, keep: usize) -> std::io::Result<AuditLog> {
+        Self::open_sealed(path, max_bytes, keep, None)
+    }
+
+    /// As [`AuditLog::open`], sealing every line with `sealer` if given.
+    pub fn open_sealed(
+        path: &Path,
+        max_bytes: u64,
+        keep: usize,
+        sealer: Option<std::sync::Arc<dyn LineSealer>>,
+    ) -> std::io::Result<AuditLog> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
@@ -49,7 +85,16 @@ impl AuditLog {
             .read(true)
             .open(path)?;
         let size = file.metadata()?.len();
-        let (seq, prev) = match last_line(&mut file)? {
+        let last = match last_line(&mut file)? {
+            Some(stored) => Some(open_stored(&stored, sealer.as_deref()).map_err(|e| {
+                std::io::Error::other(format!(
+                    "the audit log \"{}\" ends with a line that does not open: {e}",
+                    path.display()
+                ))
+            })?),
+            None => None,
+        };
+        let (seq, prev) = match last {
             Some(line) => {
                 let seq = serde_json::from_str::<Value>(&line)
                     .ok()
@@ -74,6 +119,7 @@ impl AuditLog {
                 seq,
                 prev,
             }),
+            sealer,
         })
     }
 
@@ -96,7 +142,11 @@ impl AuditLog {
         }
         object.insert("prev".into(), Value::from(state.prev.clone()));
         let line = Value::Object(object).to_string();
-        if let Err(e) = self.append(&mut state, &line) {
+        let stored = match &self.sealer {
+            Some(s) => s.seal_line(&line),
+            None => line.clone(),
+        };
+        if let Err(e) = self.append(&mut state, &stored) {
             tracing::error!(error = %e, path = %self.path.display(), "could not write the audit log");
             return;
         }
@@ -171,6 +221,11 @@ pub struct Verified {
 /// as it is unless its `seq` is 1 (then `prev` must be the genesis hash).
 /// Returns the number of lines, or where the chain breaks.
 pub fn verify(files: &[PathBuf]) -> Result<Verified, String> {
+    verify_with(files, None)
+}
+
+/// As [`verify`], opening sealed lines with `sealer`.
+pub fn verify_with(files: &[PathBuf], sealer: Option<&dyn LineSealer>) -> Result<Verified, String> {
     let mut expected: Option<(u64, String)> = None;
     let mut lines = 0;
     for path in files {
@@ -178,6 +233,7 @@ pub fn verify(files: &[PathBuf]) -> Result<Verified, String> {
         for (n, line) in BufReader::new(file).lines().enumerate() {
             let at = format!("{}:{}", path.display(), n + 1);
             let line = line.map_err(|e| format!("{at}: {e}"))?;
+            let line = open_stored(&line, sealer).map_err(|e| format!("{at}: {e}"))?;
             let value: Value =
                 serde_json::from_str(&line).map_err(|_| format!("{at}: not a JSON object"))?;
             let seq = value

@@ -1,11 +1,13 @@
 //! Security primitives shared by the layers: SCRAM-SHA-256 password
 //! verifiers (`scram`), host rules deciding how a connection must
-//! authenticate (`hba`), and the tamper-evident audit log (`audit`).
+//! authenticate (`hba`), the tamper-evident audit log (`audit`), and the key hierarchy
+//! of an encrypted cluster (`keys`).
 //!
 //! A leaf: it names no other FlintDB layer, and no network or runtime.
 
 pub mod audit;
 pub mod hba;
+pub mod keys;
 pub mod scram;
 
 use ring::rand::{SecureRandom, SystemRandom};

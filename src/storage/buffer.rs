@@ -3,8 +3,10 @@
 //! Pages are reached only through [`PageRef`], a pin that keeps the page in
 //! its frame until dropped; `read()`/`write()` take the frame's latch.
 //! Eviction is a clock sweep over unpinned frames; a dirty victim is sealed
-//! (checksummed) and written before its frame is reused. Every page read
-//! from disk is verified, and a bad one is an XX001 error, never cached.
+//! (checksummed, or encrypted) by `RelationFiles::write_page` and written
+//! before its frame is reused. Every page read from disk is verified (and
+//! decrypted) by `RelationFiles::read_page`, and a bad one is an XX001
+//! error, never cached. Frames always hold plaintext.
 //!
 //! Invariants: a pinned frame is never evicted; a page is in at most one
 //! frame; `dirty` is set before a write latch is handed out. Frame metadata
@@ -140,8 +142,7 @@ impl BufferPool {
         let frame = self.evict(&mut state)?;
         {
             let mut data = self.frames[frame].data.write();
-            self.files.read(id.rel, id.block, &mut data)?;
-            page::verify(&data, id.block, &|| RelationFiles::display_name(id.rel))?;
+            self.files.read_page(id.rel, id.block, &mut data)?;
         }
         self.install(&mut state, frame, id);
         Ok(PageRef {
@@ -248,8 +249,7 @@ impl BufferPool {
                     return Err(e);
                 }
             }
-            page::seal(&mut data, id.block);
-            if let Err(e) = self.files.write(id.rel, id.block, &data) {
+            if let Err(e) = self.files.write_page(id.rel, id.block, &mut data) {
                 f.dirty.store(true, Ordering::Release);
                 return Err(e);
             }

@@ -5,6 +5,7 @@
 
 pub mod btree;
 pub mod buffer;
+pub mod crypto;
 pub mod files;
 pub mod fsm;
 pub mod heap;

@@ -13,17 +13,21 @@
 //! never inherits them.
 //!
 //! File format: `FVM1`, then per relation `rel u32, words u32, words × u64`
-//! (little-endian), then the CRC32C of everything before it.
+//! (little-endian), then the CRC32C of everything before it. In an
+//! encrypted cluster the whole of that is sealed (`crypto::Keyring::seal`,
+//! associated data `FLINTDB-VM`); one that does not open is ignored too.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use parking_lot::RwLock;
 
+use super::crypto::Keyring;
 use super::RelId;
 use crate::error::Result;
 
 const MAGIC: &[u8; 4] = b"FVM1";
+const SEALED_AAD: &[u8] = b"FLINTDB-VM";
 /// The file's name in the data directory.
 pub const FILE: &str = "visibility_map";
 
@@ -87,9 +91,14 @@ impl VisibilityMap {
 
     /// Replaces the bits with the map saved in `dir`; none if there is no
     /// file or it is damaged.
-    pub fn load(&self, dir: &Path) {
+    pub fn load(&self, dir: &Path, keyring: Option<&Keyring>) {
         let bits = match std::fs::read(dir.join(FILE)) {
-            Ok(bytes) => decode(&bytes).unwrap_or_else(|| {
+            Ok(bytes) => match keyring {
+                None => Some(bytes),
+                Some(k) => k.open(SEALED_AAD, &bytes).ok(),
+            }
+            .and_then(|b| decode(&b))
+            .unwrap_or_else(|| {
                 tracing::warn!("visibility map file is damaged; ignoring it");
                 HashMap::new()
             }),
@@ -99,7 +108,7 @@ impl VisibilityMap {
     }
 
     /// Writes the map to `dir` atomically (and durably, with `sync`).
-    pub fn save(&self, dir: &Path, sync: bool) -> Result<()> {
+    pub fn save(&self, dir: &Path, sync: bool, keyring: Option<&Keyring>) -> Result<()> {
         let mut out = MAGIC.to_vec();
         for (rel, words) in self.bits.read().iter() {
             out.extend_from_slice(&rel.0.to_le_bytes());
@@ -109,6 +118,9 @@ impl VisibilityMap {
             }
         }
         out.extend_from_slice(&crc32c::crc32c(&out).to_le_bytes());
+        if let Some(k) = keyring {
+            out = k.seal(SEALED_AAD, &out);
+        }
         let tmp = dir.join(format!("{FILE}.tmp"));
         {
             use std::io::Write;
@@ -166,9 +178,9 @@ mod tests {
         map.set(RelId(7), 200);
         map.set(RelId(9), 0);
         map.clear(RelId(9), 0);
-        map.save(dir.path(), true).unwrap();
+        map.save(dir.path(), true, None).unwrap();
         let loaded = VisibilityMap::default();
-        loaded.load(dir.path());
+        loaded.load(dir.path(), None);
         assert!(loaded.is_all_visible(RelId(7), 3));
         assert!(loaded.is_all_visible(RelId(7), 200));
         assert!(!loaded.is_all_visible(RelId(7), 4));
@@ -179,7 +191,7 @@ mod tests {
         let mut bytes = std::fs::read(&path).unwrap();
         bytes[6] ^= 1;
         std::fs::write(&path, bytes).unwrap();
-        loaded.load(dir.path());
+        loaded.load(dir.path(), None);
         assert_eq!(loaded.count(RelId(7)), 0);
     }
 }

@@ -150,6 +150,7 @@ impl Session {
             options.statement_timeout,
             options.lock_timeout,
             options.synchronous_commit,
+            engine.is_encrypted(),
         );
         Session {
             engine,

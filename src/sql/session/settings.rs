@@ -197,6 +197,12 @@ const SPECS: &[Spec] = &[
         Kind::Bool,
         "Enables the planner's use of nested-loop join plans.",
     ),
+    spec(
+        "data_encryption",
+        "off",
+        Kind::ReadOnly,
+        "Shows whether the data directory is encrypted at rest.",
+    ),
     spec("jit", "off", Kind::Bool, "Allow JIT compilation."),
     spec(
         "lock_timeout",
@@ -361,8 +367,12 @@ impl Settings {
         statement_timeout: Option<Duration>,
         lock_timeout: Option<Duration>,
         synchronous_commit: bool,
+        data_encryption: bool,
     ) -> Self {
         let mut defaults = BTreeMap::new();
+        if data_encryption {
+            defaults.insert("data_encryption".to_string(), "on".to_string());
+        }
         let millis = |d: Option<Duration>| show_millis(d.map_or(0, |d| d.as_millis() as i64));
         defaults.insert("statement_timeout".to_string(), millis(statement_timeout));
         defaults.insert("lock_timeout".to_string(), millis(lock_timeout));
@@ -778,7 +788,7 @@ mod tests {
 
     #[test]
     fn values_are_canonical_and_transactional() {
-        let mut s = Settings::new(None, None, true);
+        let mut s = Settings::new(None, None, true, false);
         s.set("statement_timeout", Some("5000"), false, false)
             .unwrap();
         assert_eq!(

@@ -30,6 +30,7 @@ use parking_lot::{Condvar, Mutex};
 pub use reader::{replay, ReplayEnd};
 pub use record::{Lsn, Record};
 
+use super::crypto::Keyring;
 use super::io::{File, FileSystem};
 use crate::error::{Error, Result};
 
@@ -90,12 +91,21 @@ pub struct Wal {
     flush_state: Mutex<FlushState>,
     flushed: Condvar,
     failed: AtomicBool,
+    /// Seals every record in an encrypted cluster.
+    keyring: Option<Arc<Keyring>>,
 }
 
 impl Wal {
     /// Opens the log for appending at `end` (where recovery stopped), after
-    /// cutting off anything at or beyond it.
-    pub fn open(dir: &Path, fs: Arc<dyn FileSystem>, end: Lsn, fsync: bool) -> Result<Wal> {
+    /// cutting off anything at or beyond it; records are sealed with
+    /// `keyring` when given.
+    pub fn open(
+        dir: &Path,
+        fs: Arc<dyn FileSystem>,
+        end: Lsn,
+        fsync: bool,
+        keyring: Option<Arc<Keyring>>,
+    ) -> Result<Wal> {
         std::fs::create_dir_all(dir)?;
         for start in list_segments(dir)? {
             if start > segment_start(end) {
@@ -130,6 +140,7 @@ impl Wal {
             }),
             flushed: Condvar::new(),
             failed: AtomicBool::new(false),
+            keyring,
         })
     }
 
@@ -158,7 +169,7 @@ impl Wal {
     pub fn append(&self, xid: u64, record: &Record) -> Result<Lsn> {
         self.check_failed()?;
         let mut w = self.writer.lock();
-        let len = record.encoded_len() as u64;
+        let len = record.encoded_len(self.keyring.is_some()) as u64;
         if segment_start(w.next_lsn) != segment_start(w.next_lsn + len - 1) {
             // Does not fit: write out this segment's bytes, start the next one.
             self.write_out(&mut w).map_err(|e| self.fail(e))?;
@@ -167,7 +178,7 @@ impl Wal {
             w.buffer_lsn = next;
         }
         let lsn = w.next_lsn;
-        record.encode(lsn, xid, &mut w.buffer);
+        record.encode(lsn, xid, &mut w.buffer, self.keyring.as_deref());
         w.next_lsn += len;
         if w.buffer.len() >= WRITE_BEHIND_BYTES {
             self.write_out(&mut w).map_err(|e| self.fail(e))?;

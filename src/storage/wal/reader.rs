@@ -13,6 +13,7 @@ use std::sync::Arc;
 use super::record::{decode, DecodeFailure, Lsn, Record};
 use super::{list_segments, segment_path, segment_start, SEGMENT_SIZE};
 use crate::error::{Error, Result};
+use crate::storage::crypto::Keyring;
 use crate::storage::io::FileSystem;
 
 /// Where replay stopped: the LSN just past the last valid record.
@@ -30,11 +31,12 @@ fn read_segment(fs: &Arc<dyn FileSystem>, dir: &Path, start: Lsn) -> Result<Vec<
 }
 
 /// Calls `apply(start, end, xid, record)` for every valid record from
-/// `from` on, in order.
+/// `from` on, in order; `keyring` opens an encrypted cluster's records.
 pub fn replay(
     fs: &Arc<dyn FileSystem>,
     dir: &Path,
     from: Lsn,
+    keyring: Option<&Keyring>,
     apply: &mut dyn FnMut(Lsn, Lsn, u64, Record) -> Result<()>,
 ) -> Result<ReplayEnd> {
     let segments = list_segments(dir)?;
@@ -51,7 +53,7 @@ pub fn replay(
     let mut buf = read_segment(fs, dir, seg)?;
     loop {
         let offset = (pos - seg) as usize;
-        match decode(buf.get(offset..).unwrap_or(&[]), pos) {
+        match decode(buf.get(offset..).unwrap_or(&[]), pos, keyring) {
             Ok((record, xid, len)) => {
                 let end = pos + len as u64;
                 apply(pos, end, xid, record)?;
@@ -67,7 +69,9 @@ pub fn replay(
                     buf = read_segment(fs, dir, seg)?;
                     continue;
                 }
-                if let Some(later) = find_valid_after(fs, dir, &segments, seg, &buf, offset)? {
+                if let Some(later) =
+                    find_valid_after(fs, dir, &segments, seg, &buf, offset, keyring)?
+                {
                     let why = match failure {
                         DecodeFailure::Empty => "no record".to_string(),
                         DecodeFailure::Invalid(w) => w,
@@ -92,18 +96,19 @@ fn find_valid_after(
     seg: Lsn,
     buf: &[u8],
     bad_offset: usize,
+    keyring: Option<&Keyring>,
 ) -> Result<Option<Lsn>> {
     for offset in bad_offset + 1..buf.len().saturating_sub(super::record::HEADER_SIZE) {
         // Cheap filter: a record stores its own LSN at +8.
         let claimed =
             u64::from_le_bytes(buf[offset + 8..offset + 16].try_into().unwrap_or_default());
-        if claimed == seg + offset as u64 && decode(&buf[offset..], claimed).is_ok() {
+        if claimed == seg + offset as u64 && decode(&buf[offset..], claimed, keyring).is_ok() {
             return Ok(Some(claimed));
         }
     }
     for later in segments.iter().filter(|s| **s > seg) {
         let data = read_segment(fs, dir, *later)?;
-        if decode(&data, *later).is_ok() {
+        if decode(&data, *later, keyring).is_ok() {
             return Ok(Some(*later));
         }
     }

@@ -29,8 +29,27 @@
 //! ```
 //! The LSN inside the record lets a reader reject stale bytes left at a
 //! position by an earlier, torn write; the CRC rejects torn or flipped ones.
+//!
+//! In an encrypted cluster every record is sealed (`crypto.rs`): the length,
+//! CRC and LSN stay in clear so the log can still be walked and a torn tail
+//! found, and a nonce follows them; everything else is ciphertext, with the
+//! Poly1305 tag at the end:
+//! ```text
+//! offset size field
+//!      0    4 total length (>= 65)
+//!      4    4 CRC32C of bytes 8..total (over the ciphertext)
+//!      8    8 LSN
+//!     16   24 nonce: key id (u32 LE), 20 random bytes
+//!     40    … ciphertext of xid (8), kind (1), payload
+//! total-16 16 tag; associated data "FLINTDB-WAL", LSN, total length, key id
+//! ```
+//! A record whose tag fails is invalid exactly as one whose CRC fails: at
+//! the tail it ends replay, before valid records it refuses the start.
+
+use std::borrow::Cow;
 
 use crate::error::{Error, Result};
+use crate::storage::crypto::{Keyring, NONCE_BYTES, OVERHEAD_BYTES, TAG_BYTES};
 use crate::storage::page::{PageBuf, PAGE_SIZE};
 use crate::storage::RelId;
 
@@ -131,11 +150,15 @@ impl Record {
         }
     }
 
-    /// Appends the full record (header and payload) at `lsn` to `out`.
-    pub fn encode(&self, lsn: Lsn, xid: u64, out: &mut Vec<u8>) {
+    /// Appends the full record (header and payload) at `lsn` to `out`,
+    /// sealed with `keyring` when the cluster is encrypted.
+    pub fn encode(&self, lsn: Lsn, xid: u64, out: &mut Vec<u8>, keyring: Option<&Keyring>) {
         let start = out.len();
         out.extend_from_slice(&[0u8; 8]);
         out.extend_from_slice(&lsn.to_le_bytes());
+        if keyring.is_some() {
+            out.extend_from_slice(&[0u8; NONCE_BYTES]);
+        }
         out.extend_from_slice(&xid.to_le_bytes());
         out.push(self.kind());
         let page_ref = |out: &mut Vec<u8>, rel: &RelId, block: &u32| {
@@ -209,14 +232,25 @@ impl Record {
                 }
             }
         }
+        if let Some(keyring) = keyring {
+            let total = (out.len() - start + TAG_BYTES) as u32;
+            let body = start + 16 + NONCE_BYTES;
+            let (nonce, tag) = keyring.seal_in_place(&wal_aad(lsn, total), &mut out[body..]);
+            out[start + 16..body].copy_from_slice(&nonce);
+            out.extend_from_slice(&tag);
+        }
         let total = (out.len() - start) as u32;
         out[start..start + 4].copy_from_slice(&total.to_le_bytes());
         let crc = crc32c::crc32c(&out[start + 8..]);
         out[start + 4..start + 8].copy_from_slice(&crc.to_le_bytes());
     }
 
-    /// The encoded size of this record.
-    pub fn encoded_len(&self) -> usize {
+    /// The encoded size of this record, sealed or not.
+    pub fn encoded_len(&self, sealed: bool) -> usize {
+        self.plain_len() + if sealed { OVERHEAD_BYTES } else { 0 }
+    }
+
+    fn plain_len(&self) -> usize {
         HEADER_SIZE
             + match self {
                 Record::PageImage { .. } => 8 + PAGE_SIZE,
@@ -244,15 +278,29 @@ pub enum DecodeFailure {
     Invalid(String),
 }
 
+fn wal_aad(lsn: Lsn, total: u32) -> [u8; 23] {
+    let mut aad = [0u8; 23];
+    aad[..11].copy_from_slice(b"FLINTDB-WAL");
+    aad[11..19].copy_from_slice(&lsn.to_le_bytes());
+    aad[19..23].copy_from_slice(&total.to_le_bytes());
+    aad
+}
+
 /// Decodes the record at the start of `buf`, expected at `lsn`; returns
-/// it with its xid and total length.
-pub fn decode(buf: &[u8], lsn: Lsn) -> std::result::Result<(Record, u64, usize), DecodeFailure> {
+/// it with its xid and total length. `keyring` opens sealed records (an
+/// encrypted cluster's log holds nothing else).
+pub fn decode(
+    buf: &[u8],
+    lsn: Lsn,
+    keyring: Option<&Keyring>,
+) -> std::result::Result<(Record, u64, usize), DecodeFailure> {
     if buf.len() < 4 || buf[..4] == [0, 0, 0, 0] {
         return Err(DecodeFailure::Empty);
     }
     let total = u32::from_le_bytes(buf[0..4].try_into().unwrap_or_default()) as usize;
-    let max = HEADER_SIZE + 6 + MAX_IMAGES * (4 + PAGE_SIZE);
-    if !(HEADER_SIZE..=max).contains(&total) || total > buf.len() {
+    let overhead = if keyring.is_some() { OVERHEAD_BYTES } else { 0 };
+    let max = HEADER_SIZE + overhead + 6 + MAX_IMAGES * (4 + PAGE_SIZE);
+    if !(HEADER_SIZE + overhead..=max).contains(&total) || total > buf.len() {
         return Err(DecodeFailure::Invalid(format!("bad record length {total}")));
     }
     let crc = u32::from_le_bytes(buf[4..8].try_into().unwrap_or_default());
@@ -263,8 +311,33 @@ pub fn decode(buf: &[u8], lsn: Lsn) -> std::result::Result<(Record, u64, usize),
     if at != lsn {
         return Err(DecodeFailure::Invalid(format!("record claims LSN {at}")));
     }
-    let xid = u64::from_le_bytes(buf[16..24].try_into().unwrap_or_default());
-    let p = &buf[HEADER_SIZE..total];
+    // The bytes from the xid on: in place, or decrypted into a copy.
+    let body: Cow<[u8]> = match keyring {
+        None => Cow::Borrowed(&buf[16..total]),
+        Some(keyring) => {
+            let nonce: &[u8; NONCE_BYTES] = buf[16..16 + NONCE_BYTES]
+                .try_into()
+                .map_err(|_| DecodeFailure::Invalid("truncated nonce".to_string()))?;
+            let tag: &[u8; TAG_BYTES] = buf[total - TAG_BYTES..total]
+                .try_into()
+                .map_err(|_| DecodeFailure::Invalid("truncated tag".to_string()))?;
+            let mut body = buf[16 + NONCE_BYTES..total - TAG_BYTES].to_vec();
+            keyring
+                .open_in_place(&wal_aad(lsn, total as u32), nonce, tag, &mut body)
+                .map_err(|e| DecodeFailure::Invalid(e.to_string()))?;
+            Cow::Owned(body)
+        }
+    };
+    let record = decode_body(&body)?;
+    let xid = u64::from_le_bytes(body[0..8].try_into().unwrap_or_default());
+    Ok((record, xid, total))
+}
+
+/// Decodes `xid (8), kind (1), payload` into the record (the xid is the
+/// caller's).
+fn decode_body(body: &[u8]) -> std::result::Result<Record, DecodeFailure> {
+    let kind = body[8];
+    let p = &body[9..];
     let bad = || DecodeFailure::Invalid("malformed payload".to_string());
     let u32_at = |i: usize| {
         p.get(i..i + 4)
@@ -279,7 +352,7 @@ pub fn decode(buf: &[u8], lsn: Lsn) -> std::result::Result<(Record, u64, usize),
             .map(|b| u16::from_le_bytes(b.try_into().unwrap_or_default()))
     };
     let page_ref = || Some((RelId(u32_at(0)?), u32_at(4)?));
-    let record = match buf[24] {
+    let record = match kind {
         1 => {
             let (rel, block) = page_ref().ok_or_else(bad)?;
             let bytes = p.get(8..8 + PAGE_SIZE).ok_or_else(bad)?;
@@ -364,7 +437,7 @@ pub fn decode(buf: &[u8], lsn: Lsn) -> std::result::Result<(Record, u64, usize),
         }
         k => return Err(DecodeFailure::Invalid(format!("unknown record kind {k}"))),
     };
-    Ok((record, xid, total))
+    Ok(record)
 }
 
 /// A corrupt-WAL error naming the position.
@@ -437,24 +510,51 @@ mod tests {
                 ],
             },
         ];
-        for (i, r) in records.iter().enumerate() {
-            let mut buf = Vec::new();
-            r.encode(4096 + i as u64, 42, &mut buf);
-            assert_eq!(buf.len(), r.encoded_len());
-            let (back, xid, len) = decode(&buf, 4096 + i as u64).unwrap();
-            assert_eq!((&back, xid, len), (r, 42, buf.len()));
-            assert!(
-                matches!(decode(&buf, 1), Err(DecodeFailure::Invalid(_))),
-                "wrong position"
-            );
-            let mut flipped = buf.clone();
-            *flipped.last_mut().unwrap() ^= 1;
-            assert!(matches!(
-                decode(&flipped, 4096 + i as u64),
-                Err(DecodeFailure::Invalid(_))
-            ));
-            assert!(decode(&buf[..buf.len() - 1], 4096 + i as u64).is_err());
+        let ring = Keyring::ephemeral();
+        for keyring in [None, Some(&*ring)] {
+            for (i, r) in records.iter().enumerate() {
+                let mut buf = Vec::new();
+                let lsn = 4096 + i as u64;
+                r.encode(lsn, 42, &mut buf, keyring);
+                assert_eq!(buf.len(), r.encoded_len(keyring.is_some()));
+                let (back, xid, len) = decode(&buf, lsn, keyring).unwrap();
+                assert_eq!((&back, xid, len), (r, 42, buf.len()));
+                assert!(
+                    matches!(decode(&buf, 1, keyring), Err(DecodeFailure::Invalid(_))),
+                    "wrong position"
+                );
+                let mut flipped = buf.clone();
+                *flipped.last_mut().unwrap() ^= 1;
+                assert!(matches!(
+                    decode(&flipped, lsn, keyring),
+                    Err(DecodeFailure::Invalid(_))
+                ));
+                assert!(decode(&buf[..buf.len() - 1], lsn, keyring).is_err());
+            }
+            assert_eq!(decode(&[0u8; 64], 0, keyring), Err(DecodeFailure::Empty));
         }
-        assert_eq!(decode(&[0u8; 64], 0), Err(DecodeFailure::Empty));
+    }
+
+    #[test]
+    fn sealed_records_hide_their_payload_and_reject_tampering() {
+        let ring = Keyring::ephemeral();
+        let r = Record::HeapInsert {
+            rel: RelId(5),
+            block: 1,
+            slot: 0,
+            tuple: b"marker-in-the-wal".to_vec(),
+        };
+        let mut buf = Vec::new();
+        r.encode(4096, 7, &mut buf, Some(&ring));
+        assert!(!buf.windows(17).any(|w| w == b"marker-in-the-wal"));
+        // A flip in the ciphertext with a recomputed CRC: only the tag sees it.
+        buf[50] ^= 1;
+        let crc = crc32c::crc32c(&buf[8..]);
+        buf[4..8].copy_from_slice(&crc.to_le_bytes());
+        assert!(matches!(
+            decode(&buf, 4096, Some(&ring)),
+            Err(DecodeFailure::Invalid(_))
+        ));
+        assert!(decode(&buf, 4096, Some(&Keyring::ephemeral())).is_err());
     }
 }
