@@ -5,8 +5,11 @@
 //! multi-row inserts. After every restart: every acknowledged transaction
 //! is there whole, none is partial, and the money total is unchanged.
 //!
-//! `cargo test` runs 3 cycles; `FLINTDB_KILL_CYCLES=N` runs N (see
-//! `bench/crash-loop.sh`).
+//! The same loop runs on an encrypted cluster (`--kek-file`): recovery
+//! replays sealed WAL records over sealed pages.
+//!
+//! `cargo test` runs 3 cycles (2 encrypted); `FLINTDB_KILL_CYCLES=N` runs N
+//! of each (see `bench/crash-loop.sh`).
 
 mod common;
 
@@ -192,13 +195,31 @@ async fn verify_indexes(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_under_load_loses_no_acknowledged_commit() {
+    kill_loop(None, 3).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_under_load_loses_no_acknowledged_commit_encrypted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let key = tmp.path().join("kek");
+    std::fs::write(&key, [0x5au8; 32]).unwrap();
+    kill_loop(Some(&key), 2).await;
+}
+
+/// The kill -9 loop, on an encrypted cluster when `kek` is given.
+async fn kill_loop(kek: Option<&std::path::Path>, default_cycles: u64) {
     let cycles: u64 = std::env::var("FLINTDB_KILL_CYCLES")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(3);
+        .unwrap_or(default_cycles);
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    let server = Binary::start(&data);
+    let kek_args: Vec<&str> = match kek {
+        Some(k) => vec!["--kek-file", k.to_str().unwrap()],
+        None => vec![],
+    };
+    let start = |data: &std::path::Path| Binary::start_with(data, &kek_args);
+    let server = start(&data);
     let client = connect(&server.conn_str()).await;
     client
         .batch_execute("CREATE TABLE accounts (id int8 PRIMARY KEY, balance int8 NOT NULL)")
@@ -254,15 +275,15 @@ async fn kill_9_under_load_loses_no_acknowledged_commit() {
             }
         }
         let started = Instant::now();
-        server = Binary::start(&data);
+        server = start(&data);
         slowest_recovery = slowest_recovery.max(started.elapsed());
         let snapshot = acked.lock().clone();
         let (lost, partial) = verify(&server.conn_str(), &snapshot).await;
         // The offline checker over what recovery left (heap, indexes,
         // checksums), between a clean stop and the next cycle's start.
         assert!(server.terminate().success());
-        offline_check(&data);
-        server = Binary::start(&data);
+        offline_check(&data, kek);
+        server = start(&data);
         lost_total += lost;
         partial_total += partial;
         assert_eq!(
@@ -273,22 +294,24 @@ async fn kill_9_under_load_loses_no_acknowledged_commit() {
     }
     let acknowledged = acked.lock().len();
     println!(
-        "{cycles} cycles, {lost_total} lost, {partial_total} partial; {acknowledged} acknowledged transactions; slowest restart {:.2}s",
+        "{}{cycles} cycles, {lost_total} lost, {partial_total} partial; {acknowledged} acknowledged transactions; slowest restart {:.2}s",
+        if kek.is_some() { "encrypted: " } else { "" },
         slowest_recovery.as_secs_f64()
     );
     assert!(acknowledged > 0, "the load made progress");
     // One last crash, and the checker recovers and checks on its own.
     server.kill9();
-    offline_check(&data);
+    offline_check(&data, kek);
 }
 
 /// Runs `flintdb check` on a stopped server's data directory.
-fn offline_check(data: &std::path::Path) {
-    let check = std::process::Command::new(env!("CARGO_BIN_EXE_flintdb"))
-        .args(["check", "--data-dir"])
-        .arg(data)
-        .output()
-        .expect("run flintdb check");
+fn offline_check(data: &std::path::Path, kek: Option<&std::path::Path>) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_flintdb"));
+    command.args(["check", "--data-dir"]).arg(data);
+    if let Some(k) = kek {
+        command.arg("--kek-file").arg(k);
+    }
+    let check = command.output().expect("run flintdb check");
     let out = String::from_utf8_lossy(&check.stdout);
     assert!(
         check.status.success(),
