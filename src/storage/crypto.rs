@@ -31,7 +31,9 @@
 //!
 //! Invariant: the keyring always holds its current key; keys are zeroized
 //! when dropped (the `chacha20poly1305` cipher clears its key on drop, and
-//! raw key bytes only travel in `Zeroizing` buffers).
+//! raw key bytes only travel in `Zeroizing` buffers), and the keyring's key
+//! schedule is locked in RAM (`mlock`, through `region`) where the OS
+//! permits, so it is never swapped out.
 
 use std::sync::Arc;
 
@@ -90,6 +92,8 @@ struct DataKey {
 pub struct Keyring {
     current: u32,
     keys: Vec<DataKey>,
+    /// Keeps `keys` locked in RAM; None where the OS refused.
+    _locked: Option<region::LockGuard>,
 }
 
 impl std::fmt::Debug for Keyring {
@@ -108,15 +112,21 @@ impl Keyring {
         if !keys.iter().any(|(id, _)| *id == current) {
             return None;
         }
+        let keys: Vec<DataKey> = keys
+            .iter()
+            .map(|(id, bytes)| DataKey {
+                id: *id,
+                aead: XChaCha20Poly1305::new(bytes.as_slice().into()),
+            })
+            .collect();
+        // The vector never grows after this, so its buffer stays put.
+        let locked = region::lock(keys.as_ptr(), keys.len() * std::mem::size_of::<DataKey>())
+            .map_err(|e| tracing::debug!(error = %e, "could not lock the data keys in memory"))
+            .ok();
         Some(Keyring {
             current,
-            keys: keys
-                .iter()
-                .map(|(id, bytes)| DataKey {
-                    id: *id,
-                    aead: XChaCha20Poly1305::new(bytes.as_slice().into()),
-                })
-                .collect(),
+            keys,
+            _locked: locked,
         })
     }
 
