@@ -4,7 +4,8 @@
 # all durable, FlintDB --buffer-pool-mb $POOL_MB (default 1024) and
 # PostgreSQL shared_buffers the same. Prints one table:
 #   - pgbench -S (select-only) and TPC-B, -M prepared -c $CLIENTS (8),
-#     $SECONDS_RUN (15) s each, scale $SCALE (10), runs interleaved;
+#     $SECONDS_RUN (15) s each, scale $SCALE (10), $ROUNDS (3) interleaved
+#     rounds, the median shown;
 #   - the 1–8 KB blob load ($ROWS rows, default 200,000 ≈ 0.86 GiB) and a
 #     full scan reading every payload byte (examples/blobs.rs);
 #   - recovery time after kill -9 following $SECONDS_RUN s of TPC-B
@@ -14,7 +15,7 @@
 # scan MB/s.
 source "$(dirname "$0")/common.sh"
 scale=${SCALE:-10}; clients=${CLIENTS:-8}; seconds=${SECONDS_RUN:-15}
-rows=${ROWS:-200000}; pool=${POOL_MB:-1024}
+rows=${ROWS:-200000}; pool=${POOL_MB:-1024}; rounds=${ROUNDS:-3}
 (cd "$root" && cargo build --release -q && cargo build --release -q --example blobs)
 head -c 32 /dev/urandom > "$work/kek"
 
@@ -25,7 +26,7 @@ start_flint() {
   local p
   p=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
   "$root/target/release/flintdb" serve --data-dir "$work/$name" --listen "127.0.0.1:$p" \
-    --buffer-pool-mb "$pool" "$@" 2>>"$work/$name.log" &
+    --buffer-pool-mb "$pool" "$@" >/dev/null 2>>"$work/$name.log" &
   pid[$name]=$!; port[$name]=$p
   for _ in $(seq 200); do psql -h 127.0.0.1 -p "$p" -U postgres -d postgres -c 'select 1' >/dev/null 2>&1 && return; sleep 0.05; done
   echo "FlintDB ($name) did not start" >&2; cat "$work/$name.log" >&2; exit 1
@@ -43,28 +44,40 @@ pgb() { pgbench -h 127.0.0.1 -p "$1" -U postgres "${@:2}" postgres 2>&1; }
 tps() { grep -E "^tps" | sed -E 's/tps = ([0-9.]+).*/\1/'; }
 declare -A r
 for n in off on pg; do pgb "${port[$n]}" -q -i -s "$scale" >/dev/null; done
-for n in off on pg; do r[$n,select]=$(pgb "${port[$n]}" -n -S -M prepared -c "$clients" -j 2 -T "$seconds" | tps); done
-for n in off on pg; do r[$n,tpcb]=$(pgb "${port[$n]}" -n -M prepared -c "$clients" -j 2 -T "$seconds" | tps); done
+# $ROUNDS (3) interleaved rounds of each pgbench workload; the median counts.
+declare -A runs
+for round in $(seq "$rounds"); do
+  for w in select tpcb; do
+    for n in off on pg; do
+      flag=; [ "$w" = select ] && flag=-S
+      t=$(pgb "${port[$n]}" -n $flag -M prepared -c "$clients" -j 2 -T "$seconds" | tps)
+      runs[$n,$w]="${runs[$n,$w]} $t"
+      echo "round $round $w $n: $t tps"
+    done
+  done
+done
+median() { python3 -c "import statistics,sys; print(f'{statistics.median(map(float, sys.argv[1:])):.0f}')" $1; }
+for n in off on pg; do for w in select tpcb; do r[$n,$w]=$(median "${runs[$n,$w]}"); done; done
 for n in off on pg; do
   line=$("$root/target/release/examples/blobs" 127.0.0.1 "${port[$n]}" "$rows" 1)
   r[$n,load]=$(echo "$line" | tr ' ' '\n' | sed -n 's/^load_mb_s=//p')
   r[$n,scan]=$(echo "$line" | tr ' ' '\n' | sed -n 's/^scan_mb_s=//p')
-  [ -n "${r[$n,load]}" ] || r[$n,load]=$(echo "$line" | tr ' ' '\n' | sed -n 's/^load_rows_s=//p')
+  echo "blobs $n: $line"
 done
 
-# Recovery: TPC-B, kill -9, time the restart's WAL replay.
+# Recovery: TPC-B, kill -9, time the restart's WAL replay (not in a
+# subshell: the restarted server must stay this shell's child).
 recovery() {
   local name=$1; shift
   pgb "${port[$name]}" -n -M prepared -c "$clients" -j 2 -T "$seconds" >/dev/null
   kill -9 "${pid[$name]}"; wait "${pid[$name]}" 2>/dev/null || true
-  local s e
+  local s e replay
   s=$(date +%s.%N); start_flint "$name" "$@"; e=$(date +%s.%N)
-  local replay
   replay=$(grep -a "recovered from the write-ahead log" "$work/$name.log" | tail -1 | sed -E 's/\x1b\[[0-9;]*m//g; s/.* ms=([0-9]+).*/\1/')
-  echo "$(python3 -c "print(f'{$e - $s:.2f}')") s to ready, replay ${replay:-?} ms"
+  r[$name,recovery]="$(python3 -c "print(f'{$e - $s:.2f}')") s to ready, replay ${replay:-?} ms"
 }
-r[off,recovery]=$(recovery off)
-r[on,recovery]=$(recovery on --kek-file "$work/kek")
+recovery off
+recovery on --kek-file "$work/kek"
 
 markers=$(cd "$root" && cargo test --release -q --test encryption markers -- --nocapture 2>&1 | grep -E '^  ' || true)
 

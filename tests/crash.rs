@@ -24,7 +24,14 @@ fn options(dir: &Path, fsync: bool) -> EngineOptions {
 }
 
 fn open(dir: &Path) -> Arc<Engine> {
-    Arc::new(Engine::open(&options(dir, false)).expect("open"))
+    open_keyed(dir, None)
+}
+
+/// Opens with a KEK file when given (an encrypted cluster).
+fn open_keyed(dir: &Path, kek: Option<&Path>) -> Arc<Engine> {
+    let mut options = options(dir, false);
+    options.kek = kek.map(|k| flintdb::security::keys::KekSource::File(k.to_path_buf()));
+    Arc::new(Engine::open(&options).expect("open"))
 }
 
 fn copy_dir(from: &Path, to: &Path) {
@@ -53,7 +60,18 @@ fn wal_segments(dir: &Path) -> Vec<PathBuf> {
 /// recovery always yields exactly the commits whose record survived whole.
 #[test]
 fn wal_truncated_at_every_byte_recovers_a_prefix_of_commits() {
-    wal_cut_recovers_a_prefix("CREATE TABLE t (id int8, body text)", 1);
+    wal_cut_recovers_a_prefix("CREATE TABLE t (id int8, body text)", 1, false);
+}
+
+/// The same on an encrypted cluster (sealed records and pages), cutting
+/// every 16th byte and around every commit's end.
+#[test]
+fn encrypted_wal_truncated_recovers_a_prefix_of_commits() {
+    wal_cut_recovers_a_prefix(
+        "CREATE TABLE t (id int8 PRIMARY KEY, body text); CREATE INDEX t_body ON t (body)",
+        16,
+        true,
+    );
 }
 
 /// The same with indexes, cutting every 16th byte and at every commit's
@@ -64,11 +82,18 @@ fn wal_truncated_with_indexes_keeps_heap_and_indexes_in_step() {
     wal_cut_recovers_a_prefix(
         "CREATE TABLE t (id int8 PRIMARY KEY, body text); CREATE INDEX t_body ON t (body)",
         16,
+        false,
     );
 }
 
-fn wal_cut_recovers_a_prefix(schema: &str, step: usize) {
+fn wal_cut_recovers_a_prefix(schema: &str, step: usize, encrypted: bool) {
     let tmp = tempfile::tempdir().unwrap();
+    let kek = encrypted.then(|| {
+        let k = tmp.path().join("kek");
+        std::fs::write(&k, [0x42u8; 32]).unwrap();
+        k
+    });
+    let open = |dir: &Path| open_keyed(dir, kek.as_deref());
     let live = tmp.path().join("live");
     let engine = open(&live);
     run(

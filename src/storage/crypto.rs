@@ -29,17 +29,27 @@
 //! fails its tag and is an XX001 error, never decoded into rows. An all-zero
 //! block is a never-written page, as without encryption.
 //!
+//! XChaCha20-Poly1305 is built the standard way (draft-irtf-cfrg-xchacha):
+//! HChaCha20 (the `chacha20` crate) derives a per-message subkey from the
+//! key and the nonce's first 16 bytes, then ChaCha20-Poly1305 (RFC 8439)
+//! seals with that subkey and the nonce's last 8 bytes. The RFC 8439 step
+//! is `ring`'s assembly: 2,262 MB/s sealing 8 KB pages on this 2-core
+//! machine against 798 MB/s for the `chacha20poly1305` crate's portable
+//! code (`examples/seal_speed.rs`). A unit test checks the output byte for
+//! byte against `chacha20poly1305::XChaCha20Poly1305`.
+//!
 //! Invariant: the keyring always holds its current key; keys are zeroized
-//! when dropped (the `chacha20poly1305` cipher clears its key on drop, and
-//! raw key bytes only travel in `Zeroizing` buffers), and the keyring's key
-//! schedule is locked in RAM (`mlock`, through `region`) where the OS
-//! permits, so it is never swapped out.
+//! when dropped (raw key bytes only live in `Zeroizing` buffers, the
+//! per-message subkey too), and the keyring's keys are locked in RAM
+//! (`mlock`, through `region`) where the OS permits, so they are never
+//! swapped out.
 
 use std::sync::Arc;
 
-use chacha20poly1305::aead::{AeadInPlace, KeyInit};
-use chacha20poly1305::{Tag, XChaCha20Poly1305, XNonce};
+use chacha20::cipher::consts::U10;
+use chacha20::cipher::generic_array::GenericArray;
 use rand::RngCore;
+use ring::aead::{Aad, LessSafeKey, Nonce, Tag, UnboundKey, CHACHA20_POLY1305};
 use zeroize::Zeroizing;
 
 use super::page::{PageBuf, DATA_END, PAGE_SIZE};
@@ -84,7 +94,25 @@ impl std::fmt::Display for OpenError {
 
 struct DataKey {
     id: u32,
-    aead: XChaCha20Poly1305,
+    key: KeyBytes,
+}
+
+impl DataKey {
+    /// The RFC 8439 key and nonce for one XChaCha20-Poly1305 message.
+    fn message_key(&self, nonce: &[u8; NONCE_BYTES]) -> (LessSafeKey, Nonce) {
+        let mut derived = chacha20::hchacha::<U10>(
+            GenericArray::from_slice(self.key.as_slice()),
+            GenericArray::from_slice(&nonce[..16]),
+        );
+        let mut subkey: KeyBytes = Zeroizing::new([0u8; KEY_BYTES]);
+        subkey.copy_from_slice(&derived);
+        zeroize::Zeroize::zeroize(derived.as_mut_slice());
+        let key = UnboundKey::new(&CHACHA20_POLY1305, subkey.as_slice())
+            .expect("a 32-byte key is a ChaCha20-Poly1305 key");
+        let mut short = [0u8; 12];
+        short[4..].copy_from_slice(&nonce[16..]);
+        (LessSafeKey::new(key), Nonce::assume_unique_for_key(short))
+    }
 }
 
 /// The data-encryption keys of a cluster (or one ephemeral key for
@@ -116,7 +144,7 @@ impl Keyring {
             .iter()
             .map(|(id, bytes)| DataKey {
                 id: *id,
-                aead: XChaCha20Poly1305::new(bytes.as_slice().into()),
+                key: Zeroizing::new(**bytes),
             })
             .collect();
         // The vector never grows after this, so its buffer stays put.
@@ -174,16 +202,17 @@ impl Keyring {
     ) -> ([u8; NONCE_BYTES], [u8; TAG_BYTES]) {
         let nonce = self.fresh_nonce();
         let aad = with_key_id(aad, self.current);
-        let tag = self
-            .current_key()
-            .aead
-            .encrypt_in_place_detached(XNonce::from_slice(&nonce), &aad, data)
-            .expect("XChaCha20-Poly1305 seals any message under 256 GiB");
-        (nonce, tag.into())
+        let (key, short) = self.current_key().message_key(&nonce);
+        let tag = key
+            .seal_in_place_separate_tag(short, Aad::from(&aad), data)
+            .expect("ChaCha20-Poly1305 seals any message under 256 GiB");
+        let mut out = [0u8; TAG_BYTES];
+        out.copy_from_slice(tag.as_ref());
+        (nonce, out)
     }
 
     /// Decrypts `data` in place, checking the tag against `aad` and the key
-    /// id the nonce names.
+    /// id the nonce names. On failure `data` holds unspecified bytes.
     pub fn open_in_place(
         &self,
         aad: &[u8],
@@ -194,8 +223,9 @@ impl Keyring {
         let id = u32::from_le_bytes([nonce[0], nonce[1], nonce[2], nonce[3]]);
         let key = self.key(id).ok_or(OpenError::UnknownKey(id))?;
         let aad = with_key_id(aad, id);
-        key.aead
-            .decrypt_in_place_detached(XNonce::from_slice(nonce), &aad, data, Tag::from_slice(tag))
+        let (key, short) = key.message_key(nonce);
+        key.open_in_place_separate_tag(short, Aad::from(&aad), Tag::from(*tag), data, 0..)
+            .map(|_| ())
             .map_err(|_| OpenError::BadTag)
     }
 
@@ -352,6 +382,24 @@ mod tests {
         let mut q = sealed_page(&both, 5, 0);
         assert_eq!(page_key_id(&q), 2);
         both.open_page(&mut q, RelId(5), 0).unwrap();
+    }
+
+    #[test]
+    fn sealing_is_exactly_xchacha20_poly1305() {
+        use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+        let ring = keyring(3, 9);
+        let sealed = ring.seal(b"context", b"the quick brown fox");
+        let (nonce, body) = sealed.split_at(NONCE_BYTES);
+        let reference = chacha20poly1305::XChaCha20Poly1305::new(&[9u8; KEY_BYTES].into())
+            .encrypt(
+                chacha20poly1305::XNonce::from_slice(nonce),
+                Payload {
+                    msg: b"the quick brown fox",
+                    aad: &with_key_id(b"context", 3),
+                },
+            )
+            .unwrap();
+        assert_eq!(body, &reference[..]);
     }
 
     #[test]
