@@ -51,7 +51,7 @@ for round in $(seq "$rounds"); do
     for n in off on pg; do
       flag=; [ "$w" = select ] && flag=-S
       t=$(pgb "${port[$n]}" -n $flag -M prepared -c "$clients" -j 2 -T "$seconds" | tps)
-      runs[$n,$w]="${runs[$n,$w]} $t"
+      runs[$n,$w]="${runs[$n,$w]:-} $t"
       echo "round $round $w $n: $t tps"
     done
   done

@@ -267,28 +267,35 @@ fn report_tool(name: &str, result: Result<String, String>) -> ExitCode {
 }
 
 fn encrypt(args: &KeyToolArgs) -> ExitCode {
-    let result = require_kek(&args.kek).and_then(|kek| {
-        encryption::encrypt_cluster(&args.data_dir, &kek, audit_path(args)?.as_deref())
-            .map(|r| {
-                format!(
-                    "encrypted \"{}\": {} relation files ({} rewritten), {} pages",
-                    args.data_dir.display(),
-                    r.files,
-                    r.files_rewritten,
-                    r.pages
-                )
-            })
-            .map_err(|e| e.message().to_string())
-    });
-    report_tool("encrypt", result)
+    rewrite_tool("encrypt", args, encryption::encrypt_cluster, "encrypted")
 }
 
 fn dek_rotate(args: &KeyToolArgs) -> ExitCode {
+    rewrite_tool(
+        "dek rotate",
+        args,
+        encryption::rotate_dek,
+        "re-encrypted under a new data key",
+    )
+}
+
+/// Runs a tool that rewrites every relation file (`encrypt`, `dek rotate`).
+fn rewrite_tool(
+    name: &str,
+    args: &KeyToolArgs,
+    run: fn(
+        &std::path::Path,
+        &KekSource,
+        Option<&std::path::Path>,
+    ) -> flintdb::error::Result<encryption::RewriteReport>,
+    done: &str,
+) -> ExitCode {
     let result = require_kek(&args.kek).and_then(|kek| {
-        encryption::rotate_dek(&args.data_dir, &kek, audit_path(args)?.as_deref())
+        let audit = audit_path(args)?;
+        run(&args.data_dir, &kek, audit.as_deref())
             .map(|r| {
                 format!(
-                    "re-encrypted \"{}\" under a new data key: {} relation files ({} rewritten), {} pages",
+                    "{done} \"{}\": {} relation files ({} rewritten), {} pages",
                     args.data_dir.display(),
                     r.files,
                     r.files_rewritten,
@@ -297,7 +304,7 @@ fn dek_rotate(args: &KeyToolArgs) -> ExitCode {
             })
             .map_err(|e| e.message().to_string())
     });
-    report_tool("dek rotate", result)
+    report_tool(name, result)
 }
 
 fn kek_rotate(args: &KekRotateArgs) -> ExitCode {

@@ -14,7 +14,7 @@ use flintdb::types::Value;
 
 mod common;
 
-use common::{ids, run};
+use common::{copy_dir, ids, run};
 
 fn options(dir: &Path, fsync: bool) -> EngineOptions {
     EngineOptions {
@@ -32,18 +32,6 @@ fn open_keyed(dir: &Path, kek: Option<&Path>) -> Arc<Engine> {
     let mut options = options(dir, false);
     options.kek = kek.map(|k| flintdb::security::keys::KekSource::File(k.to_path_buf()));
     Arc::new(Engine::open(&options).expect("open"))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else if entry.file_name() != "flintdb.lock" {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 fn wal_segments(dir: &Path) -> Vec<PathBuf> {

@@ -26,39 +26,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{connect, free_port, Binary};
+use common::{connect, copy_dir, free_port, seed, Binary, Rng};
 use parking_lot::Mutex;
 
 const BIN: &str = env!("CARGO_BIN_EXE_flintdb");
-
-fn seed() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64
-        | 1
-}
-
-/// xorshift64*: markers, payloads and kill moments.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn alnum(&mut self, n: usize) -> String {
-        const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-        (0..n)
-            .map(|_| CHARS[self.below(CHARS.len() as u64) as usize] as char)
-            .collect()
-    }
-}
 
 fn write_key(dir: &Path, name: &str, byte_seed: u64) -> PathBuf {
     let mut rng = Rng(byte_seed | 1);
@@ -389,18 +360,6 @@ async fn two_tables(data: &Path, key: &Path) -> (u32, u32) {
     (ra, rb)
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 const PAGE: usize = 8192;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -545,12 +504,9 @@ fn writers(
         .map(|c| {
             let (conn, stop, acked) = (conn.clone(), stop.clone(), acked.clone());
             tokio::spawn(async move {
-                let Ok((client, connection)) =
-                    tokio_postgres::connect(&conn, tokio_postgres::NoTls).await
-                else {
+                let Some(client) = common::try_connect(&conn).await else {
                     return;
                 };
-                tokio::spawn(connection);
                 let mut n = 0i64;
                 while !stop.load(Ordering::Relaxed) {
                     n += 1;

@@ -18,35 +18,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{connect, Binary};
+use common::{connect, seed, Binary, Rng};
 use parking_lot::Mutex;
 
 const CLIENTS: u64 = 16;
 const ACCOUNTS: i64 = 20;
 const START_BALANCE: i64 = 1000;
-
-/// xorshift64*: enough randomness for choosing accounts and kill moments.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-fn seed() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64
-        | 1
-}
 
 async fn load(
     conn: String,
@@ -344,12 +321,9 @@ async fn kill_9_never_hands_out_a_sequence_value_twice() {
                 let (conn, stop) = (server.conn_str(), stop.clone());
                 let (given_s, given_t) = (given_s.clone(), given_t.clone());
                 tokio::spawn(async move {
-                    let Ok((client, connection)) =
-                        tokio_postgres::connect(&conn, tokio_postgres::NoTls).await
-                    else {
+                    let Some(client) = common::try_connect(&conn).await else {
                         return;
                     };
-                    tokio::spawn(connection);
                     while !stop.load(Ordering::Relaxed) {
                         let nextval = match cycle {
                             0 => true,

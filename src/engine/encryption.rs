@@ -30,7 +30,7 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-use super::{lock_data_dir, Control, Engine, EngineOptions};
+use super::{lock_data_dir, lock_exclusive, Control, Engine, EngineOptions};
 use crate::error::{sqlstate, Error, Result};
 use crate::security::audit::{open_stored, LineSealer, SEALED_PREFIX};
 use crate::security::keys::{KekSource, KeyFile, KeyState, Unlocked, KEY_FILE};
@@ -378,17 +378,9 @@ fn finish_rewrite(
 }
 
 fn lock_key_file(dir: &Path) -> Result<fs::File> {
-    let f = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(dir.join(KEY_LOCK_FILE))?;
-    if f.try_lock().is_err() {
-        return Err(Error::Io(
-            "another key operation is running on this data directory".to_string(),
-        ));
-    }
-    Ok(f)
+    lock_exclusive(&dir.join(KEY_LOCK_FILE), || {
+        "another key operation is running on this data directory".to_string()
+    })
 }
 
 /// Rewrites every relation file that has a page not sealed under the

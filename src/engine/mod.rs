@@ -57,18 +57,26 @@ const LOCK_FILE: &str = "flintdb.lock";
 
 /// Takes the data directory's lock: one server (or offline tool) at a time.
 pub(crate) fn lock_data_dir(dir: &Path) -> Result<fs::File> {
-    let lock_file = fs::OpenOptions::new()
+    lock_exclusive(&dir.join(LOCK_FILE), || {
+        format!(
+            "data directory \"{}\" is in use by another FlintDB server",
+            dir.display()
+        )
+    })
+}
+
+/// Opens (creating) `path` and takes an exclusive lock on it, held until
+/// the file is dropped; `busy` says why it failed when it is held.
+pub(crate) fn lock_exclusive(path: &Path, busy: impl FnOnce() -> String) -> Result<fs::File> {
+    let file = fs::OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
-        .open(dir.join(LOCK_FILE))?;
-    if lock_file.try_lock().is_err() {
-        return Err(Error::Io(format!(
-            "data directory \"{}\" is in use by another FlintDB server",
-            dir.display()
-        )));
+        .open(path)?;
+    if file.try_lock().is_err() {
+        return Err(Error::Io(busy()));
     }
-    Ok(lock_file)
+    Ok(file)
 }
 
 /// Fraction of a table's live rows that autovacuum adds to its threshold.

@@ -154,6 +154,15 @@ pub async fn connect(conn_str: &str) -> tokio_postgres::Client {
     client
 }
 
+/// Connects if the server is there (it may have been killed).
+pub async fn try_connect(conn_str: &str) -> Option<tokio_postgres::Client> {
+    let (client, connection) = tokio_postgres::connect(conn_str, tokio_postgres::NoTls)
+        .await
+        .ok()?;
+    tokio::spawn(connection);
+    Some(client)
+}
+
 /// `CODE: message` of a database error, for assertions.
 pub fn sqlstate_of(err: &tokio_postgres::Error) -> String {
     err.as_db_error()
@@ -258,6 +267,53 @@ impl Drop for Binary {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A seed from the clock (odd, as xorshift needs).
+pub fn seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_nanos() as u64
+        | 1
+}
+
+/// xorshift64*: enough randomness for choosing rows, markers and kill
+/// moments in tests.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+
+    /// `n` random lower-case letters and digits.
+    pub fn alnum(&mut self, n: usize) -> String {
+        const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+        (0..n)
+            .map(|_| CHARS[self.below(CHARS.len() as u64) as usize] as char)
+            .collect()
+    }
+}
+
+/// Copies a data directory (not its lock file).
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("create dir");
+    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else if entry.file_name() != "flintdb.lock" {
+            std::fs::copy(entry.path(), target).expect("copy");
+        }
     }
 }
 
