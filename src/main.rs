@@ -13,7 +13,7 @@ use clap::{Parser, Subcommand};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use flintdb::config::{Config, LogFormat};
-use flintdb::engine::{encryption, Engine, EngineOptions};
+use flintdb::engine::{key_tools, keys, Engine, EngineOptions};
 use flintdb::security::keys::KekSource;
 use zeroize::Zeroizing;
 
@@ -183,7 +183,7 @@ fn audit_verify(files: &[PathBuf], data_dir: Option<&std::path::Path>, kek: &Kek
     let keyring = match data_dir {
         None => None,
         Some(dir) => match tool_kek(kek).and_then(|k| {
-            encryption::unlock_keyring(dir, k.as_ref()).map_err(|e| e.message().to_string())
+            keys::unlock_keyring(dir, k.as_ref()).map_err(|e| e.message().to_string())
         }) {
             Ok(k) => k,
             Err(e) => {
@@ -192,7 +192,7 @@ fn audit_verify(files: &[PathBuf], data_dir: Option<&std::path::Path>, kek: &Kek
             }
         },
     };
-    let sealer = keyring.map(encryption::AuditSealer);
+    let sealer = keyring.map(keys::AuditSealer);
     let sealer = sealer
         .as_ref()
         .map(|s| s as &dyn flintdb::security::audit::LineSealer);
@@ -267,14 +267,14 @@ fn report_tool(name: &str, result: Result<String, String>) -> ExitCode {
 }
 
 fn encrypt(args: &KeyToolArgs) -> ExitCode {
-    rewrite_tool("encrypt", args, encryption::encrypt_cluster, "encrypted")
+    rewrite_tool("encrypt", args, key_tools::encrypt_cluster, "encrypted")
 }
 
 fn dek_rotate(args: &KeyToolArgs) -> ExitCode {
     rewrite_tool(
         "dek rotate",
         args,
-        encryption::rotate_dek,
+        key_tools::rotate_dek,
         "re-encrypted under a new data key",
     )
 }
@@ -287,7 +287,7 @@ fn rewrite_tool(
         &std::path::Path,
         &KekSource,
         Option<&std::path::Path>,
-    ) -> flintdb::error::Result<encryption::RewriteReport>,
+    ) -> flintdb::error::Result<key_tools::RewriteReport>,
     done: &str,
 ) -> ExitCode {
     let result = require_kek(&args.kek).and_then(|kek| {
@@ -317,7 +317,7 @@ fn kek_rotate(args: &KekRotateArgs) -> ExitCode {
             ),
             (None, None) => return Err("give --new-kek-file or --new-kek-passphrase-file".into()),
         };
-        encryption::rotate_kek(&args.tool.data_dir, &old, &new)
+        key_tools::rotate_kek(&args.tool.data_dir, &old, &new)
             .map(|()| {
                 "the data keys are wrapped by the new KEK; the old KEK no longer opens this data directory"
                     .to_string()
@@ -469,8 +469,7 @@ async fn secure_start(
     }
     if let Some(path) = config.audit_path() {
         let sealer = engine.keyring().map(|k| {
-            Arc::new(encryption::AuditSealer(k.clone()))
-                as Arc<dyn flintdb::security::audit::LineSealer>
+            Arc::new(keys::AuditSealer(k.clone())) as Arc<dyn flintdb::security::audit::LineSealer>
         });
         let log = flintdb::security::audit::AuditLog::open_sealed(
             &path,

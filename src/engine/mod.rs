@@ -13,7 +13,8 @@
 //! flintdb.control   where recovery starts (control.rs documents it); sealed
 //!                   in an encrypted cluster
 //! flintdb.keys      an encrypted cluster's data keys, wrapped by the KEK
-//!                   (security/keys.rs; encryption.rs says how it is used)
+//!                   (security/keys.rs; engine/keys.rs unlocks them,
+//!                   engine/key_tools.rs changes them)
 //! flintdb.lock      held with an exclusive file lock while a server runs
 //! wal/<16 hex>      write-ahead log segments (storage/wal documents them)
 //! base/<rel>        one file of 8 KiB pages per relation
@@ -23,7 +24,9 @@
 
 mod bootstrap;
 mod control;
-pub mod encryption;
+mod dir_lock;
+pub mod key_tools;
+pub mod keys;
 mod recovery;
 
 use std::fs;
@@ -52,32 +55,6 @@ use crate::storage::toast;
 use crate::storage::wal::{Record, Wal};
 use crate::storage::RelId;
 use crate::txn::{Clog, TxnManager};
-
-const LOCK_FILE: &str = "flintdb.lock";
-
-/// Takes the data directory's lock: one server (or offline tool) at a time.
-pub(crate) fn lock_data_dir(dir: &Path) -> Result<fs::File> {
-    lock_exclusive(&dir.join(LOCK_FILE), || {
-        format!(
-            "data directory \"{}\" is in use by another FlintDB server",
-            dir.display()
-        )
-    })
-}
-
-/// Opens (creating) `path` and takes an exclusive lock on it, held until
-/// the file is dropped; `busy` says why it failed when it is held.
-pub(crate) fn lock_exclusive(path: &Path, busy: impl FnOnce() -> String) -> Result<fs::File> {
-    let file = fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path)?;
-    if file.try_lock().is_err() {
-        return Err(Error::Io(busy()));
-    }
-    Ok(file)
-}
 
 /// Fraction of a table's live rows that autovacuum adds to its threshold.
 const AUTOVACUUM_SCALE_FACTOR: f64 = 0.2;
@@ -160,8 +137,8 @@ impl Engine {
                 ))
             })?;
         }
-        let lock_file = lock_data_dir(dir)?;
-        let keyring = encryption::open_keyring(dir, options.kek.as_ref())?;
+        let lock_file = dir_lock::lock_data_dir(dir)?;
+        let keyring = keys::open_keyring(dir, options.kek.as_ref())?;
         let control = Control::read(dir, keyring.as_deref())?.unwrap_or_else(Control::initial);
         let files = Arc::new(RelationFiles::with_keyring(
             dir.join("base"),
