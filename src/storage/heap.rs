@@ -272,33 +272,52 @@ impl Heap {
                 None => {}
             }
         }
-        let p = self.pool.allocate(rel, |b| page::init(b, PageKind::Heap))?;
-        let id = p.id();
-        let mut buf = p.write();
-        if let Some(end) = self.log(
-            xmin,
-            &Record::PageInit {
+        self.insert_into_new_page(rel, xmin, tuple)
+    }
+
+    /// Inserts into a page added at the end of the relation. Between its
+    /// allocation and this insert taking its latch, other inserts may find
+    /// the page (as the relation's last) and use it, or even fill it: they
+    /// log it whole (its LSN is 0), so it is logged as a new page only if
+    /// nobody did, and a page filled meanwhile sends this insert to the
+    /// next new one.
+    fn insert_into_new_page(&self, rel: RelId, xmin: Xid, tuple: Vec<u8>) -> Result<Tid> {
+        for _attempt in 0..8 {
+            let p = self.pool.allocate(rel, |b| page::init(b, PageKind::Heap))?;
+            let id = p.id();
+            let mut buf = p.write();
+            if page::lsn(&buf) == 0 {
+                if let Some(end) = self.log(
+                    xmin,
+                    &Record::PageInit {
+                        rel,
+                        block: id.block,
+                    },
+                )? {
+                    page::set_lsn(&mut buf, end);
+                }
+            }
+            let Some(slot) = page::insert(&mut buf, &tuple) else {
+                continue;
+            };
+            self.vm.clear(rel, id.block);
+            self.fsm.record(rel, id.block, page::free_space(&buf));
+            let rec = Record::HeapInsert {
                 rel,
                 block: id.block,
-            },
-        )? {
-            page::set_lsn(&mut buf, end);
+                slot: slot as u16,
+                tuple,
+            };
+            self.log_change(&mut buf, id, xmin, Some(rec))?;
+            return Ok(Tid {
+                block: id.block,
+                slot: slot as u16,
+            });
         }
-        let slot = page::insert(&mut buf, &tuple)
-            .ok_or_else(|| crate::errinternal!("tuple does not fit on an empty page"))?;
-        self.vm.clear(rel, id.block);
-        self.fsm.record(rel, id.block, page::free_space(&buf));
-        let rec = Record::HeapInsert {
-            rel,
-            block: id.block,
-            slot: slot as u16,
-            tuple,
-        };
-        self.log_change(&mut buf, id, xmin, Some(rec))?;
-        Ok(Tid {
-            block: id.block,
-            slot: slot as u16,
-        })
+        Err(crate::errinternal!(
+            "every page added to relation {} was filled by other inserts first",
+            rel.0
+        ))
     }
 
     /// Records the free space of every page of a relation (once after
