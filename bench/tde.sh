@@ -67,9 +67,8 @@ for n in off on pg; do
 done
 
 # Cold scan: restart each server so its buffer pool is empty (the OS page
-# cache stays warm), then read every payload byte once (the warm scan's
-# query): every page is read
-# and, with TDE, decrypted.
+# cache stays warm), then read every payload byte once with the warm
+# scan's query: every page is read and, with TDE, decrypted.
 mb=$(q "${port[off]}" "SELECT (sum(length(payload)) / 1e6)::int FROM blobs")
 kill "${pid[off]}"; wait "${pid[off]}" 2>/dev/null || true; start_flint off
 kill "${pid[on]}"; wait "${pid[on]}" 2>/dev/null || true; start_flint on --kek-file "$work/kek"
