@@ -182,7 +182,7 @@ fn main() -> ExitCode {
 fn audit_verify(files: &[PathBuf], data_dir: Option<&std::path::Path>, kek: &KekArgs) -> ExitCode {
     let keyring = match data_dir {
         None => None,
-        Some(dir) => match tool_kek(kek).and_then(|k| {
+        Some(dir) => match tool_config(kek).and_then(|c| kek_of(&c)).and_then(|k| {
             keys::unlock_keyring(dir, k.as_ref()).map_err(|e| e.message().to_string())
         }) {
             Ok(k) => k,
@@ -218,9 +218,9 @@ fn take_passphrase() -> Option<Zeroizing<String>> {
     p
 }
 
-/// The KEK source of an offline tool: `--kek-file`, else the config and
-/// environment as for the server.
-fn tool_kek(args: &KekArgs) -> Result<Option<KekSource>, String> {
+/// The configuration an offline tool works with: the file, the
+/// environment, then `--kek-file`.
+fn tool_config(args: &KekArgs) -> Result<Config, String> {
     let mut config = Config::load(args.config.as_deref()).map_err(|e| e.message().to_string())?;
     config
         .apply_env(|k| std::env::var(k).ok())
@@ -228,6 +228,12 @@ fn tool_kek(args: &KekArgs) -> Result<Option<KekSource>, String> {
     if let Some(f) = &args.kek_file {
         config.kek_file = Some(f.clone());
     }
+    Ok(config)
+}
+
+/// The KEK source a configuration names (and FLINTDB_KEK_PASSPHRASE);
+/// with one, key material is kept out of core dumps.
+fn kek_of(config: &Config) -> Result<Option<KekSource>, String> {
     let source = config
         .kek_source(take_passphrase())
         .map_err(|e| e.message().to_string())?;
@@ -237,20 +243,12 @@ fn tool_kek(args: &KekArgs) -> Result<Option<KekSource>, String> {
     Ok(source)
 }
 
-fn require_kek(args: &KekArgs) -> Result<KekSource, String> {
-    tool_kek(args)?.ok_or_else(|| {
+fn require_kek(config: &Config) -> Result<KekSource, String> {
+    kek_of(config)?.ok_or_else(|| {
         "no key given: give the key-encryption key with --kek-file, FLINTDB_KEK_FILE, \
          FLINTDB_KEK_PASSPHRASE, or kek_passphrase_file / kek_command in the config"
             .to_string()
     })
-}
-
-/// The audit log of the data directory a key tool works on.
-fn audit_path(args: &KeyToolArgs) -> Result<Option<PathBuf>, String> {
-    let mut config =
-        Config::load(args.kek.config.as_deref()).map_err(|e| e.message().to_string())?;
-    config.data_dir = args.data_dir.clone();
-    Ok(config.audit_path())
 }
 
 fn report_tool(name: &str, result: Result<String, String>) -> ExitCode {
@@ -290,9 +288,10 @@ fn rewrite_tool(
     ) -> flintdb::error::Result<key_tools::RewriteReport>,
     done: &str,
 ) -> ExitCode {
-    let result = require_kek(&args.kek).and_then(|kek| {
-        let audit = audit_path(args)?;
-        run(&args.data_dir, &kek, audit.as_deref())
+    let result = tool_config(&args.kek).and_then(|mut config| {
+        config.data_dir = args.data_dir.clone();
+        let kek = require_kek(&config)?;
+        run(&args.data_dir, &kek, config.audit_path().as_deref())
             .map(|r| {
                 format!(
                     "{done} \"{}\": {} relation files ({} rewritten), {} pages",
@@ -308,7 +307,8 @@ fn rewrite_tool(
 }
 
 fn kek_rotate(args: &KekRotateArgs) -> ExitCode {
-    let result = require_kek(&args.tool.kek).and_then(|old| {
+    let result = tool_config(&args.tool.kek).and_then(|config| {
+        let old = require_kek(&config)?;
         let new = match (&args.new_kek_file, &args.new_kek_passphrase_file) {
             (Some(f), _) => KekSource::File(f.clone()),
             (None, Some(p)) => KekSource::Passphrase(
@@ -328,7 +328,7 @@ fn kek_rotate(args: &KekRotateArgs) -> ExitCode {
 }
 
 fn check(args: &CheckArgs) -> ExitCode {
-    let kek = match tool_kek(&args.kek) {
+    let kek = match tool_config(&args.kek).and_then(|c| kek_of(&c)) {
         Ok(k) => k,
         Err(e) => {
             eprintln!("flintdb check: {e}");
@@ -380,12 +380,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     }
     config.validate().map_err(|e| e.message().to_string())?;
     init_logging(&config);
-    let kek = config
-        .kek_source(take_passphrase())
-        .map_err(|e| e.message().to_string())?;
-    if kek.is_some() {
-        flintdb::security::keys::protect_process_memory();
-    }
+    let kek = kek_of(&config)?;
     let front =
         flintdb::server::FrontOptions::from_config(&config).map_err(|e| e.message().to_string())?;
 

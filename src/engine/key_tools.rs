@@ -23,11 +23,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use super::dir_lock::{lock_data_dir, lock_exclusive};
-use super::keys::{key_error, keyring_of, AuditSealer};
+use super::keys::{keyring_of, AuditSealer};
 use super::{Control, Engine, EngineOptions};
 use crate::error::{Error, Result};
 use crate::security::audit::{open_stored, LineSealer};
-use crate::security::keys::{KekSource, KeyFile, KeyState, KEY_FILE};
+use crate::security::keys::{key_error, KekSource, KeyFile, KeyState, KEY_FILE};
 use crate::storage::crypto::{self, Keyring};
 use crate::storage::files::RelationFiles;
 use crate::storage::io::{FileSystem, OsFileSystem};
@@ -109,8 +109,11 @@ pub fn encrypt_cluster(
             dir.display()
         ))
     })?;
-    let keys = match KeyFile::read(dir)? {
-        Some(keys) if keys.state == KeyState::Encrypting => keys,
+    let (keys, unlocked) = match KeyFile::read(dir)? {
+        Some(keys) if keys.state == KeyState::Encrypting => {
+            let unlocked = keys.unlock(kek)?;
+            (keys, unlocked)
+        }
         Some(_) => return Err(key_error("the data directory is already encrypted")),
         None if sealed => {
             return Err(key_error(format!(
@@ -119,12 +122,12 @@ pub fn encrypt_cluster(
         }
         None => {
             checkpoint_cleanly(dir, None)?;
-            let (file, _) = KeyFile::create(kek, KeyState::Encrypting)?;
+            let (file, unlocked) = KeyFile::create(kek, KeyState::Encrypting)?;
             file.write(dir)?;
-            file
+            (file, unlocked)
         }
     };
-    let keyring = keyring_of(&keys.unlock(kek)?);
+    let keyring = keyring_of(&unlocked);
     let control_key = sealed.then_some(&*keyring);
     let report = finish_rewrite(dir, &keyring, control_key, audit_log)?;
     keys.in_state(KeyState::On).write(dir)?;
@@ -143,14 +146,19 @@ pub fn rotate_dek(dir: &Path, kek: &KekSource, audit_log: Option<&Path>) -> Resu
             "the data directory is encrypted but its key file {KEY_FILE} is missing"
         ))
     })?;
-    let keys = match keys.state {
-        KeyState::Rotating => keys,
+    // The KEK once (a kek_command runs once, Argon2id once), then reused.
+    let kek = KekSource::Key(kek.kek(&keys.kdf)?);
+    let (keys, unlocked) = match keys.state {
+        KeyState::Rotating => {
+            let unlocked = keys.unlock(&kek)?;
+            (keys, unlocked)
+        }
         KeyState::On => {
-            keys.unlock(kek)?;
-            checkpoint_cleanly(dir, Some(kek))?;
-            let rotating = keys.add_dek(kek)?.in_state(KeyState::Rotating);
+            checkpoint_cleanly(dir, Some(&kek))?;
+            let (rotating, unlocked) = keys.add_dek(&kek)?;
+            let rotating = rotating.in_state(KeyState::Rotating);
             rotating.write(dir)?;
-            rotating
+            (rotating, unlocked)
         }
         KeyState::Encrypting => {
             return Err(key_error(
@@ -160,7 +168,7 @@ pub fn rotate_dek(dir: &Path, kek: &KekSource, audit_log: Option<&Path>) -> Resu
     };
     // Holds the old keys too: pages and the control file not yet
     // rewritten open under them.
-    let keyring = keyring_of(&keys.unlock(kek)?);
+    let keyring = keyring_of(&unlocked);
     let report = finish_rewrite(dir, &keyring, Some(&keyring), audit_log)?;
     keys.retire_old_deks().in_state(KeyState::On).write(dir)?;
     Ok(report)
@@ -207,15 +215,15 @@ fn finish_rewrite(
         .ok_or_else(|| Error::Corrupted("the control file disappeared".to_string()))?;
     let wal_dir = dir.join("wal");
     let segments = wal::list_segments(&wal_dir)?;
+    // Past every page LSN: beyond the last segment and the redo point.
     let last = segments
         .iter()
         .copied()
         .max()
         .unwrap_or(0)
         .max(control.redo_lsn);
-    let new_redo = wal::segment_start(last) + SEGMENT_SIZE;
     Control {
-        redo_lsn: new_redo.max(control.redo_lsn),
+        redo_lsn: wal::segment_start(last) + SEGMENT_SIZE,
         ..control
     }
     .write(dir, true, Some(keyring))?;
@@ -244,7 +252,8 @@ fn rewrite_relation_files(dir: &Path, keyring: &Arc<Keyring>) -> Result<RewriteR
             fs.remove(&path)?;
         }
     }
-    let files = RelationFiles::new(base.clone(), fs.clone());
+    // Reads raw bytes; `open_page` opens sealed ones (tag, then header).
+    let files = RelationFiles::with_keyring(base.clone(), fs.clone(), Some(keyring.clone()));
     let mut report = RewriteReport::default();
     for rel in files.relations()? {
         report.files += 1;
@@ -259,7 +268,7 @@ fn rewrite_relation_files(dir: &Path, keyring: &Arc<Keyring>) -> Result<RewriteR
         let mut sealed = Box::new([0u8; PAGE_SIZE]);
         for block in 0..nblocks {
             files.read(rel, block, &mut buf)?;
-            if !open_any(&mut buf, rel, block, keyring)? {
+            if !open_any(&files, &mut buf, rel, block)? {
                 continue; // never written: stays a hole of zeros
             }
             keyring.seal_page(&buf, rel, block, &mut sealed);
@@ -297,16 +306,16 @@ fn needs_rewrite(
 }
 
 /// Turns a page as read from disk into plaintext: a sealed page under any
-/// key of the keyring, or a plaintext page with a good checksum. False for
-/// a never-written (all-zero) page; an error for anything else.
-fn open_any(buf: &mut PageBuf, rel: RelId, block: u32, keyring: &Keyring) -> Result<bool> {
+/// key of the files' keyring, or a plaintext page with a good checksum.
+/// False for a never-written (all-zero) page; an error for anything else.
+fn open_any(files: &RelationFiles, buf: &mut PageBuf, rel: RelId, block: u32) -> Result<bool> {
     if buf.iter().all(|b| *b == 0) {
         return Ok(false);
     }
     // The tag first: a sealed page passes a CRC check by chance once in
     // 2^32, a plaintext page never passes the tag.
     let mut copy = Box::new(*buf);
-    let sealed = keyring.open_page(&mut copy, rel, block);
+    let sealed = files.open_page(rel, block, &mut copy);
     if sealed.is_ok() {
         *buf = *copy;
         return Ok(true);
@@ -314,9 +323,11 @@ fn open_any(buf: &mut PageBuf, rel: RelId, block: u32, keyring: &Keyring) -> Res
     let name = || RelationFiles::display_name(rel);
     page::verify(buf, block, &name).map_err(|_| {
         Error::Corrupted(format!(
-            "invalid page in block {block} of {}: neither a sealed page ({}) nor a plaintext one",
-            name(),
-            sealed.err().map(|e| e.to_string()).unwrap_or_default()
+            "{} (nor is it a valid plaintext page)",
+            sealed
+                .err()
+                .map(|e| e.message().to_string())
+                .unwrap_or_default()
         ))
     })?;
     Ok(true)

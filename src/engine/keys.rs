@@ -16,17 +16,12 @@ use std::sync::Arc;
 use zeroize::Zeroizing;
 
 use super::control::Control;
-use crate::error::{sqlstate, Error, Result};
+use crate::error::{Error, Result};
 use crate::security::audit::{LineSealer, SEALED_PREFIX};
-use crate::security::keys::{KekSource, KeyFile, KeyState, Unlocked, KEY_FILE};
+use crate::security::keys::{key_error, KekSource, KeyFile, KeyState, Unlocked, KEY_FILE};
 use crate::storage::crypto::{KeyBytes, Keyring};
 
-pub(super) fn key_error(message: impl Into<String>) -> Error {
-    Error::input(sqlstate::INVALID_AUTHORIZATION_SPECIFICATION, message)
-}
-
-pub(super) const NO_KEY_HINT: &str =
-    "give the key-encryption key with --kek-file, FLINTDB_KEK_FILE, \
+const NO_KEY_HINT: &str = "give the key-encryption key with --kek-file, FLINTDB_KEK_FILE, \
      FLINTDB_KEK_PASSPHRASE, kek_file, kek_passphrase_file or kek_command";
 
 /// The keyring for unlocked data keys.

@@ -32,7 +32,8 @@ pub const SEALED_PREFIX: &str = "sealed:";
 pub trait LineSealer: Send + Sync {
     /// The line as stored: `sealed:` and base64.
     fn seal_line(&self, line: &str) -> String;
-    /// The plaintext of a stored line (plaintext lines pass unchanged).
+    /// The plaintext of a sealed line (see [`open_stored`] for lines that
+    /// may be plaintext).
     fn open_line(&self, stored: &str) -> Result<String, String>;
 }
 

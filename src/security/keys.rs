@@ -60,6 +60,9 @@ pub enum KekSource {
     Passphrase(Zeroizing<String>),
     /// A shell command whose standard output is the key (as a key file).
     Command(String),
+    /// A KEK already obtained from one of the others: a tool that needs it
+    /// several times runs the command or Argon2id once.
+    Key(Key),
 }
 
 impl std::fmt::Debug for KekSource {
@@ -68,12 +71,13 @@ impl std::fmt::Debug for KekSource {
             KekSource::File(p) => write!(f, "key file \"{}\"", p.display()),
             KekSource::Passphrase(_) => f.write_str("passphrase"),
             KekSource::Command(_) => f.write_str("key command"),
+            KekSource::Key(_) => f.write_str("key"),
         }
     }
 }
 
 /// A key error: start-up and key commands report it and stop.
-fn key_error(message: impl Into<String>) -> Error {
+pub fn key_error(message: impl Into<String>) -> Error {
     Error::input(sqlstate::INVALID_AUTHORIZATION_SPECIFICATION, message)
 }
 
@@ -146,6 +150,7 @@ impl KekSource {
     /// passphrases.
     pub fn kek(&self, kdf: &Kdf) -> Result<Key> {
         match self {
+            KekSource::Key(key) => Ok(key.clone()),
             KekSource::File(path) => {
                 let bytes = Zeroizing::new(read_limited(path).map_err(|e| {
                     key_error(format!(
@@ -368,13 +373,16 @@ impl KeyFile {
         }
     }
 
-    /// Adds a fresh DEK and makes it current (a DEK rotation begins).
-    pub fn add_dek(&self, source: &KekSource) -> Result<KeyFile> {
+    /// Adds a fresh DEK and makes it current (a DEK rotation begins);
+    /// returns the new file and every DEK it holds.
+    pub fn add_dek(&self, source: &KekSource) -> Result<(KeyFile, Unlocked)> {
         let kek = source.kek(&self.kdf)?;
         let mut unlocked = self.unlock_with(&kek)?;
         let id = unlocked.deks.iter().map(|(id, _)| *id).max().unwrap_or(0) + 1;
         unlocked.deks.push((id, Zeroizing::new(random_bytes())));
-        Ok(self.with_deks(&kek, self.kdf.clone(), id, &unlocked.deks))
+        unlocked.current = id;
+        let file = self.with_deks(&kek, self.kdf.clone(), id, &unlocked.deks);
+        Ok((file, unlocked))
     }
 
     /// Drops every DEK but the current one (a DEK rotation is done).
@@ -581,7 +589,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let kek = file_source(dir.path(), "k", 3);
         let (file, _) = KeyFile::create(&kek, KeyState::On).unwrap();
-        let rotating = file.add_dek(&kek).unwrap();
+        let (rotating, unlocked) = file.add_dek(&kek).unwrap();
+        assert_eq!(unlocked.current, 2);
         assert_eq!(rotating.current, 2);
         assert_eq!(rotating.dek_ids(), vec![1, 2]);
         let done = rotating.retire_old_deks();
