@@ -28,6 +28,7 @@
 
 pub mod catalog;
 pub mod check;
+pub mod columnar;
 pub mod config;
 pub mod encoding;
 pub mod engine;

@@ -22,7 +22,7 @@
 //!                   unknown users (security/scram.rs)
 //! ```
 
-mod bootstrap;
+pub mod bootstrap;
 mod control;
 mod dir_lock;
 pub mod key_tools;

@@ -20,6 +20,8 @@ pub const BAD_COPY_FILE_FORMAT: &str = "22P04";
 pub struct CopyFormat {
     pub csv: bool,
     pub binary: bool,
+    /// FORMAT parquet (a FlintDB extension): one Parquet file.
+    pub parquet: bool,
     pub delimiter: u8,
     pub null: String,
     pub header: bool,
@@ -32,14 +34,16 @@ impl CopyFormat {
     pub fn from_options(options: &[CopyOption], legacy: &[CopyLegacyOption]) -> Result<Self> {
         let mut csv = false;
         let mut binary = false;
+        let mut parquet = false;
         let (mut delimiter, mut null, mut header, mut quote, mut escape) =
             (None, None, false, None, None);
         for o in options {
             match o {
                 CopyOption::Format(name) => match name.value.to_lowercase().as_str() {
-                    "text" => (csv, binary) = (false, false),
-                    "csv" => (csv, binary) = (true, false),
-                    "binary" => (csv, binary) = (false, true),
+                    "text" => (csv, binary, parquet) = (false, false, false),
+                    "csv" => (csv, binary, parquet) = (true, false, false),
+                    "binary" => (csv, binary, parquet) = (false, true, false),
+                    "parquet" => (csv, binary, parquet) = (false, false, true),
                     other => {
                         return Err(errinput!(
                             sqlstate::INVALID_PARAMETER_VALUE,
@@ -87,7 +91,8 @@ impl CopyFormat {
                 )),
             }
         };
-        if binary {
+        if binary || parquet {
+            let mode = if binary { "BINARY" } else { "PARQUET" };
             let given = [
                 ("DELIMITER", delimiter.is_some()),
                 ("NULL", null.is_some()),
@@ -96,7 +101,7 @@ impl CopyFormat {
             if let Some((what, _)) = given.iter().find(|(_, given)| *given) {
                 return Err(errinput!(
                     sqlstate::SYNTAX_ERROR,
-                    "cannot specify {what} in BINARY mode"
+                    "cannot specify {what} in {mode} mode"
                 ));
             }
         }
@@ -104,11 +109,22 @@ impl CopyFormat {
         let quote = byte(quote, b'"', "quote")?;
         let escape = byte(escape, quote, "escape")?;
         if !csv && header {
-            return Err(crate::errunsupported!("COPY HEADER in text format"));
+            return Err(errinput!(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                "cannot specify HEADER in {} mode",
+                if binary {
+                    "BINARY"
+                } else if parquet {
+                    "PARQUET"
+                } else {
+                    "TEXT"
+                }
+            ));
         }
         Ok(CopyFormat {
             csv,
             binary,
+            parquet,
             delimiter,
             null: null.unwrap_or_else(|| if csv { String::new() } else { "\\N".into() }),
             header,

@@ -174,6 +174,8 @@ pub enum Function {
     PgGetExpr,
     PgGetIndexDef,
     PgGetConstraintDef,
+    /// flintdb_schema_dump(): the SQL that recreates the database, as JSON.
+    SchemaDump,
     /// obj_description, col_description, shobj_description,
     /// pg_get_serial_sequence: FlintDB stores none of these.
     NoDescription,
@@ -334,6 +336,7 @@ impl Function {
                 | Function::PgGetIndexDef
                 | Function::PgGetViewDef
                 | Function::PgGetConstraintDef
+                | Function::SchemaDump
                 | Function::RegClass
                 | Function::ToRegClass
                 | Function::RegNamespace

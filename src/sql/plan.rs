@@ -682,12 +682,16 @@ pub enum Plan {
         indexes: Vec<Arc<BoundIndex>>,
         checks: Vec<BoundCheck>,
         format: crate::sql::copy::CopyFormat,
+        /// COPY … FROM 'file': the server file the rows come from.
+        file: Option<String>,
     },
-    /// COPY table or query TO STDOUT: each row of `root` as one record.
+    /// COPY table or query TO STDOUT (or to a server file): each row of
+    /// `root` as one record.
     CopyTo {
         root: Node,
         columns: Vec<OutputColumn>,
         format: crate::sql::copy::CopyFormat,
+        file: Option<String>,
     },
     /// TRUNCATE of these tables.
     Truncate {

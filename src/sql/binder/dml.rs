@@ -99,7 +99,16 @@ impl Binder<'_> {
         else {
             return Err(crate::errinternal!("bind_copy of another statement"));
         };
-        if *to && matches!(target, sqlparser::ast::CopyTarget::Stdout) {
+        let file = match target {
+            sqlparser::ast::CopyTarget::Stdin | sqlparser::ast::CopyTarget::Stdout => None,
+            sqlparser::ast::CopyTarget::File { filename } => Some(filename.clone()),
+            sqlparser::ast::CopyTarget::Program { .. } => {
+                return Err(crate::errunsupported!(
+                    "COPY to or from an external program"
+                ))
+            }
+        };
+        if *to {
             let format = crate::sql::copy::CopyFormat::from_options(options, legacy_options)?;
             let (root, columns) = match source {
                 sqlparser::ast::CopySource::Query(q) => self.bind_query(q)?,
@@ -125,13 +134,11 @@ impl Binder<'_> {
                     self.bind_query(q)?
                 }
             };
-            if format.header {
-                return Err(crate::errunsupported!("COPY TO with HEADER"));
-            }
             return Ok(Plan::CopyTo {
                 root,
                 columns,
                 format,
+                file,
             });
         }
         let sqlparser::ast::CopySource::Table {
@@ -141,8 +148,8 @@ impl Binder<'_> {
         else {
             return Err(crate::errunsupported!("COPY (query) FROM"));
         };
-        if *to || !matches!(target, sqlparser::ast::CopyTarget::Stdin) || !values.is_empty() {
-            return Err(crate::errunsupported!("COPY to or from files and programs"));
+        if !values.is_empty() {
+            return Err(crate::errunsupported!("COPY with inline data"));
         }
         let format = crate::sql::copy::CopyFormat::from_options(options, legacy_options)?;
         let table = self.catalog.must_get_table(&table_name(name)?)?;
@@ -171,6 +178,7 @@ impl Binder<'_> {
             indexes,
             checks,
             format,
+            file,
         })
     }
 

@@ -11,8 +11,7 @@ use crate::error::{sqlstate, Result};
 use crate::sql::expr::Function;
 use crate::types::Value;
 
-/// PostgreSQL's predefined role that may signal any non-superuser backend.
-const PG_SIGNAL_BACKEND: u32 = 4200;
+use crate::engine::bootstrap::PG_SIGNAL_BACKEND;
 
 /// Evaluates one of this file's functions; None for any other.
 pub fn call(func: Function, values: &[Value], ctx: &dyn Env) -> Result<Option<Value>> {

@@ -93,6 +93,7 @@ pub fn call(func: Function, values: &[Value], ctx: &dyn Env) -> Result<Option<Va
                 text(system_views::view_definition(&v.definition))
             })
         }
+        Function::SchemaDump => text(super::schema_dump::schema_dump(catalog(ctx)?)?),
         Function::PgGetIndexDef => {
             let catalog = catalog(ctx)?;
             let column = match values.get(1) {

@@ -15,6 +15,7 @@ mod ops;
 mod privilege_functions;
 mod reg_names;
 mod regex;
+pub mod schema_dump;
 mod sequence_functions;
 mod setting_functions;
 mod string_functions;

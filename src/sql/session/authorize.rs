@@ -22,6 +22,31 @@ fn owns_type(catalog: &Catalog, role: u32, oid: u32, name: &str) -> Result<()> {
     }
 }
 
+/// COPY to or from a server file: superusers and the members of
+/// pg_write_server_files / pg_read_server_files only, as in PostgreSQL.
+pub(super) fn server_files_allowed(catalog: &Catalog, role: u32, plan: &Plan) -> Result<()> {
+    use crate::engine::bootstrap::{PG_READ_SERVER_FILES, PG_WRITE_SERVER_FILES};
+    let (needed, name, direction) = match plan {
+        Plan::CopyFrom { file: Some(_), .. } => {
+            (PG_READ_SERVER_FILES, "pg_read_server_files", "from")
+        }
+        Plan::CopyTo { file: Some(_), .. } => {
+            (PG_WRITE_SERVER_FILES, "pg_write_server_files", "to")
+        }
+        _ => return Ok(()),
+    };
+    if catalog.has_privs_of_role(role, needed) {
+        return Ok(());
+    }
+    Err(crate::errinput!(
+        crate::error::sqlstate::INSUFFICIENT_PRIVILEGE,
+        "must be superuser or have privileges of the {name} role to COPY {direction} a file"
+    )
+    .with_hint(
+        "Anyone can COPY to stdout or from stdin. psql's \\copy command also works for anyone.",
+    ))
+}
+
 /// Fails with 42501 unless `role` may run `bound`; may narrow ANALYZE's
 /// tables to those the role owns.
 pub fn authorize(
@@ -43,6 +68,7 @@ pub fn authorize(
     if catalog.is_superuser(role) {
         return Ok(());
     }
+    server_files_allowed(catalog, role, &bound.plan)?;
     if touches_tables(&bound.plan) || !bound.reads.tables.is_empty() {
         // Naming anything in a schema needs USAGE on it.
         for schema in schemas_named(catalog, bound) {

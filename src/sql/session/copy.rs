@@ -32,6 +32,11 @@ impl CopyIn {
         &self.format
     }
 
+    /// The bound COPY.
+    pub(super) fn plan(&self) -> &Plan {
+        &self.plan
+    }
+
     /// Fields per record.
     pub fn width(&self) -> usize {
         self.columns.len()
@@ -120,6 +125,34 @@ impl Session {
             }
             rows.push(parse_row(copy, &record)?);
         }
+        self.insert_rows(copy, rows)
+    }
+
+    /// Inserts rows of text fields (a Parquet file's, made text): each is
+    /// parsed by its column's type as a text-format record's would be.
+    pub fn copy_text_rows(
+        &mut self,
+        copy: &mut CopyIn,
+        rows: Vec<Vec<Option<String>>>,
+    ) -> Result<()> {
+        let path = self.search_path();
+        let result = crate::catalog::names::with_search_path(path, || {
+            let mut parsed = Vec::with_capacity(rows.len());
+            for fields in rows {
+                copy.line += 1;
+                parsed.push(typed_fields(copy, fields)?);
+            }
+            self.insert_rows(copy, parsed)
+        });
+        if result.is_err() {
+            if let Some(t) = self.txn.as_mut() {
+                t.failed = true;
+            }
+        }
+        result
+    }
+
+    fn insert_rows(&mut self, copy: &mut CopyIn, rows: Vec<Vec<Expr>>) -> Result<()> {
         if rows.is_empty() {
             return Ok(());
         }
@@ -187,6 +220,15 @@ fn parse_row(copy: &CopyIn, record: &[u8]) -> Result<Vec<Expr>> {
         .format
         .fields(record)
         .map_err(|e| with_context(e, context(None)))?;
+    typed_fields(copy, fields)
+}
+
+/// A record's text fields typed for their columns.
+fn typed_fields(copy: &CopyIn, fields: Vec<Option<String>>) -> Result<Vec<Expr>> {
+    let context = |column: Option<&str>| match column {
+        Some(c) => format!("COPY {}, line {}, column {c}", copy.table, copy.line),
+        None => format!("COPY {}, line {}", copy.table, copy.line),
+    };
     if fields.len() > copy.columns.len() {
         return Err(crate::errinput!(
             BAD_COPY_FILE_FORMAT,

@@ -450,33 +450,8 @@ pub(super) fn execute_plan(
             root,
             columns,
             format,
-        } => {
-            sink.copy_out(columns, format.binary)?;
-            // The binary header rides with the first row: the wire layer
-            // counts the messages that are not the trailer as rows.
-            let mut header = format.binary.then(crate::sql::copy_binary::header);
-            let mut n = 0u64;
-            for row in exec::execute(root, &ctx)? {
-                let record = format.write_row(&row?);
-                let record = match header.take() {
-                    Some(mut h) => {
-                        h.extend_from_slice(&record);
-                        h
-                    }
-                    None => record,
-                };
-                sink.row(vec![Value::Bytea(record)])?;
-                n += 1;
-            }
-            if let Some(h) = header {
-                sink.row(vec![Value::Bytea(h)])?;
-            }
-            if format.binary {
-                let trailer = crate::sql::copy_binary::TRAILER.to_vec();
-                sink.row(vec![Value::Bytea(trailer)])?;
-            }
-            Ok(format!("COPY {n}"))
-        }
+            file,
+        } => super::copy_out::copy_to(root, columns, format, file.as_deref(), &ctx, sink),
         Plan::CopyFrom { .. } => Err(crate::errunsupported!(
             "COPY FROM STDIN outside the wire protocol"
         )),

@@ -12,6 +12,8 @@ mod audit;
 mod authorize;
 mod control;
 mod copy;
+mod copy_file;
+mod copy_out;
 mod create_table_as;
 mod cursors;
 mod execute;
@@ -399,6 +401,9 @@ impl Session {
                 }
                 return Err(e);
             }
+        }
+        if let Some(path) = copy_file::is_copy_from_file(command) {
+            return self.copy_from_file(command, path);
         }
         if self.txn.as_ref().is_some_and(|t| t.failed) {
             return Err(errinput!(

@@ -1,0 +1,208 @@
+//! COPY … TO: the rows of a table or query written in text, CSV, binary
+//! or Parquet, to the client (COPY TO STDOUT) or to a server file. A
+//! server file is written beside its final name and renamed into place
+//! once complete and synced, so a failed COPY never leaves half a file.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use super::RowSink;
+use crate::columnar::ParquetSink;
+use crate::error::Result;
+use crate::sql::copy::CopyFormat;
+use crate::sql::exec::{self, ExecContext};
+use crate::sql::plan::{Node, OutputColumn};
+use crate::types::Value;
+
+/// Bytes of Parquet output held before they go to the client.
+const PARQUET_CHUNK: usize = 1 << 20;
+
+/// Runs COPY … TO; returns the command tag.
+pub(super) fn copy_to(
+    root: &Node,
+    columns: &[OutputColumn],
+    format: &CopyFormat,
+    file: Option<&str>,
+    ctx: &ExecContext,
+    sink: &mut dyn RowSink,
+) -> Result<String> {
+    let rows = exec::execute(root, ctx)?;
+    let n = match file {
+        Some(path) => {
+            let target = absolute_target(path)?;
+            let temp = temp_name(&target);
+            let written = write_file(&temp, rows, columns, format);
+            match written.and_then(|n| commit_file(&temp, &target).map(|()| n)) {
+                Ok(n) => n,
+                Err(e) => {
+                    let _ = std::fs::remove_file(&temp);
+                    return Err(e);
+                }
+            }
+        }
+        None if format.parquet => {
+            sink.copy_out(columns, true)?;
+            let mut out = ParquetSink::new(Vec::new(), &named_types(columns))?;
+            for row in rows {
+                out.push(&row?)?;
+                if out.output().len() >= PARQUET_CHUNK {
+                    let chunk = std::mem::take(out.output());
+                    sink.row(vec![Value::Bytea(chunk)])?;
+                }
+            }
+            let n = out.rows();
+            // The footer travels alone in the last message, so a client can
+            // read the row count from it.
+            let before_footer = std::mem::take(out.output());
+            if !before_footer.is_empty() {
+                sink.row(vec![Value::Bytea(before_footer)])?;
+            }
+            sink.row(vec![Value::Bytea(out.finish()?)])?;
+            n
+        }
+        None => {
+            sink.copy_out(columns, format.binary)?;
+            let mut n = 0u64;
+            let mut first = preamble(columns, format);
+            for row in rows {
+                let mut record = first.take().unwrap_or_default();
+                record.extend_from_slice(&format.write_row(&row?));
+                sink.row(vec![Value::Bytea(record)])?;
+                n += 1;
+            }
+            if let Some(p) = first.filter(|p| !p.is_empty()) {
+                sink.row(vec![Value::Bytea(p)])?;
+            }
+            if format.binary {
+                let trailer = crate::sql::copy_binary::TRAILER.to_vec();
+                sink.row(vec![Value::Bytea(trailer)])?;
+            }
+            n
+        }
+    };
+    Ok(format!("COPY {n}"))
+}
+
+/// What precedes the first record: the binary header or the CSV header
+/// line. (The binary header rides with the first row: the wire layer
+/// counts the messages that are not the trailer as rows.)
+fn preamble(columns: &[OutputColumn], format: &CopyFormat) -> Option<Vec<u8>> {
+    if format.binary {
+        return Some(crate::sql::copy_binary::header());
+    }
+    if format.csv && format.header {
+        let names: Vec<Value> = columns
+            .iter()
+            .map(|c| Value::Text(c.name.clone()))
+            .collect();
+        return Some(format.write_row(&names));
+    }
+    Some(Vec::new())
+}
+
+fn named_types(columns: &[OutputColumn]) -> Vec<(String, crate::types::ColumnType)> {
+    columns.iter().map(|c| (c.name.clone(), c.ty)).collect()
+}
+
+fn write_file(
+    path: &Path,
+    rows: impl Iterator<Item = Result<Vec<Value>>>,
+    columns: &[OutputColumn],
+    format: &CopyFormat,
+) -> Result<u64> {
+    let file = File::create(path).map_err(|e| file_error(e, "open", path, "writing"))?;
+    let mut out = BufWriter::with_capacity(1 << 20, file);
+    let n = if format.parquet {
+        let mut parquet = ParquetSink::new(out, &named_types(columns))?;
+        for row in rows {
+            parquet.push(&row?)?;
+        }
+        let n = parquet.rows();
+        out = parquet.finish()?;
+        n
+    } else {
+        let mut n = 0;
+        if let Some(p) = preamble(columns, format) {
+            out.write_all(&p)?;
+        }
+        for row in rows {
+            out.write_all(&format.write_row(&row?))?;
+            n += 1;
+        }
+        if format.binary {
+            out.write_all(crate::sql::copy_binary::TRAILER)?;
+        }
+        n
+    };
+    let file = out
+        .into_inner()
+        .map_err(|e| file_error(e.into_error(), "write", path, "writing"))?;
+    file.sync_all()?;
+    Ok(n)
+}
+
+fn commit_file(temp: &Path, target: &Path) -> Result<()> {
+    std::fs::rename(temp, target).map_err(|e| file_error(e, "rename", target, "writing"))?;
+    if let Some(dir) = target.parent() {
+        File::open(dir)?.sync_all()?;
+    }
+    Ok(())
+}
+
+/// PostgreSQL refuses a relative path for COPY TO (it would land in the
+/// data directory).
+fn absolute_target(path: &str) -> Result<PathBuf> {
+    let p = PathBuf::from(path);
+    if !p.is_absolute() {
+        return Err(crate::errinput!(
+            "42602",
+            "relative path not allowed for COPY to file"
+        ));
+    }
+    Ok(p)
+}
+
+fn temp_name(target: &Path) -> PathBuf {
+    let mut name = target.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".flintdb-{}.tmp", std::process::id()));
+    target.with_file_name(name)
+}
+
+/// PostgreSQL's wording for a server file it cannot use.
+pub(super) fn file_error(
+    e: std::io::Error,
+    verb: &str,
+    path: &Path,
+    purpose: &str,
+) -> crate::error::Error {
+    let code = match e.kind() {
+        std::io::ErrorKind::NotFound => "58P01",
+        std::io::ErrorKind::PermissionDenied => "42501",
+        _ => crate::error::sqlstate::IO_ERROR,
+    };
+    let what = if verb == "open" {
+        format!(
+            "could not open file \"{}\" for {purpose}: {}",
+            path.display(),
+            os_message(&e)
+        )
+    } else {
+        format!(
+            "could not {verb} file \"{}\": {}",
+            path.display(),
+            os_message(&e)
+        )
+    };
+    crate::error::Error::input(code, what)
+}
+
+/// The OS's message without Rust's " (os error N)" suffix, as PostgreSQL
+/// prints `%m`.
+fn os_message(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
