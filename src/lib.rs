@@ -26,6 +26,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod backup;
 pub mod catalog;
 pub mod check;
 pub mod columnar;

@@ -415,7 +415,8 @@ impl KeyFile {
         })
     }
 
-    fn parse(text: &str) -> Option<KeyFile> {
+    /// A key file from its text form (None if malformed).
+    pub fn parse(text: &str) -> Option<KeyFile> {
         let mut lines = text.lines();
         if lines.next()? != MAGIC {
             return None;
@@ -465,7 +466,8 @@ impl KeyFile {
             })
     }
 
-    fn render(&self) -> String {
+    /// The text form.
+    pub fn render(&self) -> String {
         let mut out = String::new();
         let k = &self.kdf;
         let _ = write!(

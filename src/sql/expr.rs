@@ -176,6 +176,10 @@ pub enum Function {
     PgGetConstraintDef,
     /// flintdb_schema_dump(): the SQL that recreates the database, as JSON.
     SchemaDump,
+    /// pg_export_snapshot(): answered by the session when it is the whole
+    /// statement (`SELECT pg_export_snapshot()`); bound here so that
+    /// Describe knows its type.
+    ExportSnapshot,
     /// obj_description, col_description, shobj_description,
     /// pg_get_serial_sequence: FlintDB stores none of these.
     NoDescription,
@@ -337,6 +341,7 @@ impl Function {
                 | Function::PgGetViewDef
                 | Function::PgGetConstraintDef
                 | Function::SchemaDump
+                | Function::ExportSnapshot
                 | Function::RegClass
                 | Function::ToRegClass
                 | Function::RegNamespace

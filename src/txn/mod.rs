@@ -19,6 +19,7 @@
 //! (40P01), and honours `lock_timeout` and `statement_timeout`.
 
 pub mod clog;
+mod exported;
 mod wait;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -122,6 +123,7 @@ pub struct TxnManager {
     /// Signalled whenever a transaction ends or a lock is released.
     changed: Condvar,
     clog: Arc<Clog>,
+    exports: exported::Exports,
 }
 
 /// A registered snapshot; dropping it lets pruning move past it.
@@ -150,6 +152,7 @@ impl TxnManager {
             state: Mutex::new(State::default()),
             changed: Condvar::new(),
             clog,
+            exports: Default::default(),
         }
     }
 

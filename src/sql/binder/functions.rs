@@ -564,6 +564,7 @@ impl Binder<'_> {
             ("pg_get_expr", 3) => {
                 Some((Function::PgGetExpr, vec![T::Text, T::Oid, T::Bool], T::Text))
             }
+            ("pg_export_snapshot", 0) => Some((Function::ExportSnapshot, vec![], T::Text)),
             ("flintdb_schema_dump", 0) => Some((Function::SchemaDump, vec![], T::Text)),
             ("pg_get_indexdef", 1) => Some((Function::PgGetIndexDef, vec![T::Oid], T::Text)),
             ("pg_get_viewdef", 1 | 2) => {

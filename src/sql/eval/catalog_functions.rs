@@ -93,6 +93,11 @@ pub fn call(func: Function, values: &[Value], ctx: &dyn Env) -> Result<Option<Va
                 text(system_views::view_definition(&v.definition))
             })
         }
+        Function::ExportSnapshot => {
+            return Err(crate::errunsupported!(
+                "pg_export_snapshot() other than as SELECT pg_export_snapshot()"
+            ))
+        }
         Function::SchemaDump => text(super::schema_dump::schema_dump(catalog(ctx)?)?),
         Function::PgGetIndexDef => {
             let catalog = catalog(ctx)?;

@@ -119,6 +119,21 @@ impl Session {
                 Outcome::tag("RELEASE")
             }
             Statement::Set(Set::SetTransaction {
+                snapshot: Some(id),
+                session: false,
+                ..
+            }) => {
+                if failed {
+                    return Err(aborted());
+                }
+                let id = match &id.value {
+                    sqlparser::ast::Value::SingleQuotedString(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                self.import_snapshot(&id)?
+            }
+            statement if snapshots::is_export_snapshot(statement) => self.export_snapshot(sink)?,
+            Statement::Set(Set::SetTransaction {
                 modes,
                 snapshot: None,
                 session,

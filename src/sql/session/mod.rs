@@ -24,6 +24,7 @@ mod reported;
 mod roles;
 mod search_path;
 pub mod settings;
+mod snapshots;
 mod temp_tables;
 mod transaction;
 
@@ -470,6 +471,7 @@ impl Session {
         let Some(txn) = self.txn.take() else {
             return Ok(());
         };
+        self.withdraw_exports();
         let dropped = txn.dropped.clone();
         self.settings.end_transaction(commit);
         self.cursors.end_transaction();

@@ -146,6 +146,12 @@ impl Transaction {
         }
     }
 
+    /// Reads through an imported snapshot from now on (SET TRANSACTION
+    /// SNAPSHOT).
+    pub fn adopt_snapshot(&mut self, guard: SnapshotGuard) {
+        self.snapshot = Some(guard);
+    }
+
     /// SAVEPOINT name.
     pub fn savepoint(&mut self, name: String, settings: Settings) {
         self.scopes.push(Scope {
