@@ -33,6 +33,10 @@ pub struct FileEntry {
     pub bytes: u64,
     /// SHA-256 of the stored bytes, hex.
     pub sha256: String,
+    /// Columns stored as their text form instead of their Arrow type
+    /// (timestamps after 294247-01-10, which Timestamp(µs) cannot hold).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub text_columns: Vec<String>,
 }
 
 /// One database's part of a backup.

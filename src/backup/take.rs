@@ -224,12 +224,60 @@ async fn backup_table(
     key: Option<&BackupKey>,
     progress: &Progress,
 ) -> Result<FileEntry> {
+    let savepoint = |sql: &'static str| async move {
+        client
+            .batch_execute(sql)
+            .await
+            .map_err(|e| sql_error(e, sql))
+    };
+    // A failed COPY aborts the transaction; the savepoint keeps the
+    // snapshot for the second attempt.
+    savepoint("SAVEPOINT flintdb_table").await?;
+    let entry = match backup_table_as(client, table, path, to, key, progress, false).await {
+        Err(e) if e.sqlstate() == OVERFLOW => {
+            savepoint("ROLLBACK TO SAVEPOINT flintdb_table").await?;
+            backup_table_as(client, table, path, to, key, progress, true).await
+        }
+        other => other,
+    }?;
+    savepoint("RELEASE SAVEPOINT flintdb_table").await?;
+    Ok(entry)
+}
+
+/// The SQLSTATE of a timestamp Parquet's Timestamp(µs) cannot hold.
+const OVERFLOW: &str = "22008";
+
+/// Backs up a table; with `timestamps_as_text`, its timestamp columns as
+/// their text (the rare table with timestamps after 294247-01-10).
+async fn backup_table_as(
+    client: &Client,
+    table: &TableEntry,
+    path: &str,
+    to: &Location,
+    key: Option<&BackupKey>,
+    progress: &Progress,
+    timestamps_as_text: bool,
+) -> Result<FileEntry> {
     let mut shown = progress.table(&table.qualified());
-    let columns: Vec<String> = table.columns.iter().map(|(c, _)| quote_ident(c)).collect();
+    let is_timestamp = |ty: &str| timestamps_as_text && ty.starts_with("timestamp");
+    let columns: Vec<String> = table
+        .columns
+        .iter()
+        .map(|(c, ty)| match is_timestamp(ty) {
+            true => format!("{0}::text AS {0}", quote_ident(c)),
+            false => quote_ident(c),
+        })
+        .collect();
+    let text_columns: Vec<String> = table
+        .columns
+        .iter()
+        .filter(|(_, ty)| is_timestamp(ty))
+        .map(|(c, _)| c.clone())
+        .collect();
     let sql = format!(
-        "COPY {} ({}) TO STDOUT (FORMAT parquet)",
-        table.qualified(),
-        columns.join(", ")
+        "COPY (SELECT {} FROM {}) TO STDOUT (FORMAT parquet)",
+        columns.join(", "),
+        table.qualified()
     );
     let stream = client
         .copy_out(sql.as_str())
@@ -242,8 +290,13 @@ async fn backup_table(
     let mut stored = 0u64;
     let mut last = bytes::Bytes::new();
     while let Some(chunk) = stream.next().await {
-        let chunk =
-            chunk.map_err(|e| sql_error(e, &format!("backing up {}", table.qualified())))?;
+        let chunk = match chunk {
+            Ok(c) => c,
+            Err(e) if !timestamps_as_text && e.code().is_some_and(|c| c.code() == OVERFLOW) => {
+                return Err(Error::input(OVERFLOW, "timestamp beyond Timestamp(µs)"));
+            }
+            Err(e) => return Err(sql_error(e, &format!("backing up {}", table.qualified()))),
+        };
         let bytes = match sealer.as_mut() {
             Some(s) => s.push(&chunk),
             None => chunk.to_vec(),
@@ -269,6 +322,7 @@ async fn backup_table(
         rows,
         bytes: stored,
         sha256: hex::encode(hasher.finalize()),
+        text_columns,
     })
 }
 

@@ -144,10 +144,13 @@ fn append(b: &mut dyn ArrayBuilder, ty: &Arrow, v: &Value) -> Result<usize> {
         },
         Arrow::Timestamp(_, _) => match v {
             Value::Timestamp(t) | Value::Timestamptz(t) => typed!(b, TimestampMicrosecondBuilder)
-                .append_value(
-                    t.checked_add(EPOCH_MICROS)
-                        .ok_or_else(|| crate::errinternal!("timestamp out of Arrow's range"))?,
-                ),
+                .append_value(t.checked_add(EPOCH_MICROS).ok_or_else(|| {
+                    crate::errinput!(
+                        crate::error::sqlstate::DATETIME_FIELD_OVERFLOW,
+                        "timestamp {} is beyond Parquet's Timestamp(µs) range (294247-01-10)",
+                        crate::types::text::format(v).unwrap_or_default()
+                    )
+                })?),
             _ => return Err(mismatch(ty, v)),
         },
         Arrow::FixedSizeBinary(16) => match v {

@@ -318,9 +318,22 @@ impl SimpleQueryHandler for QueryHandler {
                 result_format: Format::UnifiedText,
             };
             let (notices, response) = run_statement(session.clone(), input, !multi).await;
+            if matches!(response, Response::CopyOut(_)) {
+                // The COPY is sent here, so what came before goes first.
+                // (pgwire then sees earlier BEGIN/COMMIT tags as plain
+                // ones: the rare Query that mixes them with COPY TO STDOUT
+                // reports its transaction status from the later ones.)
+                for earlier in responses.drain(..) {
+                    super::copy_out::send_response(client, earlier).await?;
+                }
+            }
             for n in notices {
                 client.feed(n).await?;
             }
+            let response = match response {
+                Response::CopyOut(copy) => super::copy_out::send_copy_out(client, copy).await?,
+                other => other,
+            };
             let failed = matches!(response, Response::Error(_));
             responses.push(response);
             if failed {
@@ -438,6 +451,10 @@ impl ExtendedQueryHandler for QueryHandler {
         for n in notices {
             client.feed(n).await?;
         }
+        let response = match response {
+            Response::CopyOut(copy) => super::copy_out::send_copy_out(client, copy).await?,
+            other => other,
+        };
         match response {
             Response::Error(info) => Err(PgWireError::UserError(info)),
             other => Ok(other),

@@ -13,6 +13,7 @@
 pub mod auth;
 pub mod connection;
 pub mod copy;
+pub mod copy_out;
 pub mod encode;
 pub mod errors;
 pub mod guard;

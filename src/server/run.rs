@@ -210,7 +210,11 @@ async fn run(
                         Ok(pgwire::messages::copy::CopyData::new(r.into())),
                         (rx, worker),
                     )),
-                    Some(Message::Done(Ok(_))) => None,
+                    // The command tag rides at the end, for the handler
+                    // that sends the COPY (see copy_out.rs).
+                    Some(Message::Done(Ok(outcome))) => {
+                        Some((Ok(super::copy_out::tag_message(&outcome.tag)), (rx, None)))
+                    }
                     Some(Message::Done(Err(e))) => Some((Err(to_pgwire(e)), (rx, None))),
                     Some(_) => None,
                     None => match worker {
