@@ -234,7 +234,7 @@ async fn backup_table(
     // snapshot for the second attempt.
     savepoint("SAVEPOINT flintdb_table").await?;
     let entry = match backup_table_as(client, table, path, to, key, progress, false).await {
-        Err(e) if e.sqlstate() == OVERFLOW => {
+        Err(e) if e.sqlstate() == OVERFLOW || e.sqlstate() == NO_DECIMAL => {
             savepoint("ROLLBACK TO SAVEPOINT flintdb_table").await?;
             backup_table_as(client, table, path, to, key, progress, true).await
         }
@@ -246,9 +246,13 @@ async fn backup_table(
 
 /// The SQLSTATE of a timestamp Parquet's Timestamp(µs) cannot hold.
 const OVERFLOW: &str = "22008";
+/// The SQLSTATE of a numeric NaN in a numeric(p,s) column (Decimal128
+/// has no NaN).
+const NO_DECIMAL: &str = "22003";
 
-/// Backs up a table; with `timestamps_as_text`, its timestamp columns as
-/// their text (the rare table with timestamps after 294247-01-10).
+/// Backs up a table; with `timestamps_as_text`, its timestamp and
+/// numeric(p,s) columns as their text (the rare table with timestamps
+/// after 294247-01-10 or NaN in a numeric(p,s) column).
 async fn backup_table_as(
     client: &Client,
     table: &TableEntry,
@@ -259,7 +263,9 @@ async fn backup_table_as(
     timestamps_as_text: bool,
 ) -> Result<FileEntry> {
     let mut shown = progress.table(&table.qualified());
-    let is_timestamp = |ty: &str| timestamps_as_text && ty.starts_with("timestamp");
+    let is_timestamp = |ty: &str| {
+        timestamps_as_text && (ty.starts_with("timestamp") || ty.starts_with("numeric("))
+    };
     let columns: Vec<String> = table
         .columns
         .iter()
@@ -292,8 +298,12 @@ async fn backup_table_as(
     while let Some(chunk) = stream.next().await {
         let chunk = match chunk {
             Ok(c) => c,
-            Err(e) if !timestamps_as_text && e.code().is_some_and(|c| c.code() == OVERFLOW) => {
-                return Err(Error::input(OVERFLOW, "timestamp beyond Timestamp(µs)"));
+            Err(e)
+                if !timestamps_as_text
+                    && e.code()
+                        .is_some_and(|c| [OVERFLOW, NO_DECIMAL].contains(&c.code())) =>
+            {
+                return Err(Error::input(OVERFLOW, "a value beyond its Arrow type"));
             }
             Err(e) => return Err(sql_error(e, &format!("backing up {}", table.qualified()))),
         };

@@ -133,6 +133,13 @@ fn append(b: &mut dyn ArrayBuilder, ty: &Arrow, v: &Value) -> Result<usize> {
             Value::Numeric(d) => {
                 typed!(b, Decimal128Builder).append_value(decimal_units(d, *scale)?)
             }
+            Value::NumericSpecial(sp) => {
+                return Err(crate::errinput!(
+                    crate::error::sqlstate::NUMERIC_VALUE_OUT_OF_RANGE,
+                    "numeric {} has no Decimal128 form",
+                    sp.text()
+                ))
+            }
             _ => return Err(mismatch(ty, v)),
         },
         Arrow::Date32 => match v {

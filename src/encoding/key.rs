@@ -78,6 +78,13 @@ pub fn encode_value(value: &Value, order: &KeyOrder, out: &mut Vec<u8>) {
         Value::Float4(f) => put_f64(*f as f64, out),
         Value::Float8(f) => put_f64(*f, out),
         Value::Numeric(d) => put_numeric(d, out),
+        // Below every number (sign byte 1 is negative, 2 zero, 3 positive),
+        // Infinity above, NaN above that, as PostgreSQL sorts them.
+        Value::NumericSpecial(s) => out.push(match s {
+            crate::types::numeric::Special::NegInf => 0,
+            crate::types::numeric::Special::PosInf => 4,
+            crate::types::numeric::Special::NaN => 5,
+        }),
         Value::Text(s) => {
             let s = if order.data_type == DataType::Bpchar {
                 s.trim_end_matches(' ')
@@ -158,7 +165,7 @@ pub fn decode_value(bytes: &[u8], order: &KeyOrder) -> Option<(Value, usize)> {
         DataType::Uuid => Value::Uuid(((r.u64()? as u128) << 64) | r.u64()? as u128),
         DataType::Float4 => Value::Float4(r.f64()? as f32),
         DataType::Float8 => Value::Float8(r.f64()?),
-        DataType::Numeric => Value::Numeric(r.numeric()?),
+        DataType::Numeric => r.numeric()?,
         DataType::Bytea => Value::Bytea(r.bytes()?),
         DataType::Text
         | DataType::Varchar
@@ -228,11 +235,16 @@ impl Reader<'_> {
         }
     }
 
-    fn numeric(&mut self) -> Option<bigdecimal::BigDecimal> {
+    fn numeric(&mut self) -> Option<Value> {
+        use crate::types::numeric::Special;
         use bigdecimal::num_bigint::BigInt;
         let sign = self.byte()?;
-        if sign == 2 {
-            return Some(bigdecimal::BigDecimal::from(0));
+        match sign {
+            0 => return Some(Value::NumericSpecial(Special::NegInf)),
+            4 => return Some(Value::NumericSpecial(Special::PosInf)),
+            5 => return Some(Value::NumericSpecial(Special::NaN)),
+            2 => return Some(Value::Numeric(bigdecimal::BigDecimal::from(0))),
+            _ => {}
         }
         // A negative value's exponent and digits are inverted once more.
         let flip = if sign == 1 { 0xFF } else { 0x00 };
@@ -251,10 +263,10 @@ impl Reader<'_> {
         }
         let magnitude = BigInt::parse_bytes(&digits, 10)?;
         let signed = if sign == 1 { -magnitude } else { magnitude };
-        Some(bigdecimal::BigDecimal::new(
+        Some(Value::Numeric(bigdecimal::BigDecimal::new(
             signed,
             digits.len() as i64 - exponent,
-        ))
+        )))
     }
 }
 

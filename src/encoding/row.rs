@@ -91,6 +91,13 @@ pub fn encode_with(row: &[Value], externals: &[(usize, External)], out: &mut Vec
                 numeric::to_binary(d, &mut buf);
                 put_bytes(out, 7, &buf);
             }
+            // PostgreSQL's binary form of NaN and the infinities, under the
+            // numeric tag: a stored value reads back as what was written.
+            Value::NumericSpecial(s) => {
+                let mut buf = Vec::with_capacity(8);
+                numeric::special_to_binary(*s, &mut buf);
+                put_bytes(out, 7, &buf);
+            }
             Value::Text(s) => put_bytes(out, 8, s.as_bytes()),
             Value::Bytea(b) => put_bytes(out, 9, b),
             Value::Array(a) if matches!(a.elem, DataType::Enum(_)) => {
@@ -226,7 +233,7 @@ pub fn decode_columns(
             6 => Value::Float8(f64::from_le_bytes(take(&mut buf).ok_or_else(corrupt)?)),
             7 => {
                 let bytes = take_var(&mut buf).ok_or_else(corrupt)?;
-                Value::Numeric(numeric::from_binary(bytes).map_err(|_| corrupt())?)
+                numeric::value_from_binary(bytes).map_err(|_| corrupt())?
             }
             8 => {
                 let bytes = take_var(&mut buf).ok_or_else(corrupt)?;

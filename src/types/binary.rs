@@ -19,6 +19,7 @@ pub fn encode(value: &Value, out: &mut Vec<u8>) {
         Value::Float4(v) => out.extend_from_slice(&v.to_be_bytes()),
         Value::Float8(v) => out.extend_from_slice(&v.to_be_bytes()),
         Value::Numeric(d) => numeric::to_binary(d, out),
+        Value::NumericSpecial(s) => numeric::special_to_binary(*s, out),
         Value::Text(s) => out.extend_from_slice(s.as_bytes()),
         Value::Enum(e) => out.extend_from_slice(e.label.as_bytes()),
         Value::Record(fields) => super::record::encode_binary(fields, out),
@@ -59,7 +60,7 @@ pub fn decode(buf: &[u8], data_type: DataType) -> Result<Value> {
         DataType::Int8 => Value::Int8(i64::from_be_bytes(fixed(buf, name)?)),
         DataType::Float4 => Value::Float4(f32::from_be_bytes(fixed(buf, name)?)),
         DataType::Float8 => Value::Float8(f64::from_be_bytes(fixed(buf, name)?)),
-        DataType::Numeric => Value::Numeric(numeric::from_binary(buf)?),
+        DataType::Numeric => numeric::value_from_binary(buf)?,
         DataType::Oid | DataType::Reg(_) => Value::Oid(u32::from_be_bytes(fixed(buf, name)?)),
         DataType::Array(elem) => super::array::decode_binary(buf, *elem)?,
         DataType::Int2Vector | DataType::OidVector => {

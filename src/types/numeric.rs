@@ -17,6 +17,73 @@ const MAX_DISPLAY_SCALE: i64 = 1000;
 /// is 1000 for typmods; values may have up to 131072 integer digits).
 const MAX_INTEGER_DIGITS: i64 = 131_072;
 
+/// The numeric values that are not numbers: PostgreSQL 14+ has NaN (equal
+/// to itself and above every other value, as in sorting), Infinity and
+/// -Infinity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Special {
+    /// Sorts below every number.
+    NegInf,
+    /// Sorts above every number.
+    PosInf,
+    /// Sorts above everything, Infinity included.
+    NaN,
+}
+
+impl Special {
+    /// A sum's special value after adding `next` to what it was: NaN
+    /// wins, opposite infinities make NaN.
+    pub fn sum(so_far: Option<Special>, next: Special) -> Special {
+        match (so_far, next) {
+            (None, n) => n,
+            (Some(Special::NaN), _) | (_, Special::NaN) => Special::NaN,
+            (Some(a), b) if a == b => a,
+            _ => Special::NaN,
+        }
+    }
+
+    /// The text form.
+    pub fn text(self) -> &'static str {
+        match self {
+            Special::NaN => "NaN",
+            Special::PosInf => "Infinity",
+            Special::NegInf => "-Infinity",
+        }
+    }
+
+    /// The special value a text input names, as numeric_in reads it.
+    pub fn parse(text: &str) -> Option<Special> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "nan" => Some(Special::NaN),
+            "infinity" | "+infinity" | "inf" | "+inf" => Some(Special::PosInf),
+            "-infinity" | "-inf" => Some(Special::NegInf),
+            _ => None,
+        }
+    }
+
+    /// As a float8.
+    pub fn to_f64(self) -> f64 {
+        match self {
+            Special::NaN => f64::NAN,
+            Special::PosInf => f64::INFINITY,
+            Special::NegInf => f64::NEG_INFINITY,
+        }
+    }
+
+    /// The special value a non-finite float is.
+    pub fn of_float(f: f64) -> Option<Special> {
+        if f.is_nan() {
+            Some(Special::NaN)
+        } else if f == f64::INFINITY {
+            Some(Special::PosInf)
+        } else if f == f64::NEG_INFINITY {
+            Some(Special::NegInf)
+        } else {
+            None
+        }
+    }
+}
+
 /// Parses numeric text input (`' 12.50 '`, `-1e3`, `.5`).
 pub fn parse(text: &str) -> Result<BigDecimal> {
     let t = text.trim();
@@ -280,6 +347,43 @@ pub fn to_binary(d: &BigDecimal, out: &mut Vec<u8>) {
     out.extend_from_slice(&(dscale as u16).to_be_bytes());
     for g in groups {
         out.extend_from_slice(&g.to_be_bytes());
+    }
+}
+
+/// PostgreSQL's binary numeric of a special value (NaN 0xC000, Infinity
+/// 0xD000, -Infinity 0xF000 in the sign word).
+pub fn special_to_binary(s: Special, out: &mut Vec<u8>) {
+    let sign: u16 = match s {
+        Special::NaN => 0xC000,
+        Special::PosInf => 0xD000,
+        Special::NegInf => 0xF000,
+    };
+    out.extend_from_slice(&[0, 0, 0, 0]);
+    out.extend_from_slice(&sign.to_be_bytes());
+    out.extend_from_slice(&[0, 0]);
+}
+
+/// Decodes a binary numeric, special values included.
+pub fn value_from_binary(buf: &[u8]) -> Result<crate::types::Value> {
+    if buf.len() == 8 {
+        let special = match u16::from_be_bytes([buf[4], buf[5]]) {
+            0xC000 => Some(Special::NaN),
+            0xD000 => Some(Special::PosInf),
+            0xF000 => Some(Special::NegInf),
+            _ => None,
+        };
+        if let Some(s) = special {
+            return Ok(crate::types::Value::NumericSpecial(s));
+        }
+    }
+    from_binary(buf).map(crate::types::Value::Numeric)
+}
+
+/// Parses numeric text input, special values included.
+pub fn parse_value(text: &str) -> Result<crate::types::Value> {
+    match Special::parse(text) {
+        Some(s) => Ok(crate::types::Value::NumericSpecial(s)),
+        None => parse(text).map(crate::types::Value::Numeric),
     }
 }
 

@@ -18,6 +18,7 @@ pub fn format(value: &Value) -> Option<String> {
         Value::Float4(v) => float_format::format_f32(*v),
         Value::Float8(v) => float_format::format_f64(*v),
         Value::Numeric(d) => numeric::format(d),
+        Value::NumericSpecial(s) => s.text().to_string(),
         Value::Text(s) => s.clone(),
         Value::Bytea(b) => format_bytea(b),
         Value::Date(d) => datetime::format_date(*d),
@@ -80,7 +81,7 @@ pub fn parse(text: &str, data_type: DataType) -> Result<Value> {
             Value::Float4(f)
         }
         DataType::Float8 => Value::Float8(parse_float(text, "double precision")?),
-        DataType::Numeric => Value::Numeric(numeric::parse(text)?),
+        DataType::Numeric => numeric::parse_value(text)?,
         DataType::Text | DataType::Varchar | DataType::Bpchar | DataType::Unknown => {
             Value::Text(text.to_string())
         }

@@ -25,6 +25,8 @@ pub enum Value {
     Float4(f32),
     Float8(f64),
     Numeric(BigDecimal),
+    /// numeric's NaN, Infinity and -Infinity (see `numeric.rs`).
+    NumericSpecial(super::numeric::Special),
     /// text, varchar and char(n) values (char(n) is stored padded).
     Text(String),
     Bytea(Vec<u8>),
@@ -64,7 +66,7 @@ impl Value {
             Value::Int8(_) => DataType::Int8,
             Value::Float4(_) => DataType::Float4,
             Value::Float8(_) => DataType::Float8,
-            Value::Numeric(_) => DataType::Numeric,
+            Value::Numeric(_) | Value::NumericSpecial(_) => DataType::Numeric,
             Value::Text(_) => DataType::Text,
             Value::Bytea(_) => DataType::Bytea,
             Value::Date(_) => DataType::Date,
@@ -90,6 +92,7 @@ impl Value {
             Value::Float4(v) => Some(*v as f64),
             Value::Float8(v) => Some(*v),
             Value::Numeric(v) => v.to_f64(),
+            Value::NumericSpecial(s) => Some(s.to_f64()),
             _ => None,
         }
     }
@@ -142,6 +145,22 @@ impl Value {
             (Float4(a), Float4(b)) => compare_floats(*a as f64, *b as f64),
             (Float8(a), Float8(b)) => compare_floats(*a, *b),
             (Numeric(a), Numeric(b)) => a.cmp(b),
+            (NumericSpecial(a), NumericSpecial(b)) => a.cmp(b),
+            // -Infinity sorts below every number, Infinity and NaN above.
+            (NumericSpecial(s), b) if b.as_f64().is_some() => {
+                if *s == super::numeric::Special::NegInf {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                }
+            }
+            (a, NumericSpecial(s)) if a.as_f64().is_some() => {
+                if *s == super::numeric::Special::NegInf {
+                    Ordering::Greater
+                } else {
+                    Ordering::Less
+                }
+            }
             (Text(a), Text(b)) => a.as_bytes().cmp(b.as_bytes()),
             (Bytea(a), Bytea(b)) => a.cmp(b),
             (Date(a), Date(b)) => a.cmp(b),
@@ -216,6 +235,7 @@ impl Hash for Value {
                     }
                 }
             },
+            Value::NumericSpecial(s) => float_hash_bits(s.to_f64()).hash(state),
             Value::Float4(f) => float_hash_bits(*f as f64).hash(state),
             Value::Float8(f) => float_hash_bits(*f).hash(state),
             Value::Text(s) => s.hash(state),

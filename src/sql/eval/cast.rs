@@ -76,6 +76,7 @@ fn convert(v: Value, from: DataType, to: DataType) -> Result<Value> {
         (Value::Float4(f), _) if to.is_numeric() => from_f64(f as f64, to, 6)?,
         (Value::Float8(f), _) if to.is_numeric() => from_f64(f, to, 15)?,
         (Value::Numeric(d), _) if to.is_numeric() => from_numeric(d, to)?,
+        (Value::NumericSpecial(s), _) if to.is_numeric() => from_special(s, to)?,
         (Value::Date(d), T::Date) => Value::Date(d),
         (Value::Date(d), T::Timestamp) => {
             Value::Timestamp(d as i64 * crate::types::datetime::USECS_PER_DAY)
@@ -160,7 +161,36 @@ fn from_f64(f: f64, to: DataType, digits: usize) -> Result<Value> {
             Value::Float4(v)
         }
         DataType::Float8 => Value::Float8(f),
-        _ => Value::Numeric(numeric::from_float(f, digits)?),
+        _ => match numeric::Special::of_float(f) {
+            Some(s) => Value::NumericSpecial(s),
+            None => Value::Numeric(numeric::from_float(f, digits)?),
+        },
+    })
+}
+
+/// NaN and the infinities as another numeric type: floats have them,
+/// integers do not.
+fn from_special(s: numeric::Special, to: DataType) -> Result<Value> {
+    Ok(match to {
+        DataType::Int2 | DataType::Int4 | DataType::Int8 => {
+            let name = match to {
+                DataType::Int2 => "smallint",
+                DataType::Int4 => "integer",
+                _ => "bigint",
+            };
+            let what = if s == numeric::Special::NaN {
+                "NaN"
+            } else {
+                "infinity"
+            };
+            return Err(errinput!(
+                sqlstate::FEATURE_NOT_SUPPORTED,
+                "cannot convert {what} to {name}"
+            ));
+        }
+        DataType::Float4 => Value::Float4(s.to_f64() as f32),
+        DataType::Float8 => Value::Float8(s.to_f64()),
+        _ => Value::NumericSpecial(s),
     })
 }
 
@@ -214,6 +244,16 @@ fn apply_typmod(v: Value, to: ColumnType, explicit: bool) -> Result<Value> {
             }
             Ok(Value::Text(s))
         }
+        (Value::NumericSpecial(s), DataType::Numeric) => match to.numeric_precision_scale() {
+            Some((p, sc)) if s != numeric::Special::NaN => Err(errinput!(
+                sqlstate::NUMERIC_VALUE_OUT_OF_RANGE,
+                "numeric field overflow"
+            )
+            .with_detail(format!(
+                "A field with precision {p}, scale {sc} cannot hold an infinite value."
+            ))),
+            _ => Ok(Value::NumericSpecial(s)),
+        },
         (Value::Numeric(d), DataType::Numeric) => match to.numeric_precision_scale() {
             Some((p, s)) => Ok(Value::Numeric(numeric::apply_typmod(&d, p, s)?)),
             None => Ok(Value::Numeric(d)),

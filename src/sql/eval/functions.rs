@@ -278,6 +278,10 @@ fn call_strict(func: Function, v: Vec<Value>, ty: DataType) -> Result<Value> {
             Value::Float4(f) => Value::Float4(f.abs()),
             Value::Float8(f) => Value::Float8(f.abs()),
             Value::Numeric(d) => Value::Numeric(d.abs()),
+            Value::NumericSpecial(crate::types::numeric::Special::NegInf) => {
+                Value::NumericSpecial(crate::types::numeric::Special::PosInf)
+            }
+            s @ Value::NumericSpecial(_) => s.clone(),
             _ => Value::Null,
         },
         Function::Round | Function::Trunc => round_or_trunc(func, &v)?,
@@ -295,6 +299,7 @@ fn call_strict(func: Function, v: Vec<Value>, ty: DataType) -> Result<Value> {
                 };
                 Value::Numeric(d.with_scale_round(0, mode))
             }
+            s @ Value::NumericSpecial(_) => s.clone(),
             _ => Value::Null,
         },
         Function::Sign => match &v[0] {
@@ -312,6 +317,11 @@ fn call_strict(func: Function, v: Vec<Value>, ty: DataType) -> Result<Value> {
             } else {
                 -1
             })),
+            Value::NumericSpecial(s) => match s {
+                crate::types::numeric::Special::NaN => v[0].clone(),
+                crate::types::numeric::Special::PosInf => Value::Numeric(BigDecimal::from(1)),
+                crate::types::numeric::Special::NegInf => Value::Numeric(BigDecimal::from(-1)),
+            },
             _ => Value::Null,
         },
         Function::Mod => super::ops::binary(
@@ -329,6 +339,10 @@ fn call_strict(func: Function, v: Vec<Value>, ty: DataType) -> Result<Value> {
             Value::Float8(f) if *f < 0.0 => return Err(sqrt_negative()),
             Value::Float8(f) => Value::Float8(f.sqrt()),
             Value::Numeric(d) => Value::Numeric(sqrt_numeric(d)?),
+            Value::NumericSpecial(crate::types::numeric::Special::NegInf) => {
+                return Err(sqrt_negative())
+            }
+            s @ Value::NumericSpecial(_) => s.clone(),
             _ => Value::Null,
         },
         other => {
@@ -389,6 +403,7 @@ fn round_or_trunc(func: Function, v: &[Value]) -> Result<Value> {
             // A negative place count rounds left of the point; scale stays 0.
             Value::Numeric(if places < 0 { r.with_scale(0) } else { r })
         }
+        s @ Value::NumericSpecial(_) => s.clone(),
         _ => Value::Null,
     })
 }

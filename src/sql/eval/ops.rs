@@ -26,6 +26,11 @@ pub fn negate(v: Value) -> Result<Value> {
         Value::Float4(f) => Value::Float4(-f),
         Value::Float8(f) => Value::Float8(-f),
         Value::Numeric(d) => Value::Numeric(-d),
+        Value::NumericSpecial(s) => Value::NumericSpecial(match s {
+            numeric::Special::PosInf => numeric::Special::NegInf,
+            numeric::Special::NegInf => numeric::Special::PosInf,
+            nan => nan,
+        }),
         Value::Interval(i) => Value::Interval(i.checked_neg()?),
         other => other,
     })
@@ -90,6 +95,10 @@ pub fn binary(op: BinaryOp, l: Value, r: Value, ty: DataType) -> Result<Value> {
         }),
         (Value::Float8(a), Value::Float8(b)) => float_op(op, a, b).map(Value::Float8),
         (Value::Numeric(a), Value::Numeric(b)) => numeric_op(op, &a, &b).map(Value::Numeric),
+        (
+            l @ (Value::Numeric(_) | Value::NumericSpecial(_)),
+            r @ (Value::Numeric(_) | Value::NumericSpecial(_)),
+        ) => special_op(op, l, r),
         (Value::Date(d), Value::Int4(n)) | (Value::Int4(n), Value::Date(d))
             if ty == DataType::Date =>
         {
@@ -116,6 +125,49 @@ pub fn binary(op: BinaryOp, l: Value, r: Value, ty: DataType) -> Result<Value> {
             b.data_type().sql_name()
         )),
     }
+}
+
+/// Numeric arithmetic with NaN or an infinity, by PostgreSQL's rules:
+/// NaN in, NaN out; the infinities as IEEE floats have them, except that
+/// a division by zero is still an error and a finite value modulo an
+/// infinity is that value.
+fn special_op(op: BinaryOp, l: Value, r: Value) -> Result<Value> {
+    use numeric::Special;
+    let (a, b) = (
+        l.as_f64().unwrap_or(f64::NAN),
+        r.as_f64().unwrap_or(f64::NAN),
+    );
+    let divides = matches!(op, BinaryOp::Divide | BinaryOp::Modulo);
+    if divides && matches!(&r, Value::Numeric(d) if d.is_zero()) && !a.is_nan() {
+        return Err(division_by_zero());
+    }
+    if op == BinaryOp::Modulo && !a.is_nan() && a.is_finite() && b.is_infinite() {
+        return Ok(l);
+    }
+    let result = match op {
+        BinaryOp::Add => a + b,
+        BinaryOp::Subtract => a - b,
+        BinaryOp::Multiply => a * b,
+        BinaryOp::Divide => a / b,
+        BinaryOp::Modulo => {
+            if a.is_infinite() || b.is_nan() {
+                f64::NAN
+            } else {
+                a % b
+            }
+        }
+        _ => {
+            return Err(crate::errinternal!(
+                "operator {} on numeric NaN or infinity",
+                op.symbol()
+            ))
+        }
+    };
+    Ok(match Special::of_float(result) {
+        Some(s) => Value::NumericSpecial(s),
+        // Only a finite value over an infinity gets here: zero.
+        None => Value::Numeric(bigdecimal::BigDecimal::from(0)),
+    })
 }
 
 /// The interval operators the binder resolved (see binder/datetime_ops.rs).

@@ -112,6 +112,8 @@ pub(super) struct Accumulator {
     float_sum: f64,
     interval_sum: Interval,
     decimal_sum: BigDecimal,
+    /// A NaN or infinity among numeric inputs: it decides sum and avg.
+    special: Option<crate::types::numeric::Special>,
     /// Σx² for the numeric variances.
     square_sum: BigDecimal,
     /// The float variances' running Sxx (Youngs-Cramer, as PostgreSQL's
@@ -174,6 +176,7 @@ impl Accumulator {
             float_sum: 0.0,
             interval_sum: Interval::ZERO,
             decimal_sum: BigDecimal::from(0),
+            special: None,
             square_sum: BigDecimal::from(0),
             float_sxx: 0.0,
             best: None,
@@ -238,6 +241,9 @@ impl Accumulator {
                 Value::Float4(f) => self.float_sum += *f as f64,
                 Value::Float8(f) => self.float_sum += f,
                 Value::Numeric(d) => self.decimal_sum += d,
+                Value::NumericSpecial(s) => {
+                    self.special = Some(crate::types::numeric::Special::sum(self.special, *s))
+                }
                 Value::Interval(i) => self.interval_sum = self.interval_sum.checked_add(*i)?,
                 _ => {}
             },
@@ -257,6 +263,9 @@ impl Accumulator {
                         let tmp = x * n - self.float_sum;
                         self.float_sxx += tmp * tmp / (n * (n - 1.0));
                     }
+                }
+                Value::NumericSpecial(_) => {
+                    self.special = Some(crate::types::numeric::Special::NaN);
                 }
                 other => {
                     let d = match other {
@@ -315,6 +324,17 @@ impl Accumulator {
             // Computed per grouping set by `aggregate`.
             AggregateFunction::Grouping => Value::Null,
             _ if self.count == 0 => Value::Null,
+            AggregateFunction::Sum | AggregateFunction::Avg if self.special.is_some() => {
+                Value::NumericSpecial(self.special.unwrap_or(crate::types::numeric::Special::NaN))
+            }
+            AggregateFunction::VarSamp
+            | AggregateFunction::VarPop
+            | AggregateFunction::StddevSamp
+            | AggregateFunction::StddevPop
+                if self.special.is_some() =>
+            {
+                Value::NumericSpecial(crate::types::numeric::Special::NaN)
+            }
             AggregateFunction::Sum => match self.input {
                 DataType::Int2 | DataType::Int4 => {
                     Value::Int8(i64::try_from(self.int_sum).map_err(|_| {
