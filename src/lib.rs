@@ -36,6 +36,7 @@ pub mod engine;
 pub mod error;
 pub mod security;
 pub mod server;
+pub mod server_files;
 pub mod sql;
 pub mod storage;
 pub mod txn;

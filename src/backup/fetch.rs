@@ -36,6 +36,9 @@ impl Drop for Scratch {
 pub struct Fetched {
     pub entry: FileEntry,
     pub path: PathBuf,
+    /// The path is a copy in the scratch directory (not the backup's own
+    /// file), to be removed once read.
+    pub copied: bool,
 }
 
 /// Streams a file, checking its SHA-256 and size against the manifest;
@@ -93,6 +96,7 @@ pub async fn fetch(
     }
     Ok(Fetched {
         entry: entry.clone(),
+        copied: local.is_none(),
         path: local.unwrap_or(copy_path),
     })
 }

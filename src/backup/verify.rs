@@ -36,7 +36,7 @@ pub async fn verify(from: &Location, kek: Option<&KekSource>) -> Result<Verified
                 entry.path, entry.rows
             )));
         }
-        if fetched.path.starts_with(std::env::temp_dir()) {
+        if fetched.copied {
             let _ = std::fs::remove_file(&fetched.path);
         }
         done.files += 1;

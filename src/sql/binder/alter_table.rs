@@ -191,7 +191,7 @@ impl Binder<'_> {
                         self.coerce_assign(bound, col.ty, &col.name)?;
                         AlterAction::SetDefault {
                             column: c,
-                            default: Some(value.to_string()),
+                            default: Some(super::columns::default_text(value)),
                         }
                     }
                     AlterColumnOperation::DropDefault => {

@@ -101,7 +101,7 @@ impl Binder<'_> {
                         ));
                     }
                     self.coerce_assign(bound, ty, &def.name)?;
-                    def.default = Some(e.to_string());
+                    def.default = Some(default_text(e));
                 }
                 ColumnOption::PrimaryKey(p) => {
                     constraints.push(named(TableConstraint::PrimaryKey(p.clone())))
@@ -180,4 +180,12 @@ impl Binder<'_> {
             sequence,
         })
     }
+}
+
+/// A DEFAULT expression as stored: its SQL text, with `::regclass` as
+/// PostgreSQL spells it (sqlparser prints `::REGCLASS`), so that a
+/// `nextval('s'::regclass)` written out (by a restore, say) reads as the
+/// one SERIAL makes.
+pub(super) fn default_text(e: &sqlparser::ast::Expr) -> String {
+    e.to_string().replace("::REGCLASS", "::regclass")
 }

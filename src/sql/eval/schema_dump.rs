@@ -151,7 +151,9 @@ fn tq(t: &TableDef) -> String {
 
 fn schemas(s: &mut Script) {
     for schema in s.catalog.schemas().iter() {
-        if schema.is_builtin() || schema.is_temp() || schema.name.starts_with("pg_") {
+        // public comes with every database.
+        let made_with_database = schema.is_builtin() || schema.name == "public";
+        if made_with_database || schema.is_temp() || schema.name.starts_with("pg_") {
             continue;
         }
         let sql = format!(
@@ -351,7 +353,7 @@ fn index_sql(t: &TableDef, i: &IndexDef) -> String {
         include(t, i)
     );
     if let Some(p) = &i.predicate {
-        sql.push_str(&format!(" WHERE ({p})"));
+        sql.push_str(&format!(" WHERE {p}"));
     }
     sql
 }
@@ -447,7 +449,15 @@ fn sequence_values(s: &mut Script) {
     }
 }
 
+/// Comments, in the order of what they are on (not of OIDs, which a
+/// restore assigns afresh).
 fn comments(s: &mut Script, tables: &[std::sync::Arc<TableDef>]) {
+    let first = s.out.steps.len();
+    comments_unordered(s, tables);
+    s.out.steps[first..].sort_by(|a, b| a.sql.cmp(&b.sql));
+}
+
+fn comments_unordered(s: &mut Script, tables: &[std::sync::Arc<TableDef>]) {
     let views = s.catalog.views();
     let sequences = s.catalog.sequences();
     for ((oid, sub), text) in s.catalog.descriptions() {

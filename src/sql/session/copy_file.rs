@@ -4,11 +4,9 @@
 //! target columns' types. A relative path is taken from the data
 //! directory, as PostgreSQL does.
 
-use std::fs::File;
 use std::io::Read;
 use std::path::PathBuf;
 
-use super::copy_out::file_error;
 use super::{Command, Outcome, Session};
 use crate::columnar::reader::text_rows;
 use crate::columnar::ParquetRows;
@@ -52,35 +50,37 @@ impl Session {
                 self.engine.data_dir().join(p)
             }
         };
-        let loaded = File::open(&path)
-            .map_err(|e| file_error(e, "open", &path, "reading"))
-            .and_then(|file| {
-                if copy.format().parquet {
-                    let mut rows = ParquetRows::open(file)?;
-                    if rows.schema().fields().len() != copy.width() {
-                        return Err(crate::errinput!(
-                            crate::sql::copy::BAD_COPY_FILE_FORMAT,
-                            "Parquet file \"{}\" has {} columns; COPY expects {}",
-                            path.display(),
-                            rows.schema().fields().len(),
-                            copy.width()
-                        ));
-                    }
-                    while let Some(batch) = rows.next_batch()? {
-                        self.copy_text_rows(&mut copy, text_rows(&batch)?)?;
-                    }
-                    Ok(())
-                } else {
-                    self.copy_stream(&mut copy, file)
+        let loaded = crate::server_files::open_for_reading(&path).and_then(|file| {
+            if copy.format().parquet {
+                let mut rows = ParquetRows::open(file)?;
+                if rows.schema().fields().len() != copy.width() {
+                    return Err(crate::errinput!(
+                        crate::sql::copy::BAD_COPY_FILE_FORMAT,
+                        "Parquet file \"{}\" has {} columns; COPY expects {}",
+                        path.display(),
+                        rows.schema().fields().len(),
+                        copy.width()
+                    ));
                 }
-            });
+                while let Some(batch) = rows.next_batch()? {
+                    self.copy_text_rows(&mut copy, text_rows(&batch)?)?;
+                }
+                Ok(())
+            } else {
+                self.copy_stream(&mut copy, file)
+            }
+        });
         let ok = loaded.is_ok();
         let outcome = self.end_copy(&copy, ok);
         loaded?;
         outcome
     }
 
-    fn copy_stream(&mut self, copy: &mut super::CopyIn, mut file: File) -> Result<()> {
+    fn copy_stream(
+        &mut self,
+        copy: &mut super::CopyIn,
+        mut file: crate::server_files::ServerFile,
+    ) -> Result<()> {
         let mut cutter = RecordCutter::default();
         let mut buf = Vec::new();
         let mut pending = Vec::new();

@@ -3,13 +3,13 @@
 //! server file is written beside its final name and renamed into place
 //! once complete and synced, so a failed COPY never leaves half a file.
 
-use std::fs::File;
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::PathBuf;
 
 use super::RowSink;
 use crate::columnar::ParquetSink;
 use crate::error::Result;
+use crate::server_files::PendingFile;
 use crate::sql::copy::CopyFormat;
 use crate::sql::exec::{self, ExecContext};
 use crate::sql::plan::{Node, OutputColumn};
@@ -30,16 +30,10 @@ pub(super) fn copy_to(
     let rows = exec::execute(root, ctx)?;
     let n = match file {
         Some(path) => {
-            let target = absolute_target(path)?;
-            let temp = temp_name(&target);
-            let written = write_file(&temp, rows, columns, format);
-            match written.and_then(|n| commit_file(&temp, &target).map(|()| n)) {
-                Ok(n) => n,
-                Err(e) => {
-                    let _ = std::fs::remove_file(&temp);
-                    return Err(e);
-                }
-            }
+            let mut file = PendingFile::create(&absolute_target(path)?)?;
+            let n = write_file(&mut file, rows, columns, format)?;
+            file.commit()?;
+            n
         }
         None if format.parquet => {
             sink.copy_out(columns, true)?;
@@ -106,48 +100,33 @@ fn named_types(columns: &[OutputColumn]) -> Vec<(String, crate::types::ColumnTyp
 }
 
 fn write_file(
-    path: &Path,
+    file: &mut PendingFile,
     rows: impl Iterator<Item = Result<Vec<Value>>>,
     columns: &[OutputColumn],
     format: &CopyFormat,
 ) -> Result<u64> {
-    let file = File::create(path).map_err(|e| file_error(e, "open", path, "writing"))?;
-    let mut out = BufWriter::with_capacity(1 << 20, file);
-    let n = if format.parquet {
-        let mut parquet = ParquetSink::new(out, &named_types(columns))?;
+    if format.parquet {
+        let mut parquet = ParquetSink::new(file.take_writer()?, &named_types(columns))?;
         for row in rows {
             parquet.push(&row?)?;
         }
         let n = parquet.rows();
-        out = parquet.finish()?;
-        n
-    } else {
-        let mut n = 0;
-        if let Some(p) = preamble(columns, format) {
-            out.write_all(&p)?;
-        }
-        for row in rows {
-            out.write_all(&format.write_row(&row?))?;
-            n += 1;
-        }
-        if format.binary {
-            out.write_all(crate::sql::copy_binary::TRAILER)?;
-        }
-        n
-    };
-    let file = out
-        .into_inner()
-        .map_err(|e| file_error(e.into_error(), "write", path, "writing"))?;
-    file.sync_all()?;
-    Ok(n)
-}
-
-fn commit_file(temp: &Path, target: &Path) -> Result<()> {
-    std::fs::rename(temp, target).map_err(|e| file_error(e, "rename", target, "writing"))?;
-    if let Some(dir) = target.parent() {
-        File::open(dir)?.sync_all()?;
+        file.put_writer(parquet.finish()?);
+        return Ok(n);
     }
-    Ok(())
+    let out = file.writer()?;
+    let mut n = 0;
+    if let Some(p) = preamble(columns, format) {
+        out.write_all(&p)?;
+    }
+    for row in rows {
+        out.write_all(&format.write_row(&row?))?;
+        n += 1;
+    }
+    if format.binary {
+        out.write_all(crate::sql::copy_binary::TRAILER)?;
+    }
+    Ok(n)
 }
 
 /// PostgreSQL refuses a relative path for COPY TO (it would land in the
@@ -161,48 +140,4 @@ fn absolute_target(path: &str) -> Result<PathBuf> {
         ));
     }
     Ok(p)
-}
-
-fn temp_name(target: &Path) -> PathBuf {
-    let mut name = target.file_name().unwrap_or_default().to_os_string();
-    name.push(format!(".flintdb-{}.tmp", std::process::id()));
-    target.with_file_name(name)
-}
-
-/// PostgreSQL's wording for a server file it cannot use.
-pub(super) fn file_error(
-    e: std::io::Error,
-    verb: &str,
-    path: &Path,
-    purpose: &str,
-) -> crate::error::Error {
-    let code = match e.kind() {
-        std::io::ErrorKind::NotFound => "58P01",
-        std::io::ErrorKind::PermissionDenied => "42501",
-        _ => crate::error::sqlstate::IO_ERROR,
-    };
-    let what = if verb == "open" {
-        format!(
-            "could not open file \"{}\" for {purpose}: {}",
-            path.display(),
-            os_message(&e)
-        )
-    } else {
-        format!(
-            "could not {verb} file \"{}\": {}",
-            path.display(),
-            os_message(&e)
-        )
-    };
-    crate::error::Error::input(code, what)
-}
-
-/// The OS's message without Rust's " (os error N)" suffix, as PostgreSQL
-/// prints `%m`.
-fn os_message(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    match s.find(" (os error") {
-        Some(i) => s[..i].to_string(),
-        None => s,
-    }
 }
