@@ -47,6 +47,9 @@ impl Location {
         if bucket.is_empty() {
             return Err(Error::Io(format!("no bucket in \"{text}\"")));
         }
+        // reqwest's TLS (for https endpoints) uses the process's rustls
+        // provider: ring, as the server's TLS does.
+        let _ = tokio_rustls::rustls::crypto::ring::default_provider().install_default();
         let store = object_store::aws::AmazonS3Builder::from_env()
             .with_bucket_name(bucket)
             .build()
