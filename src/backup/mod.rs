@@ -15,6 +15,7 @@
 pub mod cli;
 pub mod connect;
 pub mod fetch;
+pub mod load;
 pub mod location;
 pub mod manifest;
 pub mod progress;

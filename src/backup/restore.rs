@@ -16,12 +16,10 @@ use super::fetch::{fetch, Fetched, Scratch};
 use super::location::Location;
 use super::manifest::{self, DatabaseBackup};
 use super::progress::Progress;
-use crate::columnar::cells::value_at;
 use crate::columnar::ParquetRows;
 use crate::error::{Error, Result};
 use crate::security::keys::KekSource;
 use crate::sql::binder::system_views::quote_ident;
-use crate::sql::copy::CopyFormat;
 use crate::sql::eval::schema_dump::{Phase, Step};
 
 /// What `flintdb restore` was asked to do.
@@ -43,9 +41,6 @@ pub struct RestoreSummary {
     pub bytes: u64,
     pub warnings: usize,
 }
-
-/// Bytes of COPY data sent per message.
-const COPY_CHUNK: usize = 1 << 20;
 
 /// Reads a backup's manifest.
 pub async fn open_manifest(
@@ -191,12 +186,17 @@ async fn restore_database(
     for _ in 0..width {
         let worker = target.connect().await?;
         let (queue, progress) = (queue.clone(), progress.clone());
+        let tables = db.schema.tables.clone();
         workers.push(tokio::spawn(async move {
             let mut loaded = Vec::new();
             loop {
                 let next = queue.lock().pop_front();
                 let Some(file) = next else { break };
-                loaded.push(load_table(&worker, &file, &progress).await?);
+                let types = tables
+                    .iter()
+                    .find(|t| t.qualified() == file.entry.table)
+                    .map(|t| t.columns.as_slice());
+                loaded.push(load_table(&worker, &file, types, &progress).await?);
             }
             Ok::<_, Error>(loaded)
         }));
@@ -284,7 +284,12 @@ async fn run_step(
 
 /// Loads one table's file through COPY; checks the row count against
 /// the manifest. Returns rows and bytes.
-async fn load_table(client: &Client, file: &Fetched, progress: &Progress) -> Result<(u64, u64)> {
+async fn load_table(
+    client: &Client,
+    file: &Fetched,
+    types: Option<&[(String, String)]>,
+    progress: &Progress,
+) -> Result<(u64, u64)> {
     let entry = &file.entry;
     let shown = progress.table(&entry.table);
     let columns = ParquetRows::open(std::fs::File::open(&file.path)?)?
@@ -293,8 +298,18 @@ async fn load_table(client: &Client, file: &Fetched, progress: &Progress) -> Res
         .iter()
         .map(|f| quote_ident(f.name()))
         .collect::<Vec<_>>();
-    let sql = format!("COPY {} ({}) FROM STDIN", entry.table, columns.join(", "));
-    let rows = send_copy(client, &sql, file.path.clone()).await?;
+    let binary = types.and_then(super::load::binary_types);
+    let sql = format!(
+        "COPY {} ({}) FROM STDIN{}",
+        entry.table,
+        columns.join(", "),
+        if binary.is_some() {
+            " (FORMAT binary)"
+        } else {
+            ""
+        }
+    );
+    let rows = send_copy(client, &sql, file.path.clone(), binary).await?;
     if rows != entry.rows {
         return Err(Error::Corrupted(format!(
             "table {}: {rows} rows loaded, the manifest says {}",
@@ -305,50 +320,19 @@ async fn load_table(client: &Client, file: &Fetched, progress: &Progress) -> Res
     Ok((rows, entry.bytes))
 }
 
-/// A Parquet file's rows as COPY text, in chunks, on a blocking thread.
-fn copy_chunks(path: std::path::PathBuf, tx: tokio::sync::mpsc::Sender<Result<Bytes>>) {
-    let run = || -> Result<()> {
-        let mut rows = ParquetRows::open(std::fs::File::open(&path)?)?;
-        let format = CopyFormat::from_options(&[], &[])?;
-        let mut buf = Vec::with_capacity(COPY_CHUNK * 2);
-        while let Some(batch) = rows.next_batch()? {
-            let columns = batch.columns();
-            let mut values = Vec::with_capacity(columns.len());
-            for row in 0..batch.num_rows() {
-                values.clear();
-                for c in columns {
-                    values.push(value_at(c.as_ref(), row)?);
-                }
-                buf.extend_from_slice(&format.write_row(&values));
-                if buf.len() >= COPY_CHUNK {
-                    let chunk = Bytes::from(std::mem::replace(
-                        &mut buf,
-                        Vec::with_capacity(COPY_CHUNK * 2),
-                    ));
-                    if tx.blocking_send(Ok(chunk)).is_err() {
-                        return Ok(());
-                    }
-                }
-            }
-        }
-        if !buf.is_empty() {
-            let _ = tx.blocking_send(Ok(Bytes::from(buf)));
-        }
-        Ok(())
-    };
-    if let Err(e) = run() {
-        let _ = tx.blocking_send(Err(e));
-    }
-}
-
-async fn send_copy(client: &Client, sql: &str, path: std::path::PathBuf) -> Result<u64> {
+async fn send_copy(
+    client: &Client,
+    sql: &str,
+    path: std::path::PathBuf,
+    binary: Option<Vec<crate::types::DataType>>,
+) -> Result<u64> {
     let sink = client
         .copy_in::<_, Bytes>(sql)
         .await
         .map_err(|e| sql_error(e, sql))?;
     futures::pin_mut!(sink);
     let (tx, mut rx) = tokio::sync::mpsc::channel(4);
-    let producer = tokio::task::spawn_blocking(move || copy_chunks(path, tx));
+    let producer = tokio::task::spawn_blocking(move || super::load::copy_chunks(path, binary, tx));
     while let Some(chunk) = rx.recv().await {
         sink.send(chunk?).await.map_err(|e| sql_error(e, sql))?;
     }

@@ -113,4 +113,35 @@ for q in "SELECT count(*), sum(length(payload)), md5(string_agg(payload, '' ORDE
          "SELECT * FROM every_type ORDER BY id"; do
   check test "$(psql_ -d postgres -At -c "$q")" = "$(psql_ -d from_s3 -At -c "$q")"
 done
+
+# TLS with SCRAM, as libpq's variables ask: verify-full against the CA,
+# and require.
+certs/make-dev-certs.sh "$tmp/certs" >/dev/null
+tls_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat > "$tmp/tls.toml" <<TOML
+tls_cert_file = "$tmp/certs/server.crt"
+tls_key_file = "$tmp/certs/server.key"
+superuser = "postgres"
+superuser_password = "Backup-Tls-0123456789-abcdef"
+[[hba]]
+type = "hostssl"
+database = "all"
+user = "all"
+address = "127.0.0.1/32"
+method = "scram-sha-256"
+TOML
+timeout 600 "$bin" serve --data-dir "$tmp/tls-data" --listen "127.0.0.1:$tls_port" --config "$tmp/tls.toml" >"$tmp/tls.log" 2>&1 &
+tls_pid=$!
+on_exit="kill $moto_pid $tls_pid"
+for _ in $(seq 100); do (echo >/dev/tcp/127.0.0.1/"$tls_port") 2>/dev/null && break; sleep 0.1; done
+export PGPASSWORD="Backup-Tls-0123456789-abcdef" PGHOST=localhost PGPORT=$tls_port PGUSER=postgres
+PGSSLMODE=verify-full PGSSLROOTCERT="$tmp/certs/ca.crt" psql -X -q -d postgres -c "CREATE TABLE over_tls AS SELECT g FROM generate_series(1, 1000) g"
+check env PGSSLMODE=verify-full PGSSLROOTCERT="$tmp/certs/ca.crt" "$bin" backup --dbname postgres --to "$tmp/tls-backup" -q
+check env PGSSLMODE=require "$bin" restore --dbname tls_copy --create --from "$tmp/tls-backup" -q
+check test "$(PGSSLMODE=require psql -X -At -d tls_copy -c 'SELECT sum(g) FROM over_tls')" = 500500
+if env PGSSLMODE=disable "$bin" backup --dbname postgres --to "$tmp/plain-backup" -q 2>/dev/null; then
+  echo "FAIL - a hostssl-only server took a plaintext backup connection"; failed=1
+else
+  echo "ok - sslmode=disable refused by a hostssl-only server"
+fi
 exit $failed
