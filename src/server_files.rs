@@ -12,9 +12,10 @@ use crate::error::{Error, Result};
 /// A server file open for reading.
 pub type ServerFile = fs::File;
 
-/// Opens a server file for COPY FROM.
-pub fn open_for_reading(path: &Path) -> Result<ServerFile> {
-    fs::File::open(path).map_err(|e| file_error(e, "open", path, "reading"))
+/// Opens a server file for COPY FROM; errors name it as the user wrote
+/// it (`shown`), as PostgreSQL's do.
+pub fn open_for_reading(path: &Path, shown: &str) -> Result<ServerFile> {
+    fs::File::open(path).map_err(|e| file_error(e, "open", Path::new(shown), "reading"))
 }
 
 /// A server file being written: complete only after [`PendingFile::commit`].

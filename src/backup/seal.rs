@@ -170,3 +170,82 @@ impl Opener {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sealed(keyring: &Arc<Keyring>, name: &str, plain: &[u8]) -> Vec<u8> {
+        let mut s = Sealer::new(keyring.clone(), name);
+        let mut out = Vec::new();
+        for piece in plain.chunks(10_000) {
+            out.extend(s.push(piece));
+        }
+        out.extend(s.finish());
+        out
+    }
+
+    fn open(keyring: &Arc<Keyring>, name: &str, stored: &[u8]) -> Result<Vec<u8>> {
+        let mut o = Opener::new(keyring.clone(), name);
+        let mut out = Vec::new();
+        for piece in stored.chunks(7_777) {
+            out.extend(o.push(piece)?);
+        }
+        o.finish()?;
+        Ok(out)
+    }
+
+    /// The (offset, length) of each stored chunk, header skipped.
+    fn chunks(stored: &[u8]) -> Vec<(usize, usize)> {
+        let mut at = MAGIC.len();
+        let mut out = Vec::new();
+        while at < stored.len() {
+            let len = u32::from_le_bytes(stored[at..at + 4].try_into().unwrap()) as usize;
+            out.push((at, 4 + len));
+            at += 4 + len;
+        }
+        out
+    }
+
+    #[test]
+    fn round_trips_and_refuses_every_rearrangement() {
+        let keyring = Keyring::ephemeral();
+        let plain: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let stored = sealed(&keyring, "a.parquet", &plain);
+        assert_eq!(open(&keyring, "a.parquet", &stored).unwrap(), plain);
+        assert!(!stored
+            .windows(64)
+            .any(|w| plain.windows(64).next() == Some(w)));
+        let parts = chunks(&stored);
+        assert!(parts.len() >= 4);
+        // Truncated: the last chunk gone, or cut inside.
+        let (last_at, _) = parts[parts.len() - 1];
+        assert!(open(&keyring, "a.parquet", &stored[..last_at]).is_err());
+        assert!(open(&keyring, "a.parquet", &stored[..stored.len() - 3]).is_err());
+        // Reordered: chunks 0 and 1 swapped.
+        let (a, alen) = parts[0];
+        let (b, blen) = parts[1];
+        let mut swapped = stored[..a].to_vec();
+        swapped.extend_from_slice(&stored[b..b + blen]);
+        swapped.extend_from_slice(&stored[a..a + alen]);
+        swapped.extend_from_slice(&stored[b + blen..]);
+        assert!(open(&keyring, "a.parquet", &swapped).is_err());
+        // A chunk dropped from the middle.
+        let mut dropped = stored[..b].to_vec();
+        dropped.extend_from_slice(&stored[b + blen..]);
+        assert!(open(&keyring, "a.parquet", &dropped).is_err());
+        // Another file's name, another key, a flipped bit.
+        assert!(open(&keyring, "b.parquet", &stored).is_err());
+        assert!(open(&Keyring::ephemeral(), "a.parquet", &stored).is_err());
+        let mut flipped = stored.clone();
+        flipped[stored.len() / 2] ^= 1;
+        assert!(open(&keyring, "a.parquet", &flipped).is_err());
+        // Data after the last chunk.
+        let mut extra = stored.clone();
+        extra.extend_from_slice(&stored[a..a + alen]);
+        assert!(open(&keyring, "a.parquet", &extra).is_err());
+        // An empty file seals and opens.
+        let empty = sealed(&keyring, "e", &[]);
+        assert_eq!(open(&keyring, "e", &empty).unwrap(), Vec::<u8>::new());
+    }
+}

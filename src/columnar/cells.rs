@@ -136,9 +136,3 @@ fn element_data_type(t: &Arrow) -> DataType {
         _ => DataType::Text,
     }
 }
-
-/// The value at `row` as PostgreSQL's text input would take it; None for
-/// NULL.
-pub fn text_at(array: &dyn Array, row: usize) -> Result<Option<String>> {
-    Ok(crate::types::text::format(&value_at(array, row)?))
-}

@@ -1,6 +1,5 @@
-//! Reading a Parquet file as rows of text fields: each cell converted by
-//! `cells.rs`, then parsed by the target column's type exactly as COPY's
-//! text format is, so a value from any writer meets the same checks.
+//! Reading a Parquet file batch by batch, as rows of values (`cells.rs`);
+//! COPY then types each for its column.
 
 use std::fs::File;
 use std::sync::Arc;
@@ -9,7 +8,6 @@ use arrow_array::RecordBatch;
 use arrow_schema::Schema;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 
-use super::cells::text_at;
 use crate::error::Result;
 use crate::sql::copy::BAD_COPY_FILE_FORMAT;
 
@@ -56,16 +54,15 @@ impl ParquetRows {
     }
 }
 
-/// A batch's rows as text fields (None for NULL), as COPY's text input
-/// takes them.
-pub fn text_rows(batch: &RecordBatch) -> Result<Vec<Vec<Option<String>>>> {
+/// A batch's rows as values (see `cells.rs`).
+pub fn value_rows(batch: &RecordBatch) -> Result<Vec<Vec<crate::types::Value>>> {
     let mut rows = Vec::with_capacity(batch.num_rows());
     for row in 0..batch.num_rows() {
-        let mut fields = Vec::with_capacity(batch.num_columns());
+        let mut values = Vec::with_capacity(batch.num_columns());
         for column in batch.columns() {
-            fields.push(text_at(column.as_ref(), row)?);
+            values.push(super::cells::value_at(column.as_ref(), row)?);
         }
-        rows.push(fields);
+        rows.push(values);
     }
     Ok(rows)
 }

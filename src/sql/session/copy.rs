@@ -128,21 +128,19 @@ impl Session {
         self.insert_rows(copy, rows)
     }
 
-    /// Inserts rows of text fields (a Parquet file's, made text): each is
-    /// parsed by its column's type as a text-format record's would be.
-    pub fn copy_text_rows(
-        &mut self,
-        copy: &mut CopyIn,
-        rows: Vec<Vec<Option<String>>>,
-    ) -> Result<()> {
+    /// Inserts rows of values read from a Parquet file: a value of its
+    /// column's type goes in as it is; any other (an enum label, JSON, a
+    /// number kept as text) through the column type's text input, as a
+    /// text-format record's field would.
+    pub fn copy_value_rows(&mut self, copy: &mut CopyIn, rows: Vec<Vec<Value>>) -> Result<()> {
         let path = self.search_path();
         let result = crate::catalog::names::with_search_path(path, || {
-            let mut parsed = Vec::with_capacity(rows.len());
-            for fields in rows {
+            let mut typed_rows = Vec::with_capacity(rows.len());
+            for values in rows {
                 copy.line += 1;
-                parsed.push(typed_fields(copy, fields)?);
+                typed_rows.push(typed_values(copy, values)?);
             }
-            self.insert_rows(copy, parsed)
+            self.insert_rows(copy, typed_rows)
         });
         if result.is_err() {
             if let Some(t) = self.txn.as_mut() {
@@ -254,6 +252,35 @@ fn typed_fields(copy: &CopyIn, fields: Vec<Option<String>>) -> Result<Vec<Expr>>
                     .map_err(|e| with_context(e, format!("{}: \"{f}\"", context(Some(name)))))?,
             };
             Ok(typed(value, *ty))
+        })
+        .collect()
+}
+
+/// A Parquet row's values typed for their columns (see
+/// [`Session::copy_value_rows`]).
+fn typed_values(copy: &CopyIn, values: Vec<Value>) -> Result<Vec<Expr>> {
+    values
+        .into_iter()
+        .zip(&copy.columns)
+        .map(|(value, (name, ty))| {
+            let natural = value.data_type();
+            let fits = value.is_null()
+                || natural == ty.data_type
+                || (natural == crate::types::DataType::Text && ty.data_type.is_string());
+            if fits {
+                return Ok(typed(value, *ty));
+            }
+            let text = text::format(&value).unwrap_or_default();
+            let parsed = text::parse(&text, ty.data_type).map_err(|e| {
+                with_context(
+                    e,
+                    format!(
+                        "COPY {}, line {}, column {name}: \"{text}\"",
+                        copy.table, copy.line
+                    ),
+                )
+            })?;
+            Ok(typed(parsed, *ty))
         })
         .collect()
 }

@@ -8,7 +8,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use super::{Command, Outcome, Session};
-use crate::columnar::reader::text_rows;
+use crate::columnar::reader::value_rows;
 use crate::columnar::ParquetRows;
 use crate::error::Result;
 use crate::sql::copy::RecordCutter;
@@ -33,6 +33,7 @@ pub fn is_copy_from_file(command: &Command) -> Option<&str> {
 impl Session {
     /// Runs COPY … FROM 'file' as one statement.
     pub(super) fn copy_from_file(&mut self, command: &Command, path: &str) -> Result<Outcome> {
+        let shown = path;
         let mut copy = self.begin_copy(command)?;
         let role = self.who().current;
         let catalog = self.engine.catalog();
@@ -50,7 +51,7 @@ impl Session {
                 self.engine.data_dir().join(p)
             }
         };
-        let loaded = crate::server_files::open_for_reading(&path).and_then(|file| {
+        let loaded = crate::server_files::open_for_reading(&path, shown).and_then(|file| {
             if copy.format().parquet {
                 let mut rows = ParquetRows::open(file)?;
                 if rows.schema().fields().len() != copy.width() {
@@ -63,7 +64,7 @@ impl Session {
                     ));
                 }
                 while let Some(batch) = rows.next_batch()? {
-                    self.copy_text_rows(&mut copy, text_rows(&batch)?)?;
+                    self.copy_value_rows(&mut copy, value_rows(&batch)?)?;
                 }
                 Ok(())
             } else {
