@@ -276,7 +276,7 @@ async fn backups_taken_during_transfers_are_consistent() {
         let (conn, stop) = (server.conn_str(), stop.clone());
         writers.push(tokio::spawn(async move {
             let c = connect(&conn).await;
-            let mut rng = Rng(seed() ^ (w + 1) * 0x9E37_79B9);
+            let mut rng = Rng(seed() ^ ((w + 1) * 0x9E37_79B9));
             while !stop.load(Ordering::Relaxed) {
                 let (from, to) = (1 + rng.below(3), 1 + rng.below(3));
                 let (x, y) = (

@@ -100,7 +100,7 @@ fn append(b: &mut dyn ArrayBuilder, ty: &Arrow, v: &Value) -> Result<usize> {
         append_null(b, ty)?;
         return Ok(1);
     }
-    Ok(match ty {
+    match ty {
         Arrow::Boolean => match v {
             Value::Bool(x) => typed!(b, BooleanBuilder).append_value(*x),
             _ => return Err(mismatch(ty, v)),
@@ -208,8 +208,8 @@ fn append(b: &mut dyn ArrayBuilder, ty: &Arrow, v: &Value) -> Result<usize> {
             _ => return Err(mismatch(ty, v)),
         },
         other => return Err(mismatch(other, v)),
-    })
-    .map(|()| 8)
+    }
+    Ok(8)
 }
 
 fn append_null(b: &mut dyn ArrayBuilder, ty: &Arrow) -> Result<()> {
