@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalog::acl::{AclItem, AclObject, Privs, PUBLIC};
 use crate::catalog::{Catalog, IndexDef, TableDef};
 use crate::error::Result;
-use crate::sql::binder::system_views::quote_ident;
+use crate::sql::binder::system_views::{is_identity_sequence, quote_ident};
 use crate::types::ColumnType;
 
 /// When a step runs in a restore.
@@ -181,20 +181,6 @@ fn enum_types(s: &mut Script, tables: &[std::sync::Arc<TableDef>]) {
         let sql = format!("CREATE TYPE {} AS ENUM ({})", e.sql_name, labels.join(", "));
         s.step(Phase::PreData, "type", None, sql);
     }
-}
-
-fn is_identity_sequence(catalog: &Catalog, seq: &crate::catalog::SequenceDef) -> bool {
-    let Some((table, column)) = seq.owned_by else {
-        return false;
-    };
-    catalog
-        .table_of(crate::storage::RelId(table))
-        .and_then(|t| {
-            t.columns
-                .get(column as usize - 1)
-                .map(|c| c.identity.is_some())
-        })
-        .unwrap_or(false)
 }
 
 fn sequence_options(seq: &crate::catalog::SequenceDef) -> String {

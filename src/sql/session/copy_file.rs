@@ -51,7 +51,7 @@ impl Session {
                 self.engine.data_dir().join(p)
             }
         };
-        let loaded = crate::server_files::open_for_reading(&path, shown).and_then(|file| {
+        let loaded = crate::copy_files::open_for_reading(&path, shown).and_then(|file| {
             if copy.format().parquet {
                 let mut rows = ParquetRows::open(file)?;
                 if rows.schema().fields().len() != copy.width() {
@@ -80,7 +80,7 @@ impl Session {
     fn copy_stream(
         &mut self,
         copy: &mut super::CopyIn,
-        mut file: crate::server_files::ServerFile,
+        mut file: crate::copy_files::ServerFile,
     ) -> Result<()> {
         let mut cutter = RecordCutter::default();
         let mut buf = Vec::new();

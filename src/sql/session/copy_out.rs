@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 use super::RowSink;
 use crate::columnar::ParquetSink;
+use crate::copy_files::PendingFile;
 use crate::error::Result;
-use crate::server_files::PendingFile;
 use crate::sql::copy::CopyFormat;
 use crate::sql::exec::{self, ExecContext};
 use crate::sql::plan::{Node, OutputColumn};

@@ -27,7 +27,7 @@ pub use definitions::{
     relation_by_oid,
 };
 pub use rows::constraint_oid;
-pub use rows::{acl_text, view_definition};
+pub use rows::{acl_text, is_identity_sequence, view_definition};
 pub use types::{array_type_of, element_type_of, type_name_of};
 
 pub use crate::catalog::schemas::{INFORMATION_SCHEMA_OID, TOAST_SCHEMA_OID};
