@@ -26,6 +26,7 @@
 
 #![forbid(unsafe_code)]
 
+#[cfg(feature = "backup-tools")]
 pub mod backup;
 pub mod catalog;
 pub mod check;
