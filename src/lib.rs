@@ -30,6 +30,7 @@
 pub mod backup;
 pub mod catalog;
 pub mod check;
+#[cfg(feature = "parquet")]
 pub mod columnar;
 pub mod config;
 pub mod copy_files;

@@ -8,8 +8,6 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use super::{Command, Outcome, Session};
-use crate::columnar::reader::value_rows;
-use crate::columnar::ParquetRows;
 use crate::error::Result;
 use crate::sql::copy::RecordCutter;
 
@@ -53,20 +51,7 @@ impl Session {
         };
         let loaded = crate::copy_files::open_for_reading(&path, shown).and_then(|file| {
             if copy.format().parquet {
-                let mut rows = ParquetRows::open(file)?;
-                if rows.schema().fields().len() != copy.width() {
-                    return Err(crate::errinput!(
-                        crate::sql::copy::BAD_COPY_FILE_FORMAT,
-                        "Parquet file \"{}\" has {} columns; COPY expects {}",
-                        path.display(),
-                        rows.schema().fields().len(),
-                        copy.width()
-                    ));
-                }
-                while let Some(batch) = rows.next_batch()? {
-                    self.copy_value_rows(&mut copy, value_rows(&batch)?)?;
-                }
-                Ok(())
+                self.copy_parquet_file(&mut copy, file, &path)
             } else {
                 self.copy_stream(&mut copy, file)
             }

@@ -7,16 +7,12 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use super::RowSink;
-use crate::columnar::ParquetSink;
 use crate::copy_files::PendingFile;
 use crate::error::Result;
 use crate::sql::copy::CopyFormat;
 use crate::sql::exec::{self, ExecContext};
 use crate::sql::plan::{Node, OutputColumn};
 use crate::types::Value;
-
-/// Bytes of Parquet output held before they go to the client.
-const PARQUET_CHUNK: usize = 1 << 20;
 
 /// Runs COPY … TO; returns the command tag.
 pub(super) fn copy_to(
@@ -35,26 +31,7 @@ pub(super) fn copy_to(
             file.commit()?;
             n
         }
-        None if format.parquet => {
-            sink.copy_out(columns, true)?;
-            let mut out = ParquetSink::new(Vec::new(), &named_types(columns))?;
-            for row in rows {
-                out.push(&row?)?;
-                if out.output().len() >= PARQUET_CHUNK {
-                    let chunk = std::mem::take(out.output());
-                    sink.row(vec![Value::Bytea(chunk)])?;
-                }
-            }
-            let n = out.rows();
-            // The footer travels alone in the last message, so a client can
-            // read the row count from it.
-            let before_footer = std::mem::take(out.output());
-            if !before_footer.is_empty() {
-                sink.row(vec![Value::Bytea(before_footer)])?;
-            }
-            sink.row(vec![Value::Bytea(out.finish()?)])?;
-            n
-        }
+        None if format.parquet => super::copy_parquet::to_client(rows, columns, sink)?,
         None => {
             sink.copy_out(columns, format.binary)?;
             let mut n = 0u64;
@@ -95,10 +72,6 @@ fn preamble(columns: &[OutputColumn], format: &CopyFormat) -> Option<Vec<u8>> {
     Some(Vec::new())
 }
 
-fn named_types(columns: &[OutputColumn]) -> Vec<(String, crate::types::ColumnType)> {
-    columns.iter().map(|c| (c.name.clone(), c.ty)).collect()
-}
-
 fn write_file(
     file: &mut PendingFile,
     rows: impl Iterator<Item = Result<Vec<Value>>>,
@@ -106,13 +79,7 @@ fn write_file(
     format: &CopyFormat,
 ) -> Result<u64> {
     if format.parquet {
-        let mut parquet = ParquetSink::new(file.take_writer()?, &named_types(columns))?;
-        for row in rows {
-            parquet.push(&row?)?;
-        }
-        let n = parquet.rows();
-        file.put_writer(parquet.finish()?);
-        return Ok(n);
+        return super::copy_parquet::to_file(file, rows, columns);
     }
     let out = file.writer()?;
     let mut n = 0;

@@ -14,6 +14,7 @@ mod control;
 mod copy;
 mod copy_file;
 mod copy_out;
+mod copy_parquet;
 mod create_table_as;
 mod cursors;
 mod execute;
