@@ -28,7 +28,6 @@ pub struct RestoreRequest {
     pub from: Location,
     pub create: bool,
     pub table: Option<String>,
-    pub list: bool,
     pub jobs: usize,
     pub quiet: bool,
     pub kek: Option<KekSource>,

@@ -35,7 +35,7 @@ pub(super) fn copy_to(
         None => {
             sink.copy_out(columns, format.binary)?;
             let mut n = 0u64;
-            let mut first = preamble(columns, format);
+            let mut first = Some(preamble(columns, format));
             for row in rows {
                 let mut record = first.take().unwrap_or_default();
                 record.extend_from_slice(&format.write_row(&row?));
@@ -58,18 +58,18 @@ pub(super) fn copy_to(
 /// What precedes the first record: the binary header or the CSV header
 /// line. (The binary header rides with the first row: the wire layer
 /// counts the messages that are not the trailer as rows.)
-fn preamble(columns: &[OutputColumn], format: &CopyFormat) -> Option<Vec<u8>> {
+fn preamble(columns: &[OutputColumn], format: &CopyFormat) -> Vec<u8> {
     if format.binary {
-        return Some(crate::sql::copy_binary::header());
+        return crate::sql::copy_binary::header();
     }
     if format.csv && format.header {
         let names: Vec<Value> = columns
             .iter()
             .map(|c| Value::Text(c.name.clone()))
             .collect();
-        return Some(format.write_row(&names));
+        return format.write_row(&names);
     }
-    Some(Vec::new())
+    Vec::new()
 }
 
 fn write_file(
@@ -83,9 +83,7 @@ fn write_file(
     }
     let out = file.writer()?;
     let mut n = 0;
-    if let Some(p) = preamble(columns, format) {
-        out.write_all(&p)?;
-    }
+    out.write_all(&preamble(columns, format))?;
     for row in rows {
         out.write_all(&format.write_row(&row?))?;
         n += 1;

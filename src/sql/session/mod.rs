@@ -130,6 +130,9 @@ pub struct Session {
     /// This session's entry among the live ones (pg_backend_pid,
     /// pg_stat_activity), when it has one.
     backend: Option<(i32, Arc<crate::catalog::backends::Backend>)>,
+    /// This transaction exported its snapshot (pg_export_snapshot): the
+    /// export is withdrawn when it ends.
+    exported_snapshot: bool,
     /// The database it connected to.
     database: u32,
     /// Temporary tables with ON COMMIT DELETE ROWS or DROP, by key.
@@ -166,6 +169,7 @@ impl Session {
             sequences: Default::default(),
             reported: None,
             backend: None,
+            exported_snapshot: false,
             on_commit: Vec::new(),
             database: crate::catalog::acl::DATABASE_OID,
         }

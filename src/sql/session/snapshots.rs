@@ -62,6 +62,7 @@ impl Session {
         let snapshot = txn.visibility(&engine).snapshot;
         txn.started = true;
         let id = engine.txns().export_snapshot(pid, snapshot);
+        self.exported_snapshot = true;
         let column = OutputColumn {
             name: "pg_export_snapshot".to_string(),
             ty: ColumnType::plain(DataType::Text),
@@ -109,7 +110,11 @@ impl Session {
     }
 
     /// The session's exports end with its transaction.
-    pub(super) fn withdraw_exports(&self) {
-        self.engine.txns().drop_exports(self.pid());
+    /// Costs nothing for the transactions that exported none (every
+    /// commit passes here).
+    pub(super) fn withdraw_exports(&mut self) {
+        if std::mem::take(&mut self.exported_snapshot) {
+            self.engine.txns().drop_exports(self.pid());
+        }
     }
 }
